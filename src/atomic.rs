@@ -1,0 +1,84 @@
+//! Atomic file writes: a temporary file in the destination's directory, flushed, given
+//! its final mode, then renamed over the destination. An interrupted run leaves the
+//! old file or the new one, never a torn one.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::error::SlimError;
+
+/// Write `bytes` to `path` atomically with permission bits `mode` (umask ignored).
+pub fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let dir = parent(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".slim-tmp-")
+        .tempfile_in(dir)
+        .map_err(|e| unwritable(dir, e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))
+        .with_context(|| format!("cannot set the mode of {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
+/// Create `dir` (and parents) and prove a file can be created in it, so an
+/// unwritable output directory is reported before minutes of compiling.
+pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| unwritable(dir, e))?;
+    tempfile::Builder::new()
+        .prefix(".slim-probe-")
+        .tempfile_in(dir)
+        .map_err(|e| unwritable(dir, e))?;
+    Ok(())
+}
+
+/// Remove a file if it exists; a missing file is fine.
+pub fn remove_if_exists(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+    }
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+fn unwritable(dir: &Path, err: std::io::Error) -> anyhow::Error {
+    SlimError::new(format!(
+        "cannot write to the output directory {}: {err}",
+        dir.display()
+    ))
+    .hint("make it writable, or choose another with --target-dir")
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_with_exact_mode_and_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        write(&path, b"one", 0o755).unwrap();
+        write(&path, b"two", 0o644).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+    }
+}

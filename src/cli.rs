@@ -1,0 +1,238 @@
+//! The command line: `cargo slim <command> …`. Shared option groups live here; each
+//! command's own options live beside the command's code.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::target::{Arch, Libc, Runtime};
+
+const AFTER_HELP: &str = "\
+Exit status: 0 success; 1 a check failed (preflight, verify, size budget); 2 error.
+
+Typical use:
+  cargo slim build --arch arm64        build, check and package for Graviton
+  cargo slim size --crates             where the bytes of that build went
+  cargo slim verify --artifact-only    check function.zip against its manifest";
+
+/// Build, audit and package the smallest reproducible AWS Lambda `bootstrap`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-slim",
+    bin_name = "cargo slim",
+    version,
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Cross-compile a function with the slim profile, check it, strip it and
+    /// package function.zip with a sha256 manifest.
+    Build(BuildArgs),
+    /// Show where the bytes of a build go: sections, crates and symbols.
+    Size(crate::size::SizeArgs),
+    /// Rebuild and prove the artifact is byte-identical to its manifest, or just
+    /// check function.zip against it (--artifact-only).
+    Verify(crate::verify::VerifyArgs),
+    /// Check that an ELF (or a function.zip) can start on a Lambda runtime.
+    Check(crate::preflight::CheckArgs),
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Say more: the linker choice, the exact cargo command (-vv: cargo's own -v).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Say nothing but errors and the result.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Coloring: auto, always, never (passed on to cargo).
+    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    pub color: ColorChoice,
+    /// `human` tables on stderr/stdout, or one `json` document on stdout.
+    #[arg(
+        long,
+        value_name = "FMT",
+        global = true,
+        default_value = "human"
+    )]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MessageFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColorChoice::Auto => "auto",
+            ColorChoice::Always => "always",
+            ColorChoice::Never => "never",
+        }
+    }
+}
+
+/// Which package, binary and targets: shared by `build`, `size` and `verify`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Path to Cargo.toml.
+    #[arg(long, value_name = "PATH", help_heading = "Package selection")]
+    pub manifest_path: Option<PathBuf>,
+    /// Package to build (in a workspace).
+    #[arg(short, long, value_name = "SPEC", help_heading = "Package selection")]
+    pub package: Option<String>,
+    /// Binary to build, when the package has several.
+    #[arg(long, value_name = "NAME", help_heading = "Package selection")]
+    pub bin: Option<String>,
+
+    /// Lambda architecture(s): arm64, x86_64 (repeat or comma-separate for both)
+    /// [default: x86_64, as Lambda's own default, or [package.metadata.slim] arch]
+    #[arg(
+        long,
+        value_name = "ARCH",
+        value_delimiter = ',',
+        help_heading = "Target"
+    )]
+    pub arch: Vec<Arch>,
+    /// C library: musl (static, runs everywhere) or gnu (dynamic, glibc pinned to
+    /// the runtime's) [default: musl]
+    #[arg(long, value_name = "LIBC", help_heading = "Target")]
+    pub libc: Option<Libc>,
+    /// Explicit target triple(s); overrides --arch/--libc.
+    #[arg(
+        long,
+        value_name = "TRIPLE",
+        value_delimiter = ',',
+        help_heading = "Target"
+    )]
+    pub target: Vec<String>,
+    /// Lambda runtime the function must start on: provided.al2023 (glibc 2.34) or
+    /// provided.al2 (glibc 2.26) [default: provided.al2023]
+    #[arg(long, value_name = "RUNTIME", help_heading = "Target")]
+    pub runtime: Option<Runtime>,
+
+    /// Space or comma separated list of features to activate.
+    #[arg(short = 'F', long, value_name = "FEATURES", help_heading = "Feature selection")]
+    pub features: Vec<String>,
+    /// Activate all available features.
+    #[arg(long, help_heading = "Feature selection")]
+    pub all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long, help_heading = "Feature selection")]
+    pub no_default_features: bool,
+
+    /// Directory for all generated artifacts [default: cargo's target directory].
+    #[arg(long, value_name = "DIR", help_heading = "Manifest options")]
+    pub target_dir: Option<PathBuf>,
+    /// Require Cargo.lock to be up to date.
+    #[arg(long, help_heading = "Manifest options")]
+    pub locked: bool,
+    /// Require Cargo.lock and the cache to be up to date.
+    #[arg(long, help_heading = "Manifest options")]
+    pub frozen: bool,
+    /// Run without accessing the network.
+    #[arg(long, help_heading = "Manifest options")]
+    pub offline: bool,
+}
+
+/// Options of `cargo slim build` (also recorded in the manifest for `verify`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub opts: BuildOptions,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct BuildOptions {
+    /// Optimization level of the slim profile: s (default), z, 3, 2, 1, 0.
+    #[arg(long, value_name = "LEVEL", help_heading = "Build")]
+    pub opt_level: Option<String>,
+    /// CPU to tune for, e.g. neoverse-n1 (Graviton2), neoverse-v1 (Graviton3),
+    /// x86-64-v3 [default: the target's baseline].
+    #[arg(long, value_name = "CPU", help_heading = "Build")]
+    pub cpu: Option<String>,
+    /// Rebuild the standard library for size (nightly toolchain with rust-src):
+    /// -Zbuild-std, optimize_for_size and immediate-abort panics.
+    #[arg(long, help_heading = "Build")]
+    pub build_std: bool,
+    /// Linker: auto, lld (rust-lld), zig (cargo-zigbuild), gcc (a cross gcc).
+    #[arg(long, value_name = "LINKER", help_heading = "Build")]
+    pub linker: Option<LinkerChoice>,
+    /// Extra file to put in function.zip, as PATH or PATH:NAME (repeatable).
+    #[arg(long, value_name = "PATH[:NAME]", help_heading = "Package")]
+    pub include: Vec<String>,
+    /// Skip the runtime preflight checks (not recommended).
+    #[arg(long, help_heading = "Build")]
+    pub no_preflight: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkerChoice {
+    Auto,
+    Lld,
+    Zig,
+    Gcc,
+}
+
+impl LinkerChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkerChoice::Auto => "auto",
+            LinkerChoice::Lld => "lld",
+            LinkerChoice::Zig => "zig",
+            LinkerChoice::Gcc => "gcc",
+        }
+    }
+}
+
+/// Parse the process arguments, accepting both `cargo slim …` (cargo passes `slim`
+/// as the first argument) and `cargo-slim …`.
+pub fn parse_from_env() -> Cli {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "slim") {
+        args.remove(1);
+    }
+    Cli::parse_from(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn arch_accepts_lists() {
+        let cli = Cli::try_parse_from(["cargo-slim", "build", "--arch", "arm64,x86_64"]).unwrap();
+        let Command::Build(b) = cli.command else {
+            panic!("not build")
+        };
+        assert_eq!(b.select.arch, vec![Arch::Arm64, Arch::X86_64]);
+    }
+}

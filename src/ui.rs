@@ -1,0 +1,87 @@
+//! What the user sees: status lines on stderr, results on stdout, a progress bar on a
+//! terminal. Human text goes to stderr and machine output (JSON) to stdout, as cargo
+//! does, so `cargo slim build --message-format json | jq` works.
+
+use std::io::{self, IsTerminal, Write};
+
+use crate::cli::{ColorChoice, GlobalArgs, MessageFormat};
+
+#[derive(Debug, Clone)]
+pub struct Ui {
+    pub verbose: u8,
+    pub quiet: bool,
+    pub format: MessageFormat,
+    pub color: ColorChoice,
+    /// stderr is a terminal: a progress bar may be drawn.
+    pub stderr_tty: bool,
+}
+
+impl Ui {
+    pub fn new(global: &GlobalArgs) -> Ui {
+        Ui {
+            verbose: global.verbose,
+            quiet: global.quiet,
+            format: global.message_format,
+            color: global.color,
+            stderr_tty: io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn json(&self) -> bool {
+        self.format == MessageFormat::Json
+    }
+
+    /// Draw progress bars only on a terminal and when not asked to be quiet.
+    pub fn progress_bars(&self) -> bool {
+        self.stderr_tty && !self.quiet && std::env::var_os("CI").is_none()
+    }
+
+    /// A status line in cargo's style (`   Compiling`-like, right-aligned verb).
+    pub fn status(&self, verb: &str, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{verb:>12} {}", message.as_ref());
+        }
+    }
+
+    /// A line shown only with `-v`.
+    pub fn verbose(&self, message: impl AsRef<str>) {
+        if self.verbose > 0 && !self.quiet {
+            eprintln!("{:>12} {}", "[slim]", message.as_ref());
+        }
+    }
+
+    pub fn warn(&self, message: impl AsRef<str>) {
+        eprintln!("warning: {}", message.as_ref());
+    }
+
+    /// Print a result on stdout. Errors (a closed pipe) are returned so the caller
+    /// stops; `main_entry` treats a broken pipe as a quiet end.
+    pub fn out(&self, text: &str) -> io::Result<()> {
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()
+    }
+
+    /// Print a JSON document on stdout, pretty and newline-terminated.
+    pub fn out_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
+        let mut text = serde_json::to_string_pretty(value)?;
+        text.push('\n');
+        self.out(&text)?;
+        Ok(())
+    }
+
+    /// Width tables should fit: the terminal's (via COLUMNS) or 80.
+    pub fn width(&self) -> usize {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .filter(|&c: &usize| c >= 40)
+            .unwrap_or(80)
+    }
+}
+
+/// Print an already rendered error to stderr. A failing stderr has nowhere left to
+/// report to, so its error is ignored.
+pub fn eprintln_error(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "{text}");
+}
