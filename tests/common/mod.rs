@@ -1,0 +1,113 @@
+//! Shared helpers for the integration tests: the real `cargo-slim` binary, the
+//! fixture crates, and one shared target directory so a fixture is compiled once
+//! per target for the whole suite (cargo's lock serialises concurrent builds; the
+//! second test to ask gets a no-op rebuild).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture crate: `hello`, `cshim`, `multibin`, `nobin` under tests/fixtures, or
+/// `hello-lambda` under templates.
+pub fn fixture(name: &str) -> PathBuf {
+    let in_tests = repo().join("tests/fixtures").join(name);
+    if in_tests.exists() {
+        in_tests
+    } else {
+        repo().join("templates").join(name)
+    }
+}
+
+/// The target directory every fixture build shares.
+pub fn shared_target_dir() -> PathBuf {
+    repo().join("target/fixtures")
+}
+
+/// `cargo-slim` as built for this test run, with no inherited `CARGO_TARGET_DIR`
+/// and quiet, non-interactive output.
+pub fn slim() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-slim"));
+    cmd.env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env("CARGO_TERM_COLOR", "never");
+    cmd
+}
+
+/// Where `cargo slim build` puts one target's files.
+pub struct Built {
+    pub dir: PathBuf,
+    pub bootstrap: PathBuf,
+    pub full: PathBuf,
+    pub zip: PathBuf,
+    pub sha256: PathBuf,
+    pub manifest: PathBuf,
+}
+
+impl Built {
+    pub fn at(target_dir: &Path, bin: &str, triple: &str) -> Built {
+        let dir = target_dir.join("slim").join(bin).join(triple);
+        Built {
+            bootstrap: dir.join("bootstrap"),
+            full: dir.join("bootstrap.full"),
+            zip: dir.join("function.zip"),
+            sha256: dir.join("function.zip.sha256"),
+            manifest: dir.join("slim-manifest.json"),
+            dir,
+        }
+    }
+}
+
+/// Build `fixture` for `triple` with `cargo slim build` into the shared target
+/// directory (extra args appended) and return where the files are. Panics with
+/// cargo-slim's output when the build fails.
+pub fn build(fixture_name: &str, bin: &str, triple: &str, extra: &[&str]) -> Built {
+    let target_dir = shared_target_dir();
+    let out = slim()
+        .arg("build")
+        .arg("--manifest-path")
+        .arg(fixture(fixture_name).join("Cargo.toml"))
+        .args(["--target", triple, "--target-dir"])
+        .arg(&target_dir)
+        .args(extra)
+        .output()
+        .expect("run cargo-slim");
+    assert!(
+        out.status.success(),
+        "cargo slim build {fixture_name} --target {triple} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Built::at(&target_dir, bin, triple)
+}
+
+/// Fail loudly when a tool the suite needs is missing: `.ci/setup` installs them.
+pub fn require_tool(name: &str) -> PathBuf {
+    which(name).unwrap_or_else(|| {
+        panic!("`{name}` is not on PATH: run `.ci/setup` (it installs the test tools)")
+    })
+}
+
+pub fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Run a command and return (exit code, stdout, stderr).
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("spawn");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
