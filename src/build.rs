@@ -1,10 +1,28 @@
-//! `cargo slim build`. (Being written.)
-use std::path::PathBuf;
+//! `cargo slim build`: the whole pipeline for each target, top to bottom.
+//!
+//! plan → toolchain (target std, linker) → one `cargo build` → preflight → strip →
+//! function.zip → manifest → summary. Output goes to
+//! `<target-dir>/slim/<bin>/<triple>/`; see docs/output.md.
 
-use crate::cli::{BuildArgs, SelectArgs};
-use crate::error::Exit;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+use crate::cargo_build::{self, Expect, Invocation};
+use crate::cargo_config::CargoConfig;
+use crate::cli::{BuildArgs, BuildOptions, SelectArgs};
+use crate::error::{Exit, SlimError};
+use crate::linker::{self, Linker, LinkerKind};
+use crate::manifest::{self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo};
+use crate::package::{self, Entry, Timestamp};
+use crate::plan::{self, Plan};
+use crate::profile::{self, PROFILE};
+use crate::report::{self, BuildReport, TargetReport};
+use crate::rustflags;
 use crate::target::Target;
+use crate::toolchain::{self, Toolchain};
 use crate::ui::Ui;
+use crate::{atomic, hash, preflight, size, strip};
 
 /// The files one target's build left in `target/slim/<bin>/<triple>/`.
 #[derive(Debug, Clone)]
@@ -20,14 +38,405 @@ pub struct Built {
     pub manifest: PathBuf,
 }
 
-pub fn run(_ui: &Ui, _args: &BuildArgs) -> anyhow::Result<Exit> {
-    crate::bail_user!("not yet")
+impl Built {
+    pub fn at(out_dir: PathBuf, target: Target, bin: String) -> Built {
+        Built {
+            bootstrap: out_dir.join("bootstrap"),
+            full: out_dir.join("bootstrap.full"),
+            zip: out_dir.join("function.zip"),
+            manifest: out_dir.join(manifest::FILE_NAME),
+            out_dir,
+            target,
+            bin,
+        }
+    }
+}
+
+/// What building one target produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub built: Built,
+    /// `None` when the preflight refused the binary (nothing was packaged).
+    pub manifest: Option<Manifest>,
+    pub report: TargetReport,
+}
+
+/// Things decided once per invocation, shared by every target.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub toolchain: Toolchain,
+    pub config: CargoConfig,
+    pub timestamp: Timestamp,
+}
+
+impl Context {
+    pub fn new(plan: &Plan) -> Result<Context> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let toolchain = toolchain::detect(&cwd)?;
+        if plan.options.build_std {
+            toolchain::check_build_std(&toolchain)?;
+        }
+        Ok(Context {
+            toolchain,
+            config: CargoConfig::discover(&cwd),
+            timestamp: Timestamp::from_env()?,
+        })
+    }
+}
+
+pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
+    let plan = plan::plan(ui, &args.select, &args.opts)?;
+    let outcomes = build_plan(ui, &plan)?;
+    let passed = outcomes.iter().all(|o| o.manifest.is_some());
+    let report = BuildReport {
+        runtime: plan.runtime.to_string(),
+        targets: outcomes.into_iter().map(|o| o.report).collect(),
+    };
+    report::print(ui, &report)?;
+    Ok(if passed { Exit::Success } else { Exit::CheckFailed })
+}
+
+/// Build every target of `plan`.
+pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
+    // An unwritable output directory is reported before minutes of compiling.
+    for target in &plan.targets {
+        atomic::ensure_writable_dir(&plan.out_dir(target))?;
+    }
+    if !plan.options.preflight {
+        ui.warn("--no-preflight: the binary is not checked against the Lambda runtime");
+    }
+    let ctx = Context::new(plan)?;
+    plan.targets
+        .iter()
+        .map(|target| build_target(ui, plan, &ctx, target))
+        .collect()
 }
 
 /// Make sure the selected package/bin/targets have an up-to-date build and return
 /// where it is. Reuses the options recorded in an existing manifest (so a build
 /// made with `--opt-level z` is not replaced by a default one); cargo makes this a
 /// no-op when nothing changed.
-pub fn build_selected(_ui: &Ui, _select: &SelectArgs) -> anyhow::Result<Vec<Built>> {
-    crate::bail_user!("not yet")
+pub fn build_selected(ui: &Ui, select: &SelectArgs) -> Result<Vec<Built>> {
+    let mut plan = plan::plan(ui, select, &BuildOptions::default())?;
+    // Options of the last build of the first target, if there was one.
+    let recorded = plan
+        .targets
+        .first()
+        .map(|t| plan.out_dir(t).join(manifest::FILE_NAME))
+        .filter(|p| p.is_file())
+        .and_then(|p| Manifest::read(&p).ok());
+    if let Some(m) = recorded {
+        plan.options = m.build.options;
+    }
+    let outcomes = build_plan(ui, &plan)?;
+    Ok(outcomes.into_iter().map(|o| o.built).collect())
+}
+
+/// Build, check, strip and package one target.
+pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Result<Outcome> {
+    let build_std = plan.options.build_std;
+    toolchain::ensure_target(ui, &ctx.toolchain, &target.triple, build_std)?;
+    let c_crates = linker::c_building_crates(&plan.metadata, &plan.package.id);
+    let linker = linker::choose(plan.options.linker, target, plan.runtime, &ctx.config, &c_crates)?;
+    ui.verbose(format!("{target}: linker {} — {}", linker.program, linker.reason));
+
+    let ws = plan.workspace_root();
+    let rust_src = toolchain::rust_src(&ctx.toolchain);
+    let remaps = rustflags::remaps(
+        ws,
+        crate::cargo_config::cargo_home().as_deref(),
+        &plan.target_dir,
+        build_std.then_some((rust_src.as_path(), ctx.toolchain.commit_hash.as_str())),
+    );
+    let flags = rustflags::ours(&remaps, plan.options.cpu.as_deref(), &linker);
+    let flags = rustflags::merge(flags, &target.triple, &ctx.config);
+    let profile = profile::plan(&plan.options, ws, &ctx.config);
+    if !profile.user_keys.is_empty() {
+        ui.verbose(format!(
+            "[profile.slim] keys of yours kept: {}",
+            profile.user_keys.join(", ")
+        ));
+    }
+
+    let inv = invocation(ui, plan, target, &linker, &flags, &profile);
+    ui.verbose(format!("running {}", inv.display()));
+    ui.status("Building", format!("{} for {target} ({} profile)", plan.bin, PROFILE));
+    let units = cargo_build::estimate_units(&plan.metadata, &plan.package.id);
+    let exe = cargo_build::run(
+        ui,
+        &inv,
+        &Expect {
+            package: &plan.package.id,
+            bin: &plan.bin,
+            units,
+            label: &target.triple,
+        },
+    )?;
+    let full = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
+
+    let out_dir = plan.out_dir(target);
+    let built = Built::at(out_dir.clone(), target.clone(), plan.bin.clone());
+    let preflight_report = if plan.options.preflight {
+        let report = preflight::check_elf(&full, Some(target.arch), plan.runtime)?;
+        if !report.passed() {
+            if !ui.json() {
+                eprint!("{}", preflight::render_human(&report));
+            }
+            ui.warn(format!(
+                "{target}: the preflight failed, so nothing was packaged; the binary is at {}",
+                exe.display()
+            ));
+            let mut target_report = TargetReport {
+                target: target.triple.clone(),
+                status: "preflight-failed".into(),
+                linker: linker.program.clone(),
+                out_dir: out_dir.clone(),
+                bootstrap_bytes: full.len() as u64,
+                unstripped_bytes: full.len() as u64,
+                zip: None,
+                zip_bytes: None,
+                sha256: None,
+                code_sha256: None,
+                top_crates: Vec::new(),
+                preflight: None,
+            };
+            target_report.preflight = Some(report);
+            return Ok(Outcome {
+                built,
+                manifest: None,
+                report: target_report,
+            });
+        }
+        Some(report)
+    } else {
+        None
+    };
+
+    let stripped = strip::strip(&full)?;
+    let mut entries = vec![Entry {
+        name: "bootstrap".into(),
+        mode: 0o755,
+        data: stripped,
+    }];
+    entries.extend(package::includes(&plan.options.include, ws)?);
+    let zip = package::zip(&entries, ctx.timestamp)?;
+
+    let manifest = manifest_for(plan, ctx, target, &linker, &flags, &profile, &inv, &remaps, &entries, &full, &zip)?;
+    write_outputs(&built, &full, &entries[0].data, &zip, &manifest)?;
+
+    let top_crates = size::top_crates(&full, 5).unwrap_or_default();
+    let report = TargetReport::from_manifest(&manifest, out_dir, top_crates, preflight_report);
+    Ok(Outcome {
+        built,
+        manifest: Some(manifest),
+        report,
+    })
+}
+
+/// The cargo command line for one target.
+fn invocation(
+    ui: &Ui,
+    plan: &Plan,
+    target: &Target,
+    linker: &Linker,
+    flags: &rustflags::Rustflags,
+    profile: &profile::ProfilePlan,
+) -> Invocation {
+    let (program, mut args) = match linker.kind {
+        LinkerKind::Zig => ("cargo-zigbuild".into(), vec!["build".to_string()]),
+        _ => (toolchain::cargo_program(), vec!["build".to_string()]),
+    };
+    let s = &plan.select;
+    args.extend([
+        "--profile".into(),
+        PROFILE.into(),
+        "--target".into(),
+        linker.cargo_target.clone(),
+        "--manifest-path".into(),
+        plan.manifest_path().display().to_string(),
+        "--package".into(),
+        plan.package.id.repr.clone(),
+        "--bin".into(),
+        plan.bin.clone(),
+        "--target-dir".into(),
+        plan.target_dir.display().to_string(),
+        "--message-format".into(),
+        "json-render-diagnostics".into(),
+        "--color".into(),
+        ui.color.as_str().into(),
+    ]);
+    let features = plan::feature_list(&s.features);
+    if !features.is_empty() {
+        args.push("--features".into());
+        args.push(features.join(","));
+    }
+    for (flag, on) in [
+        ("--all-features", s.all_features),
+        ("--no-default-features", s.no_default_features),
+        ("--locked", s.locked),
+        ("--frozen", s.frozen),
+        ("--offline", s.offline),
+    ] {
+        if on {
+            args.push(flag.into());
+        }
+    }
+    if ui.quiet || ui.progress_bars() {
+        args.push("--quiet".into());
+    } else if ui.verbose > 1 {
+        args.push("--verbose".into());
+    }
+    let config = profile
+        .config_args()
+        .into_iter()
+        .chain(linker.config_args(&target.triple))
+        .chain(flags.config_args.iter().cloned());
+    for c in config {
+        args.push("--config".into());
+        args.push(c);
+    }
+    if plan.options.build_std {
+        args.extend([
+            "-Zbuild-std=std,panic_abort".into(),
+            "-Zbuild-std-features=optimize_for_size".into(),
+            "-Zpanic-immediate-abort".into(),
+        ]);
+    }
+    let mut env = Vec::new();
+    if let Some(encoded) = &flags.encoded_env {
+        env.push(("CARGO_ENCODED_RUSTFLAGS".to_string(), encoded.clone()));
+    }
+    Invocation { program, args, env }
+}
+
+/// Replace absolute paths by the placeholders our remapping gives them.
+fn sanitize(text: &str, remaps: &[(PathBuf, String)]) -> String {
+    let mut out = text.to_string();
+    for (from, to) in remaps.iter().rev() {
+        out = out.replace(&from.display().to_string(), to);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn manifest_for(
+    plan: &Plan,
+    ctx: &Context,
+    target: &Target,
+    linker: &Linker,
+    flags: &rustflags::Rustflags,
+    profile: &profile::ProfilePlan,
+    inv: &Invocation,
+    remaps: &[(PathBuf, String)],
+    entries: &[Entry],
+    full: &[u8],
+    zip: &[u8],
+) -> Result<Manifest> {
+    let ws = plan.workspace_root();
+    let mut files: Vec<FileEntry> = entries
+        .iter()
+        .map(|e| FileEntry {
+            name: e.name.clone(),
+            mode: format!("{:04o}", e.mode),
+            size: e.data.len() as u64,
+            sha256: hash::sha256_hex(&e.data),
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let lock = std::fs::read(ws.join("Cargo.lock")).ok();
+    let mut command = vec![inv.program.to_string_lossy().into_owned()];
+    command.extend(inv.args.iter().map(|a| {
+        if a == &plan.package.id.repr {
+            plan.package.name.to_string()
+        } else {
+            sanitize(a, remaps)
+        }
+    }));
+    let s = &plan.select;
+    Ok(Manifest {
+        schema: manifest::SCHEMA,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        package: PackageInfo {
+            name: plan.package.name.to_string(),
+            version: plan.package.version.to_string(),
+            bin: plan.bin.clone(),
+            manifest: relative(plan.manifest_path(), ws),
+        },
+        target: target.clone(),
+        runtime: plan.runtime,
+        toolchain: ctx.toolchain.clone(),
+        linker: linker.clone(),
+        build: BuildInfo {
+            options: plan.options.clone(),
+            features: plan::feature_list(&s.features),
+            all_features: s.all_features,
+            no_default_features: s.no_default_features,
+            profile: profile.clone(),
+            rustflags: flags.ours.iter().map(|f| sanitize(f, remaps)).collect(),
+            user_rustflags: flags.user_env.iter().map(|f| sanitize(f, remaps)).collect(),
+            command,
+            compression: package::COMPRESSION.into(),
+            timestamp: ctx.timestamp,
+        },
+        inputs: Inputs {
+            cargo_lock_sha256: lock.map(|l| hash::sha256_hex(&l)),
+            git: manifest::git_state(ws),
+        },
+        files,
+        sections: manifest::section_hashes(&entries[0].data)?,
+        unstripped: Digest {
+            size: full.len() as u64,
+            sha256: hash::sha256_hex(full),
+        },
+        zip: ZipInfo {
+            name: "function.zip".into(),
+            size: zip.len() as u64,
+            sha256: hash::sha256_hex(zip),
+            code_sha256: hash::code_sha256(zip),
+        },
+    })
+}
+
+fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Write the outputs so that at no moment does a manifest or checksum describe a
+/// zip that is not there: the old manifest and checksum go first, then the new
+/// files (each atomically), then the new checksum, then the new manifest.
+fn write_outputs(
+    built: &Built,
+    full: &[u8],
+    bootstrap: &[u8],
+    zip: &[u8],
+    manifest: &Manifest,
+) -> Result<()> {
+    let sha_path = built.out_dir.join("function.zip.sha256");
+    atomic::remove_if_exists(&built.manifest)?;
+    atomic::remove_if_exists(&sha_path)?;
+    atomic::write(&built.full, full, 0o755)?;
+    atomic::write(&built.bootstrap, bootstrap, 0o755)?;
+    atomic::write(&built.zip, zip, 0o644)?;
+    let line = format!("{}  function.zip\n", manifest.zip.sha256);
+    atomic::write(&sha_path, line.as_bytes(), 0o644)?;
+    atomic::write(&built.manifest, manifest.to_json()?.as_bytes(), 0o644)?;
+    Ok(())
+}
+
+/// The error for a target whose build left nothing to analyse or verify.
+pub fn not_built(built: &Built) -> anyhow::Error {
+    SlimError::new(format!(
+        "no build of `{}` for {} in {}",
+        built.bin,
+        built.target,
+        built.out_dir.display()
+    ))
+    .hint("run `cargo slim build` first")
+    .into()
 }

@@ -1,1 +1,200 @@
-//! (Being written.)
+//! One `cargo build` per target, driven through cargo's JSON messages: they give
+//! the artifact path and feed the progress bar. Cargo's own diagnostics reach the
+//! user intact (`json-render-diagnostics` has cargo render them on stderr).
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use cargo_metadata::{Message, PackageId, TargetKind};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::ColorChoice;
+use crate::error::SlimError;
+use crate::ui::Ui;
+
+/// A cargo command line, ready to run.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub program: OsString,
+    pub args: Vec<String>,
+    /// Environment variables to set for cargo.
+    pub env: Vec<(String, String)>,
+}
+
+impl Invocation {
+    /// The command as a shell would show it (for `-v`).
+    pub fn display(&self) -> String {
+        let mut parts: Vec<String> = self
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", shell_quote(&v.replace('\x1f', " "))))
+            .collect();
+        parts.push(self.program.to_string_lossy().into_owned());
+        parts.extend(self.args.iter().map(|a| shell_quote(a)));
+        parts.join(" ")
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@,+%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// What to look for in cargo's messages.
+pub struct Expect<'a> {
+    pub package: &'a PackageId,
+    pub bin: &'a str,
+    /// Roughly how many compiler-artifact messages a full build emits (for the bar).
+    pub units: u64,
+    pub label: &'a str,
+}
+
+/// Run the build; return the path of the linked executable.
+pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
+    let bar = ui.progress_bars().then(|| progress_bar(expect));
+    let mut cmd = Command::new(&inv.program);
+    cmd.args(&inv.args).stdout(Stdio::piped());
+    for (k, v) in &inv.env {
+        cmd.env(k, v);
+    }
+    if bar.is_some() {
+        // Cargo's stderr would tear the bar: forward its lines above the bar, and
+        // keep cargo's colors even though it writes to a pipe.
+        cmd.stderr(Stdio::piped());
+        if ui.color == ColorChoice::Auto {
+            cmd.env("CARGO_TERM_COLOR", "always");
+        }
+    }
+    let mut child = cmd.spawn().map_err(|e| {
+        SlimError::new(format!(
+            "cannot run `{}`: {e}",
+            inv.program.to_string_lossy()
+        ))
+    })?;
+
+    let forward = match (child.stderr.take(), bar.clone()) {
+        (Some(stderr), Some(bar)) => Some(std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                bar.suspend(|| eprintln!("{line}"));
+            }
+        })),
+        _ => None,
+    };
+
+    let stdout = child.stdout.take().context("cargo's stdout was not captured")?;
+    let mut executable = None;
+    for message in Message::parse_stream(BufReader::new(stdout)) {
+        let message = message.context("cannot read cargo's output")?;
+        match message {
+            Message::CompilerArtifact(artifact) => {
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                    if bar.position() >= bar.length().unwrap_or(0) {
+                        bar.set_length(bar.position() + 1);
+                    }
+                    bar.set_message(artifact.target.name.to_string());
+                }
+                if &artifact.package_id == expect.package
+                    && artifact.target.name == expect.bin
+                    && artifact.target.is_kind(TargetKind::Bin)
+                {
+                    executable = artifact.executable.map(|p| p.into_std_path_buf());
+                }
+            }
+            Message::BuildScriptExecuted(_) => {
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+            }
+            Message::TextLine(line) => {
+                // Not JSON: a wrapper (cargo-zigbuild) talking. Pass it on.
+                match &bar {
+                    Some(bar) => bar.suspend(|| eprintln!("{line}")),
+                    None => eprintln!("{line}"),
+                }
+            }
+            _ => {}
+        }
+    }
+    let status = child.wait().context("cannot wait for cargo")?;
+    if let Some(handle) = forward {
+        let _ = handle.join();
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if !status.success() {
+        return Err(SlimError::new(format!(
+            "cargo build failed for {} ({status}); its messages are above",
+            expect.label
+        ))
+        .into());
+    }
+    executable.ok_or_else(|| {
+        SlimError::new(format!(
+            "cargo reported no executable for bin `{}` of {}",
+            expect.bin, expect.label
+        ))
+        .into()
+    })
+}
+
+fn progress_bar(expect: &Expect) -> ProgressBar {
+    let bar = ProgressBar::new(expect.units.max(1));
+    let style = ProgressStyle::with_template(
+        "{prefix:>12.cyan.bold} [{bar:27}] {pos}/{len}: {wide_msg}",
+    )
+    .map(|s| s.progress_chars("=> "))
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_prefix("Building");
+    bar.set_message(expect.label.to_string());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// How many units a full build of `root` compiles: each package reachable through
+/// normal and build dependencies, plus a build-script compile and run for each
+/// package that has one. An estimate (platform-specific dependencies of other
+/// platforms are counted); the bar grows if it is exceeded.
+pub fn estimate_units(metadata: &cargo_metadata::Metadata, root: &PackageId) -> u64 {
+    let Some(resolve) = &metadata.resolve else {
+        return 1;
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![root.clone()];
+    let mut units = 0;
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        units += 1;
+        if let Some(p) = metadata.packages.iter().find(|p| p.id == id) {
+            if p.targets.iter().any(|t| t.is_kind(TargetKind::CustomBuild)) {
+                units += 2;
+            }
+        }
+        if let Some(node) = resolve.nodes.iter().find(|n| n.id == id) {
+            for dep in &node.deps {
+                if dep
+                    .dep_kinds
+                    .iter()
+                    .any(|k| k.kind != cargo_metadata::DependencyKind::Development)
+                {
+                    stack.push(dep.pkg.clone());
+                }
+            }
+        }
+    }
+    units
+}

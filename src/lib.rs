@@ -10,6 +10,7 @@
 pub mod atomic;
 pub mod build;
 pub mod cargo_build;
+pub mod cargo_config;
 pub mod cli;
 pub mod error;
 pub mod hash;

@@ -1,1 +1,280 @@
-//! (Being written.)
+//! Which linker (and C compiler) builds each target. `--linker auto` picks, in
+//! order, what is both present and right for the target:
+//!
+//! | target                   | auto picks                                              |
+//! |--------------------------|---------------------------------------------------------|
+//! | a linker set in cargo config / `CARGO_TARGET_<T>_LINKER` | that one, untouched      |
+//! | musl, no C in the graph  | `rust-lld` (ships with Rust; nothing to install)        |
+//! | musl, C in the graph     | zig (cargo-zigbuild), the C compiler and linker in one  |
+//! | gnu                      | zig, pinned to the runtime's glibc (`<triple>.2.34`)    |
+//! | gnu, no zig              | `<arch>-linux-gnu-gcc` (host `cc` for the host arch),   |
+//! |                          | glibc not pinned: the preflight decides if it can run   |
+//!
+//! "C in the graph" means a package in the dependency graph builds C: it depends
+//! on the `cc` or `cmake` crates or declares `links`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::Result;
+use cargo_metadata::{DependencyKind, Metadata, PackageId};
+
+use crate::cargo_config::CargoConfig;
+use crate::cli::LinkerChoice;
+use crate::error::SlimError;
+use crate::target::{Libc, Runtime, Target};
+
+/// How a target gets linked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkerKind {
+    /// The toolchain's `rust-lld`, driven directly (flavor ld.lld).
+    Lld,
+    /// `cargo-zigbuild`: zig cc as linker and C compiler.
+    Zig,
+    /// A gcc driver: a cross gcc, or the host's `cc`.
+    Gcc,
+    /// What the user's cargo configuration names; we pass nothing.
+    Config,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Linker {
+    pub kind: LinkerKind,
+    /// The program: `rust-lld`, `cargo-zigbuild`, `aarch64-linux-gnu-gcc`, …
+    pub program: String,
+    /// Its `--version` line, for the manifest (zig's version for zig).
+    pub version: Option<String>,
+    /// The `--target` cargo gets: the triple, or `<triple>.<glibc>` for zig.
+    pub cargo_target: String,
+    /// Why auto chose it (shown with -v).
+    #[serde(skip)]
+    pub reason: String,
+}
+
+impl Linker {
+    /// How to hand a flag to the linker: raw for lld, `-Wl,` for compiler drivers.
+    pub fn link_arg(&self, arg: &str) -> String {
+        match self.kind {
+            LinkerKind::Lld => format!("-Clink-arg={arg}"),
+            _ => format!("-Clink-arg=-Wl,{arg}"),
+        }
+    }
+
+    /// The `--config` settings that select this linker.
+    pub fn config_args(&self, triple: &str) -> Vec<String> {
+        match self.kind {
+            LinkerKind::Lld | LinkerKind::Gcc => {
+                vec![format!("target.{triple}.linker={}", toml_string(&self.program))]
+            }
+            // cargo-zigbuild sets the linker itself; a config linker is the user's.
+            LinkerKind::Zig | LinkerKind::Config => Vec::new(),
+        }
+    }
+}
+
+/// A TOML basic string literal.
+pub fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+const ZIG_INSTALL: &str = "install zig and cargo-zigbuild: `pip install ziglang cargo-zigbuild` \
+     (or `cargo install cargo-zigbuild` with zig on PATH)";
+
+/// Choose the linker for `target`.
+pub fn choose(
+    choice: LinkerChoice,
+    target: &Target,
+    runtime: Runtime,
+    config: &CargoConfig,
+    c_crates: &[String],
+) -> Result<Linker> {
+    let triple = target.triple.as_str();
+    match choice {
+        LinkerChoice::Lld => lld(target).ok_or_else(|| missing("rust-lld", "rust-lld ships with Rust toolchains from rustup; reinstall the toolchain or pick another --linker")),
+        LinkerChoice::Zig => zig(target, runtime).ok_or_else(|| missing("cargo-zigbuild", ZIG_INSTALL)),
+        LinkerChoice::Gcc => gcc(target).ok_or_else(|| missing(&gcc_name(target), &gcc_install(target))),
+        LinkerChoice::Auto => {
+            if let Some(configured) = config.target_linker(triple) {
+                return Ok(Linker {
+                    kind: LinkerKind::Config,
+                    version: None,
+                    cargo_target: triple.to_string(),
+                    reason: format!("cargo configuration sets target.{triple}.linker"),
+                    program: configured,
+                });
+            }
+            let c_code = !c_crates.is_empty();
+            let pick = match (target.libc, c_code) {
+                (Libc::Musl, false) => lld(target),
+                (Libc::Musl, true) => zig(target, runtime),
+                (Libc::Gnu, _) => zig(target, runtime).or_else(|| gcc(target)),
+            };
+            if let Some(mut l) = pick {
+                l.reason = match (target.libc, c_code, &l.kind) {
+                    (Libc::Musl, false, _) => "pure-Rust musl build: the toolchain's rust-lld links it with no other tool".into(),
+                    (Libc::Musl, true, _) => format!("{} build C code: zig cc compiles and links it for {triple}", c_crates.join(", ")),
+                    (Libc::Gnu, _, LinkerKind::Zig) => format!("zig pins glibc to {}.{} ({runtime})", runtime.glibc().0, runtime.glibc().1),
+                    _ => format!("no zig found; {} links against its own glibc, which the preflight checks against {runtime}", l.program),
+                };
+                return Ok(l);
+            }
+            Err(match (target.libc, c_code) {
+                (Libc::Musl, true) => SlimError::new(format!(
+                    "{} build C code, and there is no C compiler for {triple}",
+                    c_crates.join(", ")
+                ))
+                .hint(ZIG_INSTALL),
+                (Libc::Musl, false) => SlimError::new(format!("no linker found for {triple}: rust-lld is missing from the toolchain"))
+                    .hint("reinstall the toolchain with rustup, or install zig: pip install ziglang cargo-zigbuild"),
+                (Libc::Gnu, _) => SlimError::new(format!("no linker found for {triple}"))
+                    .hint(format!("{ZIG_INSTALL}; or {}; or build with --libc musl", gcc_install(target))),
+            }
+            .into())
+        }
+    }
+}
+
+fn missing(tool: &str, how: &str) -> anyhow::Error {
+    SlimError::new(format!("`{tool}` was not found")).hint(how.to_string()).into()
+}
+
+/// rust-lld from the toolchain's sysroot (`lib/rustlib/<host>/bin/rust-lld`).
+fn lld(target: &Target) -> Option<Linker> {
+    let _ = target;
+    let path = rust_lld_path()?;
+    Some(Linker {
+        kind: LinkerKind::Lld,
+        program: "rust-lld".into(),
+        version: version_line(&path, &["--version"]),
+        cargo_target: target.triple.clone(),
+        reason: String::new(),
+    })
+}
+
+fn rust_lld_path() -> Option<PathBuf> {
+    let out = Command::new(crate::toolchain::rustc_program())
+        .args(["--print", "target-libdir"])
+        .output()
+        .ok()?;
+    let libdir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let path = libdir.parent()?.join("bin/rust-lld");
+    path.is_file().then_some(path)
+}
+
+fn zig(target: &Target, runtime: Runtime) -> Option<Linker> {
+    which::which("cargo-zigbuild").ok()?;
+    let zig_version = zig_version();
+    zig_version.as_ref()?;
+    let cargo_target = match target.libc {
+        Libc::Gnu => {
+            let (major, minor) = runtime.glibc();
+            format!("{}.{major}.{minor}", target.triple)
+        }
+        Libc::Musl => target.triple.clone(),
+    };
+    Some(Linker {
+        kind: LinkerKind::Zig,
+        program: "cargo-zigbuild".into(),
+        version: zig_version.map(|v| format!("zig {v}")),
+        cargo_target,
+        reason: String::new(),
+    })
+}
+
+/// zig's version, from `zig` on PATH or the `ziglang` Python package (which is how
+/// cargo-zigbuild finds it too).
+fn zig_version() -> Option<String> {
+    if let Ok(zig) = which::which("zig") {
+        return version_line(&zig, &["version"]);
+    }
+    for python in ["python3", "python"] {
+        if let Ok(py) = which::which(python) {
+            if let Some(v) = version_line(&py, &["-m", "ziglang", "version"]) {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
+fn gcc_name(target: &Target) -> String {
+    if target.is_host_arch() && target.libc == Libc::Gnu {
+        "cc".into()
+    } else {
+        format!("{}-linux-{}-gcc", target.arch.triple_prefix(), target.libc.as_str())
+    }
+}
+
+fn gcc_install(target: &Target) -> String {
+    match target.libc {
+        Libc::Gnu => format!(
+            "install a cross gcc, e.g. `apt-get install gcc-{}-linux-gnu`",
+            target.arch.triple_prefix().replace('_', "-")
+        ),
+        Libc::Musl => format!("install a musl cross gcc named {}", gcc_name(target)),
+    }
+}
+
+fn gcc(target: &Target) -> Option<Linker> {
+    let name = gcc_name(target);
+    let path = which::which(&name).ok()?;
+    Some(Linker {
+        kind: LinkerKind::Gcc,
+        version: version_line(&path, &["--version"]),
+        program: name,
+        cargo_target: target.triple.clone(),
+        reason: String::new(),
+    })
+}
+
+fn version_line(program: &std::path::Path, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines().next().map(|l| l.trim().to_string()).filter(|l| !l.is_empty())
+}
+
+/// Packages in `root`'s build graph (normal and build dependencies, not dev) that
+/// compile C: they depend on `cc` or `cmake`, or declare `links`.
+pub fn c_building_crates(metadata: &Metadata, root: &PackageId) -> Vec<String> {
+    let Some(resolve) = &metadata.resolve else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![root.clone()];
+    let mut found = std::collections::BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let Some(node) = resolve.nodes.iter().find(|n| n.id == id) else {
+            continue;
+        };
+        let package = metadata.packages.iter().find(|p| p.id == id);
+        for dep in &node.deps {
+            let relevant = dep
+                .dep_kinds
+                .iter()
+                .any(|k| k.kind != DependencyKind::Development);
+            if !relevant {
+                continue;
+            }
+            let dep_pkg = metadata.packages.iter().find(|p| p.id == dep.pkg);
+            if let (Some(p), Some(d)) = (package, dep_pkg) {
+                if matches!(d.name.as_str(), "cc" | "cmake") {
+                    found.insert(p.name.to_string());
+                }
+            }
+            stack.push(dep.pkg.clone());
+        }
+        if let Some(p) = package {
+            if p.links.is_some() {
+                found.insert(p.name.to_string());
+            }
+        }
+    }
+    found.into_iter().collect()
+}

@@ -1,1 +1,134 @@
-//! (Being written.)
+//! Our rustflags, merged with the user's. Cargo takes rustflags from exactly one
+//! source, first found: `CARGO_ENCODED_RUSTFLAGS`, `RUSTFLAGS`, then config
+//! `target.<triple>.rustflags` (with matching `target.'cfg(…)'`), then config
+//! `build.rustflags`. Setting any of them naively silently drops the user's. So:
+//! - user flags in the environment: we set `CARGO_ENCODED_RUSTFLAGS` to theirs
+//!   followed by ours (encoded, so paths with spaces survive);
+//! - otherwise we add ours as `--config` at the level the user's config uses
+//!   (config arrays from all sources are concatenated, user's first).
+
+use std::path::{Path, PathBuf};
+
+use crate::cargo_config::CargoConfig;
+use crate::linker::{toml_string, Linker};
+
+/// How our flags reach cargo.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rustflags {
+    /// Our flags.
+    pub ours: Vec<String>,
+    /// The user's flags from the environment, kept in front of ours.
+    pub user_env: Vec<String>,
+    /// `Some(value)`: set `CARGO_ENCODED_RUSTFLAGS` to this.
+    pub encoded_env: Option<String>,
+    /// `--config` arguments carrying our flags.
+    pub config_args: Vec<String>,
+}
+
+/// Path prefixes rewritten in everything rustc emits (panic locations, file!(),
+/// debug info), so the binary does not depend on where the checkout, the cargo
+/// home or the target directory are. Longest prefix last: rustc applies the last
+/// matching mapping, and a target dir is often inside the workspace.
+pub fn remaps(
+    workspace_root: &Path,
+    cargo_home: Option<&Path>,
+    target_dir: &Path,
+    rust_src: Option<(&Path, &str)>,
+) -> Vec<(PathBuf, String)> {
+    let mut maps: Vec<(PathBuf, String)> = vec![(workspace_root.to_path_buf(), "/build".into())];
+    if let Some(home) = cargo_home {
+        maps.push((home.to_path_buf(), "/cargo".into()));
+    }
+    maps.push((target_dir.to_path_buf(), "/target".into()));
+    if let Some((src, commit)) = rust_src {
+        maps.push((src.to_path_buf(), format!("/rustc/{commit}")));
+    }
+    // Also map canonical spellings: cargo may see a path through a symlink.
+    let mut extra = Vec::new();
+    for (from, to) in &maps {
+        if let Ok(canon) = from.canonicalize() {
+            if &canon != from {
+                extra.push((canon, to.clone()));
+            }
+        }
+    }
+    maps.extend(extra);
+    maps.sort_by_key(|(from, _)| from.as_os_str().len());
+    maps
+}
+
+/// Build our flag list.
+pub fn ours(remaps: &[(PathBuf, String)], cpu: Option<&str>, linker: &Linker) -> Vec<String> {
+    let mut flags: Vec<String> = remaps
+        .iter()
+        .map(|(from, to)| format!("--remap-path-prefix={}={to}", from.display()))
+        .collect();
+    if let Some(cpu) = cpu {
+        flags.push(format!("-Ctarget-cpu={cpu}"));
+    }
+    // A build-id that is a hash of the output: reproducible, and it ties
+    // `bootstrap` to its `bootstrap.full` for symbolising crash addresses.
+    flags.push(linker.link_arg("--build-id=sha1"));
+    flags
+}
+
+/// Decide how to pass `ours` for `triple`, given the environment and config.
+pub fn merge(ours: Vec<String>, triple: &str, config: &CargoConfig) -> Rustflags {
+    let encoded = std::env::var("CARGO_ENCODED_RUSTFLAGS").ok().filter(|s| !s.is_empty());
+    let plain = std::env::var("RUSTFLAGS").ok().filter(|s| !s.trim().is_empty());
+    let user_env: Option<Vec<String>> = match (encoded, plain) {
+        (Some(e), _) => Some(e.split('\x1f').map(str::to_string).collect()),
+        (None, Some(p)) => Some(p.split_whitespace().map(str::to_string).collect()),
+        (None, None) => None,
+    };
+    if let Some(user) = user_env {
+        let all: Vec<String> = user.iter().chain(ours.iter()).cloned().collect();
+        return Rustflags {
+            encoded_env: Some(all.join("\x1f")),
+            user_env: user,
+            ours,
+            config_args: Vec::new(),
+        };
+    }
+    let array = format!(
+        "[{}]",
+        ours.iter().map(|f| toml_string(f)).collect::<Vec<_>>().join(", ")
+    );
+    let key = if config.has_target_rustflags(triple) {
+        format!("target.{triple}.rustflags")
+    } else {
+        "build.rustflags".to_string()
+    };
+    Rustflags {
+        config_args: vec![format!("{key}={array}")],
+        ours,
+        user_env: Vec::new(),
+        encoded_env: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longest_prefix_is_last() {
+        let maps = remaps(
+            Path::new("/w"),
+            Some(Path::new("/home/u/.cargo")),
+            Path::new("/w/target"),
+            None,
+        );
+        let froms: Vec<_> = maps.iter().map(|(f, _)| f.display().to_string()).collect();
+        assert_eq!(froms, vec!["/w", "/w/target", "/home/u/.cargo"]);
+    }
+
+    #[test]
+    fn config_level_follows_the_users() {
+        let cfg = CargoConfig::default();
+        let r = merge(vec!["-Cfoo".into()], "x86_64-unknown-linux-musl", &cfg);
+        if r.encoded_env.is_none() {
+            assert_eq!(r.config_args, vec!["build.rustflags=[\"-Cfoo\"]"]);
+        }
+    }
+}

@@ -1,1 +1,195 @@
-//! (Being written.)
+//! The Rust toolchain: which rustc and cargo, their versions, whether the target's
+//! standard library is installed (installing it with rustup when we can), and
+//! whether `--build-std` can work.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::error::SlimError;
+use crate::ui::Ui;
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Toolchain {
+    /// First line of `rustc -vV`, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
+    pub rustc: String,
+    /// `release:` of `rustc -vV`, e.g. `1.95.0`.
+    pub release: String,
+    pub commit_hash: String,
+    pub host: String,
+    pub llvm: String,
+    /// `cargo -V`.
+    pub cargo: String,
+    #[serde(skip)]
+    pub sysroot: PathBuf,
+}
+
+impl Toolchain {
+    pub fn is_nightly(&self) -> bool {
+        self.release.contains("nightly") || self.release.contains("dev")
+    }
+}
+
+/// The cargo to run: `$CARGO` (set by cargo when it runs us as `cargo slim`), else
+/// `cargo` on PATH.
+pub fn cargo_program() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// The rustc cargo will use: `$RUSTC`, else `rustc` on PATH.
+pub fn rustc_program() -> OsString {
+    std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into())
+}
+
+fn output(program: &OsString, args: &[&str], cwd: &Path) -> Result<String> {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .map_err(|e| {
+            SlimError::new(format!(
+                "cannot run `{} {}`: {e}",
+                program.to_string_lossy(),
+                args.join(" ")
+            ))
+            .hint("install Rust with rustup (https://rustup.rs) or set RUSTC/CARGO")
+        })?;
+    if !out.status.success() {
+        return Err(SlimError::new(format!(
+            "`{} {}` failed: {}",
+            program.to_string_lossy(),
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Ask rustc and cargo who they are. `cwd` matters: rustup picks the toolchain
+/// from `rust-toolchain.toml` relative to it.
+pub fn detect(cwd: &Path) -> Result<Toolchain> {
+    let rustc = rustc_program();
+    let verbose = output(&rustc, &["-vV"], cwd)?;
+    let field = |name: &str| {
+        verbose
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let sysroot = output(&rustc, &["--print", "sysroot"], cwd)?;
+    let cargo = output(&cargo_program(), &["-V"], cwd)?;
+    Ok(Toolchain {
+        rustc: verbose.lines().next().unwrap_or_default().trim().to_string(),
+        release: field("release:"),
+        commit_hash: field("commit-hash:"),
+        host: field("host:"),
+        llvm: field("LLVM version:"),
+        cargo: cargo.trim().to_string(),
+        sysroot: PathBuf::from(sysroot.trim()),
+    })
+}
+
+/// Is the precompiled standard library for `triple` in the sysroot?
+pub fn has_target_std(toolchain: &Toolchain, triple: &str) -> bool {
+    let lib = toolchain.sysroot.join("lib/rustlib").join(triple).join("lib");
+    std::fs::read_dir(lib)
+        .map(|entries| {
+            entries.flatten().any(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("libstd-") && name.ends_with(".rlib")
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// The rustup toolchain name behind a sysroot (`…/toolchains/<name>`), when rustup
+/// manages it.
+fn rustup_toolchain_name(sysroot: &Path) -> Option<String> {
+    let parent = sysroot.parent()?;
+    if parent.file_name()? != "toolchains" {
+        return None;
+    }
+    Some(sysroot.file_name()?.to_string_lossy().into_owned())
+}
+
+/// Make sure the target's standard library is there, running `rustup target add`
+/// when rustup manages the toolchain. With `--build-std` the library is rebuilt
+/// from source, but musl targets still take their self-contained C runtime
+/// objects (crt1.o, libc.a) from the installed target, so it is installed too
+/// where possible.
+pub fn ensure_target(ui: &Ui, toolchain: &Toolchain, triple: &str, build_std: bool) -> Result<()> {
+    if has_target_std(toolchain, triple) {
+        return Ok(());
+    }
+    let rustup = which::which("rustup").ok();
+    let name = rustup_toolchain_name(&toolchain.sysroot);
+    let (Some(rustup), Some(name)) = (rustup, name) else {
+        if build_std {
+            return Ok(());
+        }
+        return Err(SlimError::new(format!(
+            "the standard library for `{triple}` is not installed in {}",
+            toolchain.sysroot.display()
+        ))
+        .hint(format!(
+            "with rustup: `rustup target add {triple}`; otherwise install your \
+             distribution's rust-std package for {triple}, or use --build-std on nightly"
+        ))
+        .into());
+    };
+    ui.status(
+        "Installing",
+        format!("the {triple} standard library (rustup target add {triple} --toolchain {name})"),
+    );
+    let status = Command::new(&rustup)
+        .args(["target", "add", triple, "--toolchain", &name])
+        .status()
+        .context("cannot run rustup")?;
+    if status.success() && has_target_std(toolchain, triple) {
+        return Ok(());
+    }
+    if build_std {
+        ui.warn(format!(
+            "rustup could not install {triple} for {name}; building std from source without it"
+        ));
+        return Ok(());
+    }
+    Err(SlimError::new(format!(
+        "`rustup target add {triple} --toolchain {name}` failed"
+    ))
+    .hint("check your network connection and retry, or install the target by hand")
+    .into())
+}
+
+/// `--build-std` needs a nightly toolchain (or RUSTC_BOOTSTRAP) and the rust-src
+/// component.
+pub fn check_build_std(toolchain: &Toolchain) -> Result<()> {
+    if !toolchain.is_nightly() && std::env::var_os("RUSTC_BOOTSTRAP").is_none() {
+        return Err(SlimError::new(format!(
+            "--build-std needs a nightly toolchain, and this is {}",
+            toolchain.rustc
+        ))
+        .hint("run `cargo +nightly slim build --build-std` (rustup toolchain install nightly)")
+        .into());
+    }
+    if !rust_src(toolchain).join("library/std/Cargo.toml").is_file() {
+        let name = rustup_toolchain_name(&toolchain.sysroot).unwrap_or_else(|| "nightly".into());
+        return Err(SlimError::new(format!(
+            "--build-std needs the standard library's source, which is not in {}",
+            toolchain.sysroot.display()
+        ))
+        .hint(format!("rustup component add rust-src --toolchain {name}"))
+        .into());
+    }
+    Ok(())
+}
+
+/// Where rust-src puts the standard library's source.
+pub fn rust_src(toolchain: &Toolchain) -> PathBuf {
+    toolchain.sysroot.join("lib/rustlib/src/rust")
+}

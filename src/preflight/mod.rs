@@ -47,3 +47,12 @@ pub fn check_elf(
 ) -> anyhow::Result<PreflightReport> {
     Ok(PreflightReport::default())
 }
+
+/// The failed checks as text (placeholder until the preflight lands).
+pub fn render_human(report: &PreflightReport) -> String {
+    report
+        .checks
+        .iter()
+        .map(|c| format!("{}: {}\n", c.name, c.detail))
+        .collect()
+}

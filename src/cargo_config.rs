@@ -1,0 +1,134 @@
+//! The parts of cargo's configuration that change how we must pass our settings.
+//!
+//! Cargo reads `.cargo/config.toml` from the current directory and each parent, then
+//! `$CARGO_HOME/config.toml`, plus `CARGO_*` environment variables. We read the same
+//! files (without interpreting every key) to answer three questions cargo has no
+//! stable command for: does the user set target-level rustflags, a linker for the
+//! target, or `[profile.slim]` keys?
+
+use std::path::{Path, PathBuf};
+
+use toml::Table;
+
+#[derive(Debug, Default, Clone)]
+pub struct CargoConfig {
+    /// Parsed files, most specific (closest to the working directory) first.
+    files: Vec<(PathBuf, Table)>,
+}
+
+impl CargoConfig {
+    /// Discover config files from `cwd` upward and in `CARGO_HOME`. Unreadable or
+    /// unparsable files are skipped here: cargo itself reports them properly.
+    pub fn discover(cwd: &Path) -> CargoConfig {
+        let mut paths = Vec::new();
+        for dir in cwd.ancestors() {
+            for name in ["config.toml", "config"] {
+                let path = dir.join(".cargo").join(name);
+                if path.is_file() {
+                    paths.push(path);
+                    break;
+                }
+            }
+        }
+        if let Some(home) = cargo_home() {
+            for name in ["config.toml", "config"] {
+                let path = home.join(name);
+                if path.is_file() && !paths.contains(&path) {
+                    paths.push(path);
+                    break;
+                }
+            }
+        }
+        let files = paths
+            .into_iter()
+            .filter_map(|p| {
+                let text = std::fs::read_to_string(&p).ok()?;
+                let table = text.parse::<Table>().ok()?;
+                Some((p, table))
+            })
+            .collect();
+        CargoConfig { files }
+    }
+
+    #[cfg(test)]
+    pub fn from_tables(tables: Vec<Table>) -> CargoConfig {
+        CargoConfig {
+            files: tables
+                .into_iter()
+                .map(|t| (PathBuf::from("test"), t))
+                .collect(),
+        }
+    }
+
+    fn target_tables(&self) -> impl Iterator<Item = (&String, &Table)> {
+        self.files
+            .iter()
+            .filter_map(|(_, t)| t.get("target")?.as_table())
+            .flat_map(|t| t.iter())
+            .filter_map(|(k, v)| Some((k, v.as_table()?)))
+    }
+
+    /// True when some config (file or `CARGO_TARGET_<T>_RUSTFLAGS`) sets
+    /// `target.<triple-or-cfg>.rustflags`. Cargo then ignores `build.rustflags`.
+    pub fn has_target_rustflags(&self, triple: &str) -> bool {
+        std::env::var_os(format!("CARGO_TARGET_{}_RUSTFLAGS", env_triple(triple))).is_some()
+            || self
+                .target_tables()
+                .any(|(key, table)| table.contains_key("rustflags") && (key == triple || key.starts_with("cfg(")))
+    }
+
+    /// The linker configured for `triple`, from `CARGO_TARGET_<T>_LINKER` or a file.
+    pub fn target_linker(&self, triple: &str) -> Option<String> {
+        if let Ok(linker) = std::env::var(format!("CARGO_TARGET_{}_LINKER", env_triple(triple))) {
+            return Some(linker);
+        }
+        self.target_tables()
+            .filter(|(key, _)| *key == triple)
+            .find_map(|(_, t)| t.get("linker")?.as_str().map(str::to_string))
+    }
+
+    /// Keys set under `[profile.slim]` in any config file.
+    pub fn profile_slim_keys(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .filter_map(|(_, t)| t.get("profile")?.get("slim")?.as_table())
+            .flat_map(|t| t.keys().cloned())
+            .collect()
+    }
+}
+
+/// `aarch64-unknown-linux-musl` → `AARCH64_UNKNOWN_LINUX_MUSL`, as cargo spells
+/// target names in environment variables.
+pub fn env_triple(triple: &str) -> String {
+    triple.to_ascii_uppercase().replace(['-', '.'], "_")
+}
+
+/// `CARGO_HOME`, or `~/.cargo`.
+pub fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_rustflags_and_linker_are_found() {
+        let cfg = CargoConfig::from_tables(vec![
+            "[target.aarch64-unknown-linux-musl]\nlinker = \"my-ld\"\n[build]\nrustflags=[\"-Cfoo\"]"
+                .parse()
+                .unwrap(),
+        ]);
+        assert_eq!(
+            cfg.target_linker("aarch64-unknown-linux-musl").as_deref(),
+            Some("my-ld")
+        );
+        assert!(!cfg.has_target_rustflags("aarch64-unknown-linux-musl"));
+        let cfg = CargoConfig::from_tables(vec![
+            "[target.'cfg(target_os = \"linux\")']\nrustflags = [\"-Cbar\"]".parse().unwrap(),
+        ]);
+        assert!(cfg.has_target_rustflags("x86_64-unknown-linux-gnu"));
+    }
+}
