@@ -318,6 +318,18 @@ fn sanitize(text: &str, remaps: &[(PathBuf, String)]) -> String {
     out
 }
 
+/// Like [`sanitize`], but a remap flag's own source path is written as its
+/// placeholder (`--remap-path-prefix={workspace}=/build`), which reads better
+/// than `/build=/build`.
+fn sanitize_flag(flag: &str, remaps: &[(PathBuf, String)]) -> String {
+    for (from, to) in remaps {
+        if flag == format!("--remap-path-prefix={}={to}", from.display()) {
+            return format!("--remap-path-prefix={}={to}", rustflags::placeholder(to));
+        }
+    }
+    sanitize(flag, remaps)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn manifest_for(
     plan: &Plan,
@@ -375,7 +387,7 @@ fn manifest_for(
             all_features: s.all_features,
             no_default_features: s.no_default_features,
             profile: profile.clone(),
-            rustflags: flags.ours.iter().map(|f| sanitize(f, remaps)).collect(),
+            rustflags: flags.ours.iter().map(|f| sanitize_flag(f, remaps)).collect(),
             user_rustflags: flags.user_env.iter().map(|f| sanitize(f, remaps)).collect(),
             command,
             compression: package::COMPRESSION.into(),

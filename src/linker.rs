@@ -141,12 +141,11 @@ fn missing(tool: &str, how: &str) -> anyhow::Error {
 
 /// rust-lld from the toolchain's sysroot (`lib/rustlib/<host>/bin/rust-lld`).
 fn lld(target: &Target) -> Option<Linker> {
-    let _ = target;
     let path = rust_lld_path()?;
     Some(Linker {
         kind: LinkerKind::Lld,
         program: "rust-lld".into(),
-        version: version_line(&path, &["--version"]),
+        version: version_line(&path, &["-flavor", "gnu", "--version"]),
         cargo_target: target.triple.clone(),
         reason: String::new(),
     })

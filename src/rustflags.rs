@@ -57,6 +57,17 @@ pub fn remaps(
     maps
 }
 
+/// The placeholder a remapped path prefix is recorded as in the manifest, e.g.
+/// `{workspace}` for the path that rustc sees as `/build`.
+pub fn placeholder(to: &str) -> &'static str {
+    match to {
+        "/build" => "{workspace}",
+        "/cargo" => "{cargo_home}",
+        "/target" => "{target_dir}",
+        _ => "{rust_src}",
+    }
+}
+
 /// Build our flag list.
 pub fn ours(remaps: &[(PathBuf, String)], cpu: Option<&str>, linker: &Linker) -> Vec<String> {
     let mut flags: Vec<String> = remaps

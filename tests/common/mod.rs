@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod runtime_api;
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -32,7 +34,10 @@ pub fn shared_target_dir() -> PathBuf {
 /// and quiet, non-interactive output.
 pub fn slim() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-slim"));
+    // `cargo test` runs us with CARGO set to its own cargo; keep it (it is the
+    // cargo a user's `cargo slim` would get) but drop what would redirect builds.
     cmd.env_remove("CARGO_TARGET_DIR")
+        .env_remove("SOURCE_DATE_EPOCH")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env("CARGO_TERM_COLOR", "never");
@@ -110,4 +115,61 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// A command that runs an executable built for `triple` on this machine: directly
+/// for the host architecture, under `qemu-aarch64-static` for arm64 (with the
+/// Debian aarch64 glibc as sysroot for dynamically linked gnu binaries).
+pub fn exec_for(triple: &str, exe: &Path) -> Command {
+    if triple.starts_with(std::env::consts::ARCH) {
+        return Command::new(exe);
+    }
+    assert!(triple.starts_with("aarch64"), "no way to run {triple} here");
+    let mut cmd = Command::new(require_tool("qemu-aarch64-static"));
+    if triple.ends_with("-gnu") {
+        cmd.args(["-L", "/usr/aarch64-linux-gnu"]);
+    }
+    cmd.arg(exe);
+    cmd
+}
+
+/// The ELF facts the build tests assert: machine, and the dynamic loader (None:
+/// statically linked).
+pub fn elf_facts(path: &Path) -> (u16, Option<String>) {
+    use object::read::elf::{ElfFile64, FileHeader, ProgramHeader};
+    let data = std::fs::read(path).expect("read ELF");
+    let file = ElfFile64::<object::Endianness>::parse(&*data).expect("parse ELF");
+    let endian = file.endian();
+    let machine = file.elf_header().e_machine(endian).0;
+    let interp = file
+        .elf_program_headers()
+        .iter()
+        .find(|ph| ph.p_type(endian) == object::elf::PT_INTERP)
+        .and_then(|ph| ph.data(endian, &*data).ok())
+        .map(|bytes| String::from_utf8_lossy(bytes).trim_end_matches('\0').to_string());
+    (machine, interp)
+}
+
+/// Copy a fixture to a fresh directory (leaving out any target dir).
+pub fn copy_fixture(name: &str, to: &Path) -> PathBuf {
+    let from = fixture(name);
+    let dest = to.join(name);
+    copy_dir(&from, &dest);
+    dest
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        if entry.file_name() == "target" {
+            continue;
+        }
+        let dest = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
 }

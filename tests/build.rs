@@ -1,0 +1,343 @@
+//! `cargo slim build`, end to end: real fixture crates, real targets, real linkers;
+//! the results run natively or under qemu, and the zip is read by real tools.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+use std::time::Duration;
+
+use common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
+use common::{build, elf_facts, exec_for, fixture, require_tool, run, slim, Built};
+use serde_json::Value;
+
+const EM_X86_64: u16 = 62;
+const EM_AARCH64: u16 = 183;
+
+fn sha256_file(path: &std::path::Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn manifest(built: &Built) -> Value {
+    serde_json::from_slice(&fs::read(&built.manifest).expect("manifest")).expect("manifest JSON")
+}
+
+/// Machine, linkage and a run, for each of the four triples; musl by rust-lld,
+/// gnu by zig with glibc pinned for provided.al2023.
+#[test]
+fn hello_builds_and_runs_for_all_four_triples() {
+    require_tool("cargo-zigbuild");
+    let cases = [
+        ("x86_64-unknown-linux-musl", EM_X86_64, None, "lld"),
+        ("aarch64-unknown-linux-musl", EM_AARCH64, None, "lld"),
+        (
+            "x86_64-unknown-linux-gnu",
+            EM_X86_64,
+            Some("/lib64/ld-linux-x86-64.so.2"),
+            "zig",
+        ),
+        (
+            "aarch64-unknown-linux-gnu",
+            EM_AARCH64,
+            Some("/lib/ld-linux-aarch64.so.1"),
+            "zig",
+        ),
+    ];
+    for (triple, machine, interp, linker) in cases {
+        let built = build("hello", "hello", triple, &[]);
+        let (got_machine, got_interp) = elf_facts(&built.bootstrap);
+        assert_eq!(got_machine, machine, "{triple}: ELF machine");
+        assert_eq!(got_interp.as_deref(), interp, "{triple}: dynamic loader");
+        let m = manifest(&built);
+        assert_eq!(m["linker"]["kind"], linker, "{triple}: linker");
+        if triple.ends_with("gnu") {
+            assert_eq!(m["linker"]["cargo_target"], format!("{triple}.2.34"));
+        }
+        let (code, stdout, stderr) = run(exec_for(triple, &built.bootstrap).args(["a", "b"]));
+        assert_eq!(code, 0, "{triple}: {stderr}");
+        assert_eq!(stdout, "hello from cargo-slim fixture, 3 args\n", "{triple}");
+        // Stripped: no symbol table left, and smaller than the kept full link.
+        let full = fs::metadata(&built.full).unwrap().len();
+        let shipped = fs::metadata(&built.bootstrap).unwrap().len();
+        assert!(shipped < full, "{triple}: {shipped} >= {full}");
+        assert!(!has_symtab(&built.bootstrap), "{triple}: bootstrap still has .symtab");
+        assert!(has_symtab(&built.full), "{triple}: bootstrap.full lost its symbols");
+    }
+}
+
+fn has_symtab(path: &std::path::Path) -> bool {
+    use object::{Object, ObjectSection};
+    let data = fs::read(path).unwrap();
+    let file = object::File::parse(&*data).unwrap();
+    let has = file.sections().any(|s| s.name() == Ok(".symtab"));
+    has
+}
+
+/// The zip, read by unzip, Python's zipfile and sha256sum; the manifest agrees.
+#[test]
+fn zip_is_deterministic_and_checkable_by_standard_tools() {
+    let built = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
+
+    // `sha256sum -c` in the output directory.
+    let (code, stdout, stderr) = run(Command::new("sha256sum")
+        .args(["-c", "function.zip.sha256"])
+        .current_dir(&built.dir));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "function.zip: OK\n");
+
+    // unzip -Z: one entry, bootstrap, -rwxr-xr-x, unx, 1980 timestamp.
+    let (code, listing, _) = run(Command::new(require_tool("unzip")).arg("-Z").arg(&built.zip));
+    assert_eq!(code, 0);
+    let entries: Vec<&str> = listing.lines().filter(|l| l.starts_with('-')).collect();
+    assert_eq!(entries.len(), 1, "{listing}");
+    assert!(entries[0].starts_with("-rwxr-xr-x"), "{listing}");
+    assert!(entries[0].contains(" unx "), "{listing}");
+    assert!(entries[0].ends_with(" bootstrap"), "{listing}");
+    assert!(entries[0].contains("80-Jan-01 00:00"), "{listing}");
+
+    // Python's zipfile: exact facts of every entry, and the content is the file.
+    let script = r#"
+import sys, zipfile, hashlib, json
+z = zipfile.ZipFile(sys.argv[1])
+out = []
+for i in z.infolist():
+    out.append(dict(name=i.filename, mode=oct(i.external_attr >> 16), system=i.create_system,
+        date=list(i.date_time), extra=len(i.extra), flags=i.flag_bits, method=i.compress_type,
+        sha256=hashlib.sha256(z.read(i)).hexdigest()))
+print(json.dumps(out))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(&built.zip)
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let entries: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &entries[0];
+    assert_eq!(e["name"], "bootstrap");
+    assert_eq!(e["mode"], "0o100755");
+    assert_eq!(e["system"], 3, "created on Unix");
+    assert_eq!(e["date"], serde_json::json!([1980, 1, 1, 0, 0, 0]));
+    assert_eq!(e["extra"], 0, "no extra fields");
+    assert_eq!(e["flags"].as_u64().unwrap() & 0x8, 0, "no data descriptor");
+    assert_eq!(e["method"], 8, "deflate");
+    assert_eq!(e["sha256"], sha256_file(&built.bootstrap));
+
+    // The manifest's hashes are the files' hashes.
+    let m = manifest(&built);
+    assert_eq!(m["zip"]["sha256"], sha256_file(&built.zip));
+    assert_eq!(m["zip"]["size"], fs::metadata(&built.zip).unwrap().len());
+    assert_eq!(m["files"][0]["name"], "bootstrap");
+    assert_eq!(m["files"][0]["mode"], "0755");
+    assert_eq!(m["files"][0]["sha256"], sha256_file(&built.bootstrap));
+    assert_eq!(m["unstripped"]["sha256"], sha256_file(&built.full));
+    // CodeSha256 is base64 of the raw digest.
+    let b64 = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "openssl dgst -sha256 -binary '{}' | base64 || python3 -c \"import hashlib,base64,sys;print(base64.b64encode(hashlib.sha256(open('{}','rb').read()).digest()).decode())\"",
+            built.zip.display(),
+            built.zip.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        m["zip"]["code_sha256"].as_str().unwrap(),
+        String::from_utf8_lossy(&b64.stdout).trim()
+    );
+    // Modes on disk.
+    let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&built.bootstrap), 0o755);
+    assert_eq!(mode(&built.zip), 0o644);
+    // No absolute path of this machine in the manifest.
+    let text = fs::read_to_string(&built.manifest).unwrap();
+    assert!(!text.contains(env!("CARGO_MANIFEST_DIR")), "{text}");
+    assert!(!text.contains("/root/") && !text.contains("/home/"), "{text}");
+}
+
+/// `--include` adds files beside bootstrap, sorted, with modes from the source;
+/// SOURCE_DATE_EPOCH sets the timestamp.
+#[test]
+fn includes_and_source_date_epoch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tmp.path().join("app.json");
+    fs::write(&conf, b"{\"greeting\":\"hi\"}").unwrap();
+    let tool = tmp.path().join("helper.sh");
+    fs::write(&tool, b"#!/bin/sh\necho hi\n").unwrap();
+    fs::set_permissions(&tool, fs::Permissions::from_mode(0o700)).unwrap();
+    let target_dir = tmp.path().join("target");
+    let out = slim()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["build", "--target", "x86_64-unknown-linux-musl", "--include"])
+        .arg(format!("{}:config/app.json", conf.display()))
+        .arg("--include")
+        .arg(&tool)
+        .arg("--manifest-path")
+        .arg(fixture("hello").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let built = Built::at(&target_dir, "hello", "x86_64-unknown-linux-musl");
+    let (_, listing, _) = run(Command::new("unzip").arg("-Z").arg(&built.zip));
+    let names: Vec<&str> = listing
+        .lines()
+        .filter(|l| l.starts_with('-'))
+        .map(|l| l.rsplit(' ').next().unwrap())
+        .collect();
+    assert_eq!(names, ["bootstrap", "config/app.json", "helper.sh"]);
+    assert!(listing.contains("-rw-r--r--"), "{listing}");
+    assert_eq!(listing.matches("-rwxr-xr-x").count(), 2, "{listing}");
+    // 1700000000 = 2023-11-14 22:13:20 UTC
+    assert!(listing.contains("23-Nov-14 22:13"), "{listing}");
+    let m = manifest(&built);
+    assert_eq!(m["build"]["timestamp"]["unix"], 1700000000);
+    assert_eq!(m["files"].as_array().unwrap().len(), 3);
+}
+
+/// The real lambda_runtime function answers an invocation from a loopback
+/// Runtime API, natively on x86_64 and under qemu on arm64.
+#[test]
+fn lambda_function_answers_an_invocation_on_both_arches() {
+    for triple in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"] {
+        let built = build("hello-lambda", "hello-lambda", triple, &[]);
+        let api = RuntimeApi::start(r#"{"name":"slim"}"#);
+        let mut cmd = exec_for(triple, &built.bootstrap);
+        for (k, v) in lambda_env(&api) {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start bootstrap");
+        let reply = api.reply(Duration::from_secs(60));
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        let reply = reply.unwrap_or_else(|| {
+            panic!(
+                "{triple}: no reply from the function; stderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        assert_eq!(
+            reply.path,
+            format!("/2018-06-01/runtime/invocation/{REQUEST_ID}/response"),
+            "{triple}"
+        );
+        let body: Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(body["message"], "Hello, slim!", "{triple}");
+        assert_eq!(elf_facts(&built.bootstrap).1, None, "{triple}: static");
+    }
+}
+
+/// A crate with C code: auto picks zig, which cross-compiles the C for arm64.
+#[test]
+fn c_code_cross_compiles_with_zig_for_arm64() {
+    require_tool("cargo-zigbuild");
+    let built = build("cshim", "cshim", "aarch64-unknown-linux-musl", &[]);
+    let m = manifest(&built);
+    assert_eq!(m["linker"]["kind"], "zig");
+    let (code, stdout, stderr) = run(&mut exec_for("aarch64-unknown-linux-musl", &built.bootstrap));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "cshim_add(20, 22) = 1042\n");
+}
+
+/// Two checkouts at different paths, with different target directories and
+/// cargo homes' worth of path: the same zip bytes.
+#[test]
+fn same_bytes_from_two_checkout_paths() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let deep = b.path().join("some/deeper/checkout path");
+    let mut zips = Vec::new();
+    for root in [a.path().to_path_buf(), deep] {
+        let crate_dir = common::copy_fixture("hello", &root);
+        let target_dir = root.join("tgt");
+        let out = slim()
+            .current_dir(&crate_dir)
+            .args(["build", "--arch", "arm64", "-q", "--target-dir"])
+            .arg(&target_dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let built = Built::at(&target_dir, "hello", "aarch64-unknown-linux-musl");
+        zips.push((fs::read(&built.zip).unwrap(), fs::read(&built.manifest).unwrap()));
+    }
+    assert!(zips[0].0 == zips[1].0, "function.zip differs between checkout paths");
+    assert!(zips[0].1 == zips[1].1, "slim-manifest.json differs between checkout paths");
+}
+
+/// The user's RUSTFLAGS reach rustc alongside ours.
+#[test]
+fn users_rustflags_are_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = slim()
+        .env("RUSTFLAGS", "--cfg slim_user_flag")
+        .args(["build", "--target", "x86_64-unknown-linux-musl", "-q", "--manifest-path"])
+        .arg(fixture("hello").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let built = Built::at(tmp.path(), "hello", "x86_64-unknown-linux-musl");
+    let (_, stdout, _) = run(&mut Command::new(&built.bootstrap));
+    assert!(stdout.contains("user rustflag seen"), "{stdout}");
+    let m = manifest(&built);
+    assert_eq!(m["build"]["user_rustflags"], serde_json::json!(["--cfg", "slim_user_flag"]));
+}
+
+/// `--message-format json`: one JSON document on stdout with the summary.
+#[test]
+fn json_summary_on_stdout() {
+    let built = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
+    let out = slim()
+        .args(["build", "--target", "x86_64-unknown-linux-musl", "--message-format", "json"])
+        .arg("--manifest-path")
+        .arg(fixture("hello").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(common::shared_target_dir())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    let t = &doc["targets"][0];
+    assert_eq!(t["target"], "x86_64-unknown-linux-musl");
+    assert_eq!(t["status"], "ok");
+    assert_eq!(t["sha256"], sha256_file(&built.zip));
+    assert_eq!(t["bootstrap_bytes"], fs::metadata(&built.bootstrap).unwrap().len());
+    assert_eq!(doc["runtime"], "provided.al2023");
+}
+
+/// `--build-std` on nightly: smaller than the stable build, and still runs.
+#[test]
+fn build_std_on_nightly_is_smaller_and_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stable = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
+    let out = slim()
+        .env("RUSTUP_TOOLCHAIN", "nightly")
+        .args(["build", "--target", "x86_64-unknown-linux-musl", "--build-std", "-q"])
+        .arg("--manifest-path")
+        .arg(fixture("hello").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let built = Built::at(tmp.path(), "hello", "x86_64-unknown-linux-musl");
+    let small = fs::metadata(&built.bootstrap).unwrap().len();
+    let normal = fs::metadata(&stable.bootstrap).unwrap().len();
+    assert!(small * 2 < normal, "build-std {small} vs stable {normal}");
+    let (code, stdout, _) = run(&mut Command::new(&built.bootstrap));
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
+    assert_eq!(manifest(&built)["build"]["profile"]["ours"]["panic"], "\"immediate-abort\"");
+}

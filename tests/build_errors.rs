@@ -1,0 +1,192 @@
+//! Bad input: a clear message, a documented non-zero exit, no panic, and nothing
+//! the user had lost.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use common::{fixture, run, slim};
+
+/// Exit 2, an `error:` line containing `needle`, and no panic or backtrace.
+fn assert_error(out: (i32, String, String), needle: &str) -> String {
+    let (code, _, stderr) = out;
+    assert_eq!(code, 2, "exit code; stderr:\n{stderr}");
+    assert!(stderr.contains("error: "), "{stderr}");
+    assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn not_a_cargo_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = assert_error(
+        run(slim().arg("build").current_dir(tmp.path())),
+        "could not find `Cargo.toml`",
+    );
+    assert!(err.contains("--manifest-path"), "{err}");
+    assert_error(
+        run(slim().args(["build", "--manifest-path", "/nonexistent/Cargo.toml"])),
+        "does not exist",
+    );
+}
+
+#[test]
+fn crate_without_a_binary() {
+    let err = assert_error(
+        run(slim()
+            .args(["build", "--manifest-path"])
+            .arg(fixture("nobin").join("Cargo.toml"))),
+        "has no binary target",
+    );
+    assert!(err.contains("src/main.rs"), "{err}");
+}
+
+#[test]
+fn several_binaries_and_none_chosen() {
+    let err = assert_error(
+        run(slim()
+            .args(["build", "--manifest-path"])
+            .arg(fixture("multibin").join("Cargo.toml"))),
+        "has several binaries: one, two",
+    );
+    assert!(err.contains("--bin"), "{err}");
+    assert_error(
+        run(slim()
+            .args(["build", "--bin", "three", "--manifest-path"])
+            .arg(fixture("multibin").join("Cargo.toml"))),
+        "no binary named `three`",
+    );
+}
+
+#[test]
+fn unknown_architecture_and_triple() {
+    let (code, _, stderr) = run(slim().args(["build", "--arch", "mips"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("Lambda supports `arm64` and `x86_64`"), "{stderr}");
+    assert_error(
+        run(slim()
+            .args(["build", "--target", "x86_64-apple-darwin", "--manifest-path"])
+            .arg(fixture("hello").join("Cargo.toml"))),
+        "cannot run on Lambda",
+    );
+}
+
+#[test]
+fn compile_error_shows_cargos_diagnostics_then_our_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::copy_fixture("hello", tmp.path());
+    fs::write(dir.join("src/main.rs"), "fn main() { let x: u32 = \"nope\"; }\n").unwrap();
+    let stderr = assert_error(
+        run(slim()
+            .args(["build", "--target", "x86_64-unknown-linux-musl", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(tmp.path().join("t"))),
+        "cargo build failed for x86_64-unknown-linux-musl",
+    );
+    assert!(stderr.contains("mismatched types"), "{stderr}");
+    assert!(stderr.contains("src/main.rs"), "{stderr}");
+}
+
+#[test]
+fn missing_linker_names_how_to_install_it() {
+    let stderr = assert_error(
+        run(slim()
+            .args(["build", "--target", "aarch64-unknown-linux-musl", "--linker", "gcc"])
+            .arg("--manifest-path")
+            .arg(fixture("hello").join("Cargo.toml"))),
+        "`aarch64-linux-musl-gcc` was not found",
+    );
+    assert!(stderr.contains("help: "), "{stderr}");
+    // zig asked for, with a PATH that has no cargo-zigbuild.
+    let stderr = assert_error(
+        run(slim()
+            .env("PATH", "/usr/bin:/bin")
+            .env("RUSTC", common::which("rustc").unwrap())
+            .env("CARGO", common::which("cargo").unwrap())
+            .args(["build", "--target", "x86_64-unknown-linux-gnu", "--linker", "zig"])
+            .arg("--manifest-path")
+            .arg(fixture("hello").join("Cargo.toml"))),
+        "`cargo-zigbuild` was not found",
+    );
+    assert!(stderr.contains("pip install ziglang cargo-zigbuild"), "{stderr}");
+}
+
+#[test]
+fn missing_target_std_without_rustup() {
+    // A rustc whose sysroot has no std for any target, and no rustup on PATH.
+    let tmp = tempfile::tempdir().unwrap();
+    let real = common::which("rustc").unwrap();
+    let fake = tmp.path().join("rustc");
+    fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = --print ] && [ \"$2\" = sysroot ]; then echo {}; exit 0; fi\nexec {} \"$@\"\n",
+            tmp.path().join("sysroot").display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = assert_error(
+        run(slim()
+            .env("RUSTC", &fake)
+            .env("PATH", "/usr/bin:/bin")
+            .env("CARGO", common::which("cargo").unwrap())
+            .args(["build", "--target", "aarch64-unknown-linux-musl", "--manifest-path"])
+            .arg(fixture("hello").join("Cargo.toml"))),
+        "the standard library for `aarch64-unknown-linux-musl` is not installed",
+    );
+    assert!(stderr.contains("rustup target add aarch64-unknown-linux-musl"), "{stderr}");
+}
+
+#[test]
+fn unwritable_output_directory_fails_before_compiling() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A target dir below a regular file cannot be created, even by root.
+    let file = tmp.path().join("not-a-dir");
+    fs::write(&file, b"keep me").unwrap();
+    let stderr = assert_error(
+        run(slim()
+            .args(["build", "--target", "x86_64-unknown-linux-musl", "--manifest-path"])
+            .arg(fixture("hello").join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(file.join("target"))),
+        "cannot write to the output directory",
+    );
+    assert!(!stderr.contains("Compiling"), "{stderr}");
+    assert_eq!(fs::read(&file).unwrap(), b"keep me");
+}
+
+#[test]
+fn build_std_on_stable_is_refused_clearly() {
+    let stderr = assert_error(
+        run(slim()
+            .env("RUSTUP_TOOLCHAIN", "stable")
+            .env_remove("RUSTC_BOOTSTRAP")
+            .args(["build", "--build-std", "--target", "x86_64-unknown-linux-musl"])
+            .arg("--manifest-path")
+            .arg(fixture("hello").join("Cargo.toml"))),
+        "--build-std needs a nightly toolchain",
+    );
+    assert!(stderr.contains("cargo +nightly slim build --build-std"), "{stderr}");
+}
+
+#[test]
+fn invalid_metadata_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::copy_fixture("hello", tmp.path());
+    let toml = fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    fs::write(
+        dir.join("Cargo.toml"),
+        toml.replace("[workspace]", "[package.metadata.slim]\narhc = \"arm64\"\n\n[workspace]"),
+    )
+    .unwrap();
+    assert_error(
+        run(slim().args(["build", "--manifest-path"]).arg(dir.join("Cargo.toml"))),
+        "invalid [package.metadata.slim]",
+    );
+}
