@@ -33,10 +33,11 @@ pub struct RuntimeFacts {
 /// librt and libutil are empty stubs kept for compatibility: still there.)
 const GLIBC_PART: &str = "part of the glibc package";
 
-/// libgcc_s is needed by every Rust `*-linux-gnu` executable (std's unwinder); it
-/// is a dependency of the glibc packages' tools and is what every gnu-built Rust
-/// function deployed to these runtimes (cargo-lambda's default) already loads.
-const LIBGCC: &str = "libgcc package (needed by every Rust gnu executable)";
+/// libgcc_s is needed by every Rust `*-linux-gnu` executable that gcc links (std's
+/// unwinder). Such builds failing on both runtimes fail on a GLIBC_ version, which
+/// glibc's loader checks only once every DT_NEEDED library was found: libgcc_s was
+/// there (docs/preflight.md has the reports).
+const LIBGCC: &str = "libgcc package (needed by Rust gnu executables linked by gcc)";
 
 const LIBRARIES: &[(&str, &str)] = &[
     ("libc.so.6", GLIBC_PART),
