@@ -48,7 +48,17 @@ const GCC_LIBS_FIX: &str = "link libstdc++/libgcc statically (-static-libstdc++ 
      the C/C++ build), or build with --libc musl";
 
 fn class(layout: Layout) -> CheckResult {
-    if layout.is_lambda() {
+    if layout.is_lambda() && !layout.is_linux() {
+        CheckResult::fail(
+            "class",
+            format!(
+                "{}, but built for another operating system (EI_OSABI {})",
+                layout.describe(),
+                layout.os_abi
+            ),
+            "build for a Linux target (*-unknown-linux-musl or *-unknown-linux-gnu)",
+        )
+    } else if layout.is_lambda() {
         CheckResult::pass("class", layout.describe())
     } else {
         CheckResult::fail(
@@ -437,6 +447,24 @@ mod tests {
         );
         assert!(machine(elf::EM_AARCH64.0, Some(Arch::Arm64)).passed);
         assert!(!machine(elf::EM_ARM.0, None).passed);
+    }
+
+    #[test]
+    fn class_needs_64_bit_little_endian_linux() {
+        let layout = |class, data, os_abi| Layout {
+            class,
+            data,
+            os_abi,
+        };
+        assert!(class(layout(2, 1, 0)).passed);
+        assert!(class(layout(2, 1, 3)).passed);
+        let freebsd = class(layout(2, 1, 9));
+        assert!(!freebsd.passed);
+        assert!(freebsd.detail.contains("EI_OSABI 9"), "{}", freebsd.detail);
+        assert_eq!(
+            class(layout(1, 1, 0)).detail,
+            "32-bit, little-endian: Lambda runs only 64-bit little-endian executables"
+        );
     }
 
     #[test]

@@ -20,12 +20,20 @@ pub struct Layout {
     pub class: u8,
     /// `EI_DATA`: 1 for little-endian, 2 for big-endian.
     pub data: u8,
+    /// `EI_OSABI`: 0 (System V) or 3 (GNU/Linux) for Linux executables.
+    pub os_abi: u8,
 }
 
 impl Layout {
     /// Both Lambda architectures run 64-bit little-endian code only.
     pub fn is_lambda(self) -> bool {
         self.class == elf::ELFCLASS64.0 && self.data == elf::ELFDATA2LSB.0
+    }
+
+    /// Linux executables say System V or GNU; others (FreeBSD, …) are for
+    /// another kernel even when class and machine fit.
+    pub fn is_linux(self) -> bool {
+        self.os_abi == elf::ELFOSABI_SYSV.0 || self.os_abi == elf::ELFOSABI_GNU.0
     }
 
     pub fn describe(self) -> String {
@@ -111,13 +119,15 @@ impl ElfFacts {
             .into());
         }
         // e_machine sits at offset 18 in both classes; its byte order is EI_DATA's.
-        let (Some(&class), Some(&data_enc), Some(m)) = (data.get(4), data.get(5), data.get(18..20))
+        let (Some(&class), Some(&data_enc), Some(&os_abi), Some(m)) =
+            (data.get(4), data.get(5), data.get(7), data.get(18..20))
         else {
             return Err(malformed("the header is cut short"));
         };
         let layout = Layout {
             class,
             data: data_enc,
+            os_abi,
         };
         let machine = if data_enc == elf::ELFDATA2MSB.0 {
             u16::from_be_bytes([m[0], m[1]])
