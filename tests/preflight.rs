@@ -466,3 +466,52 @@ fn check_elf_is_what_the_build_calls() {
     );
     assert!(check_elf(b"not an elf", None, Runtime::Al2).is_err());
 }
+
+/// The version needs read here are exactly the ones binutils' objdump lists, and
+/// the symbols bound to them are the ones objdump -T shows with that version.
+#[test]
+fn version_needs_agree_with_objdump() {
+    let objdump = common::require_tool("objdump");
+    let exe = hello(common_host_arch(), Link::HostGnu);
+    let (_, json) = check_json(&exe, &[]);
+    let mut ours: Vec<(String, String)> = json["elf"]["version_needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let library = n["library"].as_str().unwrap().to_string();
+            (library, n["version"].as_str().unwrap().to_string())
+        })
+        .collect();
+    ours.sort();
+
+    let (code, private, _) = common::run(Command::new(&objdump).arg("-p").arg(&exe));
+    assert_eq!(code, 0);
+    let mut theirs = Vec::new();
+    let mut library = String::new();
+    let references = private.split("Version References:").nth(1).unwrap_or("");
+    for line in references.lines() {
+        let line = line.trim();
+        if let Some(lib) = line.strip_prefix("required from ") {
+            library = lib.trim_end_matches(':').to_string();
+        } else if let Some(version) = line.split_whitespace().nth(3) {
+            theirs.push((library.clone(), version.to_string()));
+        }
+    }
+    theirs.sort();
+    assert_eq!(ours, theirs);
+
+    // `__libc_start_main@GLIBC_2.34` in objdump -T is bound to GLIBC_2.34 here too.
+    let (_, dynsyms, _) = common::run(Command::new(&objdump).arg("-T").arg(&exe));
+    assert!(dynsyms.contains("GLIBC_2.34") && dynsyms.contains("__libc_start_main"));
+    let need = json["elf"]["version_needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["version"] == "GLIBC_2.34")
+        .expect("GLIBC_2.34 need");
+    assert!(need["symbols"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("__libc_start_main")));
+}
