@@ -1,18 +1,78 @@
-//! Runtime preflight: can a Lambda runtime start this `bootstrap`? (Being written.)
+//! Runtime preflight: can a Lambda runtime start this `bootstrap`?
+//!
+//! The commonest way a Rust function fails on Lambda after a "successful" build is
+//! at exec time: a glibc symbol version the runtime lacks, the wrong architecture,
+//! a shared library the runtime does not ship, a bootstrap without the exec bit.
+//! Every one of those is visible in the ELF (and the zip) before deploying, so this
+//! module reads them there: [`elf_facts`] reads the file, [`runtime_facts`] holds
+//! what each runtime provides, [`checks`] compares the two, [`zip`] checks the
+//! `bootstrap` entry of a function.zip. `cargo slim build` calls [`check_elf`];
+//! `cargo slim check` is [`run`]. docs/preflight.md explains each check.
 
+mod checks;
+pub mod elf_facts;
+pub mod runtime_facts;
+pub mod symbol_version;
+pub mod zip;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 use clap::Args;
+use serde::Serialize;
 
-use crate::error::Exit;
+use crate::error::{Exit, SlimError};
+use crate::table::{Align, Table};
+use crate::target::{Arch, Runtime};
 use crate::ui::Ui;
 
+use elf_facts::{ElfFacts, VersionNeed};
+use runtime_facts::RuntimeFacts;
+
+/// Options of `cargo slim check`.
 #[derive(Debug, Args, Clone)]
 pub struct CheckArgs {
     /// The ELF file or function.zip to check.
-    pub path: std::path::PathBuf,
+    pub path: PathBuf,
+    /// Lambda runtime the function must start on: provided.al2023 (glibc 2.34) or
+    /// provided.al2 (glibc 2.26) [default: provided.al2023]
+    #[arg(long, value_name = "RUNTIME")]
+    pub runtime: Option<Runtime>,
+    /// The function's architecture: arm64 or x86_64 [default: accept either].
+    #[arg(long, value_name = "ARCH")]
+    pub arch: Option<Arch>,
 }
 
-pub fn run(_ui: &Ui, _args: &CheckArgs) -> anyhow::Result<Exit> {
-    crate::bail_user!("`cargo slim check` is not written yet")
+/// `cargo slim check PATH`: run the preflight on an ELF or a function.zip, print
+/// the result, and exit 1 when a check fails (2 when the file cannot be read).
+pub fn run(ui: &Ui, args: &CheckArgs) -> anyhow::Result<Exit> {
+    let runtime = args.runtime.unwrap_or_default();
+    let path = &args.path;
+    let data = std::fs::read(path).map_err(|e| {
+        SlimError::new(format!("cannot read {}: {e}", path.display()))
+            .hint("give the path of a built executable or of a function.zip")
+    })?;
+    let checked = check_file(&data, args.arch, runtime)
+        .with_context(|| format!("cannot check {}", path.display()))?;
+
+    if ui.json() {
+        ui.out_json(&CheckOutput::new(path, runtime, args.arch, &checked))?;
+    } else {
+        let arch = args
+            .arch
+            .map_or_else(|| "any architecture".to_string(), |a| a.to_string());
+        ui.status(
+            "Checking",
+            format!("{} for {runtime} ({arch})", path.display()),
+        );
+        ui.out(&checked.report.render_human())?;
+        ui.out(&format!("{}\n", checked.report.summary()))?;
+    }
+    Ok(if checked.report.passed() {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    })
 }
 
 /// The outcome of every preflight check on one ELF.
@@ -23,7 +83,8 @@ pub struct PreflightReport {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CheckResult {
-    /// Stable identifier, e.g. `machine`, `glibc`, `needed`, `interpreter`.
+    /// Stable identifier: `zip-entry`, `class`, `machine`, `type`, `interpreter`,
+    /// `needed`, `glibc`, `gcc-libs`.
     pub name: String,
     pub passed: bool,
     /// What was found (always set).
@@ -32,20 +93,204 @@ pub struct CheckResult {
     pub fix: Option<String>,
 }
 
+impl CheckResult {
+    pub fn pass(name: &str, detail: impl Into<String>) -> CheckResult {
+        CheckResult {
+            name: name.to_string(),
+            passed: true,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+
+    pub fn fail(name: &str, detail: impl Into<String>, fix: impl Into<String>) -> CheckResult {
+        CheckResult {
+            name: name.to_string(),
+            passed: false,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
 impl PreflightReport {
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|c| c.passed)
     }
+
+    pub fn failures(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| !c.passed)
+    }
+
+    /// One line: `preflight passed: 7 checks` / `preflight failed: 2 of 7 checks
+    /// (machine, glibc)`.
+    pub fn summary(&self) -> String {
+        let total = self.checks.len();
+        let failed: Vec<&str> = self.failures().map(|c| c.name.as_str()).collect();
+        if failed.is_empty() {
+            format!("preflight passed: {total} checks")
+        } else {
+            format!(
+                "preflight failed: {} of {total} checks ({})",
+                failed.len(),
+                failed.join(", ")
+            )
+        }
+    }
+
+    /// A table of every check, then the fix of each failed one: what `cargo slim
+    /// check` prints and what `cargo slim build` can print when preflight fails.
+    pub fn render_human(&self) -> String {
+        let mut table = Table::new(&[
+            ("check", Align::Left),
+            ("result", Align::Left),
+            ("detail", Align::Left),
+        ]);
+        for check in &self.checks {
+            let result = if check.passed { "ok" } else { "FAIL" };
+            table.row(vec![
+                check.name.clone(),
+                result.into(),
+                check.detail.clone(),
+            ]);
+        }
+        let mut out = table.render(None);
+        let fixes: Vec<String> = self
+            .failures()
+            .filter_map(|c| c.fix.as_ref().map(|fix| format!("  {}: {fix}\n", c.name)))
+            .collect();
+        if !fixes.is_empty() {
+            out.push_str("\nto fix:\n");
+            out.push_str(&fixes.concat());
+        }
+        out
+    }
 }
 
 /// Run every check on an ELF image for `arch` (None: don't check the machine) and
-/// `runtime`.
+/// `runtime`. An image that is not a readable ELF file is an error (exit code 2);
+/// failed checks are in the report.
 pub fn check_elf(
-    _elf: &[u8],
-    _arch: Option<crate::target::Arch>,
-    _runtime: crate::target::Runtime,
+    elf: &[u8],
+    arch: Option<crate::target::Arch>,
+    runtime: crate::target::Runtime,
 ) -> anyhow::Result<PreflightReport> {
-    Ok(PreflightReport::default())
+    let facts = ElfFacts::read(elf)?;
+    Ok(PreflightReport {
+        checks: checks::run_all(&facts, arch, RuntimeFacts::of(runtime)),
+    })
+}
+
+/// A checked file: the report and, when an ELF was read, its facts.
+struct Checked {
+    zip: bool,
+    facts: Option<ElfFacts>,
+    report: PreflightReport,
+}
+
+/// Check an ELF, or a zip's `bootstrap` entry and then the ELF inside it.
+fn check_file(data: &[u8], arch: Option<Arch>, runtime: Runtime) -> anyhow::Result<Checked> {
+    let rt = RuntimeFacts::of(runtime);
+    let mut checks = Vec::new();
+    let zipped = zip::looks_like_zip(data);
+    let inner;
+    let elf = if zipped {
+        let found = zip::read_bootstrap(data)?;
+        checks.push(found.check);
+        match found.elf {
+            Some(bytes) => {
+                inner = bytes;
+                &inner[..]
+            }
+            None => {
+                return Ok(Checked {
+                    zip: true,
+                    facts: None,
+                    report: PreflightReport { checks },
+                })
+            }
+        }
+    } else {
+        data
+    };
+    let facts = if zipped {
+        ElfFacts::read(elf).context("the zip's `bootstrap` is not a readable ELF executable")?
+    } else {
+        ElfFacts::read(elf)?
+    };
+    checks.extend(checks::run_all(&facts, arch, rt));
+    Ok(Checked {
+        zip: zipped,
+        facts: Some(facts),
+        report: PreflightReport { checks },
+    })
+}
+
+/// The JSON document `cargo slim check --message-format json` prints.
+#[derive(Debug, Serialize)]
+struct CheckOutput<'a> {
+    path: String,
+    /// `elf` or `zip`.
+    input: &'static str,
+    runtime: Runtime,
+    /// The architecture checked against; null when any was accepted.
+    arch: Option<Arch>,
+    passed: bool,
+    checks: &'a [CheckResult],
+    /// What was read from the ELF; null when there was none to read (a zip
+    /// without a usable `bootstrap`).
+    elf: Option<ElfSummary<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ElfSummary<'a> {
+    /// The architecture of the executable, null when not a Lambda one.
+    arch: Option<Arch>,
+    e_machine: u16,
+    interpreter: Option<&'a str>,
+    needed: &'a [String],
+    version_needs: Vec<VersionNeedJson<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct VersionNeedJson<'a> {
+    library: &'a str,
+    version: &'a str,
+    weak: bool,
+    symbols: &'a [String],
+}
+
+impl<'a> CheckOutput<'a> {
+    fn new(path: &Path, runtime: Runtime, arch: Option<Arch>, checked: &'a Checked) -> Self {
+        let elf = checked.facts.as_ref().map(|facts| {
+            let body = facts.body.as_ref();
+            ElfSummary {
+                arch: Arch::from_elf_machine(facts.machine),
+                e_machine: facts.machine,
+                interpreter: body.and_then(|b| b.interpreter.as_deref()),
+                needed: body.map_or(&[][..], |b| &b.needed[..]),
+                version_needs: body
+                    .map_or(&[][..], |b| &b.version_needs[..])
+                    .iter()
+                    .map(|n: &'a VersionNeed| VersionNeedJson {
+                        library: &n.library,
+                        version: &n.name,
+                        weak: n.weak,
+                        symbols: &n.symbols,
+                    })
+                    .collect(),
+            }
+        });
+        CheckOutput {
+            path: path.display().to_string(),
+            input: if checked.zip { "zip" } else { "elf" },
+            runtime,
+            arch,
+            passed: checked.report.passed(),
+            checks: &checked.report.checks,
+            elf,
+        }
+    }
 }
 
 /// The failed checks as text (placeholder until the preflight lands).
