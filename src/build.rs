@@ -13,7 +13,9 @@ use crate::cargo_config::CargoConfig;
 use crate::cli::{BuildArgs, BuildOptions, SelectArgs};
 use crate::error::{Exit, SlimError};
 use crate::linker::{self, Linker, LinkerKind};
-use crate::manifest::{self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo};
+use crate::manifest::{
+    self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
+};
 use crate::package::{self, Entry, Timestamp};
 use crate::plan::{self, Plan};
 use crate::profile::{self, PROFILE};
@@ -93,7 +95,11 @@ pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
         targets: outcomes.into_iter().map(|o| o.report).collect(),
     };
     report::print(ui, &report)?;
-    Ok(if passed { Exit::Success } else { Exit::CheckFailed })
+    Ok(if passed {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    })
 }
 
 /// Build every target of `plan`.
@@ -137,8 +143,17 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     let build_std = plan.options.build_std;
     toolchain::ensure_target(ui, &ctx.toolchain, &target.triple, build_std)?;
     let c_crates = linker::c_building_crates(&plan.metadata, &plan.package.id);
-    let linker = linker::choose(plan.options.linker, target, plan.runtime, &ctx.config, &c_crates)?;
-    ui.verbose(format!("{target}: linker {} — {}", linker.program, linker.reason));
+    let linker = linker::choose(
+        plan.options.linker,
+        target,
+        plan.runtime,
+        &ctx.config,
+        &c_crates,
+    )?;
+    ui.verbose(format!(
+        "{target}: linker {} — {}",
+        linker.program, linker.reason
+    ));
 
     let ws = plan.workspace_root();
     let rust_src = toolchain::rust_src(&ctx.toolchain);
@@ -160,7 +175,10 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
 
     let inv = invocation(ui, plan, target, &linker, &flags, &profile);
     ui.verbose(format!("running {}", inv.display()));
-    ui.status("Building", format!("{} for {target} ({} profile)", plan.bin, PROFILE));
+    ui.status(
+        "Building",
+        format!("{} for {target} ({} profile)", plan.bin, PROFILE),
+    );
     let units = cargo_build::estimate_units(&plan.metadata, &plan.package.id);
     let exe = cargo_build::run(
         ui,
@@ -180,7 +198,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         let report = preflight::check_elf(&full, Some(target.arch), plan.runtime)?;
         if !report.passed() {
             if !ui.json() {
-                eprint!("{}", preflight::render_human(&report));
+                eprint!("{}", report.render_human());
             }
             ui.warn(format!(
                 "{target}: the preflight failed, so nothing was packaged; the binary is at {}",
@@ -221,7 +239,9 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     entries.extend(package::includes(&plan.options.include, ws)?);
     let zip = package::zip(&entries, ctx.timestamp)?;
 
-    let manifest = manifest_for(plan, ctx, target, &linker, &flags, &profile, &inv, &remaps, &entries, &full, &zip)?;
+    let manifest = manifest_for(
+        plan, ctx, target, &linker, &flags, &profile, &inv, &remaps, &entries, &full, &zip,
+    )?;
     write_outputs(&built, &full, &entries[0].data, &zip, &manifest)?;
 
     let top_crates = size::top_crates(&full, 5).unwrap_or_default();
@@ -356,7 +376,11 @@ fn manifest_for(
         .collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
     let lock = std::fs::read(ws.join("Cargo.lock")).ok();
-    let mut command = vec![inv.program.to_string_lossy().into_owned()];
+    // The program by name only: `$CARGO` is an absolute path into this machine.
+    let program = Path::new(&inv.program)
+        .file_name()
+        .map_or_else(|| inv.program.to_string_lossy(), |n| n.to_string_lossy());
+    let mut command = vec![program.into_owned()];
     command.extend(inv.args.iter().map(|a| {
         if a == &plan.package.id.repr {
             plan.package.name.to_string()
@@ -387,7 +411,11 @@ fn manifest_for(
             all_features: s.all_features,
             no_default_features: s.no_default_features,
             profile: profile.clone(),
-            rustflags: flags.ours.iter().map(|f| sanitize_flag(f, remaps)).collect(),
+            rustflags: flags
+                .ours
+                .iter()
+                .map(|f| sanitize_flag(f, remaps))
+                .collect(),
             user_rustflags: flags.user_env.iter().map(|f| sanitize(f, remaps)).collect(),
             command,
             compression: package::COMPRESSION.into(),

@@ -91,7 +91,10 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
         _ => None,
     };
 
-    let stdout = child.stdout.take().context("cargo's stdout was not captured")?;
+    let stdout = child
+        .stdout
+        .take()
+        .context("cargo's stdout was not captured")?;
     let mut executable = None;
     for message in Message::parse_stream(BufReader::new(stdout)) {
         let message = message.context("cannot read cargo's output")?;
@@ -151,11 +154,10 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
 
 fn progress_bar(expect: &Expect) -> ProgressBar {
     let bar = ProgressBar::new(expect.units.max(1));
-    let style = ProgressStyle::with_template(
-        "{prefix:>12.cyan.bold} [{bar:27}] {pos}/{len}: {wide_msg}",
-    )
-    .map(|s| s.progress_chars("=> "))
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style =
+        ProgressStyle::with_template("{prefix:>12.cyan.bold} [{bar:27}] {pos}/{len}: {wide_msg}")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_prefix("Building");
     bar.set_message(expect.label.to_string());

@@ -72,9 +72,9 @@ impl CargoConfig {
     /// `target.<triple-or-cfg>.rustflags`. Cargo then ignores `build.rustflags`.
     pub fn has_target_rustflags(&self, triple: &str) -> bool {
         std::env::var_os(format!("CARGO_TARGET_{}_RUSTFLAGS", env_triple(triple))).is_some()
-            || self
-                .target_tables()
-                .any(|(key, table)| table.contains_key("rustflags") && (key == triple || key.starts_with("cfg(")))
+            || self.target_tables().any(|(key, table)| {
+                table.contains_key("rustflags") && (key == triple || key.starts_with("cfg("))
+            })
     }
 
     /// The linker configured for `triple`, from `CARGO_TARGET_<T>_LINKER` or a file.
@@ -127,7 +127,9 @@ mod tests {
         );
         assert!(!cfg.has_target_rustflags("aarch64-unknown-linux-musl"));
         let cfg = CargoConfig::from_tables(vec![
-            "[target.'cfg(target_os = \"linux\")']\nrustflags = [\"-Cbar\"]".parse().unwrap(),
+            "[target.'cfg(target_os = \"linux\")']\nrustflags = [\"-Cbar\"]"
+                .parse()
+                .unwrap(),
         ]);
         assert!(cfg.has_target_rustflags("x86_64-unknown-linux-gnu"));
     }

@@ -57,12 +57,7 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
     pub color: ColorChoice,
     /// `human` tables on stderr/stdout, or one `json` document on stdout.
-    #[arg(
-        long,
-        value_name = "FMT",
-        global = true,
-        default_value = "human"
-    )]
+    #[arg(long, value_name = "FMT", global = true, default_value = "human")]
     pub message_format: MessageFormat,
 }
 
@@ -131,7 +126,12 @@ pub struct SelectArgs {
     pub runtime: Option<Runtime>,
 
     /// Space or comma separated list of features to activate.
-    #[arg(short = 'F', long, value_name = "FEATURES", help_heading = "Feature selection")]
+    #[arg(
+        short = 'F',
+        long,
+        value_name = "FEATURES",
+        help_heading = "Feature selection"
+    )]
     pub features: Vec<String>,
     /// Activate all available features.
     #[arg(long, help_heading = "Feature selection")]
@@ -187,7 +187,9 @@ pub struct BuildOptions {
     pub no_preflight: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkerChoice {
     Auto,

@@ -65,7 +65,10 @@ impl Linker {
     pub fn config_args(&self, triple: &str) -> Vec<String> {
         match self.kind {
             LinkerKind::Lld | LinkerKind::Gcc => {
-                vec![format!("target.{triple}.linker={}", toml_string(&self.program))]
+                vec![format!(
+                    "target.{triple}.linker={}",
+                    toml_string(&self.program)
+                )]
             }
             // cargo-zigbuild sets the linker itself; a config linker is the user's.
             LinkerKind::Zig | LinkerKind::Config => Vec::new(),
@@ -136,7 +139,9 @@ pub fn choose(
 }
 
 fn missing(tool: &str, how: &str) -> anyhow::Error {
-    SlimError::new(format!("`{tool}` was not found")).hint(how.to_string()).into()
+    SlimError::new(format!("`{tool}` was not found"))
+        .hint(how.to_string())
+        .into()
 }
 
 /// rust-lld from the toolchain's sysroot (`lib/rustlib/<host>/bin/rust-lld`).
@@ -201,7 +206,11 @@ fn gcc_name(target: &Target) -> String {
     if target.is_host_arch() && target.libc == Libc::Gnu {
         "cc".into()
     } else {
-        format!("{}-linux-{}-gcc", target.arch.triple_prefix(), target.libc.as_str())
+        format!(
+            "{}-linux-{}-gcc",
+            target.arch.triple_prefix(),
+            target.libc.as_str()
+        )
     }
 }
 
@@ -233,7 +242,10 @@ fn version_line(program: &std::path::Path, args: &[&str]) -> Option<String> {
         return None;
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    text.lines().next().map(|l| l.trim().to_string()).filter(|l| !l.is_empty())
+    text.lines()
+        .next()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
 }
 
 /// Packages in `root`'s build graph (normal and build dependencies, not dev) that

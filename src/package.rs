@@ -127,7 +127,11 @@ pub fn includes(specs: &[String], base: &Path) -> Result<Vec<Entry>> {
             Some((p, n)) if !n.is_empty() && !p.is_empty() => (PathBuf::from(p), n.to_string()),
             _ => (PathBuf::from(spec), String::new()),
         };
-        let path = if path.is_absolute() { path } else { base.join(path) };
+        let path = if path.is_absolute() {
+            path
+        } else {
+            base.join(path)
+        };
         let name = if name.is_empty() {
             path.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -135,27 +139,27 @@ pub fn includes(specs: &[String], base: &Path) -> Result<Vec<Entry>> {
         } else {
             name
         };
-        collect(&path, &name, &mut out)
-            .with_context(|| format!("cannot include `{spec}`"))?;
+        collect(&path, &name, &mut out).with_context(|| format!("cannot include `{spec}`"))?;
     }
     let mut names: Vec<&str> = out.iter().map(|e| e.name.as_str()).collect();
     names.sort();
     if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(SlimError::new(format!("two included files are both named `{}` in the zip", pair[0]))
-            .hint("give one of them another name with --include PATH:NAME")
-            .into());
+        return Err(SlimError::new(format!(
+            "two included files are both named `{}` in the zip",
+            pair[0]
+        ))
+        .hint("give one of them another name with --include PATH:NAME")
+        .into());
     }
     Ok(out)
 }
 
 fn collect(path: &Path, name: &str, out: &mut Vec<Entry>) -> Result<()> {
     check_name(name)?;
-    let meta = std::fs::metadata(path).map_err(|e| {
-        SlimError::new(format!("cannot read `{}`: {e}", path.display()))
-    })?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| SlimError::new(format!("cannot read `{}`: {e}", path.display())))?;
     if meta.is_dir() {
-        let mut children: Vec<_> = std::fs::read_dir(path)?
-            .collect::<std::io::Result<Vec<_>>>()?;
+        let mut children: Vec<_> = std::fs::read_dir(path)?.collect::<std::io::Result<Vec<_>>>()?;
         children.sort_by_key(|e| e.file_name());
         for child in children {
             let child_name = format!("{name}/{}", child.file_name().to_string_lossy());
@@ -176,12 +180,18 @@ fn collect(path: &Path, name: &str, out: &mut Vec<Entry>) -> Result<()> {
 fn check_name(name: &str) -> Result<()> {
     let bad = name.is_empty()
         || name.starts_with('/')
-        || name.split('/').any(|part| part == ".." || part == "." || part.is_empty())
+        || name
+            .split('/')
+            .any(|part| part == ".." || part == "." || part.is_empty())
         || name == "bootstrap";
     if bad {
-        return Err(SlimError::new(format!("`{name}` cannot be a name in function.zip"))
-            .hint("names are relative paths without `..`, and `bootstrap` is the function itself")
-            .into());
+        return Err(
+            SlimError::new(format!("`{name}` cannot be a name in function.zip"))
+                .hint(
+                    "names are relative paths without `..`, and `bootstrap` is the function itself",
+                )
+                .into(),
+        );
     }
     Ok(())
 }
@@ -200,9 +210,20 @@ mod tests {
 
     #[test]
     fn same_input_same_bytes_in_any_order() {
-        let a = Entry { name: "bootstrap".into(), mode: 0o755, data: vec![1, 2, 3] };
-        let b = Entry { name: "config/x.json".into(), mode: 0o644, data: b"{}".to_vec() };
-        let t = Timestamp { unix: ZIP_MIN, from_source_date_epoch: false };
+        let a = Entry {
+            name: "bootstrap".into(),
+            mode: 0o755,
+            data: vec![1, 2, 3],
+        };
+        let b = Entry {
+            name: "config/x.json".into(),
+            mode: 0o644,
+            data: b"{}".to_vec(),
+        };
+        let t = Timestamp {
+            unix: ZIP_MIN,
+            from_source_date_epoch: false,
+        };
         let one = zip(&[a.clone(), b.clone()], t).unwrap();
         let two = zip(&[b, a], t).unwrap();
         assert_eq!(one, two);

@@ -205,19 +205,28 @@ pub fn plan(ui: &Ui, select: &SelectArgs, opts: &BuildOptions) -> Result<Plan> {
     let ws_root = metadata.workspace_root.as_std_path();
     let include = if !opts.include.is_empty() {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        opts.include.iter().map(|s| rebase_include(s, &cwd, ws_root)).collect()
+        opts.include
+            .iter()
+            .map(|s| rebase_include(s, &cwd, ws_root))
+            .collect()
     } else if let Some(list) = &pkg_meta.include {
-        let dir = package.manifest_path.parent().map_or(ws_root, |p| p.as_std_path());
-        list.iter().map(|s| rebase_include(s, dir, ws_root)).collect()
+        let dir = package
+            .manifest_path
+            .parent()
+            .map_or(ws_root, |p| p.as_std_path());
+        list.iter()
+            .map(|s| rebase_include(s, dir, ws_root))
+            .collect()
     } else {
         let list = ws_meta.include.clone().unwrap_or_default();
-        list.iter().map(|s| rebase_include(s, ws_root, ws_root)).collect()
+        list.iter()
+            .map(|s| rebase_include(s, ws_root, ws_root))
+            .collect()
     };
     let options = Options {
         opt_level,
         cpu: opts.cpu.clone().or_else(|| pick(|m| m.cpu.clone())),
-        build_std: opts.build_std
-            || pkg_meta.build_std.or(ws_meta.build_std).unwrap_or(false),
+        build_std: opts.build_std || pkg_meta.build_std.or(ws_meta.build_std).unwrap_or(false),
         linker,
         include,
         preflight: !opts.no_preflight && pkg_meta.preflight.or(ws_meta.preflight).unwrap_or(true),
@@ -231,7 +240,11 @@ pub fn plan(ui: &Ui, select: &SelectArgs, opts: &BuildOptions) -> Result<Plan> {
         "package {} {}, bin `{bin}`, targets {}, runtime {runtime}",
         package.name,
         package.version,
-        targets.iter().map(|t| t.triple.as_str()).collect::<Vec<_>>().join(", ")
+        targets
+            .iter()
+            .map(|t| t.triple.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     Ok(Plan {
         metadata,
@@ -361,19 +374,23 @@ pub fn select_package<'m>(metadata: &'m Metadata, select: &SelectArgs) -> Result
         let (name, version) = spec.split_once('@').unwrap_or((spec.as_str(), ""));
         return members
             .into_iter()
-            .find(|p| p.name.as_str() == name && (version.is_empty() || p.version.to_string() == version))
+            .find(|p| {
+                p.name.as_str() == name && (version.is_empty() || p.version.to_string() == version)
+            })
             .ok_or_else(|| {
-                SlimError::new(format!("package `{spec}` is not a member of this workspace"))
-                    .hint(format!(
-                        "members: {}",
-                        metadata
-                            .workspace_packages()
-                            .iter()
-                            .map(|p| p.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                    .into()
+                SlimError::new(format!(
+                    "package `{spec}` is not a member of this workspace"
+                ))
+                .hint(format!(
+                    "members: {}",
+                    metadata
+                        .workspace_packages()
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .into()
             });
     }
     if let Some(root) = metadata.root_package() {
@@ -386,13 +403,18 @@ pub fn select_package<'m>(metadata: &'m Metadata, select: &SelectArgs) -> Result
         .collect();
     match with_bins.as_slice() {
         [one] => Ok(one),
-        [] => Err(no_binary(&metadata.workspace_root.to_string())),
-        many => Err(SlimError::new("this workspace has several packages with binaries")
-            .hint(format!(
-                "choose one with -p: {}",
-                many.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-            .into()),
+        [] => Err(no_binary(metadata.workspace_root.as_str())),
+        many => Err(
+            SlimError::new("this workspace has several packages with binaries")
+                .hint(format!(
+                    "choose one with -p: {}",
+                    many.iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .into(),
+        ),
     }
 }
 
@@ -429,14 +451,19 @@ pub fn select_bin(package: &Package, wanted: Option<&str>) -> Result<String> {
                 package.name,
                 many.join(", ")
             ))
-            .hint(format!("choose the one to ship as bootstrap with --bin {}", many[0]))
+            .hint(format!(
+                "choose the one to ship as bootstrap with --bin {}",
+                many[0]
+            ))
             .into()),
         },
     }
 }
 
 fn no_binary(what: &str) -> anyhow::Error {
-    SlimError::new(format!("`{what}` has no binary target to ship as `bootstrap`"))
-        .hint("a Lambda function is an executable: add src/main.rs (or a [[bin]] section)")
-        .into()
+    SlimError::new(format!(
+        "`{what}` has no binary target to ship as `bootstrap`"
+    ))
+    .hint("a Lambda function is an executable: add src/main.rs (or a [[bin]] section)")
+    .into()
 }

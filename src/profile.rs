@@ -49,7 +49,12 @@ pub fn defaults(build_std: bool) -> Vec<(&'static str, String)> {
         ("codegen-units", "1".into()),
         (
             "panic",
-            if build_std { "\"immediate-abort\"" } else { "\"abort\"" }.into(),
+            if build_std {
+                "\"immediate-abort\""
+            } else {
+                "\"abort\""
+            }
+            .into(),
         ),
         ("debug", "false".into()),
         ("strip", "\"none\"".into()),
@@ -130,6 +135,8 @@ mod tests {
         o.opt_level = Some("z".into());
         let p = plan(&o, dir.path(), &CargoConfig::default());
         assert_eq!(p.ours["opt-level"], "\"z\"");
-        assert!(p.config_args().contains(&"profile.slim.opt-level=\"z\"".to_string()));
+        assert!(p
+            .config_args()
+            .contains(&"profile.slim.opt-level=\"z\"".to_string()));
     }
 }

@@ -74,7 +74,10 @@ pub fn print(ui: &Ui, report: &BuildReport) -> anyhow::Result<()> {
 pub fn human(report: &BuildReport) -> String {
     let mut out = String::new();
     for t in &report.targets {
-        out.push_str(&format!("\n{}  ({}, linker {})\n", t.target, report.runtime, t.linker));
+        out.push_str(&format!(
+            "\n{}  ({}, linker {})\n",
+            t.target, report.runtime, t.linker
+        ));
         let saved = t.unstripped_bytes.saturating_sub(t.bootstrap_bytes);
         out.push_str(&format!(
             "  bootstrap     {:>12} bytes  (unstripped {}, stripping saved {})\n",
@@ -85,7 +88,10 @@ pub fn human(report: &BuildReport) -> String {
         if let (Some(zip), Some(size), Some(sha), Some(code)) =
             (&t.zip, t.zip_bytes, &t.sha256, &t.code_sha256)
         {
-            out.push_str(&format!("  function.zip  {:>12} bytes\n", table::bytes(size)));
+            out.push_str(&format!(
+                "  function.zip  {:>12} bytes\n",
+                table::bytes(size)
+            ));
             out.push_str(&format!("  sha256        {sha}\n"));
             out.push_str(&format!("  CodeSha256    {code}\n"));
             out.push_str(&format!("  path          {}\n", display_path(zip)));

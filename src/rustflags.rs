@@ -85,8 +85,12 @@ pub fn ours(remaps: &[(PathBuf, String)], cpu: Option<&str>, linker: &Linker) ->
 
 /// Decide how to pass `ours` for `triple`, given the environment and config.
 pub fn merge(ours: Vec<String>, triple: &str, config: &CargoConfig) -> Rustflags {
-    let encoded = std::env::var("CARGO_ENCODED_RUSTFLAGS").ok().filter(|s| !s.is_empty());
-    let plain = std::env::var("RUSTFLAGS").ok().filter(|s| !s.trim().is_empty());
+    let encoded = std::env::var("CARGO_ENCODED_RUSTFLAGS")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let plain = std::env::var("RUSTFLAGS")
+        .ok()
+        .filter(|s| !s.trim().is_empty());
     let user_env: Option<Vec<String>> = match (encoded, plain) {
         (Some(e), _) => Some(e.split('\x1f').map(str::to_string).collect()),
         (None, Some(p)) => Some(p.split_whitespace().map(str::to_string).collect()),
@@ -103,7 +107,10 @@ pub fn merge(ours: Vec<String>, triple: &str, config: &CargoConfig) -> Rustflags
     }
     let array = format!(
         "[{}]",
-        ours.iter().map(|f| toml_string(f)).collect::<Vec<_>>().join(", ")
+        ours.iter()
+            .map(|f| toml_string(f))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let key = if config.has_target_rustflags(triple) {
         format!("target.{triple}.rustflags")

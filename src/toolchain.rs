@@ -83,7 +83,12 @@ pub fn detect(cwd: &Path) -> Result<Toolchain> {
     let sysroot = output(&rustc, &["--print", "sysroot"], cwd)?;
     let cargo = output(&cargo_program(), &["-V"], cwd)?;
     Ok(Toolchain {
-        rustc: verbose.lines().next().unwrap_or_default().trim().to_string(),
+        rustc: verbose
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
         release: field("release:"),
         commit_hash: field("commit-hash:"),
         host: field("host:"),
@@ -95,7 +100,11 @@ pub fn detect(cwd: &Path) -> Result<Toolchain> {
 
 /// Is the precompiled standard library for `triple` in the sysroot?
 pub fn has_target_std(toolchain: &Toolchain, triple: &str) -> bool {
-    let lib = toolchain.sysroot.join("lib/rustlib").join(triple).join("lib");
+    let lib = toolchain
+        .sysroot
+        .join("lib/rustlib")
+        .join(triple)
+        .join("lib");
     std::fs::read_dir(lib)
         .map(|entries| {
             entries.flatten().any(|e| {
@@ -169,10 +178,16 @@ pub fn ensure_target(ui: &Ui, toolchain: &Toolchain, triple: &str, build_std: bo
 /// `--build-std` needs a nightly toolchain (or RUSTC_BOOTSTRAP) and the rust-src
 /// component.
 pub fn check_build_std(toolchain: &Toolchain) -> Result<()> {
-    if !toolchain.is_nightly() && std::env::var_os("RUSTC_BOOTSTRAP").is_none() {
+    let bootstrap = std::env::var_os("RUSTC_BOOTSTRAP").is_some();
+    let nightly = toolchain.is_nightly() && toolchain.cargo.contains("nightly");
+    if !(bootstrap || nightly) {
+        let which = if toolchain.is_nightly() {
+            &toolchain.cargo
+        } else {
+            &toolchain.rustc
+        };
         return Err(SlimError::new(format!(
-            "--build-std needs a nightly toolchain, and this is {}",
-            toolchain.rustc
+            "--build-std needs a nightly toolchain, and this is {which}"
         ))
         .hint("run `cargo +nightly slim build --build-std` (rustup toolchain install nightly)")
         .into());

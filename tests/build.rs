@@ -16,7 +16,10 @@ const EM_X86_64: u16 = 62;
 const EM_AARCH64: u16 = 183;
 
 fn sha256_file(path: &std::path::Path) -> String {
-    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum");
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .next()
@@ -61,13 +64,22 @@ fn hello_builds_and_runs_for_all_four_triples() {
         }
         let (code, stdout, stderr) = run(exec_for(triple, &built.bootstrap).args(["a", "b"]));
         assert_eq!(code, 0, "{triple}: {stderr}");
-        assert_eq!(stdout, "hello from cargo-slim fixture, 3 args\n", "{triple}");
+        assert_eq!(
+            stdout, "hello from cargo-slim fixture, 3 args\n",
+            "{triple}"
+        );
         // Stripped: no symbol table left, and smaller than the kept full link.
         let full = fs::metadata(&built.full).unwrap().len();
         let shipped = fs::metadata(&built.bootstrap).unwrap().len();
         assert!(shipped < full, "{triple}: {shipped} >= {full}");
-        assert!(!has_symtab(&built.bootstrap), "{triple}: bootstrap still has .symtab");
-        assert!(has_symtab(&built.full), "{triple}: bootstrap.full lost its symbols");
+        assert!(
+            !has_symtab(&built.bootstrap),
+            "{triple}: bootstrap still has .symtab"
+        );
+        assert!(
+            has_symtab(&built.full),
+            "{triple}: bootstrap.full lost its symbols"
+        );
     }
 }
 
@@ -92,7 +104,9 @@ fn zip_is_deterministic_and_checkable_by_standard_tools() {
     assert_eq!(stdout, "function.zip: OK\n");
 
     // unzip -Z: one entry, bootstrap, -rwxr-xr-x, unx, 1980 timestamp.
-    let (code, listing, _) = run(Command::new(require_tool("unzip")).arg("-Z").arg(&built.zip));
+    let (code, listing, _) = run(Command::new(require_tool("unzip"))
+        .arg("-Z")
+        .arg(&built.zip));
     assert_eq!(code, 0);
     let entries: Vec<&str> = listing.lines().filter(|l| l.starts_with('-')).collect();
     assert_eq!(entries.len(), 1, "{listing}");
@@ -117,7 +131,11 @@ print(json.dumps(out))
         .arg(&built.zip)
         .output()
         .expect("python3");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let entries: Value = serde_json::from_slice(&out.stdout).unwrap();
     let e = &entries[0];
     assert_eq!(e["name"], "bootstrap");
@@ -158,7 +176,10 @@ print(json.dumps(out))
     // No absolute path of this machine in the manifest.
     let text = fs::read_to_string(&built.manifest).unwrap();
     assert!(!text.contains(env!("CARGO_MANIFEST_DIR")), "{text}");
-    assert!(!text.contains("/root/") && !text.contains("/home/"), "{text}");
+    assert!(
+        !text.contains("/root/") && !text.contains("/home/"),
+        "{text}"
+    );
 }
 
 /// `--include` adds files beside bootstrap, sorted, with modes from the source;
@@ -174,7 +195,12 @@ fn includes_and_source_date_epoch() {
     let target_dir = tmp.path().join("target");
     let out = slim()
         .env("SOURCE_DATE_EPOCH", "1700000000")
-        .args(["build", "--target", "x86_64-unknown-linux-musl", "--include"])
+        .args([
+            "build",
+            "--target",
+            "x86_64-unknown-linux-musl",
+            "--include",
+        ])
         .arg(format!("{}:config/app.json", conf.display()))
         .arg("--include")
         .arg(&tool)
@@ -184,7 +210,11 @@ fn includes_and_source_date_epoch() {
         .arg(&target_dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let built = Built::at(&target_dir, "hello", "x86_64-unknown-linux-musl");
     let (_, listing, _) = run(Command::new("unzip").arg("-Z").arg(&built.zip));
     let names: Vec<&str> = listing
@@ -245,7 +275,10 @@ fn c_code_cross_compiles_with_zig_for_arm64() {
     let built = build("cshim", "cshim", "aarch64-unknown-linux-musl", &[]);
     let m = manifest(&built);
     assert_eq!(m["linker"]["kind"], "zig");
-    let (code, stdout, stderr) = run(&mut exec_for("aarch64-unknown-linux-musl", &built.bootstrap));
+    let (code, stdout, stderr) = run(&mut exec_for(
+        "aarch64-unknown-linux-musl",
+        &built.bootstrap,
+    ));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout, "cshim_add(20, 22) = 1042\n");
 }
@@ -267,12 +300,25 @@ fn same_bytes_from_two_checkout_paths() {
             .arg(&target_dir)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let built = Built::at(&target_dir, "hello", "aarch64-unknown-linux-musl");
-        zips.push((fs::read(&built.zip).unwrap(), fs::read(&built.manifest).unwrap()));
+        zips.push((
+            fs::read(&built.zip).unwrap(),
+            fs::read(&built.manifest).unwrap(),
+        ));
     }
-    assert!(zips[0].0 == zips[1].0, "function.zip differs between checkout paths");
-    assert!(zips[0].1 == zips[1].1, "slim-manifest.json differs between checkout paths");
+    assert!(
+        zips[0].0 == zips[1].0,
+        "function.zip differs between checkout paths"
+    );
+    assert!(
+        zips[0].1 == zips[1].1,
+        "slim-manifest.json differs between checkout paths"
+    );
 }
 
 /// The user's RUSTFLAGS reach rustc alongside ours.
@@ -281,18 +327,31 @@ fn users_rustflags_are_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let out = slim()
         .env("RUSTFLAGS", "--cfg slim_user_flag")
-        .args(["build", "--target", "x86_64-unknown-linux-musl", "-q", "--manifest-path"])
+        .args([
+            "build",
+            "--target",
+            "x86_64-unknown-linux-musl",
+            "-q",
+            "--manifest-path",
+        ])
         .arg(fixture("hello").join("Cargo.toml"))
         .arg("--target-dir")
         .arg(tmp.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let built = Built::at(tmp.path(), "hello", "x86_64-unknown-linux-musl");
     let (_, stdout, _) = run(&mut Command::new(&built.bootstrap));
     assert!(stdout.contains("user rustflag seen"), "{stdout}");
     let m = manifest(&built);
-    assert_eq!(m["build"]["user_rustflags"], serde_json::json!(["--cfg", "slim_user_flag"]));
+    assert_eq!(
+        m["build"]["user_rustflags"],
+        serde_json::json!(["--cfg", "slim_user_flag"])
+    );
 }
 
 /// `--message-format json`: one JSON document on stdout with the summary.
@@ -300,20 +359,33 @@ fn users_rustflags_are_kept() {
 fn json_summary_on_stdout() {
     let built = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
     let out = slim()
-        .args(["build", "--target", "x86_64-unknown-linux-musl", "--message-format", "json"])
+        .args([
+            "build",
+            "--target",
+            "x86_64-unknown-linux-musl",
+            "--message-format",
+            "json",
+        ])
         .arg("--manifest-path")
         .arg(fixture("hello").join("Cargo.toml"))
         .arg("--target-dir")
         .arg(common::shared_target_dir())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
     let t = &doc["targets"][0];
     assert_eq!(t["target"], "x86_64-unknown-linux-musl");
     assert_eq!(t["status"], "ok");
     assert_eq!(t["sha256"], sha256_file(&built.zip));
-    assert_eq!(t["bootstrap_bytes"], fs::metadata(&built.bootstrap).unwrap().len());
+    assert_eq!(
+        t["bootstrap_bytes"],
+        fs::metadata(&built.bootstrap).unwrap().len()
+    );
     assert_eq!(doc["runtime"], "provided.al2023");
 }
 
@@ -323,15 +395,27 @@ fn build_std_on_nightly_is_smaller_and_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let stable = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
     let out = slim()
+        // As `cargo +nightly slim` would run us: rustup's proxies pick nightly.
+        .env_remove("CARGO")
         .env("RUSTUP_TOOLCHAIN", "nightly")
-        .args(["build", "--target", "x86_64-unknown-linux-musl", "--build-std", "-q"])
+        .args([
+            "build",
+            "--target",
+            "x86_64-unknown-linux-musl",
+            "--build-std",
+            "-q",
+        ])
         .arg("--manifest-path")
         .arg(fixture("hello").join("Cargo.toml"))
         .arg("--target-dir")
         .arg(tmp.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let built = Built::at(tmp.path(), "hello", "x86_64-unknown-linux-musl");
     let small = fs::metadata(&built.bootstrap).unwrap().len();
     let normal = fs::metadata(&stable.bootstrap).unwrap().len();
@@ -339,5 +423,8 @@ fn build_std_on_nightly_is_smaller_and_runs() {
     let (code, stdout, _) = run(&mut Command::new(&built.bootstrap));
     assert_eq!(code, 0);
     assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
-    assert_eq!(manifest(&built)["build"]["profile"]["ours"]["panic"], "\"immediate-abort\"");
+    assert_eq!(
+        manifest(&built)["build"]["profile"]["ours"]["panic"],
+        "\"immediate-abort\""
+    );
 }

@@ -65,10 +65,18 @@ fn several_binaries_and_none_chosen() {
 fn unknown_architecture_and_triple() {
     let (code, _, stderr) = run(slim().args(["build", "--arch", "mips"]));
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("Lambda supports `arm64` and `x86_64`"), "{stderr}");
+    assert!(
+        stderr.contains("Lambda supports `arm64` and `x86_64`"),
+        "{stderr}"
+    );
     assert_error(
         run(slim()
-            .args(["build", "--target", "x86_64-apple-darwin", "--manifest-path"])
+            .args([
+                "build",
+                "--target",
+                "x86_64-apple-darwin",
+                "--manifest-path",
+            ])
             .arg(fixture("hello").join("Cargo.toml"))),
         "cannot run on Lambda",
     );
@@ -78,10 +86,19 @@ fn unknown_architecture_and_triple() {
 fn compile_error_shows_cargos_diagnostics_then_our_line() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = common::copy_fixture("hello", tmp.path());
-    fs::write(dir.join("src/main.rs"), "fn main() { let x: u32 = \"nope\"; }\n").unwrap();
+    fs::write(
+        dir.join("src/main.rs"),
+        "fn main() { let x: u32 = \"nope\"; }\n",
+    )
+    .unwrap();
     let stderr = assert_error(
         run(slim()
-            .args(["build", "--target", "x86_64-unknown-linux-musl", "--manifest-path"])
+            .args([
+                "build",
+                "--target",
+                "x86_64-unknown-linux-musl",
+                "--manifest-path",
+            ])
             .arg(dir.join("Cargo.toml"))
             .arg("--target-dir")
             .arg(tmp.path().join("t"))),
@@ -95,7 +112,13 @@ fn compile_error_shows_cargos_diagnostics_then_our_line() {
 fn missing_linker_names_how_to_install_it() {
     let stderr = assert_error(
         run(slim()
-            .args(["build", "--target", "aarch64-unknown-linux-musl", "--linker", "gcc"])
+            .args([
+                "build",
+                "--target",
+                "aarch64-unknown-linux-musl",
+                "--linker",
+                "gcc",
+            ])
             .arg("--manifest-path")
             .arg(fixture("hello").join("Cargo.toml"))),
         "`aarch64-linux-musl-gcc` was not found",
@@ -107,12 +130,21 @@ fn missing_linker_names_how_to_install_it() {
             .env("PATH", "/usr/bin:/bin")
             .env("RUSTC", common::which("rustc").unwrap())
             .env("CARGO", common::which("cargo").unwrap())
-            .args(["build", "--target", "x86_64-unknown-linux-gnu", "--linker", "zig"])
+            .args([
+                "build",
+                "--target",
+                "x86_64-unknown-linux-gnu",
+                "--linker",
+                "zig",
+            ])
             .arg("--manifest-path")
             .arg(fixture("hello").join("Cargo.toml"))),
         "`cargo-zigbuild` was not found",
     );
-    assert!(stderr.contains("pip install ziglang cargo-zigbuild"), "{stderr}");
+    assert!(
+        stderr.contains("pip install ziglang cargo-zigbuild"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -136,11 +168,19 @@ fn missing_target_std_without_rustup() {
             .env("RUSTC", &fake)
             .env("PATH", "/usr/bin:/bin")
             .env("CARGO", common::which("cargo").unwrap())
-            .args(["build", "--target", "aarch64-unknown-linux-musl", "--manifest-path"])
+            .args([
+                "build",
+                "--target",
+                "aarch64-unknown-linux-musl",
+                "--manifest-path",
+            ])
             .arg(fixture("hello").join("Cargo.toml"))),
         "the standard library for `aarch64-unknown-linux-musl` is not installed",
     );
-    assert!(stderr.contains("rustup target add aarch64-unknown-linux-musl"), "{stderr}");
+    assert!(
+        stderr.contains("rustup target add aarch64-unknown-linux-musl"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -151,7 +191,12 @@ fn unwritable_output_directory_fails_before_compiling() {
     fs::write(&file, b"keep me").unwrap();
     let stderr = assert_error(
         run(slim()
-            .args(["build", "--target", "x86_64-unknown-linux-musl", "--manifest-path"])
+            .args([
+                "build",
+                "--target",
+                "x86_64-unknown-linux-musl",
+                "--manifest-path",
+            ])
             .arg(fixture("hello").join("Cargo.toml"))
             .arg("--target-dir")
             .arg(file.join("target"))),
@@ -167,12 +212,20 @@ fn build_std_on_stable_is_refused_clearly() {
         run(slim()
             .env("RUSTUP_TOOLCHAIN", "stable")
             .env_remove("RUSTC_BOOTSTRAP")
-            .args(["build", "--build-std", "--target", "x86_64-unknown-linux-musl"])
+            .args([
+                "build",
+                "--build-std",
+                "--target",
+                "x86_64-unknown-linux-musl",
+            ])
             .arg("--manifest-path")
             .arg(fixture("hello").join("Cargo.toml"))),
         "--build-std needs a nightly toolchain",
     );
-    assert!(stderr.contains("cargo +nightly slim build --build-std"), "{stderr}");
+    assert!(
+        stderr.contains("cargo +nightly slim build --build-std"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -182,11 +235,16 @@ fn invalid_metadata_is_reported() {
     let toml = fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     fs::write(
         dir.join("Cargo.toml"),
-        toml.replace("[workspace]", "[package.metadata.slim]\narhc = \"arm64\"\n\n[workspace]"),
+        toml.replace(
+            "[workspace]",
+            "[package.metadata.slim]\narhc = \"arm64\"\n\n[workspace]",
+        ),
     )
     .unwrap();
     assert_error(
-        run(slim().args(["build", "--manifest-path"]).arg(dir.join("Cargo.toml"))),
+        run(slim()
+            .args(["build", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))),
         "invalid [package.metadata.slim]",
     );
 }

@@ -292,12 +292,3 @@ impl<'a> CheckOutput<'a> {
         }
     }
 }
-
-/// The failed checks as text (placeholder until the preflight lands).
-pub fn render_human(report: &PreflightReport) -> String {
-    report
-        .checks
-        .iter()
-        .map(|c| format!("{}: {}\n", c.name, c.detail))
-        .collect()
-}

@@ -146,7 +146,11 @@ pub fn elf_facts(path: &Path) -> (u16, Option<String>) {
         .iter()
         .find(|ph| ph.p_type(endian) == object::elf::PT_INTERP)
         .and_then(|ph| ph.data(endian, &*data).ok())
-        .map(|bytes| String::from_utf8_lossy(bytes).trim_end_matches('\0').to_string());
+        .map(|bytes| {
+            String::from_utf8_lossy(bytes)
+                .trim_end_matches('\0')
+                .to_string()
+        });
     (machine, interp)
 }
 

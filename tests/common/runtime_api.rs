@@ -125,7 +125,10 @@ pub fn lambda_env(api: &RuntimeApi) -> Vec<(&'static str, String)> {
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".into()),
         ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/slim-test".into()),
-        ("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/23/[$LATEST]0123456789abcdef".into()),
+        (
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "2026/11/23/[$LATEST]0123456789abcdef".into(),
+        ),
         ("AWS_REGION", "us-east-1".into()),
         ("_HANDLER", "bootstrap".into()),
     ]
