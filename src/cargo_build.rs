@@ -102,8 +102,9 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
             Message::CompilerArtifact(artifact) => {
                 if let Some(bar) = &bar {
                     bar.inc(1);
-                    if bar.position() >= bar.length().unwrap_or(0) {
-                        bar.set_length(bar.position() + 1);
+                    // The estimate was low: grow rather than overflow.
+                    if bar.position() > bar.length().unwrap_or(0) {
+                        bar.set_length(bar.position());
                     }
                     bar.set_message(artifact.target.name.to_string());
                 }
