@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
-use common::{build, elf_facts, exec_for, fixture, require_tool, run, slim, Built};
+use common::{build, build_in, elf_facts, exec_for, fixture, require_tool, run, slim, Built};
 use serde_json::Value;
 
 const EM_X86_64: u16 = 62;
@@ -192,30 +192,18 @@ fn includes_and_source_date_epoch() {
     let tool = tmp.path().join("helper.sh");
     fs::write(&tool, b"#!/bin/sh\necho hi\n").unwrap();
     fs::set_permissions(&tool, fs::Permissions::from_mode(0o700)).unwrap();
-    let target_dir = tmp.path().join("target");
-    let out = slim()
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .args([
-            "build",
-            "--target",
-            "x86_64-unknown-linux-musl",
-            "--include",
-        ])
-        .arg(format!("{}:config/app.json", conf.display()))
-        .arg("--include")
-        .arg(&tool)
-        .arg("--manifest-path")
-        .arg(fixture("hello").join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let mut cmd = slim();
+    cmd.env("SOURCE_DATE_EPOCH", "1700000000");
+    let include_conf = format!("{}:config/app.json", conf.display());
+    let include_tool = tool.display().to_string();
+    let built = build_in(
+        cmd,
+        "hello",
+        "hello",
+        "x86_64-unknown-linux-musl",
+        &tmp.path().join("target"),
+        &["--include", &include_conf, "--include", &include_tool],
     );
-    let built = Built::at(&target_dir, "hello", "x86_64-unknown-linux-musl");
     let (_, listing, _) = run(Command::new("unzip").arg("-Z").arg(&built.zip));
     let names: Vec<&str> = listing
         .lines()
@@ -325,26 +313,10 @@ fn same_bytes_from_two_checkout_paths() {
 #[test]
 fn users_rustflags_are_kept() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = slim()
-        .env("RUSTFLAGS", "--cfg slim_user_flag")
-        .args([
-            "build",
-            "--target",
-            "x86_64-unknown-linux-musl",
-            "-q",
-            "--manifest-path",
-        ])
-        .arg(fixture("hello").join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let built = Built::at(tmp.path(), "hello", "x86_64-unknown-linux-musl");
+    let mut cmd = slim();
+    cmd.env("RUSTFLAGS", "--cfg slim_user_flag");
+    let triple = "x86_64-unknown-linux-musl";
+    let built = build_in(cmd, "hello", "hello", triple, tmp.path(), &["-q"]);
     let (_, stdout, _) = run(&mut Command::new(&built.bootstrap));
     assert!(stdout.contains("user rustflag seen"), "{stdout}");
     let m = manifest(&built);
@@ -394,29 +366,17 @@ fn json_summary_on_stdout() {
 fn build_std_on_nightly_is_smaller_and_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let stable = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
-    let out = slim()
-        // As `cargo +nightly slim` would run us: rustup's proxies pick nightly.
-        .env_remove("CARGO")
-        .env("RUSTUP_TOOLCHAIN", "nightly")
-        .args([
-            "build",
-            "--target",
-            "x86_64-unknown-linux-musl",
-            "--build-std",
-            "-q",
-        ])
-        .arg("--manifest-path")
-        .arg(fixture("hello").join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let mut cmd = slim();
+    // As `cargo +nightly slim` would run us: rustup's proxies pick nightly.
+    cmd.env_remove("CARGO").env("RUSTUP_TOOLCHAIN", "nightly");
+    let built = build_in(
+        cmd,
+        "hello",
+        "hello",
+        "x86_64-unknown-linux-musl",
+        tmp.path(),
+        &["--build-std", "-q"],
     );
-    let built = Built::at(tmp.path(), "hello", "x86_64-unknown-linux-musl");
     let small = fs::metadata(&built.bootstrap).unwrap().len();
     let normal = fs::metadata(&stable.bootstrap).unwrap().len();
     assert!(small * 2 < normal, "build-std {small} vs stable {normal}");

@@ -5,6 +5,7 @@ mod common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
 
 use common::{fixture, run, slim};
 
@@ -17,6 +18,16 @@ fn assert_error(out: (i32, String, String), needle: &str) -> String {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
     stderr
+}
+
+/// `cargo slim build --manifest-path <fixture> ARGS…`, ready for more settings.
+fn build_cmd(fixture_name: &str, args: &[&str]) -> Command {
+    let mut cmd = slim();
+    cmd.arg("build")
+        .args(args)
+        .arg("--manifest-path")
+        .arg(fixture(fixture_name).join("Cargo.toml"));
+    cmd
 }
 
 #[test]
@@ -35,28 +46,19 @@ fn not_a_cargo_project() {
 
 #[test]
 fn crate_without_a_binary() {
-    let err = assert_error(
-        run(slim()
-            .args(["build", "--manifest-path"])
-            .arg(fixture("nobin").join("Cargo.toml"))),
-        "has no binary target",
-    );
+    let err = assert_error(run(&mut build_cmd("nobin", &[])), "has no binary target");
     assert!(err.contains("src/main.rs"), "{err}");
 }
 
 #[test]
 fn several_binaries_and_none_chosen() {
     let err = assert_error(
-        run(slim()
-            .args(["build", "--manifest-path"])
-            .arg(fixture("multibin").join("Cargo.toml"))),
+        run(&mut build_cmd("multibin", &[])),
         "has several binaries: one, two",
     );
     assert!(err.contains("--bin"), "{err}");
     assert_error(
-        run(slim()
-            .args(["build", "--bin", "three", "--manifest-path"])
-            .arg(fixture("multibin").join("Cargo.toml"))),
+        run(&mut build_cmd("multibin", &["--bin", "three"])),
         "no binary named `three`",
     );
 }
@@ -70,14 +72,10 @@ fn unknown_architecture_and_triple() {
         "{stderr}"
     );
     assert_error(
-        run(slim()
-            .args([
-                "build",
-                "--target",
-                "x86_64-apple-darwin",
-                "--manifest-path",
-            ])
-            .arg(fixture("hello").join("Cargo.toml"))),
+        run(&mut build_cmd(
+            "hello",
+            &["--target", "x86_64-apple-darwin"],
+        )),
         "cannot run on Lambda",
     );
 }
@@ -111,34 +109,22 @@ fn compile_error_shows_cargos_diagnostics_then_our_line() {
 #[test]
 fn missing_linker_names_how_to_install_it() {
     let stderr = assert_error(
-        run(slim()
-            .args([
-                "build",
-                "--target",
-                "aarch64-unknown-linux-musl",
-                "--linker",
-                "gcc",
-            ])
-            .arg("--manifest-path")
-            .arg(fixture("hello").join("Cargo.toml"))),
+        run(&mut build_cmd(
+            "hello",
+            &["--target", "aarch64-unknown-linux-musl", "--linker", "gcc"],
+        )),
         "`aarch64-linux-musl-gcc` was not found",
     );
     assert!(stderr.contains("help: "), "{stderr}");
     // zig asked for, with a PATH that has no cargo-zigbuild.
     let stderr = assert_error(
-        run(slim()
-            .env("PATH", "/usr/bin:/bin")
-            .env("RUSTC", common::which("rustc").unwrap())
-            .env("CARGO", common::which("cargo").unwrap())
-            .args([
-                "build",
-                "--target",
-                "x86_64-unknown-linux-gnu",
-                "--linker",
-                "zig",
-            ])
-            .arg("--manifest-path")
-            .arg(fixture("hello").join("Cargo.toml"))),
+        run(build_cmd(
+            "hello",
+            &["--target", "x86_64-unknown-linux-gnu", "--linker", "zig"],
+        )
+        .env("PATH", "/usr/bin:/bin")
+        .env("RUSTC", common::which("rustc").unwrap())
+        .env("CARGO", common::which("cargo").unwrap())),
         "`cargo-zigbuild` was not found",
     );
     assert!(
@@ -190,16 +176,11 @@ fn unwritable_output_directory_fails_before_compiling() {
     let file = tmp.path().join("not-a-dir");
     fs::write(&file, b"keep me").unwrap();
     let stderr = assert_error(
-        run(slim()
-            .args([
-                "build",
-                "--target",
-                "x86_64-unknown-linux-musl",
-                "--manifest-path",
-            ])
-            .arg(fixture("hello").join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(file.join("target"))),
+        run(
+            build_cmd("hello", &["--target", "x86_64-unknown-linux-musl"])
+                .arg("--target-dir")
+                .arg(file.join("target")),
+        ),
         "cannot write to the output directory",
     );
     assert!(!stderr.contains("Compiling"), "{stderr}");
@@ -209,17 +190,12 @@ fn unwritable_output_directory_fails_before_compiling() {
 #[test]
 fn build_std_on_stable_is_refused_clearly() {
     let stderr = assert_error(
-        run(slim()
-            .env("RUSTUP_TOOLCHAIN", "stable")
-            .env_remove("RUSTC_BOOTSTRAP")
-            .args([
-                "build",
-                "--build-std",
-                "--target",
-                "x86_64-unknown-linux-musl",
-            ])
-            .arg("--manifest-path")
-            .arg(fixture("hello").join("Cargo.toml"))),
+        run(build_cmd(
+            "hello",
+            &["--build-std", "--target", "x86_64-unknown-linux-musl"],
+        )
+        .env("RUSTUP_TOOLCHAIN", "stable")
+        .env_remove("RUSTC_BOOTSTRAP")),
         "--build-std needs a nightly toolchain",
     );
     assert!(

@@ -72,13 +72,32 @@ impl Built {
 /// directory (extra args appended) and return where the files are. Panics with
 /// cargo-slim's output when the build fails.
 pub fn build(fixture_name: &str, bin: &str, triple: &str, extra: &[&str]) -> Built {
-    let target_dir = shared_target_dir();
-    let out = slim()
+    build_in(
+        slim(),
+        fixture_name,
+        bin,
+        triple,
+        &shared_target_dir(),
+        extra,
+    )
+}
+
+/// [`build`] with a prepared command (environment, working directory) and a
+/// target directory of the test's own.
+pub fn build_in(
+    mut cmd: Command,
+    fixture_name: &str,
+    bin: &str,
+    triple: &str,
+    target_dir: &Path,
+    extra: &[&str],
+) -> Built {
+    let out = cmd
         .arg("build")
         .arg("--manifest-path")
         .arg(fixture(fixture_name).join("Cargo.toml"))
         .args(["--target", triple, "--target-dir"])
-        .arg(&target_dir)
+        .arg(target_dir)
         .args(extra)
         .output()
         .expect("run cargo-slim");
@@ -89,7 +108,7 @@ pub fn build(fixture_name: &str, bin: &str, triple: &str, extra: &[&str]) -> Bui
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    Built::at(&target_dir, bin, triple)
+    Built::at(target_dir, bin, triple)
 }
 
 /// Fail loudly when a tool the suite needs is missing: `.ci/setup` installs them.
