@@ -388,3 +388,34 @@ fn build_std_on_nightly_is_smaller_and_runs() {
         "\"immediate-abort\""
     );
 }
+
+/// A slim build leaves the user's release build fresh: its own profile directory,
+/// no changed settings for `release`.
+#[test]
+fn release_cache_is_not_evicted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let triple = "x86_64-unknown-linux-musl";
+    let release = |verbose: bool| {
+        let mut cmd = Command::new(common::which("cargo").unwrap());
+        cmd.args(["build", "--release", "--target", triple, "--manifest-path"])
+            .arg(fixture("hello").join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(tmp.path())
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS");
+        if verbose {
+            cmd.arg("-v");
+        }
+        run(&mut cmd)
+    };
+    assert_eq!(release(false).0, 0);
+    let built = build_in(slim(), "hello", "hello", triple, tmp.path(), &["-q"]);
+    assert!(built.zip.is_file());
+    let (code, _, stderr) = release(true);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("Fresh hello"),
+        "release was rebuilt:\n{stderr}"
+    );
+    assert!(!stderr.contains("Compiling hello"), "{stderr}");
+}
