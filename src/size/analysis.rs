@@ -20,7 +20,7 @@ pub struct Options {
 pub struct Analysis {
     pub format: Format,
     pub file_bytes: u64,
-    /// No `.symtab`: only the sections view is meaningful.
+    /// No function or data symbols (stripped): only the sections view is meaningful.
     pub stripped: bool,
     pub sections: SectionsView,
     /// `None` for a stripped file.
@@ -37,7 +37,9 @@ pub fn analyze(data: &[u8], options: &Options) -> anyhow::Result<Analysis> {
     elf::with_aligned(data, |data| {
         let image = elf::read(data)?;
         let sections = sections::view(&image);
-        let stripped = !image.has_symtab;
+        // No sized function or data symbol left (a symbol table with only section
+        // and file entries says nothing about where bytes go either).
+        let stripped = image.symbols.is_empty();
         let (crates, symbols) = if stripped {
             (None, Vec::new())
         } else {

@@ -66,7 +66,14 @@ pub fn demangle(raw: &str) -> Name {
     }
     match rustc_demangle::try_demangle(raw) {
         Ok(d) if is_rust(raw) => {
-            let text = format!("{d:#}");
+            let mut text = format!("{d:#}");
+            // LLVM numbers local copies (`fmt.20`); the number changes from build
+            // to build, so it would only get in the way of a diff.
+            if let Some((base, n)) = text.rsplit_once('.') {
+                if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+                    text.truncate(base.len());
+                }
+            }
             let krate = crate_of(&text).unwrap_or(NON_RUST).to_string();
             Name { text, krate }
         }

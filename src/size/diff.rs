@@ -155,9 +155,8 @@ fn section_sizes(a: &Analysis) -> Sizes {
     for row in &a.sections.rows {
         m.entry(row.name.clone()).or_default().0 += row.file_bytes;
     }
-    let v = &a.sections;
-    let outside = (v.elf_header + v.program_headers + v.section_headers + v.padding)
-        .saturating_sub(v.overlap);
+    let in_rows: u64 = a.sections.rows.iter().map(|r| r.file_bytes).sum();
+    let outside = a.sections.accounted_bytes().saturating_sub(in_rows);
     m.entry(OUTSIDE_SECTIONS.to_string()).or_default().0 += outside;
     m
 }

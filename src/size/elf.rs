@@ -63,8 +63,6 @@ pub struct Image<'a> {
     pub section_headers: (u64, u64),
     pub sections: Vec<Section>,
     pub symbols: Vec<RawSymbol<'a>>,
-    /// The file has a `.symtab` (it is not stripped).
-    pub has_symtab: bool,
 }
 
 /// Read `data` as an ELF file.
@@ -180,7 +178,6 @@ fn read_elf<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> anyhow::Result
     let symtab = table
         .symbols(endian, data, elf::SHT_SYMTAB)
         .map_err(|e| corrupt(format_args!("symbol table: {e}")))?;
-    let has_symtab = !symtab.is_empty();
     let mut symbols = Vec::new();
     for (index, sym) in symtab.enumerate().skip(1) {
         let kind = sym.st_type();
@@ -244,7 +241,6 @@ fn read_elf<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> anyhow::Result
         section_headers: (shoff, sh_bytes),
         sections,
         symbols,
-        has_symtab,
     })
 }
 

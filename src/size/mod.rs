@@ -17,6 +17,8 @@ pub mod render;
 pub mod report;
 pub mod sections;
 pub mod symbols;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 

@@ -30,20 +30,60 @@ pub fn document(doc: &Document, layout: Layout) -> String {
     }
 }
 
+/// Cut a path from the left so that `path` plus `rest` fit the width: the file
+/// name is the part worth keeping.
+fn fit_path(path: &str, rest: usize, layout: Layout) -> String {
+    let Some(width) = layout.width else {
+        return path.to_string();
+    };
+    let room = width.saturating_sub(rest).max(12);
+    let len = path.chars().count();
+    if len <= room {
+        return path.to_string();
+    }
+    let tail: String = path.chars().skip(len - (room - 1)).collect();
+    format!("…{tail}")
+}
+
+/// Wrap prose at the width (a word longer than a line keeps its own line).
+fn wrap(text: &str, indent: &str, layout: Layout) -> String {
+    let Some(width) = layout.width else {
+        return format!("{text}\n");
+    };
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = indent.to_string();
+        } else if !line.is_empty() && line != indent {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
 fn size_report(r: &SizeReport, layout: Layout) -> String {
     let mut out = String::new();
     if let Some(label) = &r.label {
         let _ = writeln!(out, "== {label} ==");
     }
-    let _ = writeln!(
-        out,
-        "{}: {} bytes, ELF {}-bit {}-endian {}{}",
-        r.path,
+    let what = format!(
+        ": {} bytes, ELF {}-bit {}-endian {}{}",
         bytes(r.file_bytes),
         r.format.bits,
         r.format.endian,
         r.format.machine,
         if r.stripped { ", stripped" } else { "" }
+    );
+    let _ = writeln!(
+        out,
+        "{}{what}",
+        fit_path(&r.path, what.chars().count(), layout)
     );
     if let Some(s) = &r.stripping {
         out.push_str(&stripping(s));
@@ -60,23 +100,23 @@ fn size_report(r: &SizeReport, layout: Layout) -> String {
         out.push('\n');
         out.push_str(&symbols(v, layout));
     }
-    notes(&mut out, &r.notes);
+    notes(&mut out, &r.notes, layout);
     out
 }
 
 fn stripping(s: &Stripping) -> String {
     format!(
-        "stripping: {} bytes unstripped → {} bytes shipped (saved {}, {})\n",
+        "stripping saved {} bytes ({}): {} unstripped → {} shipped\n",
+        bytes(s.saved_bytes.max(0) as u64),
+        percent(s.saved_bytes.max(0) as u64, s.pair.unstripped_bytes),
         bytes(s.pair.unstripped_bytes),
         bytes(s.pair.stripped_bytes),
-        delta(s.saved_bytes),
-        percent(s.saved_bytes.max(0) as u64, s.pair.unstripped_bytes)
     )
 }
 
-fn notes(out: &mut String, notes: &[String]) {
+fn notes(out: &mut String, notes: &[String], layout: Layout) {
     for note in notes {
-        let _ = writeln!(out, "note: {note}");
+        out.push_str(&wrap(&format!("note: {note}"), "      ", layout));
     }
 }
 
@@ -123,11 +163,15 @@ fn sections(v: &SectionsView, layout: Layout) -> String {
 }
 
 fn crates(v: &CratesView, layout: Layout) -> String {
-    let mut out = format!(
-        "crates in {} ({} bytes, {} of the file)\n",
-        v.sections.join(" "),
-        bytes(v.covered_bytes),
-        percent((v.file_share * 1000.0).round() as u64, 1000)
+    let mut out = wrap(
+        &format!(
+            "crates in {} bytes ({} of the file): {}",
+            bytes(v.covered_bytes),
+            percent((v.file_share * 1000.0).round() as u64, 1000),
+            v.sections.join(" "),
+        ),
+        "  ",
+        layout,
     );
     let mut t = Table::new(&[
         ("crate", Align::Left),
@@ -213,13 +257,14 @@ fn diff_report(d: &DiffReport, layout: Layout) -> String {
     if let Some(label) = &d.new.label {
         let _ = writeln!(out, "== {label} ==");
     }
+    for (side, s) in [("old", &d.old), ("new", &d.new)] {
+        let size = format!(" ({} bytes)", bytes(s.file_bytes));
+        let room = side.len() + 2 + size.chars().count();
+        let _ = writeln!(out, "{side}: {}{size}", fit_path(&s.path, room, layout));
+    }
     let _ = writeln!(
         out,
-        "old: {} ({} bytes)\nnew: {} ({} bytes)\nchange: {} bytes ({})",
-        d.old.path,
-        bytes(d.old.file_bytes),
-        d.new.path,
-        bytes(d.new.file_bytes),
+        "change: {} bytes ({})",
         delta(d.file_delta),
         signed_percent(d.file_delta, d.old.file_bytes)
     );
@@ -233,7 +278,7 @@ fn diff_report(d: &DiffReport, layout: Layout) -> String {
             out.push_str(&delta_table(title, t, with_crate, layout));
         }
     }
-    notes(&mut out, &d.notes);
+    notes(&mut out, &d.notes, layout);
     out
 }
 

@@ -133,7 +133,8 @@ pub fn build(input: &Input, analysis: &Analysis, args: &SizeArgs) -> anyhow::Res
         file_bytes: analysis.file_bytes,
         stripped: analysis.stripped,
         stripping: input.pair.as_ref().map(Stripping::new),
-        sections: want_sections.then(|| analysis.sections.clone()),
+        // A stripped file shows its sections whatever was asked: it is all there is.
+        sections: (want_sections || analysis.stripped).then(|| analysis.sections.clone()),
         crates: if want_crates {
             analysis.crates.clone()
         } else {

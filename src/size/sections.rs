@@ -30,6 +30,16 @@ pub struct SectionsView {
     pub overlap: u64,
 }
 
+impl SectionsView {
+    /// Rows, header tables and padding, less overlap: equals `file_bytes` (the
+    /// invariant the tests and the fuzz target check).
+    pub fn accounted_bytes(&self) -> u64 {
+        let rows: u64 = self.rows.iter().map(|r| r.file_bytes).sum();
+        (rows + self.elf_header + self.program_headers + self.section_headers + self.padding)
+            .saturating_sub(self.overlap)
+    }
+}
+
 pub fn view(image: &Image<'_>) -> SectionsView {
     let file = image.file_bytes;
     let rows: Vec<SectionRow> = image
