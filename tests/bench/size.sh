@@ -28,8 +28,11 @@ lambda=$fxdir/x86_64-unknown-linux-musl/release/hello-lambda
 measure() {
   local best="" mem=""
   for _ in $(seq "$runs"); do
-    local out
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    local out tmp
+    tmp=$(mktemp)
+    /usr/bin/time -o "$tmp" -f "%e %M" "$@" >/dev/null 2>&1
+    out=$(tail -1 "$tmp")
+    rm -f "$tmp"
     local t=${out% *} m=${out#* }
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
     if [ -z "$mem" ] || [ "$m" -gt "$mem" ]; then mem=$m; fi
