@@ -1,0 +1,282 @@
+//! Symbol names: demangling (Rust legacy and v0 via `rustc-demangle`), the crate a
+//! symbol is charged to, and shortened names for narrow tables.
+//!
+//! The crate rule, as `--help` and docs/size.md state it:
+//!
+//! > A symbol is charged to the first crate its demangled name mentions that is not
+//! > part of the standard library, reading left to right; a name that mentions only
+//! > standard-library crates is charged to `std`.
+//!
+//! So `hello::handler` is `hello`'s; `<serde_json::Value as core::fmt::Debug>::fmt`
+//! is `serde_json`'s (the impl lives with the type); and a generic instantiation
+//! such as `core::ptr::drop_in_place<tokio::runtime::Runtime>` is `tokio`'s — std's
+//! generic code exists in a binary only because some crate used it with its own
+//! types, and the first such type named is the best guess available without
+//! rebuilding. The rule is deterministic, so a diff between two builds compares like
+//! with like. Symbols that are not Rust-mangled (the C library, C code from build
+//! scripts, `#[no_mangle]` functions) go to `[non-rust]`, except the LLVM libunwind
+//! that Rust's own `unwind` crate links in, which counts as `std`.
+
+/// Crates of the Rust distribution that reach a binary only through `std`.
+const STD_CRATES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "compiler_builtins",
+    "panic_abort",
+    "panic_unwind",
+    "unwind",
+    "std_detect",
+    "rustc_std_workspace_core",
+    "rustc_std_workspace_alloc",
+    "rustc_std_workspace_std",
+    // v0 name of the allocator shims rustc generates (`__rustc::__rust_alloc`).
+    "__rustc",
+];
+
+/// The row for symbols without Rust mangling.
+pub const NON_RUST: &str = "[non-rust]";
+
+pub fn is_std(krate: &str) -> bool {
+    STD_CRATES.contains(&krate)
+}
+
+/// A demangled symbol name and the crate it is charged to (before std folding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// Demangled, without the legacy hash; the raw name when it is not Rust.
+    pub text: String,
+    /// The crate as named in the symbol (`core`, `tokio`, …) or [`NON_RUST`].
+    pub krate: String,
+}
+
+/// Demangle `raw` and find its crate.
+pub fn demangle(raw: &str) -> Name {
+    // C++ (Itanium) names share the `_ZN` prefix with legacy Rust ones; LLVM's
+    // libunwind, linked in by Rust's `unwind` crate, is the one C++ library every
+    // Rust binary for Linux carries.
+    if ["_ZN9libunwind", "_Unwind_", "__unw_"]
+        .iter()
+        .any(|p| raw.starts_with(p))
+    {
+        return Name {
+            text: raw.to_string(),
+            krate: "unwind".to_string(),
+        };
+    }
+    match rustc_demangle::try_demangle(raw) {
+        Ok(d) if is_rust(raw) => {
+            let mut text = format!("{d:#}");
+            // LLVM numbers local copies (`fmt.20`); the number changes from build
+            // to build, so it would only get in the way of a diff.
+            if let Some((base, n)) = text.rsplit_once('.') {
+                if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+                    text.truncate(base.len());
+                }
+            }
+            let krate = crate_of(&text).unwrap_or(NON_RUST).to_string();
+            Name { text, krate }
+        }
+        _ => Name {
+            text: raw.to_string(),
+            krate: NON_RUST.to_string(),
+        },
+    }
+}
+
+/// True for names in a Rust mangling: v0 (`_R…`) or legacy (`_ZN…17h<hash>E`).
+/// A bare `_ZN…E` without the hash is C++, which `rustc-demangle` would accept too.
+fn is_rust(raw: &str) -> bool {
+    let raw = raw.strip_prefix('_').unwrap_or(raw);
+    let raw = raw.strip_prefix('_').unwrap_or(raw);
+    if raw.starts_with('R') {
+        return true;
+    }
+    // Legacy: `ZN … 17h<16 hex>E`, possibly followed by an LLVM suffix (`.llvm.123`).
+    // (Dots also occur inside legacy names, as `..` for `::`.)
+    raw.starts_with("ZN")
+        && raw.rfind("17h").is_some_and(|at| {
+            let tail = &raw.as_bytes()[at + 3..];
+            tail.len() >= 17
+                && tail[..16].iter().all(u8::is_ascii_hexdigit)
+                && tail[16] == b'E'
+                && (tail.len() == 17 || tail[17] == b'.')
+        })
+}
+
+/// The crate a demangled name is charged to: the first path root that is not a
+/// standard-library crate, else the first path root.
+pub fn crate_of(text: &str) -> Option<&str> {
+    let mut first = None;
+    for root in path_roots(text) {
+        if !is_std(root) {
+            return Some(root);
+        }
+        first.get_or_insert(root);
+    }
+    first
+}
+
+/// The first segments of the paths in a demangled name: identifiers followed by
+/// `::` that do not themselves follow `::`. In a demangled Rust name every path is
+/// absolute, so these are crate names.
+fn path_roots(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if !is_ident_byte(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_ident_byte(bytes[i]) {
+                i += 1;
+            }
+            let after_path = start >= 2 && &bytes[start - 2..start] == b"::";
+            let before_path = bytes[i..].starts_with(b"::");
+            let starts_with_digit = bytes[start].is_ascii_digit();
+            if before_path && !after_path && !starts_with_digit {
+                return text.get(start..i);
+            }
+        }
+        None
+    })
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The name to show for a crate: standard-library crates fold into `std` unless
+/// `split_std`.
+pub fn display_crate(krate: &str, split_std: bool) -> &str {
+    if !split_std && is_std(krate) {
+        "std"
+    } else {
+        krate
+    }
+}
+
+/// Shorten generics for narrow tables: the arguments of a generic inside another
+/// generic's arguments become `…`, so `drop_in_place<tokio::Task<Fut, S>>` reads
+/// `drop_in_place<tokio::Task<…>>`. Qualified paths (`<A as B>::f`) are kept.
+pub fn shorten(text: &str) -> String {
+    #[derive(PartialEq)]
+    enum Open {
+        Generic,
+        Qualified,
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut stack: Vec<Open> = Vec::new();
+    // While Some(depth): inside elided generic arguments, at this nesting depth.
+    let mut skipping: Option<usize> = None;
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        match c {
+            '<' => {
+                let generic = prev.is_some_and(|p| p.is_alphanumeric() || p == '_' || p == ':');
+                let generics_open = stack.iter().filter(|o| **o == Open::Generic).count();
+                stack.push(if generic {
+                    Open::Generic
+                } else {
+                    Open::Qualified
+                });
+                if skipping.is_none() {
+                    out.push('<');
+                    if generic && generics_open >= 1 {
+                        out.push('…');
+                        skipping = Some(stack.len());
+                    }
+                }
+            }
+            '>' if prev != Some('-') && !stack.is_empty() => {
+                if skipping == Some(stack.len()) {
+                    skipping = None;
+                }
+                stack.pop();
+                if skipping.is_none() {
+                    out.push('>');
+                }
+            }
+            _ => {
+                if skipping.is_none() {
+                    out.push(c);
+                }
+            }
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crate_rule() {
+        let cases = [
+            ("hello::handler", "hello"),
+            ("<serde_json::Value as core::fmt::Debug>::fmt", "serde_json"),
+            ("<&mut serde_json::de::Deserializer<R> as serde_core::de::Deserializer>::deserialize_struct", "serde_json"),
+            ("core::ptr::drop_in_place<tokio::runtime::Runtime>", "tokio"),
+            ("<T as core::fmt::Display>::fmt", "core"),
+            ("<alloc::vec::Vec<T,A> as core::ops::drop::Drop>::drop", "alloc"),
+            ("<hello_lambda::Request as serde_core::de::Deserialize>::deserialize", "hello_lambda"),
+            ("hello::main::{{closure}}", "hello"),
+            ("<core::cell::once::OnceCell<core::result::Result<addr2line::line::Lines, gimli::read::Error>>>::try_init", "addr2line"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(crate_of(text), Some(want), "{text}");
+        }
+        assert_eq!(crate_of("main"), None);
+    }
+
+    #[test]
+    fn demangles_legacy_and_v0() {
+        // Legacy: hello::hello_fixture_marker.
+        let legacy = demangle("_ZN5hello20hello_fixture_marker17h0123456789abcdefE");
+        assert_eq!(legacy.text, "hello::hello_fixture_marker");
+        assert_eq!(legacy.krate, "hello");
+        // v0: <core::fmt::Arguments>::new_const (shape of a std symbol).
+        let v0 = demangle("_RNvCs1234_5hello4main");
+        assert_eq!(v0.text, "hello::main");
+        assert_eq!(v0.krate, "hello");
+        // Dots inside a legacy name and an LLVM suffix after it.
+        let dotted = demangle("_ZN4core3ptr44drop_in_place$LT$tokio..runtime..Runtime$GT$17h0123456789abcdefE.llvm.42");
+        assert_eq!(dotted.krate, "tokio");
+        // C++ and C are not Rust.
+        assert_eq!(demangle("_ZN3foo3barEv").krate, NON_RUST);
+        assert_eq!(demangle("memcpy").krate, NON_RUST);
+        assert_eq!(
+            demangle("_ZN9libunwind10UnwindCursorINS_17LocalAddressSpaceEE4stepEb").krate,
+            "unwind"
+        );
+    }
+
+    #[test]
+    fn folds_std() {
+        assert_eq!(display_crate("core", false), "std");
+        assert_eq!(display_crate("core", true), "core");
+        assert_eq!(display_crate("tokio", false), "tokio");
+    }
+
+    #[test]
+    fn shortens_nested_generics() {
+        assert_eq!(
+            shorten("core::ptr::drop_in_place<tokio::Task<Fut, S<u8>>>"),
+            "core::ptr::drop_in_place<tokio::Task<…>>"
+        );
+        assert_eq!(
+            shorten("<hyper::Conn<I,B,T> as core::future::Future>::poll"),
+            "<hyper::Conn<I,B,T> as core::future::Future>::poll"
+        );
+        assert_eq!(
+            shorten("gimli::parse::<gimli::Slice<gimli::LE>>"),
+            "gimli::parse::<gimli::Slice<…>>"
+        );
+        assert_eq!(shorten("f<fn() -> u8>"), "f<fn() -> u8>");
+        assert_eq!(shorten("plain"), "plain");
+    }
+}

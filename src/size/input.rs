@@ -1,0 +1,172 @@
+//! Which files `cargo slim size` reads: the last build's `bootstrap.full` (building
+//! first when needed), a path the user gave, or the `bootstrap` inside a
+//! function.zip; and, beside an unstripped file, its stripped twin (or the other
+//! way round) to report what stripping saved.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use crate::error::SlimError;
+use crate::ui::Ui;
+
+use super::SizeArgs;
+
+/// Largest `bootstrap` we unpack from a zip: Lambda's own limit for unzipped code
+/// is 250 MB, so anything above is not a function package.
+const MAX_UNZIPPED: u64 = 1 << 30;
+
+/// A file to analyse, read into memory.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// As shown to the user (for a zip: `function.zip!bootstrap`).
+    pub path: PathBuf,
+    pub data: Vec<u8>,
+    /// A heading when several targets are analysed (`x86_64-unknown-linux-musl`).
+    pub label: Option<String>,
+    /// The unstripped and shipped files of the same link, when both exist.
+    pub pair: Option<StripPair>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StripPair {
+    pub unstripped_path: PathBuf,
+    pub unstripped_bytes: u64,
+    pub stripped_path: PathBuf,
+    pub stripped_bytes: u64,
+}
+
+/// The files the command line asks for: the path, or the selected build's
+/// `bootstrap.full` for each target.
+pub fn resolve(ui: &Ui, args: &SizeArgs) -> anyhow::Result<Vec<Input>> {
+    if let Some(path) = &args.path {
+        return Ok(vec![load(path)?]);
+    }
+    let built = crate::build::build_selected(ui, &args.select)?;
+    let several = built.len() > 1;
+    built
+        .iter()
+        .map(|b| {
+            let mut input = read_file(&b.full)?;
+            input.pair = pair_of(&b.full, &b.bootstrap);
+            input.label = several.then(|| b.target.to_string());
+            Ok(input)
+        })
+        .collect()
+}
+
+/// The old side of `--diff`: an ELF or zip file, a build directory, or the
+/// `slim-manifest.json` of a build (the unstripped file beside it when it is still
+/// there, else the shipped one).
+pub fn load_old(path: &Path) -> anyhow::Result<Input> {
+    let dir = if path.is_dir() {
+        Some(path.to_path_buf())
+    } else if path.extension().is_some_and(|e| e == "json") {
+        path.parent().map(Path::to_path_buf)
+    } else {
+        None
+    };
+    match dir {
+        Some(dir) => {
+            let full = dir.join("bootstrap.full");
+            let shipped = dir.join("bootstrap");
+            if full.is_file() {
+                load(&full)
+            } else if shipped.is_file() {
+                load(&shipped)
+            } else {
+                Err(SlimError::new(format!(
+                    "no bootstrap.full or bootstrap in {}",
+                    dir.display()
+                ))
+                .hint("--diff takes an ELF file, a function.zip, or a `cargo slim build` output directory")
+                .into())
+            }
+        }
+        None => load(path),
+    }
+}
+
+/// Read one file given on the command line (a zip yields its `bootstrap`).
+pub fn load(path: &Path) -> anyhow::Result<Input> {
+    let mut input = read_file(path)?;
+    if input.data.starts_with(b"PK\x03\x04") {
+        input.data = unzip_bootstrap(path, &input.data)?;
+        input.path = PathBuf::from(format!("{}!bootstrap", path.display()));
+        return Ok(input);
+    }
+    input.pair = twin(path);
+    Ok(input)
+}
+
+fn read_file(path: &Path) -> anyhow::Result<Input> {
+    let data = std::fs::read(path).map_err(|e| {
+        let err = SlimError::new(format!("cannot read {}: {e}", path.display()));
+        if e.kind() == std::io::ErrorKind::NotFound {
+            err.hint("build first with `cargo slim build`, or pass the path of an ELF file")
+        } else {
+            err
+        }
+    })?;
+    Ok(Input {
+        path: path.to_path_buf(),
+        data,
+        label: None,
+        pair: None,
+    })
+}
+
+fn unzip_bootstrap(path: &Path, data: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let bad = |e: &dyn std::fmt::Display| {
+        SlimError::new(format!("cannot read {} as a zip: {e}", path.display()))
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(data)).map_err(|e| bad(&e))?;
+    let mut entry = archive.by_name("bootstrap").map_err(|_| {
+        SlimError::new(format!("{} has no `bootstrap` at its root", path.display()))
+            .hint("a Lambda function.zip for an OS-only runtime holds `bootstrap`")
+    })?;
+    let mut out = Vec::new();
+    (&mut entry)
+        .take(MAX_UNZIPPED)
+        .read_to_end(&mut out)
+        .map_err(|e| bad(&e))?;
+    Ok(out)
+}
+
+/// `bootstrap.full` ↔ `bootstrap`: the other file of the pair, when it exists.
+fn twin(path: &Path) -> Option<StripPair> {
+    let name = path.file_name()?.to_str()?;
+    match name.strip_suffix(".full") {
+        Some(stripped) => pair_of(path, &path.with_file_name(stripped)),
+        None => pair_of(&path.with_file_name(format!("{name}.full")), path),
+    }
+}
+
+fn pair_of(full: &Path, stripped: &Path) -> Option<StripPair> {
+    let full_meta = std::fs::metadata(full).ok()?;
+    let stripped_meta = std::fs::metadata(stripped).ok()?;
+    (full_meta.is_file() && stripped_meta.is_file()).then(|| StripPair {
+        unstripped_path: full.to_path_buf(),
+        unstripped_bytes: full_meta.len(),
+        stripped_path: stripped.to_path_buf(),
+        stripped_bytes: stripped_meta.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_twin_either_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("bootstrap.full");
+        let shipped = dir.path().join("bootstrap");
+        std::fs::write(&full, vec![0u8; 300]).unwrap();
+        assert!(twin(&full).is_none());
+        std::fs::write(&shipped, vec![0u8; 100]).unwrap();
+        for p in [&full, &shipped] {
+            let pair = twin(p).unwrap();
+            assert_eq!((pair.unstripped_bytes, pair.stripped_bytes), (300, 100));
+        }
+    }
+}

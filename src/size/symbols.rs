@@ -1,0 +1,124 @@
+//! Symbols with the bytes each one alone accounts for.
+//!
+//! Symbol tables overlap: aliases share an address, and a damaged or hand-written
+//! table may have one symbol running into the next. Each byte of a section is
+//! charged to at most one symbol — the one starting first (at equal starts: global
+//! before local, then the larger, then by name) — so per-symbol bytes can be summed
+//! into crate rows that add up exactly.
+
+use regex::Regex;
+
+use super::analysis::Analysis;
+use super::demangle::{self, display_crate};
+use super::elf::Image;
+
+/// A symbol and the bytes of the file it is charged with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Symbol {
+    /// Demangled name (without the legacy hash).
+    pub name: String,
+    /// The crate as the name says it (`core`, not yet folded into `std`).
+    pub krate: String,
+    /// Index into the image's sections.
+    pub section: usize,
+    pub address: u64,
+    pub bytes: u64,
+}
+
+/// Attribute the bytes of the sections marked in `covered` to symbols. Returns the
+/// symbols that own at least one byte, largest first.
+pub fn attribute(image: &Image<'_>, covered: &[bool]) -> Vec<Symbol> {
+    let mut order: Vec<usize> = (0..image.symbols.len())
+        .filter(|&i| {
+            covered
+                .get(image.symbols[i].section)
+                .copied()
+                .unwrap_or(false)
+        })
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&image.symbols[a], &image.symbols[b]);
+        (
+            x.section,
+            x.start,
+            !x.global,
+            std::cmp::Reverse(x.size),
+            &x.name,
+        )
+            .cmp(&(
+                y.section,
+                y.start,
+                !y.global,
+                std::cmp::Reverse(y.size),
+                &y.name,
+            ))
+    });
+    let mut out = Vec::new();
+    let mut section = usize::MAX;
+    let mut cursor = 0u64;
+    for i in order {
+        let sym = &image.symbols[i];
+        if sym.section != section {
+            section = sym.section;
+            cursor = 0;
+        }
+        let limit = image.sections[section].file_bytes;
+        let end = sym.start.saturating_add(sym.size).min(limit);
+        let start = sym.start.max(cursor);
+        if end <= start {
+            continue;
+        }
+        cursor = end;
+        let name = demangle::demangle(&sym.name);
+        out.push(Symbol {
+            name: name.text,
+            krate: name.krate,
+            section,
+            address: image.sections[section].addr.saturating_add(sym.start),
+            bytes: end - start,
+        });
+    }
+    out.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+    out
+}
+
+/// `--filter`: a crate name (as shown, so `std` matches core and alloc too) or a
+/// regular expression over demangled names.
+#[derive(Debug, Clone)]
+pub enum Filter {
+    Crate(String),
+    Regex(Regex),
+}
+
+impl Filter {
+    /// `--filter` against the crates of the analyses at hand (`None`: no filter).
+    pub fn from_arg(text: Option<&str>, analyses: &[&Analysis]) -> anyhow::Result<Option<Filter>> {
+        let known: Vec<&str> = analyses
+            .iter()
+            .flat_map(|a| a.crates.iter())
+            .flat_map(|c| c.rows.iter().map(|r| r.name.as_str()))
+            .collect();
+        text.map(|t| Filter::parse(t, &known)).transpose()
+    }
+
+    /// A known crate name wins over a pattern; anything else must be a valid regex.
+    pub fn parse(text: &str, known_crates: &[&str]) -> anyhow::Result<Filter> {
+        if known_crates.contains(&text) {
+            return Ok(Filter::Crate(text.to_string()));
+        }
+        match Regex::new(text) {
+            Ok(re) => Ok(Filter::Regex(re)),
+            Err(e) => Err(crate::error::SlimError::new(format!(
+                "--filter `{text}` is neither a crate in this binary nor a valid regular expression: {e}"
+            ))
+            .into()),
+        }
+    }
+
+    pub fn matches(&self, sym: &Symbol, split_std: bool) -> bool {
+        match self {
+            Filter::Crate(c) => display_crate(&sym.krate, split_std) == c,
+            Filter::Regex(re) => re.is_match(&sym.name),
+        }
+    }
+}
