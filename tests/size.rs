@@ -1,11 +1,10 @@
 //! `cargo slim size` on real binaries: golden facts on the fixtures, agreement with
 //! cargo-bloat, damaged input, diffs, stripping, pipes and widths.
 //!
-//! Fixture binaries are built with plain cargo and the slim profile's settings (as
-//! environment overrides of the release profile) into the shared fixtures target
-//! directory: two small builds (`hello`, and `hello` plus one dependency) and one
-//! lambda_runtime build, shared by every test here. The test of the no-path mode
-//! goes through `cargo slim build` itself.
+//! The `hello` and lambda_runtime binaries are the `bootstrap.full` files of
+//! `cargo slim build` in the shared fixtures target directory (shared with the
+//! build tests); `hello` plus one dependency is built with plain cargo and the
+//! slim profile's settings, in a target directory of its own.
 
 mod common;
 
@@ -29,10 +28,6 @@ const PROFILE_ENV: &[(&str, &str)] = &[
 ];
 
 /// Build a crate with plain cargo; returns the unstripped executable.
-fn cargo_build(manifest_dir: &Path, bin: &str) -> PathBuf {
-    cargo_build_in(manifest_dir, bin, &common::shared_target_dir())
-}
-
 fn cargo_build_in(manifest_dir: &Path, bin: &str, target_dir: &Path) -> PathBuf {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(manifest_dir)
@@ -52,14 +47,16 @@ fn cargo_build_in(manifest_dir: &Path, bin: &str, target_dir: &Path) -> PathBuf 
     target_dir.join(TRIPLE).join("release").join(bin)
 }
 
+/// The fixtures' unstripped links from `cargo slim build`, in the shared target
+/// directory: the same builds the build tests make, so CI compiles them once.
 fn hello() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| cargo_build(&common::fixture("hello"), "hello"))
+    BIN.get_or_init(|| common::build("hello", "hello", TRIPLE, &["-q"]).full)
 }
 
 fn lambda() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| cargo_build(&common::fixture("hello-lambda"), "hello-lambda"))
+    BIN.get_or_init(|| common::build("hello-lambda", "hello-lambda", TRIPLE, &["-q"]).full)
 }
 
 /// `hello` with one more dependency (serde_json, with the versions of the lambda
@@ -475,20 +472,9 @@ fn tables_fit_80_columns_and_pipes_end_quietly() {
     );
 }
 
-/// No path: the last `cargo slim build`'s bootstrap.full. Needs the build
-/// pipeline; while `cargo slim build` is still the stub this test says so and
-/// checks nothing.
+/// No path: the last `cargo slim build`'s bootstrap.full.
 #[test]
 fn no_path_uses_the_last_build() {
-    let probe = common::run(
-        common::slim()
-            .args(["build", "--manifest-path"])
-            .arg(common::fixture("hello").join("Cargo.toml")),
-    );
-    if probe.2.contains("not yet") {
-        eprintln!("skipped: `cargo slim build` is not written yet");
-        return;
-    }
     let built = common::build("hello", "hello", TRIPLE, &[]);
     let (code, out, err) = common::run(
         common::slim()
