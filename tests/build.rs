@@ -419,3 +419,52 @@ fn release_cache_is_not_evicted() {
     );
     assert!(!stderr.contains("Compiling hello"), "{stderr}");
 }
+
+/// The build runs the preflight: a gnu binary linked against this machine's glibc
+/// (2.36) is refused for provided.al2 (2.26): exit 1, the failed check named,
+/// nothing packaged. `--no-preflight` packages it, with a warning.
+#[test]
+fn build_refuses_what_the_runtime_cannot_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let triple = "x86_64-unknown-linux-gnu";
+    let mut cmd = slim();
+    cmd.args([
+        "build",
+        "--target",
+        triple,
+        "--linker",
+        "gcc",
+        "--runtime",
+        "provided.al2",
+    ])
+    .arg("--manifest-path")
+    .arg(fixture("hello").join("Cargo.toml"))
+    .arg("--target-dir")
+    .arg(tmp.path());
+    let (code, _, stderr) = run(&mut cmd);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("needs GLIBC_2.34 for __libc_start_main"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was packaged"), "{stderr}");
+    let built = Built::at(tmp.path(), "hello", triple);
+    assert!(!built.zip.exists() && !built.manifest.exists());
+
+    let built = build_in(
+        slim(),
+        "hello",
+        "hello",
+        triple,
+        tmp.path(),
+        &[
+            "--linker",
+            "gcc",
+            "--runtime",
+            "provided.al2",
+            "--no-preflight",
+            "-q",
+        ],
+    );
+    assert!(built.zip.is_file());
+}
