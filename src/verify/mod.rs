@@ -77,7 +77,13 @@ pub struct VerifyReport {
 }
 
 pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
-    let mut plan = plan::plan(ui, &args.select, &BuildOptions::default())?;
+    let mut select = args.select.clone();
+    if !args.artifact_only {
+        // Before `cargo metadata`, which would write a missing Cargo.lock.
+        require_lockfile(&select)?;
+        select.locked = true;
+    }
+    let mut plan = plan::plan(ui, &select, &BuildOptions::default())?;
     let mut targets: Vec<(Target, PathBuf)> = Vec::new();
     if let Some(path) = &args.manifest {
         let m = Manifest::read(path)?;
@@ -184,6 +190,34 @@ fn print_verdict(ui: &Ui, v: &TargetVerdict) {
         out.push_str("  rerun with --keep and compare the two with `diffoscope`\n");
     }
     eprint!("{out}");
+}
+
+/// Refuse to rebuild without a Cargo.lock: the dependency versions would be
+/// whatever the registry says today.
+fn require_lockfile(select: &SelectArgs) -> Result<()> {
+    let mut cmd = std::process::Command::new(crate::toolchain::cargo_program());
+    cmd.args(["locate-project", "--workspace", "--message-format", "plain"]);
+    if let Some(path) = &select.manifest_path {
+        cmd.arg("--manifest-path").arg(path);
+    }
+    let out = cmd.output().context("cannot run `cargo locate-project`")?;
+    if !out.status.success() {
+        // Let `cargo metadata` report the problem in the usual way.
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let workspace = PathBuf::from(text.trim());
+    let dir = workspace.parent().unwrap_or(&workspace);
+    if !dir.join("Cargo.lock").is_file() {
+        return Err(SlimError::new(format!(
+            "no Cargo.lock in {}, so the dependency versions are not pinned and the build \
+             cannot be reproduced",
+            dir.display()
+        ))
+        .hint("run `cargo generate-lockfile`, commit Cargo.lock, and build again")
+        .into());
+    }
+    Ok(())
 }
 
 /// The workspace's Cargo.lock hash now.
