@@ -55,23 +55,18 @@ fn rustc_wrapper(dir: &Path, crate_dir: &Path) -> PathBuf {
     path
 }
 
-#[test]
-fn reprotest_finds_function_zip_reproducible() {
-    let reprotest = require_tool("reprotest");
-    require_tool("faketime");
-    require_tool("cargo-zigbuild");
+/// A crate copy, the tool pins and the cargo-slim command line for reprotest.
+struct Setup {
+    tmp: tempfile::TempDir,
+    src: PathBuf,
+    prefix: String,
+}
 
+fn setup() -> Setup {
+    require_tool("faketime");
     let tmp = tempfile::tempdir().unwrap();
     let src = copy_fixture("hello", tmp.path());
     let wrapper = rustc_wrapper(tmp.path(), &src);
-
-    let mut variations = vec!["+all", "-user_group"];
-    let fuse = Path::new("/dev/fuse").exists() && common::which("disorderfs").is_some();
-    if !fuse {
-        variations.push("-fileordering");
-        eprintln!("no /dev/fuse or disorderfs: the fileordering variation is left out");
-    }
-
     let mut pinned = vec![
         ("CARGO_HOME", home_dir("CARGO_HOME", ".cargo")),
         ("RUSTUP_HOME", home_dir("RUSTUP_HOME", ".rustup")),
@@ -87,37 +82,81 @@ fn reprotest_finds_function_zip_reproducible() {
     if pyenv.is_dir() {
         pinned.push(("PYENV_ROOT", pyenv));
     }
-    let mut command: Vec<String> = pinned
+    let mut prefix: Vec<String> = pinned
         .iter()
         .map(|(k, v)| format!("{k}={}", quote(v)))
         .collect();
-    command.push(quote(Path::new(env!("CARGO_BIN_EXE_cargo-slim"))));
-    command.push(format!(
-        "build -q --color never --target {} --target-dir target",
-        TARGETS.join(",")
-    ));
-    let command = command.join(" ");
-    let artifacts = "target/slim/hello/*/function.zip";
+    prefix.push(quote(Path::new(env!("CARGO_BIN_EXE_cargo-slim"))));
+    Setup {
+        tmp,
+        src,
+        prefix: prefix.join(" "),
+    }
+}
 
-    let store = tmp.path().join("artifacts");
+/// Run reprotest: (exit code, stdout, stderr).
+fn reprotest(s: &Setup, variations: &str, command: &str, artifacts: &str) -> (i32, String, String) {
+    let store = s.tmp.path().join("artifacts");
     let started = Instant::now();
-    let (code, out, err) = run(Command::new(reprotest)
+    let result = run(Command::new(require_tool("reprotest"))
         .args(["--verbosity", "1", "--min-cpus", "1"])
-        .arg(format!("--variations={}", variations.join(",")))
+        .arg(format!("--variations={variations}"))
         .arg("--store-dir")
         .arg(&store)
         .arg("-c")
-        .arg(&command)
-        .arg(&src)
+        .arg(command)
+        .arg(&s.src)
         .arg(artifacts)
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("SOURCE_DATE_EPOCH")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS"));
-    eprintln!(
-        "reprotest ({}) took {:.0?}",
-        variations.join(","),
-        started.elapsed()
+    eprintln!("reprotest ({variations}) took {:.0?}", started.elapsed());
+    result
+}
+
+/// The harness is not vacuous: a build that stamps the wall-clock time into the
+/// zip (SOURCE_DATE_EPOCH=now) is caught by the time variation.
+#[test]
+fn reprotest_catches_a_build_that_is_not_reproducible() {
+    let s = setup();
+    let command = format!(
+        "SOURCE_DATE_EPOCH=$(date +%s) {} build -q --color never --target x86_64-unknown-linux-musl --target-dir target",
+        s.prefix
+    );
+    let (code, out, err) = reprotest(
+        &s,
+        "-all,+time",
+        &command,
+        "target/slim/hello/x86_64-unknown-linux-musl/function.zip",
+    );
+    assert_ne!(code, 0, "reprotest missed the timestamp:\n{out}\n{err}");
+    assert!(
+        out.contains("zipinfo"),
+        "no zip difference shown:\n{out}\n{err}"
+    );
+}
+
+#[test]
+fn reprotest_finds_function_zip_reproducible() {
+    require_tool("cargo-zigbuild");
+    let s = setup();
+    let mut variations = vec!["+all", "-user_group"];
+    let fuse = Path::new("/dev/fuse").exists() && common::which("disorderfs").is_some();
+    if !fuse {
+        variations.push("-fileordering");
+        eprintln!("no /dev/fuse or disorderfs: the fileordering variation is left out");
+    }
+    let command = format!(
+        "{} build -q --color never --target {} --target-dir target",
+        s.prefix,
+        TARGETS.join(",")
+    );
+    let (code, out, err) = reprotest(
+        &s,
+        &variations.join(","),
+        &command,
+        "target/slim/hello/*/function.zip",
     );
     assert_eq!(code, 0, "reprotest failed:\n{out}\n{err}");
     assert!(out.contains("Reproduction successful"), "{out}\n{err}");
