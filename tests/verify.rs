@@ -204,6 +204,12 @@ fn verify_fails_after_a_source_edit() {
     }
     let causes = strings(&t["causes"]);
     assert!(
+        causes
+            .iter()
+            .any(|c| c == "source file src/main.rs changed since the record"),
+        "{causes:?}"
+    );
+    assert!(
         causes.iter().any(|c| c.contains("uncommitted changes")),
         "{causes:?}"
     );

@@ -11,6 +11,7 @@
 //! inputs that differ now (toolchain, linker, Cargo.lock, git state, settings).
 
 mod compare;
+pub mod sources;
 
 use std::io::{Cursor, Read};
 use std::path::PathBuf;
@@ -233,6 +234,8 @@ fn artifact_verdict(plan: &Plan, built: &Built, recorded: &Manifest) -> Result<T
     let local = local_manifest(built, recorded);
     let mut causes = compare::artifact_causes(&artifact_differences);
     if !artifact_differences.is_empty() {
+        let disk = sources::on_disk(&recorded.inputs.sources, plan.workspace_root());
+        causes.extend(sources::changes(&recorded.inputs.sources, &disk));
         causes.extend(compare::causes(
             recorded,
             &compare::Current {
@@ -464,6 +467,12 @@ fn rebuild_verdict(
         Some(&rebuilt)
     };
     let mut causes = compare::artifact_causes(&artifact_differences);
+    if !recorded.inputs.sources.is_empty() {
+        causes.extend(sources::changes(
+            &recorded.inputs.sources,
+            &rebuilt.inputs.sources,
+        ));
+    }
     causes.extend(compare::causes(
         recorded,
         &compare::Current {
@@ -475,8 +484,10 @@ fn rebuild_verdict(
     let reproducible = differences.is_empty() && artifact_differences.is_empty();
     if reproducible {
         // Inputs that differ but did not change the bytes are worth a warning
-        // only when they are real inputs, not just the git checkout state.
-        causes.retain(|c| !c.starts_with("git") && !c.contains("git work tree"));
+        // only when they are real inputs, not the checkout state or a comment.
+        causes.retain(|c| {
+            !c.starts_with("git") && !c.contains("git work tree") && !c.starts_with("source file")
+        });
     }
     Ok(TargetVerdict {
         target: target.triple.clone(),
