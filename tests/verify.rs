@@ -287,3 +287,26 @@ fn verify_warns_when_the_toolchain_differs() {
         "{causes:?}"
     );
 }
+
+/// A Cargo.lock that Cargo.toml has outgrown: `--locked` cannot hold, so verify
+/// refuses (exit 2) and says why, instead of cargo's advice to drop --locked.
+#[test]
+fn verify_refuses_a_stale_cargo_lock() {
+    let c = Crate::new();
+    let toml = c.dir.join("Cargo.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    fs::write(
+        &toml,
+        text.replace("version = \"0.1.0\"", "version = \"0.1.1\""),
+    )
+    .unwrap();
+    let (code, out, err) = c.slim(&["verify"]);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(err.contains("Cargo.lock is out of date"), "{err}");
+    assert!(err.contains("verify always builds with --locked"), "{err}");
+    // Nothing rewrote the lock file.
+    let (_, status, _) = run(Command::new("git")
+        .args(["status", "--porcelain", "Cargo.lock"])
+        .current_dir(&c.dir));
+    assert_eq!(status, "", "Cargo.lock was modified");
+}

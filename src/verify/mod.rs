@@ -84,7 +84,18 @@ pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
         require_lockfile(&select)?;
         select.locked = true;
     }
-    let mut plan = plan::plan(ui, &select, &BuildOptions::default())?;
+    let mut plan = plan::plan(ui, &select, &BuildOptions::default()).map_err(|e| {
+        if format!("{e:#}").contains("because --locked was passed") {
+            SlimError::new(format!(
+                "Cargo.lock is out of date with Cargo.toml, so the recorded build cannot be \
+                 reproduced (verify always builds with --locked):\n{e:#}"
+            ))
+            .hint("commit an up-to-date Cargo.lock (`cargo update -w`), build, then verify")
+            .into()
+        } else {
+            e
+        }
+    })?;
     let mut targets: Vec<(Target, PathBuf)> = Vec::new();
     if let Some(path) = &args.manifest {
         let m = Manifest::read(path)?;
