@@ -239,9 +239,10 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     entries.extend(package::includes(&plan.options.include, ws)?);
     let zip = package::zip(&entries, ctx.timestamp)?;
 
-    let manifest = manifest_for(
+    let mut manifest = manifest_for(
         plan, ctx, target, &linker, &flags, &profile, &inv, &remaps, &entries, &full, &zip,
     )?;
+    manifest.inputs.sources = crate::verify::sources::record(&exe, ws, &plan.target_dir);
     write_outputs(&built, &full, &entries[0].data, &zip, &manifest)?;
 
     let top_crates = size::top_crates(&full, 5).unwrap_or_default();
@@ -424,6 +425,7 @@ fn manifest_for(
         inputs: Inputs {
             cargo_lock_sha256: lock.map(|l| hash::sha256_hex(&l)),
             git: manifest::git_state(ws),
+            sources: Vec::new(),
         },
         files,
         sections: manifest::section_hashes(&entries[0].data)?,

@@ -78,6 +78,18 @@ pub struct Inputs {
     /// sha256 of Cargo.lock; `None` when there is none (not reproducible).
     pub cargo_lock_sha256: Option<String>,
     pub git: Option<Git>,
+    /// The workspace source files rustc read (from cargo's dep-info), relative to
+    /// the workspace, so `verify` can name the one that changed. Empty in
+    /// manifests written before it was recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Relative to the workspace root.
+    pub path: String,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

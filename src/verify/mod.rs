@@ -1,0 +1,532 @@
+//! `cargo slim verify`: prove that the recorded `function.zip` is what this
+//! checkout builds.
+//!
+//! Full verify rebuilds every selected target from scratch, into a fresh temporary
+//! target directory, with the settings recorded in `slim-manifest.json` (options,
+//! features, runtime, zip timestamp; always `--locked`), then compares every hash
+//! the manifest records: the zip, each file in it, each ELF section of the shipped
+//! bootstrap, and the unstripped link. It also checks the artifact on disk against
+//! the manifest. `--artifact-only` does only that last part: no compiler needed.
+//! When something differs it names the file and sections and lists the recorded
+//! inputs that differ now (toolchain, linker, Cargo.lock, git state, settings).
+
+mod compare;
+pub mod sources;
+
+use std::io::{Cursor, Read};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use serde::Serialize;
+
+use crate::build::{self, Built, Context};
+use crate::cli::{BuildOptions, SelectArgs};
+use crate::error::{Exit, SlimError};
+use crate::hash;
+use crate::manifest::{self, FileEntry, Manifest};
+use crate::plan::{self, Plan};
+use crate::target::Target;
+use crate::ui::Ui;
+
+pub use compare::Difference;
+
+#[derive(Debug, Args, Clone)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Do not rebuild: only check function.zip, bootstrap and function.zip.sha256
+    /// against the manifest (the fast check for a deploy step).
+    #[arg(long)]
+    pub artifact_only: bool,
+    /// Verify against this manifest (e.g. one published with a release) instead of
+    /// the one beside the build output; its target is the one verified.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// Keep the rebuild's temporary target directory, to compare with diffoscope.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+/// The verdict for one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetVerdict {
+    pub target: String,
+    pub reproducible: bool,
+    /// `artifact` (--artifact-only) or `rebuild`.
+    pub mode: String,
+    /// The recorded function.zip sha256.
+    pub sha256: String,
+    /// The rebuilt function.zip sha256 (full verify only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebuilt_sha256: Option<String>,
+    /// The artifact on disk against the manifest.
+    pub artifact_differences: Vec<Difference>,
+    /// The rebuild against the manifest (empty for --artifact-only).
+    pub differences: Vec<Difference>,
+    /// Recorded inputs and settings that differ now: the likely causes.
+    pub causes: Vec<String>,
+    /// Where the rebuild is, with --keep.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebuilt_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub reproducible: bool,
+    pub targets: Vec<TargetVerdict>,
+}
+
+pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
+    let mut select = args.select.clone();
+    if !args.artifact_only {
+        // Before `cargo metadata`, which would write a missing Cargo.lock.
+        require_lockfile(&select)?;
+        select.locked = true;
+    }
+    let mut plan = plan::plan(ui, &select, &BuildOptions::default()).map_err(|e| {
+        if format!("{e:#}").contains("because --locked was passed") {
+            SlimError::new(format!(
+                "Cargo.lock is out of date with Cargo.toml, so the recorded build cannot be \
+                 reproduced (verify always builds with --locked):\n{e:#}"
+            ))
+            .hint("commit an up-to-date Cargo.lock (`cargo update -w`), build, then verify")
+            .into()
+        } else {
+            e
+        }
+    })?;
+    let mut targets: Vec<(Target, PathBuf)> = Vec::new();
+    if let Some(path) = &args.manifest {
+        let m = Manifest::read(path)?;
+        plan.bin.clone_from(&m.package.bin);
+        targets.push((m.target, path.clone()));
+    } else {
+        for t in &plan.targets {
+            let path = plan.out_dir(t).join(manifest::FILE_NAME);
+            if !path.is_file() {
+                return Err(build::not_built(&Built::at(
+                    plan.out_dir(t),
+                    t.clone(),
+                    plan.bin.clone(),
+                )));
+            }
+            targets.push((t.clone(), path));
+        }
+    }
+    let mut verdicts = Vec::new();
+    for (target, path) in targets {
+        let recorded = Manifest::read(&path)?;
+        let built = Built::at(plan.out_dir(&target), target.clone(), plan.bin.clone());
+        let verdict = if args.artifact_only {
+            artifact_verdict(&plan, &built, &recorded)?
+        } else {
+            rebuild_verdict(ui, &plan, &built, &recorded, args.keep)?
+        };
+        if !ui.json() {
+            print_verdict(ui, &verdict);
+        }
+        verdicts.push(verdict);
+    }
+    let report = VerifyReport {
+        reproducible: verdicts.iter().all(|v| v.reproducible),
+        targets: verdicts,
+    };
+    if ui.json() {
+        ui.out_json(&report)?;
+    }
+    Ok(if report.reproducible {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    })
+}
+
+fn print_verdict(ui: &Ui, v: &TargetVerdict) {
+    if v.reproducible {
+        let what = if v.mode == "artifact" {
+            "matches its manifest"
+        } else {
+            "reproducible"
+        };
+        if !ui.quiet {
+            eprintln!("{}: {what}: function.zip {}", v.target, v.sha256);
+        }
+        for cause in &v.causes {
+            ui.warn(format!("{}: {cause}", v.target));
+        }
+        return;
+    }
+    let mut out = format!("{}: NOT reproducible\n", v.target);
+    if !v.artifact_differences.is_empty() {
+        out.push_str("  the artifact on disk does not match its manifest:\n");
+        for d in &v.artifact_differences {
+            out.push_str(&format!("    {}\n", d.render()));
+        }
+    }
+    if !v.differences.is_empty() {
+        out.push_str("  the rebuild with the recorded settings differs:\n");
+        for d in &v.differences {
+            out.push_str(&format!("    {}\n", d.render()));
+        }
+    } else if v.mode == "rebuild" {
+        out.push_str(
+            "  the rebuild with the recorded settings gives the recorded bytes, so the artifact \
+             on disk was not made by them (rebuilt, replaced or edited since)\n",
+        );
+    }
+    if v.causes.is_empty() && v.mode == "artifact" {
+        out.push_str(
+            "  likely cause: the files were replaced or edited after the build; run `cargo slim \
+             verify` (without --artifact-only) to see whether the recorded settings reproduce \
+             the record\n",
+        );
+    } else if v.causes.is_empty() {
+        out.push_str(
+            "  likely cause: no recorded input differs, so something in the build is not \
+             deterministic (a build script embedding a time, path or random seed; HashMap \
+             order in a proc-macro); see docs/reproducibility.md\n",
+        );
+    } else {
+        out.push_str("  likely causes:\n");
+        for c in &v.causes {
+            out.push_str(&format!("    {c}\n"));
+        }
+    }
+    if let Some(dir) = &v.rebuilt_dir {
+        out.push_str(&format!(
+            "  the rebuild is kept in {}; compare with `diffoscope`\n",
+            dir.display()
+        ));
+    } else if v.mode == "rebuild" {
+        out.push_str("  rerun with --keep and compare the two with `diffoscope`\n");
+    }
+    eprint!("{out}");
+}
+
+/// Refuse to rebuild without a Cargo.lock: the dependency versions would be
+/// whatever the registry says today.
+fn require_lockfile(select: &SelectArgs) -> Result<()> {
+    let mut cmd = std::process::Command::new(crate::toolchain::cargo_program());
+    cmd.args(["locate-project", "--workspace", "--message-format", "plain"]);
+    if let Some(path) = &select.manifest_path {
+        cmd.arg("--manifest-path").arg(path);
+    }
+    let out = cmd.output().context("cannot run `cargo locate-project`")?;
+    if !out.status.success() {
+        // Let `cargo metadata` report the problem in the usual way.
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let workspace = PathBuf::from(text.trim());
+    let dir = workspace.parent().unwrap_or(&workspace);
+    if !dir.join("Cargo.lock").is_file() {
+        return Err(SlimError::new(format!(
+            "no Cargo.lock in {}, so the dependency versions are not pinned and the build \
+             cannot be reproduced",
+            dir.display()
+        ))
+        .hint("run `cargo generate-lockfile`, commit Cargo.lock, and build again")
+        .into());
+    }
+    Ok(())
+}
+
+/// The workspace's Cargo.lock hash now.
+fn lock_sha256(plan: &Plan) -> Option<String> {
+    std::fs::read(plan.workspace_root().join("Cargo.lock"))
+        .ok()
+        .map(|b| hash::sha256_hex(&b))
+}
+
+/// `--artifact-only`: the files on disk against the manifest.
+fn artifact_verdict(plan: &Plan, built: &Built, recorded: &Manifest) -> Result<TargetVerdict> {
+    let artifact_differences = check_artifact(built, recorded)?;
+    let local = local_manifest(built, recorded);
+    let mut causes = compare::artifact_causes(&artifact_differences);
+    if !artifact_differences.is_empty() {
+        let disk = sources::on_disk(&recorded.inputs.sources, plan.workspace_root());
+        causes.extend(sources::changes(&recorded.inputs.sources, &disk));
+        causes.extend(compare::causes(
+            recorded,
+            &compare::Current {
+                manifest: local.as_ref(),
+                cargo_lock_sha256: lock_sha256(plan),
+                git: manifest::git_state(plan.workspace_root()),
+            },
+        ));
+    }
+    Ok(TargetVerdict {
+        target: recorded.target.triple.clone(),
+        reproducible: artifact_differences.is_empty(),
+        mode: "artifact".into(),
+        sha256: recorded.zip.sha256.clone(),
+        rebuilt_sha256: None,
+        artifact_differences,
+        differences: Vec::new(),
+        causes,
+        rebuilt_dir: None,
+    })
+}
+
+/// The manifest beside the artifact when it is not the recorded one (verify
+/// --manifest): it says how the artifact on disk was made.
+fn local_manifest(built: &Built, recorded: &Manifest) -> Option<Manifest> {
+    Manifest::read(&built.manifest)
+        .ok()
+        .filter(|m| m != recorded)
+}
+
+/// function.zip (and each file in it, and each section of its bootstrap),
+/// bootstrap and function.zip.sha256 against the manifest.
+pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Difference>> {
+    let mut out = Vec::new();
+    let missing = |name: &str, sha: &str| Difference {
+        kind: "artifact".into(),
+        name: name.into(),
+        recorded: sha.into(),
+        found: "missing".into(),
+    };
+    match std::fs::read(&built.zip) {
+        Ok(zip) => {
+            let sha = hash::sha256_hex(&zip);
+            if sha != recorded.zip.sha256 {
+                out.push(Difference {
+                    kind: "artifact".into(),
+                    name: "function.zip".into(),
+                    recorded: recorded.zip.sha256.clone(),
+                    found: sha,
+                });
+                out.extend(zip_contents(&zip, recorded));
+            }
+        }
+        Err(_) => out.push(missing("function.zip", &recorded.zip.sha256)),
+    }
+    let want = recorded
+        .files
+        .iter()
+        .find(|f| f.name == "bootstrap")
+        .map(|f| f.sha256.clone())
+        .unwrap_or_default();
+    match std::fs::read(&built.bootstrap) {
+        Ok(data) => {
+            let sha = hash::sha256_hex(&data);
+            if sha != want {
+                out.push(Difference {
+                    kind: "artifact".into(),
+                    name: "bootstrap".into(),
+                    recorded: want,
+                    found: sha,
+                });
+            }
+        }
+        Err(_) => out.push(missing("bootstrap", &want)),
+    }
+    let sha_file = built.out_dir.join("function.zip.sha256");
+    let line = std::fs::read_to_string(&sha_file).unwrap_or_default();
+    let mut words = line.split_whitespace();
+    let (sum, name) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    if sum != recorded.zip.sha256 || name.trim_start_matches('*') != "function.zip" {
+        out.push(Difference {
+            kind: "checksum-file".into(),
+            name: "function.zip.sha256".into(),
+            recorded: format!("{}  function.zip", recorded.zip.sha256),
+            found: if line.is_empty() {
+                "missing".into()
+            } else {
+                line.trim_end().to_string()
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// A zip that differs: which entries differ, and for the bootstrap which sections.
+fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(zip)) else {
+        return vec![Difference {
+            kind: "file".into(),
+            name: "function.zip".into(),
+            recorded: "a readable zip".into(),
+            found: "not a readable zip".into(),
+        }];
+    };
+    let mut found = Vec::new();
+    let mut bootstrap = None;
+    for i in 0..archive.len() {
+        let Ok(mut entry) = archive.by_index(i) else {
+            continue;
+        };
+        let name = entry
+            .name()
+            .map_or_else(|_| format!("entry {i}"), |n| n.into_owned());
+        let mut data = Vec::new();
+        if entry.read_to_end(&mut data).is_err() {
+            // A corrupt entry (CRC mismatch): say so rather than hash a prefix.
+            found.push(FileEntry {
+                name: name.clone(),
+                mode: String::new(),
+                size: 0,
+                sha256: "unreadable (corrupt entry)".into(),
+            });
+            continue;
+        }
+        let mode = entry.unix_mode().unwrap_or(0) & 0o7777;
+        found.push(FileEntry {
+            name: name.clone(),
+            mode: format!("{mode:04o}"),
+            size: data.len() as u64,
+            sha256: hash::sha256_hex(&data),
+        });
+        if name == "bootstrap" {
+            bootstrap = Some(data);
+        }
+    }
+    let mut out = compare::files(&recorded.files, &found);
+    if out.iter().any(|d| d.name == "bootstrap") {
+        if let Some(sections) = bootstrap.and_then(|b| manifest::section_hashes(&b).ok()) {
+            out.extend(compare::sections(&recorded.sections, &sections));
+        }
+    }
+    out
+}
+
+/// Full verify of one target: refuse what cannot reproduce, rebuild in a fresh
+/// target dir with the recorded settings, compare.
+fn rebuild_verdict(
+    ui: &Ui,
+    plan: &Plan,
+    built: &Built,
+    recorded: &Manifest,
+    keep: bool,
+) -> Result<TargetVerdict> {
+    let target = &recorded.target;
+    let lock = lock_sha256(plan);
+    if lock.is_none() || recorded.inputs.cargo_lock_sha256.is_none() {
+        return Err(SlimError::new(format!(
+            "{target}: no Cargo.lock {}, so the dependency versions are not pinned and the \
+             build cannot be reproduced",
+            if lock.is_none() {
+                format!("in {}", plan.workspace_root().display())
+            } else {
+                "was recorded".to_string()
+            }
+        ))
+        .hint("run `cargo generate-lockfile`, commit Cargo.lock, and build again")
+        .into());
+    }
+    let artifact_differences = check_artifact(built, recorded)?;
+
+    let dir = tempfile::Builder::new()
+        .prefix("cargo-slim-verify-")
+        .tempdir()
+        .context("cannot create a temporary target directory")?;
+    let mut p = plan.clone();
+    p.options = recorded.build.options.clone();
+    p.select.features.clone_from(&recorded.build.features);
+    p.select.all_features = recorded.build.all_features;
+    p.select.no_default_features = recorded.build.no_default_features;
+    p.select.locked = true;
+    p.runtime = recorded.runtime;
+    p.bin.clone_from(&recorded.package.bin);
+    p.target_dir = dir.path().to_path_buf();
+    p.targets = vec![target.clone()];
+
+    crate::atomic::ensure_writable_dir(&p.out_dir(target))?;
+    let mut ctx = Context::new(&p)?;
+    // The zip time the record used, whatever SOURCE_DATE_EPOCH says now.
+    ctx.timestamp = recorded.build.timestamp;
+    warn_before(ui, recorded, &ctx, plan);
+
+    ui.status(
+        "Verifying",
+        format!(
+            "{target}: rebuilding from scratch in {} with the recorded settings",
+            dir.path().display()
+        ),
+    );
+    let outcome = build::build_target(ui, &p, &ctx, target).with_context(|| {
+        format!("the verification rebuild for {target} failed (verify builds with --locked)")
+    })?;
+    let rebuilt_dir = keep.then(|| dir.keep());
+    let rebuilt_dir = rebuilt_dir.map(|d| plan::out_dir(&d, &p.bin, &target.triple));
+    let Some(rebuilt) = outcome.manifest else {
+        return Ok(TargetVerdict {
+            target: target.triple.clone(),
+            reproducible: false,
+            mode: "rebuild".into(),
+            sha256: recorded.zip.sha256.clone(),
+            rebuilt_sha256: None,
+            artifact_differences,
+            differences: vec![Difference {
+                kind: "preflight".into(),
+                name: "bootstrap".into(),
+                recorded: "passed".into(),
+                found: "the rebuilt binary failed the preflight".into(),
+            }],
+            causes: Vec::new(),
+            rebuilt_dir,
+        });
+    };
+    let differences = compare::outputs(recorded, &rebuilt);
+    // The artifact on disk may have been made with other settings: its own
+    // manifest (when it is not the recorded one) says how.
+    let local = local_manifest(built, recorded);
+    let now = if !artifact_differences.is_empty() && differences.is_empty() {
+        local.as_ref()
+    } else {
+        Some(&rebuilt)
+    };
+    let mut causes = compare::artifact_causes(&artifact_differences);
+    if !recorded.inputs.sources.is_empty() {
+        causes.extend(sources::changes(
+            &recorded.inputs.sources,
+            &rebuilt.inputs.sources,
+        ));
+    }
+    causes.extend(compare::causes(
+        recorded,
+        &compare::Current {
+            manifest: now,
+            cargo_lock_sha256: lock,
+            git: manifest::git_state(plan.workspace_root()),
+        },
+    ));
+    let reproducible = differences.is_empty() && artifact_differences.is_empty();
+    if reproducible {
+        // Inputs that differ but did not change the bytes are worth a warning
+        // only when they are real inputs, not the checkout state or a comment.
+        causes.retain(|c| {
+            !c.starts_with("git") && !c.contains("git work tree") && !c.starts_with("source file")
+        });
+    }
+    Ok(TargetVerdict {
+        target: target.triple.clone(),
+        reproducible,
+        mode: "rebuild".into(),
+        sha256: recorded.zip.sha256.clone(),
+        rebuilt_sha256: Some(rebuilt.zip.sha256.clone()),
+        artifact_differences,
+        differences,
+        causes,
+        rebuilt_dir,
+    })
+}
+
+/// Say before minutes of compiling when the result cannot be expected to match.
+fn warn_before(ui: &Ui, recorded: &Manifest, ctx: &Context, plan: &Plan) {
+    let (r, n) = (&recorded.toolchain, &ctx.toolchain);
+    if r.rustc != n.rustc || r.cargo != n.cargo {
+        ui.warn(format!(
+            "the toolchain differs from the recorded one ({} / {}; now {} / {}): the rebuild \
+             is not expected to match; pin it in rust-toolchain.toml",
+            r.rustc, r.cargo, n.rustc, n.cargo
+        ));
+    }
+    if recorded.inputs.git.as_ref().is_some_and(|g| g.dirty) {
+        ui.warn("the recorded build was made from a dirty git tree");
+    }
+    if manifest::git_state(plan.workspace_root()).is_some_and(|g| g.dirty) {
+        ui.warn("the git work tree is dirty: uncommitted changes are in the rebuild");
+    }
+}
