@@ -165,7 +165,7 @@ pub struct BuildArgs {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct BuildOptions {
-    /// Optimization level of the slim profile: s (default), z, 3, 2, 1, 0.
+    /// Optimization level of the slim profile: z (default: smallest), s, 3, 2, 1, 0.
     #[arg(long, value_name = "LEVEL", help_heading = "Build")]
     pub opt_level: Option<String>,
     /// CPU to tune for, e.g. neoverse-n1 (Graviton2), neoverse-v1 (Graviton3),

@@ -225,7 +225,13 @@ fn includes_and_source_date_epoch() {
 #[test]
 fn lambda_function_answers_an_invocation_on_both_arches() {
     for triple in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"] {
-        let built = build("hello-lambda", "hello-lambda", triple, &[]);
+        // opt-level s: the same build as tests/size.rs's (compiled once).
+        let built = build(
+            "hello-lambda",
+            "hello-lambda",
+            triple,
+            &["-q", "--opt-level", "s"],
+        );
         let api = RuntimeApi::start(r#"{"name":"slim"}"#);
         let mut cmd = exec_for(triple, &built.bootstrap);
         for (k, v) in lambda_env(&api) {

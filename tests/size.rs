@@ -47,6 +47,11 @@ fn cargo_build_in(manifest_dir: &Path, bin: &str, target_dir: &Path) -> PathBuf 
     target_dir.join(TRIPLE).join("release").join(bin)
 }
 
+/// The lambda fixture is built at opt-level "s", the level of the recorded
+/// cargo-bloat run (tests/data), so both describe the same code; the build tests
+/// build it with the same arguments, so CI compiles it once.
+const LAMBDA_ARGS: &[&str] = &["-q", "--opt-level", "s"];
+
 /// The fixtures' unstripped links from `cargo slim build`, in the shared target
 /// directory: the same builds the build tests make, so CI compiles them once.
 fn hello() -> &'static Path {
@@ -56,7 +61,7 @@ fn hello() -> &'static Path {
 
 fn lambda() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| common::build("hello-lambda", "hello-lambda", TRIPLE, &["-q"]).full)
+    BIN.get_or_init(|| common::build("hello-lambda", "hello-lambda", TRIPLE, LAMBDA_ARGS).full)
 }
 
 /// `hello` with one more dependency (serde_json, with the versions of the lambda

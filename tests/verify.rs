@@ -216,7 +216,7 @@ fn verify_fails_after_a_source_edit() {
     assert!(err.contains("the git work tree is dirty"), "{err}");
 }
 
-/// (c) The artifact was rebuilt with `--opt-level z` but the published manifest
+/// (c) The artifact was rebuilt with `--opt-level s` but the published manifest
 /// records the default: the artifact differs, the recorded settings still
 /// reproduce the record, and the cause names --opt-level.
 #[test]
@@ -225,7 +225,7 @@ fn verify_fails_after_a_build_with_another_opt_level() {
     c.build(&[]);
     let expected = c.dir.join("expected-manifest.json");
     fs::copy(c.built().manifest, &expected).unwrap();
-    c.build(&["--opt-level", "z"]);
+    c.build(&["--opt-level", "s"]);
 
     let (code, report, err) = c.verify(&["--manifest", expected.to_str().unwrap()]);
     assert_eq!(code, 1, "{report:#}\n{err}");
@@ -239,10 +239,10 @@ fn verify_fails_after_a_build_with_another_opt_level() {
     assert!(
         causes
             .iter()
-            .any(|c| c == "--opt-level differs: recorded `default`, now `z`"),
+            .any(|c| c == "--opt-level differs: recorded `default`, now `s`"),
         "{causes:?}"
     );
-    // The z build's own manifest is reproducible with its own settings.
+    // The s build's own manifest is reproducible with its own settings.
     let (code, _, err) = c.verify(&["--artifact-only"]);
     assert_eq!(code, 0, "{err}");
 }

@@ -45,14 +45,14 @@ for arch in x86_64 arm64; do
   "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" --target-dir "$tgt/slim"
   out="$tgt/slim/slim/hello-lambda/$triple"
   cp "$out/bootstrap" "$work/slim"; cp "$out/function.zip" "$work/slim.zip"
-  "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" --target-dir "$tgt/slim" --opt-level z
+  "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" --target-dir "$tgt/slim" --opt-level s
   cp "$out/bootstrap" "$work/slimz"; cp "$out/function.zip" "$work/slimz.zip"
   RUSTUP_TOOLCHAIN=nightly "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
     --target-dir "$tgt/std" --build-std
   std="$tgt/std/slim/hello-lambda/$triple"
   s=$(size "$work/stripped")
   for row in "release (unstripped)|$work/release|" "release, stripped|$work/stripped|" \
-             "cargo slim build|$work/slim|$work/slim.zip" "cargo slim build --opt-level z|$work/slimz|$work/slimz.zip" \
+             "cargo slim build|$work/slim|$work/slim.zip" "cargo slim build --opt-level s|$work/slimz|$work/slimz.zip" \
              "cargo slim build --build-std (nightly)|$std/bootstrap|$std/function.zip"; do
     IFS='|' read -r name bin zipf <<<"$row"
     b=$(size "$bin")
@@ -66,7 +66,7 @@ done
 triple=x86_64-unknown-linux-musl
 args=(--locked --manifest-path "$fn/Cargo.toml" --target "$triple")
 equivalent=(cargo build -q "${args[@]}" --profile slim --target-dir "$tgt/eq"
-  --config 'profile.slim.inherits="release"' --config 'profile.slim.opt-level="s"'
+  --config 'profile.slim.inherits="release"' --config 'profile.slim.opt-level="z"'
   --config 'profile.slim.lto="fat"' --config 'profile.slim.codegen-units=1'
   --config 'profile.slim.panic="abort"' --config 'profile.slim.strip="none"'
   --config 'profile.slim.debug=false' --config "target.$triple.linker=\"rust-lld\"")
