@@ -171,33 +171,15 @@ fn progress_bar(expect: &Expect) -> ProgressBar {
 /// package that has one. An estimate (platform-specific dependencies of other
 /// platforms are counted); the bar grows if it is exceeded.
 pub fn estimate_units(metadata: &cargo_metadata::Metadata, root: &PackageId) -> u64 {
-    let Some(resolve) = &metadata.resolve else {
-        return 1;
-    };
-    let mut seen = std::collections::BTreeSet::new();
-    let mut stack = vec![root.clone()];
-    let mut units = 0;
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        units += 1;
-        if let Some(p) = metadata.packages.iter().find(|p| p.id == id) {
-            if p.targets.iter().any(|t| t.is_kind(TargetKind::CustomBuild)) {
-                units += 2;
+    crate::plan::build_graph(metadata, root)
+        .iter()
+        .map(|p| {
+            let build_script = p.targets.iter().any(|t| t.is_kind(TargetKind::CustomBuild));
+            if build_script {
+                3
+            } else {
+                1
             }
-        }
-        if let Some(node) = resolve.nodes.iter().find(|n| n.id == id) {
-            for dep in &node.deps {
-                if dep
-                    .dep_kinds
-                    .iter()
-                    .any(|k| k.kind != cargo_metadata::DependencyKind::Development)
-                {
-                    stack.push(dep.pkg.clone());
-                }
-            }
-        }
-    }
-    units
+        })
+        .sum()
 }

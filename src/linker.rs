@@ -249,43 +249,24 @@ fn version_line(program: &std::path::Path, args: &[&str]) -> Option<String> {
 }
 
 /// Packages in `root`'s build graph (normal and build dependencies, not dev) that
-/// compile C: they depend on `cc` or `cmake`, or declare `links`.
+/// compile C: they declare `links`, or depend on `cc` or `cmake` while one of
+/// those is really in the graph (an optional dependency left off does not count).
 pub fn c_building_crates(metadata: &Metadata, root: &PackageId) -> Vec<String> {
-    let Some(resolve) = &metadata.resolve else {
-        return Vec::new();
-    };
-    let mut seen = std::collections::BTreeSet::new();
-    let mut stack = vec![root.clone()];
-    let mut found = std::collections::BTreeSet::new();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let Some(node) = resolve.nodes.iter().find(|n| n.id == id) else {
-            continue;
-        };
-        let package = metadata.packages.iter().find(|p| p.id == id);
-        for dep in &node.deps {
-            let relevant = dep
-                .dep_kinds
-                .iter()
-                .any(|k| k.kind != DependencyKind::Development);
-            if !relevant {
-                continue;
-            }
-            let dep_pkg = metadata.packages.iter().find(|p| p.id == dep.pkg);
-            if let (Some(p), Some(d)) = (package, dep_pkg) {
-                if matches!(d.name.as_str(), "cc" | "cmake") {
-                    found.insert(p.name.to_string());
-                }
-            }
-            stack.push(dep.pkg.clone());
-        }
-        if let Some(p) = package {
-            if p.links.is_some() {
-                found.insert(p.name.to_string());
-            }
-        }
-    }
-    found.into_iter().collect()
+    const C_TOOLS: [&str; 2] = ["cc", "cmake"];
+    let graph = crate::plan::build_graph(metadata, root);
+    let tools_in_graph = graph.iter().any(|p| C_TOOLS.contains(&p.name.as_str()));
+    let mut found: Vec<String> = graph
+        .into_iter()
+        .filter(|p| {
+            p.links.is_some()
+                || (tools_in_graph
+                    && p.dependencies.iter().any(|d| {
+                        d.kind != DependencyKind::Development && C_TOOLS.contains(&d.name.as_str())
+                    }))
+        })
+        .map(|p| p.name.to_string())
+        .collect();
+    found.sort();
+    found.dedup();
+    found
 }

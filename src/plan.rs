@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package, TargetKind};
+use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package, PackageId, TargetKind};
 use serde::Deserialize;
 
 use crate::cli::{BuildOptions, LinkerChoice, SelectArgs};
@@ -466,4 +466,39 @@ fn no_binary(what: &str) -> anyhow::Error {
     ))
     .hint("a Lambda function is an executable: add src/main.rs (or a [[bin]] section)")
     .into()
+}
+
+/// The packages `root` builds with: itself and everything reachable through
+/// normal and build dependencies (dev-dependencies left out). Dependencies of
+/// other platforms are included: metadata is not filtered per target.
+pub fn build_graph<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<&'m Package> {
+    let Some(resolve) = &metadata.resolve else {
+        return metadata.packages.iter().filter(|p| &p.id == root).collect();
+    };
+    let nodes: std::collections::HashMap<&PackageId, &cargo_metadata::Node> =
+        resolve.nodes.iter().map(|n| (&n.id, n)).collect();
+    let packages: std::collections::HashMap<&PackageId, &Package> =
+        metadata.packages.iter().map(|p| (&p.id, p)).collect();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![root];
+    let mut out = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Some(p) = packages.get(id) {
+            out.push(*p);
+        }
+        let Some(node) = nodes.get(id) else { continue };
+        for dep in &node.deps {
+            if dep
+                .dep_kinds
+                .iter()
+                .any(|k| k.kind != cargo_metadata::DependencyKind::Development)
+            {
+                stack.push(&dep.pkg);
+            }
+        }
+    }
+    out
 }
