@@ -173,7 +173,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         ));
     }
 
-    let inv = invocation(ui, plan, target, &linker, &flags, &profile);
+    let inv = invocation(ui, plan, target, &linker, &flags, &profile, &remaps);
     ui.verbose(format!("running {}", inv.display()));
     ui.status(
         "Building",
@@ -262,6 +262,7 @@ fn invocation(
     linker: &Linker,
     flags: &rustflags::Rustflags,
     profile: &profile::ProfilePlan,
+    remaps: &[(PathBuf, String)],
 ) -> Invocation {
     let (program, mut args) = match linker.kind {
         LinkerKind::Zig => ("cargo-zigbuild".into(), vec!["build".to_string()]),
@@ -323,7 +324,7 @@ fn invocation(
             "-Zpanic-immediate-abort".into(),
         ]);
     }
-    let mut env = Vec::new();
+    let mut env = rustflags::c_flags_env(remaps, &target.triple);
     if let Some(encoded) = &flags.encoded_env {
         env.push(("CARGO_ENCODED_RUSTFLAGS".to_string(), encoded.clone()));
     }

@@ -125,6 +125,50 @@ pub fn merge(ours: Vec<String>, triple: &str, config: &CargoConfig) -> Rustflags
     }
 }
 
+/// Environment for C and C++ code that build scripts compile with the `cc` crate:
+/// the same path remapping as for Rust (`-ffile-prefix-map`), so debug info and
+/// `__FILE__` of C objects do not depend on the checkout path either. Appended
+/// to the flags the user set, under the variable the `cc` crate would read first
+/// for this target (`CFLAGS_<triple>`, `CFLAGS_<triple_underscored>`, then the
+/// generic ones). Paths with white space are left out: the `cc` crate splits
+/// these variables on white space.
+pub fn c_flags_env(remaps: &[(PathBuf, String)], triple: &str) -> Vec<(String, String)> {
+    let ours: Vec<String> = remaps
+        .iter()
+        .map(|(from, to)| (from.display().to_string(), to))
+        .filter(|(from, _)| !from.contains(char::is_whitespace))
+        .map(|(from, to)| format!("-ffile-prefix-map={from}={to}"))
+        .collect();
+    if ours.is_empty() {
+        return Vec::new();
+    }
+    let underscored = triple.replace(['-', '.'], "_");
+    ["CFLAGS", "CXXFLAGS"]
+        .iter()
+        .map(|var| {
+            let dashed = format!("{var}_{triple}");
+            let under = format!("{var}_{underscored}");
+            let generic = [format!("TARGET_{var}"), var.to_string()];
+            let (key, user) = if let Ok(v) = std::env::var(&dashed) {
+                (dashed, v)
+            } else {
+                let user = std::env::var(&under)
+                    .ok()
+                    .or_else(|| generic.iter().find_map(|g| std::env::var(g).ok()))
+                    .unwrap_or_default();
+                (under, user)
+            };
+            let value = user
+                .split_whitespace()
+                .map(str::to_string)
+                .chain(ours.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(" ");
+            (key, value)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

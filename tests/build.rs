@@ -281,12 +281,25 @@ fn c_code_cross_compiles_with_zig_for_arm64() {
 /// cargo homes' worth of path: the same zip bytes.
 #[test]
 fn same_bytes_from_two_checkout_paths() {
+    assert_same_bytes_from_two_paths("hello", "some/deeper/checkout path");
+}
+
+/// The same for a crate with C code built by zig: `-ffile-prefix-map` keeps the
+/// checkout path out of the C objects (and so out of the build-id). Paths with
+/// white space cannot be passed through CFLAGS, hence a path without.
+#[test]
+fn same_bytes_from_two_checkout_paths_with_c_code() {
+    require_tool("cargo-zigbuild");
+    assert_same_bytes_from_two_paths("cshim", "some/deeper/checkout");
+}
+
+fn assert_same_bytes_from_two_paths(name: &str, deeper: &str) {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let deep = b.path().join("some/deeper/checkout path");
+    let deep = b.path().join(deeper);
     let mut zips = Vec::new();
     for root in [a.path().to_path_buf(), deep] {
-        let crate_dir = common::copy_fixture("hello", &root);
+        let crate_dir = common::copy_fixture(name, &root);
         let target_dir = root.join("tgt");
         let out = slim()
             .current_dir(&crate_dir)
@@ -299,7 +312,7 @@ fn same_bytes_from_two_checkout_paths() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let built = Built::at(&target_dir, "hello", "aarch64-unknown-linux-musl");
+        let built = Built::at(&target_dir, name, "aarch64-unknown-linux-musl");
         zips.push((
             fs::read(&built.zip).unwrap(),
             fs::read(&built.manifest).unwrap(),
