@@ -144,6 +144,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     toolchain::ensure_target(ui, &ctx.toolchain, &target.triple, build_std)?;
     let c_crates = linker::c_building_crates(&plan.metadata, &plan.package.id);
     let linker = linker::choose(
+        &ctx.toolchain,
         plan.options.linker,
         target,
         plan.runtime,

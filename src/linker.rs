@@ -13,7 +13,6 @@
 //! "C in the graph" means a package in the dependency graph builds C: it depends
 //! on the `cc` or `cmake` crates or declares `links`.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::Result;
@@ -23,6 +22,7 @@ use crate::cargo_config::CargoConfig;
 use crate::cli::LinkerChoice;
 use crate::error::SlimError;
 use crate::target::{Libc, Runtime, Target};
+use crate::toolchain::Toolchain;
 
 /// How a target gets linked.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -86,6 +86,7 @@ const ZIG_INSTALL: &str = "install zig and cargo-zigbuild: `pip install ziglang 
 
 /// Choose the linker for `target`.
 pub fn choose(
+    toolchain: &Toolchain,
     choice: LinkerChoice,
     target: &Target,
     runtime: Runtime,
@@ -94,7 +95,7 @@ pub fn choose(
 ) -> Result<Linker> {
     let triple = target.triple.as_str();
     match choice {
-        LinkerChoice::Lld => lld(target).ok_or_else(|| missing("rust-lld", "rust-lld ships with Rust toolchains from rustup; reinstall the toolchain or pick another --linker")),
+        LinkerChoice::Lld => lld(toolchain, target).ok_or_else(|| missing("rust-lld", "rust-lld ships with Rust toolchains from rustup; reinstall the toolchain or pick another --linker")),
         LinkerChoice::Zig => zig(target, runtime).ok_or_else(|| missing("cargo-zigbuild", ZIG_INSTALL)),
         LinkerChoice::Gcc => gcc(target).ok_or_else(|| missing(&gcc_name(target), &gcc_install(target))),
         LinkerChoice::Auto => {
@@ -109,7 +110,7 @@ pub fn choose(
             }
             let c_code = !c_crates.is_empty();
             let pick = match (target.libc, c_code) {
-                (Libc::Musl, false) => lld(target),
+                (Libc::Musl, false) => lld(toolchain, target),
                 (Libc::Musl, true) => zig(target, runtime),
                 (Libc::Gnu, _) => zig(target, runtime).or_else(|| gcc(target)),
             };
@@ -145,8 +146,15 @@ fn missing(tool: &str, how: &str) -> anyhow::Error {
 }
 
 /// rust-lld from the toolchain's sysroot (`lib/rustlib/<host>/bin/rust-lld`).
-fn lld(target: &Target) -> Option<Linker> {
-    let path = rust_lld_path()?;
+fn lld(toolchain: &Toolchain, target: &Target) -> Option<Linker> {
+    let path = toolchain
+        .sysroot
+        .join("lib/rustlib")
+        .join(&toolchain.host)
+        .join("bin/rust-lld");
+    if !path.is_file() {
+        return None;
+    }
     Some(Linker {
         kind: LinkerKind::Lld,
         program: "rust-lld".into(),
@@ -154,16 +162,6 @@ fn lld(target: &Target) -> Option<Linker> {
         cargo_target: target.triple.clone(),
         reason: String::new(),
     })
-}
-
-fn rust_lld_path() -> Option<PathBuf> {
-    let out = Command::new(crate::toolchain::rustc_program())
-        .args(["--print", "target-libdir"])
-        .output()
-        .ok()?;
-    let libdir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    let path = libdir.parent()?.join("bin/rust-lld");
-    path.is_file().then_some(path)
 }
 
 fn zig(target: &Target, runtime: Runtime) -> Option<Linker> {

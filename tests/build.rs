@@ -126,16 +126,7 @@ for i in z.infolist():
         sha256=hashlib.sha256(z.read(i)).hexdigest()))
 print(json.dumps(out))
 "#;
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(&built.zip)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::output_ok(Command::new("python3").args(["-c", script]).arg(&built.zip));
     let entries: Value = serde_json::from_slice(&out.stdout).unwrap();
     let e = &entries[0];
     assert_eq!(e["name"], "bootstrap");
@@ -301,16 +292,11 @@ fn assert_same_bytes_from_two_paths(name: &str, deeper: &str) {
     for root in [a.path().to_path_buf(), deep] {
         let crate_dir = common::copy_fixture(name, &root);
         let target_dir = root.join("tgt");
-        let out = slim()
-            .current_dir(&crate_dir)
-            .args(["build", "--arch", "arm64", "-q", "--target-dir"])
-            .arg(&target_dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        common::output_ok(
+            slim()
+                .current_dir(&crate_dir)
+                .args(["build", "--arch", "arm64", "-q", "--target-dir"])
+                .arg(&target_dir),
         );
         let built = Built::at(&target_dir, name, "aarch64-unknown-linux-musl");
         zips.push((
@@ -349,24 +335,19 @@ fn users_rustflags_are_kept() {
 #[test]
 fn json_summary_on_stdout() {
     let built = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
-    let out = slim()
-        .args([
-            "build",
-            "--target",
-            "x86_64-unknown-linux-musl",
-            "--message-format",
-            "json",
-        ])
-        .arg("--manifest-path")
-        .arg(fixture("hello").join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(common::shared_target_dir())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::output_ok(
+        slim()
+            .args([
+                "build",
+                "--target",
+                "x86_64-unknown-linux-musl",
+                "--message-format",
+                "json",
+            ])
+            .arg("--manifest-path")
+            .arg(fixture("hello").join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(common::shared_target_dir()),
     );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
     let t = &doc["targets"][0];

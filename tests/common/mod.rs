@@ -126,6 +126,19 @@ pub fn which(name: &str) -> Option<PathBuf> {
     })
 }
 
+/// Run a command that must succeed; panic with its stderr when it does not.
+pub fn output_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().expect("spawn");
+    assert!(
+        out.status.success(),
+        "{:?} failed ({}):\n{}",
+        cmd.get_program(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Run a command and return (exit code, stdout, stderr).
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().expect("spawn");
