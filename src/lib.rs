@@ -1,39 +1,25 @@
 //! cargo-slim: build, audit and package the smallest reproducible AWS Lambda
 //! `bootstrap` for a Rust function.
 //!
-//! The pipeline of `cargo slim build`, one module a stage, top to bottom:
-//! [`plan`] (what to build) → [`toolchain`] (rustc, target std, linker) →
-//! [`cargo_build`] (one cargo invocation per target) → [`preflight`] (can the
-//! runtime start it) → [`strip`] → [`package`] (function.zip) → [`manifest`] →
-//! [`report`]. [`size`] reads the unstripped ELF; [`verify`] rebuilds and compares.
+//! Layers, each importing only the ones below it (docs/architecture.md):
+//! [`cli`] (clap types) → [`commands`] (compose everything) → [`pipeline`] (the
+//! stages of a build) and the analyses [`size`], [`preflight`], [`verify`] →
+//! [`model`] (targets, the manifest) → [`ui`] and [`util`].
 
-pub mod atomic;
-pub mod build;
-pub mod cargo_build;
-pub mod cargo_config;
 pub mod cli;
-pub mod error;
-pub mod hash;
-pub mod linker;
-pub mod manifest;
-pub mod package;
-pub mod plan;
+pub mod commands;
+pub mod model;
+pub mod pipeline;
 pub mod preflight;
-pub mod profile;
-pub mod report;
-pub mod rustflags;
 pub mod size;
-pub mod strip;
-pub mod table;
-pub mod target;
-pub mod toolchain;
 pub mod ui;
+pub mod util;
 pub mod verify;
 
 use std::process::ExitCode;
 
 use cli::{Cli, Command};
-use error::Exit;
+use util::error::{self, Exit};
 
 /// Parse the command line, run it, and turn the outcome into an exit code. Errors
 /// are printed here, once; nothing below prints an error and exits.
@@ -54,7 +40,7 @@ pub fn main_entry() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let ui = ui::Ui::new(&cli.global);
     match cli.command {
-        Command::Build(args) => build::run(&ui, &args),
+        Command::Build(args) => commands::build::run(&ui, &args),
         Command::Size(args) => size::run(&ui, &args),
         Command::Verify(args) => verify::run(&ui, &args),
         Command::Check(args) => preflight::run(&ui, &args),

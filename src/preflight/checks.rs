@@ -3,7 +3,7 @@
 
 use object::elf;
 
-use crate::target::Arch;
+use crate::model::target::Arch;
 
 use super::elf_facts::{Body, ElfFacts, Layout};
 use super::runtime_facts::RuntimeFacts;
@@ -370,7 +370,7 @@ fn versions(
 mod tests {
     use super::super::elf_facts::VersionNeed;
     use super::*;
-    use crate::target::Runtime;
+    use crate::model::target::Runtime;
 
     fn body(needs: &[(&str, &str, &[&str])]) -> Body {
         Body {

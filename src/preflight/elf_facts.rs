@@ -8,7 +8,7 @@ use object::elf;
 use object::read::elf::{Dyn as _, FileHeader as _, ProgramHeader as _, Sym as _};
 use object::LittleEndian;
 
-use crate::error::SlimError;
+use crate::util::error::SlimError;
 
 /// The 64-bit little-endian header both Lambda architectures use.
 type Header = elf::FileHeader64<LittleEndian>;

@@ -21,10 +21,10 @@ use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
 
-use crate::error::{Exit, SlimError};
-use crate::table::{Align, Table};
-use crate::target::{Arch, Runtime};
+use crate::model::target::{Arch, Runtime};
+use crate::ui::table::{Align, Table};
 use crate::ui::Ui;
+use crate::util::error::{Exit, SlimError};
 
 use elf_facts::{ElfFacts, VersionNeed};
 use runtime_facts::RuntimeFacts;
@@ -172,8 +172,8 @@ impl PreflightReport {
 /// failed checks are in the report.
 pub fn check_elf(
     elf: &[u8],
-    arch: Option<crate::target::Arch>,
-    runtime: crate::target::Runtime,
+    arch: Option<crate::model::target::Arch>,
+    runtime: crate::model::target::Runtime,
 ) -> anyhow::Result<PreflightReport> {
     let facts = ElfFacts::read(elf)?;
     Ok(PreflightReport {

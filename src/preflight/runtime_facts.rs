@@ -7,7 +7,7 @@
 //! sources, and what could not be verified, are in docs/preflight.md ("Runtime
 //! facts"); change both together.
 
-use crate::target::{Arch, Runtime};
+use crate::model::target::{Arch, Runtime};
 
 use super::symbol_version::{Family, Version};
 

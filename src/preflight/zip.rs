@@ -4,7 +4,7 @@
 
 use std::io::{Cursor, Read};
 
-use crate::error::SlimError;
+use crate::util::error::SlimError;
 
 use super::CheckResult;
 
@@ -122,7 +122,7 @@ pub fn read_bootstrap(data: &[u8]) -> anyhow::Result<ZipBootstrap> {
             format!(
                 "`bootstrap` is larger than {} bytes unzipped, Lambda's limit for a \
                  function's unzipped package",
-                crate::table::bytes(UNZIPPED_LIMIT)
+                crate::ui::table::bytes(UNZIPPED_LIMIT)
             ),
             "build with `cargo slim build` (size profile, stripped) and see `cargo slim size`",
         );
@@ -146,7 +146,7 @@ pub fn read_bootstrap(data: &[u8]) -> anyhow::Result<ZipBootstrap> {
                     "zip-entry",
                     format!(
                         "`bootstrap` at the root: regular file, {described}, {} bytes",
-                        crate::table::bytes(size)
+                        crate::ui::table::bytes(size)
                     ),
                 )
             } else {

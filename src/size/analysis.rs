@@ -32,7 +32,7 @@ pub struct Analysis {
 }
 
 /// Analyse the bytes of an ELF file. Errors (not an ELF, corrupt) are user-facing
-/// [`crate::error::SlimError`]s; no input makes this panic.
+/// [`crate::util::error::SlimError`]s; no input makes this panic.
 pub fn analyze(data: &[u8], options: &Options) -> anyhow::Result<Analysis> {
     elf::with_aligned(data, |data| {
         let image = elf::read(data)?;

@@ -12,7 +12,7 @@ use object::elf::{FileHeader32, FileHeader64};
 use object::read::elf::{FileHeader, ProgramHeader as _, SectionHeader as _, Sym as _};
 use object::{elf, Endianness, FileKind};
 
-use crate::error::SlimError;
+use crate::util::error::SlimError;
 
 /// What the file is, in a few words: `ELF 64-bit little-endian x86_64`.
 #[derive(Debug, Clone, serde::Serialize)]

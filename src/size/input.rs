@@ -6,8 +6,8 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::error::SlimError;
 use crate::ui::Ui;
+use crate::util::error::SlimError;
 
 use super::SizeArgs;
 
@@ -41,7 +41,7 @@ pub fn resolve(ui: &Ui, args: &SizeArgs) -> anyhow::Result<Vec<Input>> {
     if let Some(path) = &args.path {
         return Ok(vec![load(path)?]);
     }
-    let built = crate::build::build_selected(ui, &args.select)?;
+    let built = crate::commands::build::build_selected(ui, &args.select)?;
     let several = built.len() > 1;
     built
         .iter()

@@ -24,8 +24,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::Exit;
 use crate::ui::Ui;
+use crate::util::error::Exit;
 
 pub use analysis::{analyze, Analysis, Options};
 

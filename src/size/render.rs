@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::table::{bytes, delta, fit, percent, Align, Table};
+use crate::ui::table::{bytes, delta, fit, percent, Align, Table};
 
 use super::crates::CratesView;
 use super::demangle::shorten;

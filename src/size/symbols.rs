@@ -108,7 +108,7 @@ impl Filter {
         }
         match Regex::new(text) {
             Ok(re) => Ok(Filter::Regex(re)),
-            Err(e) => Err(crate::error::SlimError::new(format!(
+            Err(e) => Err(crate::util::error::SlimError::new(format!(
                 "--filter `{text}` is neither a crate in this binary nor a valid regular expression: {e}"
             ))
             .into()),

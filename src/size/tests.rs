@@ -152,9 +152,9 @@ fn non_elf_input_is_a_clear_error() {
         (b"\x7fELF", "not an ELF file"),
     ] {
         let err = analyze(data, &Options::default()).unwrap_err();
-        let (text, exit) = crate::error::render(&err);
+        let (text, exit) = crate::util::error::render(&err);
         assert!(text.contains(expect), "{text}");
-        assert_eq!(exit, crate::error::Exit::Error);
+        assert_eq!(exit, crate::util::error::Exit::Error);
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::manifest::{FileEntry, Git, Manifest, SectionHash};
+use crate::model::manifest::{FileEntry, Git, Manifest, SectionHash};
 
 /// One hash (or presence) that does not match the record.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -20,14 +20,14 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::build::{self, Built, Context};
 use crate::cli::{BuildOptions, SelectArgs};
-use crate::error::{Exit, SlimError};
-use crate::hash;
-use crate::manifest::{self, FileEntry, Manifest};
-use crate::plan::{self, Plan};
-use crate::target::Target;
+use crate::commands::build::{self, Built, Context};
+use crate::model::manifest::{self, FileEntry, Manifest};
+use crate::model::target::Target;
+use crate::pipeline::plan::{self, Plan};
 use crate::ui::Ui;
+use crate::util::error::{Exit, SlimError};
+use crate::util::hash;
 
 pub use compare::Difference;
 
@@ -207,7 +207,7 @@ fn print_verdict(ui: &Ui, v: &TargetVerdict) {
 /// Refuse to rebuild without a Cargo.lock: the dependency versions would be
 /// whatever the registry says today.
 fn require_lockfile(select: &SelectArgs) -> Result<()> {
-    let mut cmd = std::process::Command::new(crate::toolchain::cargo_program());
+    let mut cmd = std::process::Command::new(crate::pipeline::toolchain::cargo_program());
     cmd.args(["locate-project", "--workspace", "--message-format", "plain"]);
     if let Some(path) = &select.manifest_path {
         cmd.arg("--manifest-path").arg(path);
@@ -432,7 +432,7 @@ fn rebuild_verdict(
     p.target_dir = dir.path().to_path_buf();
     p.targets = vec![target.clone()];
 
-    crate::atomic::ensure_writable_dir(&p.out_dir(target))?;
+    crate::util::atomic::ensure_writable_dir(&p.out_dir(target))?;
     let mut ctx = Context::new(&p)?;
     // The zip time the record used, whatever SOURCE_DATE_EPOCH says now.
     ctx.timestamp = recorded.build.timestamp;

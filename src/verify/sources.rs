@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::hash;
-use crate::manifest::SourceFile;
+use crate::model::manifest::SourceFile;
+use crate::util::hash;
 
 /// The sources of the build whose executable is `exe`; empty when cargo left no
 /// dep-info (the manifest then simply has no list).

@@ -11,13 +11,13 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::error::SlimError;
-use crate::linker::Linker;
-use crate::package::Timestamp;
-use crate::plan::Options;
-use crate::profile::ProfilePlan;
-use crate::target::{Runtime, Target};
-use crate::toolchain::Toolchain;
+use crate::model::target::{Runtime, Target};
+use crate::pipeline::linker::Linker;
+use crate::pipeline::package::Timestamp;
+use crate::pipeline::plan::Options;
+use crate::pipeline::profile::ProfilePlan;
+use crate::pipeline::toolchain::Toolchain;
+use crate::util::error::SlimError;
 
 pub const FILE_NAME: &str = "slim-manifest.json";
 pub const SCHEMA: u32 = 1;
@@ -178,7 +178,7 @@ pub fn section_hashes(elf: &[u8]) -> Result<Vec<SectionHash>> {
         out.push(SectionHash {
             name,
             size,
-            sha256: crate::hash::sha256_hex(bytes),
+            sha256: crate::util::hash::sha256_hex(bytes),
         });
     }
     Ok(out)

@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cargo_config::CargoConfig;
-use crate::linker::{toml_string, Linker};
+use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::linker::{toml_string, Linker};
 
 /// How our flags reach cargo.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

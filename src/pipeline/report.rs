@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::manifest::Manifest;
+use crate::model::manifest::Manifest;
 use crate::preflight::PreflightReport;
 use crate::size::CrateSize;
-use crate::table;
+use crate::ui::table;
 use crate::ui::Ui;
 
 #[derive(Debug, Clone, Serialize)]

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::cargo_config::CargoConfig;
-use crate::plan::Options;
+use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::plan::Options;
 
 pub const PROFILE: &str = "slim";
 

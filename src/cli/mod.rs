@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::target::{Arch, Libc, Runtime};
+use crate::model::target::{Arch, Libc, Runtime};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 success; 1 a check failed (preflight, verify, size budget); 2 error.

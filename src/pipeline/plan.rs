@@ -11,9 +11,9 @@ use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package, PackageId, Ta
 use serde::Deserialize;
 
 use crate::cli::{BuildOptions, LinkerChoice, SelectArgs};
-use crate::error::SlimError;
-use crate::target::{Arch, Libc, Runtime, Target};
+use crate::model::target::{Arch, Libc, Runtime, Target};
 use crate::ui::Ui;
+use crate::util::error::SlimError;
 
 /// Everything the build needs to know, resolved.
 #[derive(Debug, Clone)]

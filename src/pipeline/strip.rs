@@ -9,7 +9,7 @@
 use anyhow::{Context, Result};
 use object::build::elf::{Builder, SectionData};
 
-use crate::error::SlimError;
+use crate::util::error::SlimError;
 
 /// Sections removed, besides the symbol table and its strings: debug information
 /// in any of its forms. `.comment` (compiler versions) is kept, as binutils does.

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::error::SlimError;
+use crate::util::error::SlimError;
 
 /// Write `bytes` to `path` atomically with permission bits `mode` (umask ignored).
 pub fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {

@@ -2,6 +2,8 @@
 //! terminal. Human text goes to stderr and machine output (JSON) to stdout, as cargo
 //! does, so `cargo slim build --message-format json | jq` works.
 
+pub mod table;
+
 use std::io::{self, IsTerminal, Write};
 
 use crate::cli::{ColorChoice, GlobalArgs, MessageFormat};

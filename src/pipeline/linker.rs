@@ -18,11 +18,11 @@ use std::process::Command;
 use anyhow::Result;
 use cargo_metadata::{DependencyKind, Metadata, PackageId};
 
-use crate::cargo_config::CargoConfig;
 use crate::cli::LinkerChoice;
-use crate::error::SlimError;
-use crate::target::{Libc, Runtime, Target};
-use crate::toolchain::Toolchain;
+use crate::model::target::{Libc, Runtime, Target};
+use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::toolchain::Toolchain;
+use crate::util::error::SlimError;
 
 /// How a target gets linked.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -251,7 +251,7 @@ fn version_line(program: &std::path::Path, args: &[&str]) -> Option<String> {
 /// those is really in the graph (an optional dependency left off does not count).
 pub fn c_building_crates(metadata: &Metadata, root: &PackageId) -> Vec<String> {
     const C_TOOLS: [&str; 2] = ["cc", "cmake"];
-    let graph = crate::plan::build_graph(metadata, root);
+    let graph = crate::pipeline::plan::build_graph(metadata, root);
     let tools_in_graph = graph.iter().any(|p| C_TOOLS.contains(&p.name.as_str()));
     let mut found: Vec<String> = graph
         .into_iter()

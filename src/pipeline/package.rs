@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
-use crate::error::SlimError;
+use crate::util::error::SlimError;
 
 /// The compression, as recorded in the manifest.
 pub const COMPRESSION: &str = "deflate level 9 (zip crate, flate2/zlib-rs)";

@@ -13,8 +13,8 @@ use cargo_metadata::{Message, PackageId, TargetKind};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::ColorChoice;
-use crate::error::SlimError;
 use crate::ui::Ui;
+use crate::util::error::SlimError;
 
 /// A cargo command line, ready to run.
 #[derive(Debug, Clone)]
@@ -171,7 +171,7 @@ fn progress_bar(expect: &Expect) -> ProgressBar {
 /// package that has one. An estimate (platform-specific dependencies of other
 /// platforms are counted); the bar grows if it is exceeded.
 pub fn estimate_units(metadata: &cargo_metadata::Metadata, root: &PackageId) -> u64 {
-    crate::plan::build_graph(metadata, root)
+    crate::pipeline::plan::build_graph(metadata, root)
         .iter()
         .map(|p| {
             let build_script = p.targets.iter().any(|t| t.is_kind(TargetKind::CustomBuild));

@@ -8,23 +8,25 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use crate::cargo_build::{self, Expect, Invocation};
-use crate::cargo_config::CargoConfig;
 use crate::cli::{BuildArgs, BuildOptions, SelectArgs};
-use crate::error::{Exit, SlimError};
-use crate::linker::{self, Linker, LinkerKind};
-use crate::manifest::{
+use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
-use crate::package::{self, Entry, Timestamp};
-use crate::plan::{self, Plan};
-use crate::profile::{self, PROFILE};
-use crate::report::{self, BuildReport, TargetReport};
-use crate::rustflags;
-use crate::target::Target;
-use crate::toolchain::{self, Toolchain};
+use crate::model::target::Target;
+use crate::pipeline::cargo_build::{self, Expect, Invocation};
+use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::linker::{self, Linker, LinkerKind};
+use crate::pipeline::package::{self, Entry, Timestamp};
+use crate::pipeline::plan::{self, Plan};
+use crate::pipeline::profile::{self, PROFILE};
+use crate::pipeline::report::{self, BuildReport, TargetReport};
+use crate::pipeline::rustflags;
+use crate::pipeline::strip;
+use crate::pipeline::toolchain::{self, Toolchain};
 use crate::ui::Ui;
-use crate::{atomic, hash, preflight, size, strip};
+use crate::util::error::{Exit, SlimError};
+use crate::util::{atomic, hash};
+use crate::{preflight, size};
 
 /// The files one target's build left in `target/slim/<bin>/<triple>/`.
 #[derive(Debug, Clone)]
@@ -160,7 +162,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     let rust_src = toolchain::rust_src(&ctx.toolchain);
     let remaps = rustflags::remaps(
         ws,
-        crate::cargo_config::cargo_home().as_deref(),
+        crate::pipeline::cargo_config::cargo_home().as_deref(),
         &plan.target_dir,
         build_std.then_some((rust_src.as_path(), ctx.toolchain.commit_hash.as_str())),
     );

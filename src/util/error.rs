@@ -62,7 +62,7 @@ impl std::error::Error for SlimError {}
 #[macro_export]
 macro_rules! bail_user {
     ($($arg:tt)*) => {
-        return Err($crate::error::SlimError::new(format!($($arg)*)).into())
+        return Err($crate::util::error::SlimError::new(format!($($arg)*)).into())
     };
 }
 

@@ -1,0 +1,3 @@
+//! The commands: the only place where the pipeline and the analyses are composed.
+
+pub mod build;
