@@ -167,7 +167,12 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         build_std.then_some((rust_src.as_path(), ctx.toolchain.commit_hash.as_str())),
     );
     let flags = rustflags::ours(&remaps, plan.options.cpu.as_deref(), &linker);
-    let flags = rustflags::merge(flags, &target.triple, &ctx.config);
+    let flags = rustflags::merge(
+        flags,
+        rustflags::user_env_flags(),
+        &target.triple,
+        &ctx.config,
+    );
     let profile = profile::plan(&plan.options, ws, &ctx.config);
     if !profile.user_keys.is_empty() {
         ui.verbose(format!(

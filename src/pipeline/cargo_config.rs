@@ -69,11 +69,12 @@ impl CargoConfig {
     }
 
     /// True when some config (file or `CARGO_TARGET_<T>_RUSTFLAGS`) sets
-    /// `target.<triple-or-cfg>.rustflags`. Cargo then ignores `build.rustflags`.
+    /// `target.<triple>.rustflags`, or `target.'cfg(…)'.rustflags` with a cfg that
+    /// holds for `triple`. Cargo then ignores `build.rustflags`.
     pub fn has_target_rustflags(&self, triple: &str) -> bool {
         std::env::var_os(format!("CARGO_TARGET_{}_RUSTFLAGS", env_triple(triple))).is_some()
             || self.target_tables().any(|(key, table)| {
-                table.contains_key("rustflags") && (key == triple || key.starts_with("cfg("))
+                table.contains_key("rustflags") && target_key_matches(key, triple)
             })
     }
 
@@ -95,6 +96,30 @@ impl CargoConfig {
             .flat_map(|t| t.keys().cloned())
             .collect()
     }
+}
+
+/// Whether a `[target.KEY]` table applies to `triple`: KEY is the triple itself or
+/// a `cfg(…)` expression that holds for it. The cfg is evaluated against rustc's
+/// built-in description of the target (the `cfg-expr` crate's table, the same
+/// facts `rustc --print cfg` gives, without spawning rustc). What that table cannot
+/// decide (a target feature, a custom `--cfg`, a triple it does not know) counts
+/// as matching: the user's target-level flags are then kept, and ours join them.
+fn target_key_matches(key: &str, triple: &str) -> bool {
+    use cfg_expr::{targets::get_builtin_target_by_triple, Expression, Predicate};
+    if !key.starts_with("cfg(") {
+        return key == triple;
+    }
+    let (Ok(expr), Some(info)) = (Expression::parse(key), get_builtin_target_by_triple(triple))
+    else {
+        return true;
+    };
+    let verdict: Option<bool> = expr.eval(|pred| match pred {
+        Predicate::Target(tp) => Some(tp.matches(info)),
+        // Slim builds inherit release: no debug assertions, no test harness.
+        Predicate::DebugAssertions | Predicate::Test | Predicate::ProcMacro => Some(false),
+        _ => None,
+    });
+    verdict.unwrap_or(true)
 }
 
 /// `aarch64-unknown-linux-musl` → `AARCH64_UNKNOWN_LINUX_MUSL`, as cargo spells
@@ -128,6 +153,27 @@ mod tests {
         assert!(!cfg.has_target_rustflags("aarch64-unknown-linux-musl"));
         let cfg = CargoConfig::from_tables(vec![
             "[target.'cfg(target_os = \"linux\")']\nrustflags = [\"-Cbar\"]"
+                .parse()
+                .unwrap(),
+        ]);
+        assert!(cfg.has_target_rustflags("x86_64-unknown-linux-gnu"));
+    }
+
+    #[test]
+    fn cfg_tables_count_only_when_they_hold_for_the_target() {
+        let cfg =
+            CargoConfig::from_tables(vec!["[target.'cfg(windows)']\nrustflags = [\"-Cwin\"]\n\
+             [target.'cfg(all(target_os = \"linux\", target_arch = \"aarch64\"))']\n\
+             rustflags = [\"-Carm\"]\n\
+             [target.'cfg(not(target_env = \"musl\"))']\nlinker = \"x\""
+                .parse()
+                .unwrap()]);
+        assert!(!cfg.has_target_rustflags("x86_64-unknown-linux-musl"));
+        assert!(!cfg.has_target_rustflags("x86_64-unknown-linux-gnu"));
+        assert!(cfg.has_target_rustflags("aarch64-unknown-linux-musl"));
+        // What the built-in table cannot decide keeps the user's flags in force.
+        let cfg = CargoConfig::from_tables(vec![
+            "[target.'cfg(target_feature = \"crt-static\")']\nrustflags = [\"-Cx\"]"
                 .parse()
                 .unwrap(),
         ]);

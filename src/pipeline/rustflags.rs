@@ -83,19 +83,31 @@ pub fn ours(remaps: &[(PathBuf, String)], cpu: Option<&str>, linker: &Linker) ->
     flags
 }
 
-/// Decide how to pass `ours` for `triple`, given the environment and config.
-pub fn merge(ours: Vec<String>, triple: &str, config: &CargoConfig) -> Rustflags {
+/// The user's rustflags from the environment, as cargo reads them:
+/// `CARGO_ENCODED_RUSTFLAGS` (split on U+001F) first, then `RUSTFLAGS` (split on
+/// white space). `None` when neither is set to something.
+pub fn user_env_flags() -> Option<Vec<String>> {
     let encoded = std::env::var("CARGO_ENCODED_RUSTFLAGS")
         .ok()
         .filter(|s| !s.is_empty());
     let plain = std::env::var("RUSTFLAGS")
         .ok()
         .filter(|s| !s.trim().is_empty());
-    let user_env: Option<Vec<String>> = match (encoded, plain) {
+    match (encoded, plain) {
         (Some(e), _) => Some(e.split('\x1f').map(str::to_string).collect()),
         (None, Some(p)) => Some(p.split_whitespace().map(str::to_string).collect()),
         (None, None) => None,
-    };
+    }
+}
+
+/// Decide how to pass `ours` for `triple`, given the user's environment flags
+/// ([`user_env_flags`]) and config.
+pub fn merge(
+    ours: Vec<String>,
+    user_env: Option<Vec<String>>,
+    triple: &str,
+    config: &CargoConfig,
+) -> Rustflags {
     if let Some(user) = user_env {
         let all: Vec<String> = user.iter().chain(ours.iter()).cloned().collect();
         return Rustflags {
@@ -185,12 +197,32 @@ mod tests {
         assert_eq!(froms, vec!["/w", "/w/target", "/home/u/.cargo"]);
     }
 
+    const TRIPLE: &str = "x86_64-unknown-linux-musl";
+
     #[test]
     fn config_level_follows_the_users() {
-        let cfg = CargoConfig::default();
-        let r = merge(vec!["-Cfoo".into()], "x86_64-unknown-linux-musl", &cfg);
-        if r.encoded_env.is_none() {
-            assert_eq!(r.config_args, vec!["build.rustflags=[\"-Cfoo\"]"]);
-        }
+        let none = CargoConfig::default();
+        let r = merge(vec!["-Cfoo".into()], None, TRIPLE, &none);
+        assert_eq!(r.config_args, vec!["build.rustflags=[\"-Cfoo\"]"]);
+        assert_eq!(r.encoded_env, None);
+
+        let target_level =
+            CargoConfig::from_tables(vec![format!("[target.{TRIPLE}]\nrustflags = [\"-Cuser\"]")
+                .parse()
+                .unwrap()]);
+        let r = merge(vec!["-Cfoo".into()], None, TRIPLE, &target_level);
+        assert_eq!(
+            r.config_args,
+            vec![format!("target.{TRIPLE}.rustflags=[\"-Cfoo\"]")]
+        );
+    }
+
+    #[test]
+    fn environment_flags_come_first_and_are_encoded() {
+        let user = Some(vec!["-D".to_string(), "warnings".to_string()]);
+        let r = merge(vec!["-Cfoo".into()], user, TRIPLE, &CargoConfig::default());
+        assert_eq!(r.encoded_env.as_deref(), Some("-D\x1fwarnings\x1f-Cfoo"));
+        assert!(r.config_args.is_empty());
+        assert_eq!(r.user_env, vec!["-D", "warnings"]);
     }
 }
