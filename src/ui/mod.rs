@@ -72,13 +72,15 @@ impl Ui {
         Ok(())
     }
 
-    /// Width tables should fit: the terminal's (via COLUMNS) or 80.
+    /// Width tables should fit: `COLUMNS` when set (as `ls` and cargo honour it),
+    /// else the width of the terminal stdout is on (most shells do not export
+    /// `COLUMNS`), else 80. Never below 40.
     pub fn width(&self) -> usize {
-        std::env::var("COLUMNS")
+        let from_env = std::env::var("COLUMNS")
             .ok()
-            .and_then(|c| c.parse().ok())
-            .filter(|&c: &usize| c >= 40)
-            .unwrap_or(80)
+            .and_then(|c| c.parse::<usize>().ok());
+        let from_tty = || terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| w.0.into());
+        from_env.or_else(from_tty).unwrap_or(80).max(40)
     }
 }
 
