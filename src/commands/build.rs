@@ -19,7 +19,7 @@ use crate::pipeline::linker::{self, Linker, LinkerKind};
 use crate::pipeline::package::{self, Entry, Timestamp};
 use crate::pipeline::plan::{self, Plan};
 use crate::pipeline::profile::{self, PROFILE};
-use crate::pipeline::report::{self, BuildReport, TargetReport};
+use crate::pipeline::report::{self, BuildReport, TargetOutcome, TargetReport};
 use crate::pipeline::rustflags;
 use crate::pipeline::strip;
 use crate::pipeline::toolchain::{self, Toolchain};
@@ -212,21 +212,15 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
                 "{target}: the preflight failed, so nothing was packaged; the binary is at {}",
                 exe.display()
             ));
-            let mut target_report = TargetReport {
+            let target_report = TargetReport {
                 target: target.triple.clone(),
-                status: "preflight-failed".into(),
                 linker: linker.program.clone(),
                 out_dir: out_dir.clone(),
                 bootstrap_bytes: full.len() as u64,
                 unstripped_bytes: full.len() as u64,
-                zip: None,
-                zip_bytes: None,
-                sha256: None,
-                code_sha256: None,
                 top_crates: Vec::new(),
-                preflight: None,
+                outcome: TargetOutcome::PreflightFailed(report),
             };
-            target_report.preflight = Some(report);
             return Ok(Outcome {
                 built,
                 manifest: None,

@@ -11,21 +11,37 @@ use crate::size::CrateSize;
 use crate::ui::table;
 use crate::ui::Ui;
 
+/// One target's outcome. Serialised through [`TargetReportJson`], whose flat shape
+/// (with `null`s when nothing was packaged) is the documented JSON summary.
 #[derive(Debug, Clone, Serialize)]
+#[serde(into = "TargetReportJson")]
 pub struct TargetReport {
     pub target: String,
-    /// "ok", or "preflight-failed" (nothing was packaged).
-    pub status: String,
     pub linker: String,
     pub out_dir: PathBuf,
     pub bootstrap_bytes: u64,
     pub unstripped_bytes: u64,
-    pub zip: Option<PathBuf>,
-    pub zip_bytes: Option<u64>,
-    pub sha256: Option<String>,
-    pub code_sha256: Option<String>,
     pub top_crates: Vec<CrateSize>,
-    pub preflight: Option<PreflightReport>,
+    pub outcome: TargetOutcome,
+}
+
+/// Packaged, or refused by the preflight (and then nothing was written).
+#[derive(Debug, Clone)]
+pub enum TargetOutcome {
+    Packaged {
+        zip: Packaged,
+        preflight: Option<PreflightReport>,
+    },
+    PreflightFailed(PreflightReport),
+}
+
+/// The function.zip a target's build wrote.
+#[derive(Debug, Clone)]
+pub struct Packaged {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub sha256: String,
+    pub code_sha256: String,
 }
 
 impl TargetReport {
@@ -38,16 +54,68 @@ impl TargetReport {
         let bootstrap = manifest.files.iter().find(|f| f.name == "bootstrap");
         TargetReport {
             target: manifest.target.triple.clone(),
-            status: "ok".into(),
             linker: manifest.linker.program.clone(),
-            zip: Some(out_dir.join(&manifest.zip.name)),
-            out_dir,
             bootstrap_bytes: bootstrap.map_or(0, |b| b.size),
             unstripped_bytes: manifest.unstripped.size,
-            zip_bytes: Some(manifest.zip.size),
-            sha256: Some(manifest.zip.sha256.clone()),
-            code_sha256: Some(manifest.zip.code_sha256.clone()),
             top_crates,
+            outcome: TargetOutcome::Packaged {
+                zip: Packaged {
+                    path: out_dir.join(&manifest.zip.name),
+                    bytes: manifest.zip.size,
+                    sha256: manifest.zip.sha256.clone(),
+                    code_sha256: manifest.zip.code_sha256.clone(),
+                },
+                preflight,
+            },
+            out_dir,
+        }
+    }
+
+    /// The zip, when one was written.
+    pub fn packaged(&self) -> Option<&Packaged> {
+        match &self.outcome {
+            TargetOutcome::Packaged { zip, .. } => Some(zip),
+            TargetOutcome::PreflightFailed(_) => None,
+        }
+    }
+}
+
+/// The JSON shape of a [`TargetReport`] (docs/output.md).
+#[derive(Serialize)]
+struct TargetReportJson {
+    target: String,
+    /// "ok", or "preflight-failed" (nothing was packaged; the zip fields are null).
+    status: &'static str,
+    linker: String,
+    out_dir: PathBuf,
+    bootstrap_bytes: u64,
+    unstripped_bytes: u64,
+    zip: Option<PathBuf>,
+    zip_bytes: Option<u64>,
+    sha256: Option<String>,
+    code_sha256: Option<String>,
+    top_crates: Vec<CrateSize>,
+    preflight: Option<PreflightReport>,
+}
+
+impl From<TargetReport> for TargetReportJson {
+    fn from(t: TargetReport) -> Self {
+        let (status, zip, preflight) = match t.outcome {
+            TargetOutcome::Packaged { zip, preflight } => ("ok", Some(zip), preflight),
+            TargetOutcome::PreflightFailed(report) => ("preflight-failed", None, Some(report)),
+        };
+        TargetReportJson {
+            target: t.target,
+            status,
+            linker: t.linker,
+            out_dir: t.out_dir,
+            bootstrap_bytes: t.bootstrap_bytes,
+            unstripped_bytes: t.unstripped_bytes,
+            zip_bytes: zip.as_ref().map(|z| z.bytes),
+            sha256: zip.as_ref().map(|z| z.sha256.clone()),
+            code_sha256: zip.as_ref().map(|z| z.code_sha256.clone()),
+            zip: zip.map(|z| z.path),
+            top_crates: t.top_crates,
             preflight,
         }
     }
@@ -85,16 +153,14 @@ pub fn human(report: &BuildReport) -> String {
             table::bytes(t.unstripped_bytes),
             table::bytes(saved)
         ));
-        if let (Some(zip), Some(size), Some(sha), Some(code)) =
-            (&t.zip, t.zip_bytes, &t.sha256, &t.code_sha256)
-        {
+        if let Some(zip) = t.packaged() {
             out.push_str(&format!(
                 "  function.zip  {:>12} bytes\n",
-                table::bytes(size)
+                table::bytes(zip.bytes)
             ));
-            out.push_str(&format!("  sha256        {sha}\n"));
-            out.push_str(&format!("  CodeSha256    {code}\n"));
-            out.push_str(&format!("  path          {}\n", display_path(zip)));
+            out.push_str(&format!("  sha256        {}\n", zip.sha256));
+            out.push_str(&format!("  CodeSha256    {}\n", zip.code_sha256));
+            out.push_str(&format!("  path          {}\n", display_path(&zip.path)));
         } else {
             out.push_str("  not packaged: the preflight failed (see above)\n");
         }
