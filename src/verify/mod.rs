@@ -20,10 +20,10 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::{BuildOptions, SelectArgs};
+use crate::cli::SelectArgs;
 use crate::commands::build::{self, Built, Context};
 use crate::model::manifest::{self, FileEntry, Manifest};
-use crate::model::target::Target;
+use crate::model::options::{RequestedOptions, Selection};
 use crate::pipeline::plan::{self, Plan};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
@@ -78,13 +78,15 @@ pub struct VerifyReport {
 }
 
 pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
-    let mut select = args.select.clone();
+    let mut select = args.select.to_selection()?;
+    // Every manifest is read (and refused when damaged) before anything runs.
+    let given = args.manifest.as_deref().map(Manifest::read).transpose()?;
     if !args.artifact_only {
         // Before `cargo metadata`, which would write a missing Cargo.lock.
         require_lockfile(&select)?;
         select.locked = true;
     }
-    let mut plan = plan::plan(ui, &select, &BuildOptions::default()).map_err(|e| {
+    let mut plan = plan::plan(ui, &select, &RequestedOptions::default()).map_err(|e| {
         if format!("{e:#}").contains("because --locked was passed") {
             SlimError::new(format!(
                 "Cargo.lock is out of date with Cargo.toml, so the recorded build cannot be \
@@ -96,28 +98,30 @@ pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
             e
         }
     })?;
-    let mut targets: Vec<(Target, PathBuf)> = Vec::new();
-    if let Some(path) = &args.manifest {
-        let m = Manifest::read(path)?;
-        plan.bin.clone_from(&m.package.bin);
-        targets.push((m.target, path.clone()));
+    let mut records: Vec<Manifest> = Vec::new();
+    if let Some(m) = given {
+        // The recorded bin names the output directory: it must be one of the
+        // package's binaries (its grammar was checked on reading).
+        plan.bin = plan::select_bin(&plan.package, Some(m.package.bin.as_str()))
+            .context("the manifest's `package.bin` is not a binary of this package")?;
+        records.push(m);
     } else {
         for t in &plan.targets {
             let path = plan.out_dir(t).join(manifest::FILE_NAME);
-            if !path.is_file() {
+            if !path.exists() {
                 return Err(build::not_built(&Built::at(
                     plan.out_dir(t),
                     t.clone(),
-                    plan.bin.clone(),
+                    plan.bin.to_string(),
                 )));
             }
-            targets.push((t.clone(), path));
+            records.push(Manifest::read(&path)?);
         }
     }
     let mut verdicts = Vec::new();
-    for (target, path) in targets {
-        let recorded = Manifest::read(&path)?;
-        let built = Built::at(plan.out_dir(&target), target.clone(), plan.bin.clone());
+    for recorded in records {
+        let target = recorded.target.clone();
+        let built = Built::at(plan.out_dir(&target), target.clone(), plan.bin.to_string());
         let verdict = if args.artifact_only {
             artifact_verdict(&plan, &built, &recorded)?
         } else {
@@ -206,7 +210,7 @@ fn print_verdict(ui: &Ui, v: &TargetVerdict) {
 
 /// Refuse to rebuild without a Cargo.lock: the dependency versions would be
 /// whatever the registry says today.
-fn require_lockfile(select: &SelectArgs) -> Result<()> {
+fn require_lockfile(select: &Selection) -> Result<()> {
     let mut cmd = std::process::Command::new(crate::pipeline::toolchain::cargo_program());
     cmd.args(["locate-project", "--workspace", "--message-format", "plain"]);
     if let Some(path) = &select.manifest_path {
@@ -421,16 +425,7 @@ fn rebuild_verdict(
         .prefix("cargo-slim-verify-")
         .tempdir()
         .context("cannot create a temporary target directory")?;
-    let mut p = plan.clone();
-    p.options = recorded.build.options.clone();
-    p.select.features.clone_from(&recorded.build.features);
-    p.select.all_features = recorded.build.all_features;
-    p.select.no_default_features = recorded.build.no_default_features;
-    p.select.locked = true;
-    p.runtime = recorded.runtime;
-    p.bin.clone_from(&recorded.package.bin);
-    p.target_dir = dir.path().to_path_buf();
-    p.targets = vec![target.clone()];
+    let p = plan.from_manifest(recorded, dir.path().to_path_buf())?;
 
     crate::util::atomic::ensure_writable_dir(&p.out_dir(target))?;
     let mut ctx = Context::new(&p)?;
@@ -449,7 +444,7 @@ fn rebuild_verdict(
         format!("the verification rebuild for {target} failed (verify builds with --locked)")
     })?;
     let rebuilt_dir = keep.then(|| dir.keep());
-    let rebuilt_dir = rebuilt_dir.map(|d| plan::out_dir(&d, &p.bin, &target.triple));
+    let rebuilt_dir = rebuilt_dir.map(|d| plan::out_dir(&d, &p.bin, target));
     let Some(rebuilt) = outcome.manifest else {
         return Ok(TargetVerdict {
             target: target.triple.clone(),
