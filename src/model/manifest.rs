@@ -160,10 +160,12 @@ impl Manifest {
             .map_err(|e| SlimError::new(format!("{} is not valid JSON: {e}", path.display())))?;
         let schema = value.get("schema").and_then(|s| s.as_u64());
         if schema != Some(u64::from(SCHEMA)) {
+            let found = value
+                .get("schema")
+                .map_or("missing".into(), |s| shown(&s.to_string()));
             return Err(SlimError::new(format!(
-                "{} has manifest schema {:?}; this cargo-slim reads schema {SCHEMA}",
+                "{}: `schema` is {found}; this cargo-slim reads schema {SCHEMA}",
                 path.display(),
-                schema
             ))
             .hint("rebuild with this version of cargo-slim")
             .into());

@@ -247,15 +247,23 @@ impl fmt::Display for Target {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RecordedTarget {
-    triple: String,
+    #[serde(deserialize_with = "checked_triple")]
+    triple: Target,
     arch: Arch,
     libc: Libc,
+}
+
+/// A recorded triple through [`Target::from_triple`], so an error names
+/// `target.triple`.
+fn checked_triple<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Target, D::Error> {
+    let text = String::deserialize(d)?;
+    Target::from_triple(&text).map_err(serde::de::Error::custom)
 }
 
 impl TryFrom<RecordedTarget> for Target {
     type Error = String;
     fn try_from(r: RecordedTarget) -> Result<Self, Self::Error> {
-        let target = Target::from_triple(&r.triple)?;
+        let target = r.triple;
         if (target.arch, target.libc) != (r.arch, r.libc) {
             return Err(format!(
                 "arch `{}` and libc `{}` do not match the triple `{}`",
