@@ -218,16 +218,22 @@ fn bad_flag(flag: &str, err: impl std::fmt::Display) -> anyhow::Error {
     SlimError::new(format!("invalid {flag}: {err}")).into()
 }
 
+/// An optional flag's value through its type's `FromStr`.
+fn parse_flag<T: std::str::FromStr>(flag: &str, value: Option<&str>) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .map(str::parse::<T>)
+        .transpose()
+        .map_err(|e| bad_flag(flag, e))
+}
+
 impl SelectArgs {
     /// The typed selection: every name checked before it can become a cargo
     /// argument or a path.
     pub fn to_selection(&self) -> Result<Selection> {
-        let bin = self
-            .bin
-            .as_deref()
-            .map(str::parse::<BinName>)
-            .transpose()
-            .map_err(|e| bad_flag("--bin", e))?;
+        let bin = parse_flag::<BinName>("--bin", self.bin.as_deref())?;
         let targets = self
             .target
             .iter()
@@ -260,18 +266,8 @@ impl BuildOptions {
     /// The typed build options as asked on the command line.
     pub fn to_requested(&self) -> Result<RequestedOptions> {
         Ok(RequestedOptions {
-            opt_level: self
-                .opt_level
-                .as_deref()
-                .map(str::parse::<OptLevel>)
-                .transpose()
-                .map_err(|e| bad_flag("--opt-level", e))?,
-            cpu: self
-                .cpu
-                .as_deref()
-                .map(str::parse::<CpuName>)
-                .transpose()
-                .map_err(|e| bad_flag("--cpu", e))?,
+            opt_level: parse_flag::<OptLevel>("--opt-level", self.opt_level.as_deref())?,
+            cpu: parse_flag::<CpuName>("--cpu", self.cpu.as_deref())?,
             build_std: self.build_std,
             linker: self.linker.map(LinkerChoice::from),
             include: self

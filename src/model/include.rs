@@ -34,17 +34,7 @@ fn has_control(s: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ZipName(String);
 
-impl ZipName {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ZipName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(ZipName);
 
 impl FromStr for ZipName {
     type Err = InvalidValue;
@@ -73,19 +63,11 @@ impl FromStr for ZipName {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RelPath(String);
 
-impl RelPath {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+string_newtype!(RelPath);
 
+impl RelPath {
     pub fn as_path(&self) -> &Path {
         Path::new(&self.0)
-    }
-}
-
-impl fmt::Display for RelPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -106,20 +88,6 @@ impl FromStr for RelPath {
                  empty parts, no control characters",
             ))
         }
-    }
-}
-
-impl Serialize for RelPath {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for RelPath {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -71,37 +71,6 @@ fn alnum_or_underscore(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-/// Implements `Display`, `Serialize` and `Deserialize` (through `FromStr`, so a
-/// recorded value is checked exactly like a typed one) for a string newtype.
-macro_rules! string_newtype {
-    ($name:ident) => {
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.0)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                text.parse().map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
-
 /// An LLVM CPU name for `-Ctarget-cpu` (`neoverse-n1`, `x86-64-v3`, `native`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CpuName(String);
