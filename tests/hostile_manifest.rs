@@ -396,6 +396,32 @@ fn special_and_huge_manifest_files_are_refused() {
     }
 }
 
+/// The artifact travels with the manifest too: a FIFO in place of function.zip
+/// or bootstrap reads as missing (exit 1, named) instead of blocking for ever.
+#[test]
+fn artifact_files_that_are_fifos_do_not_hang() {
+    let s = Scene::new();
+    for name in ["function.zip", "bootstrap"] {
+        let path = s.out.join(name);
+        let keep = s.root.join(name);
+        fs::rename(&path, &keep).unwrap();
+        assert!(Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap()
+            .success());
+        let (code, err) = within_30s(
+            slim()
+                .args(["verify", "--artifact-only", "--target", TRIPLE])
+                .current_dir(&s.ws),
+        );
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(err.contains(&format!("{name}: recorded")), "{name}: {err}");
+        fs::remove_file(&path).unwrap();
+        fs::rename(&keep, &path).unwrap();
+    }
+}
+
 /// Run with a deadline (a FIFO would block a careless reader for ever).
 fn within_30s(cmd: &mut Command) -> (i32, String) {
     let err_path = tempfile::NamedTempFile::new().unwrap();

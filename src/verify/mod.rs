@@ -291,7 +291,12 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
         recorded: sha.into(),
         found: "missing".into(),
     };
-    match std::fs::read(&built.zip) {
+    // The artifact may have come with the manifest from anywhere: regular files
+    // only, bounded (a FIFO or /dev/zero in its place reads as missing).
+    let read = |path: &std::path::Path| {
+        crate::util::confined::read_bounded(path, path, crate::util::confined::MAX_FILE_BYTES)
+    };
+    match read(&built.zip) {
         Ok(zip) => {
             let sha = hash::sha256_hex(&zip);
             if sha != recorded.zip.sha256 {
@@ -312,7 +317,7 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
         .find(|f| f.name == "bootstrap")
         .map(|f| f.sha256.clone())
         .unwrap_or_default();
-    match std::fs::read(&built.bootstrap) {
+    match read(&built.bootstrap) {
         Ok(data) => {
             let sha = hash::sha256_hex(&data);
             if sha != want {
@@ -365,13 +370,16 @@ fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
             .name()
             .map_or_else(|_| format!("entry {i}"), |n| n.into_owned());
         let mut data = Vec::new();
-        if entry.read_to_end(&mut data).is_err() {
-            // A corrupt entry (CRC mismatch): say so rather than hash a prefix.
+        let limit = crate::util::confined::MAX_FILE_BYTES;
+        let read = (&mut entry).take(limit + 1).read_to_end(&mut data);
+        if read.is_err() || data.len() as u64 > limit {
+            // A corrupt entry (CRC mismatch) or one that inflates beyond what
+            // Lambda accepts (a zip bomb): say so rather than hash a prefix.
             found.push(FileEntry {
                 name: name.clone(),
                 mode: String::new(),
                 size: 0,
-                sha256: "unreadable (corrupt entry)".into(),
+                sha256: "unreadable (corrupt, or larger than Lambda allows)".into(),
             });
             continue;
         }
