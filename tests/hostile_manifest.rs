@@ -602,6 +602,64 @@ fn bad_includes_are_refused_at_include_time_as_written() {
     }
 }
 
+/// `[package.metadata.slim]` goes through the same parsers as the command line:
+/// each bad value is refused before compiling, naming the table and key.
+#[test]
+fn package_metadata_goes_through_the_same_parsers() {
+    let s = Scene::new();
+    let toml_path = s.ws.join("Cargo.toml");
+    let original = fs::read_to_string(&toml_path).unwrap();
+    let canary = s.canary.display().to_string();
+    for (entry, says) in [
+        (
+            format!("cpu = \"x86-64\\u001f-Clinker={canary}\""),
+            "invalid [package.metadata.slim] cpu",
+        ),
+        (
+            "cpu = \"-Ctarget-feature=+crt-static\"".to_string(),
+            "invalid [package.metadata.slim] cpu",
+        ),
+        (
+            "opt-level = 4".to_string(),
+            "invalid [package.metadata.slim] opt-level",
+        ),
+        (
+            "linker = \"ld\"".to_string(),
+            "invalid [package.metadata.slim] linker",
+        ),
+        (
+            format!("target = \"{TRIPLE}/../../../../escape\""),
+            "invalid [package.metadata.slim] target",
+        ),
+        (
+            "include = [\"../secret.txt\"]".to_string(),
+            "invalid [package.metadata.slim] include",
+        ),
+        (
+            "include = [\"Cargo.toml:bootstrap\"]".to_string(),
+            "invalid [package.metadata.slim] include",
+        ),
+    ] {
+        fs::write(
+            &toml_path,
+            original.replace(
+                "[workspace]",
+                &format!("[package.metadata.slim]\n{entry}\n\n[workspace]"),
+            ),
+        )
+        .unwrap();
+        let (code, out, err) = run(slim()
+            .arg("build")
+            .current_dir(&s.ws)
+            .env("RUSTFLAGS", "-D warnings"));
+        assert_eq!(code, 2, "{entry}:\n{out}\n{err}");
+        assert!(err.contains(says), "{entry}: {err}");
+        assert!(!err.contains("Compiling"), "{entry}: {err}");
+        assert!(!s.ran.exists(), "{entry} ran the canary");
+    }
+    assert!(!s.ws.join("escape").exists());
+}
+
 fn sha256_hex(data: &[u8]) -> String {
     let out = Command::new("sha256sum")
         .stdin(Stdio::piped())
