@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package, PackageId, TargetKind};
-use serde::Deserialize;
 
 use crate::model::include::IncludeSpec;
 use crate::model::manifest::Manifest;
@@ -16,6 +15,7 @@ use crate::model::options::{
     BinName, CpuName, Features, LinkerChoice, OptLevel, Options, RequestedOptions, Selection,
 };
 use crate::model::target::{Arch, Libc, Runtime, Target};
+use crate::pipeline::slim_metadata::{metadata_error, MetadataTables};
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 
@@ -30,59 +30,6 @@ pub struct Plan {
     pub target_dir: PathBuf,
     pub selection: Selection,
     pub options: Options,
-}
-
-/// `[package.metadata.slim]` and `[workspace.metadata.slim]`.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct SlimMetadata {
-    pub arch: Option<OneOrMany>,
-    pub libc: Option<String>,
-    pub target: Option<OneOrMany>,
-    pub runtime: Option<String>,
-    pub opt_level: Option<toml_like::Scalar>,
-    pub cpu: Option<String>,
-    pub build_std: Option<bool>,
-    pub linker: Option<String>,
-    pub include: Option<Vec<String>>,
-    pub preflight: Option<bool>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn to_vec(&self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => s.split(',').map(|p| p.trim().to_string()).collect(),
-            OneOrMany::Many(v) => v.clone(),
-        }
-    }
-}
-
-pub mod toml_like {
-    use serde::Deserialize;
-
-    /// `opt-level = 3` and `opt-level = "z"` are both valid, as in Cargo.toml.
-    #[derive(Debug, Clone, Deserialize)]
-    #[serde(untagged)]
-    pub enum Scalar {
-        Int(i64),
-        Str(String),
-    }
-
-    impl Scalar {
-        pub fn to_string_value(&self) -> String {
-            match self {
-                Scalar::Int(i) => i.to_string(),
-                Scalar::Str(s) => s.clone(),
-            }
-        }
-    }
 }
 
 /// The `cargo metadata` call every command starts from.
@@ -145,50 +92,13 @@ pub fn feature_args(features: &Features) -> Vec<String> {
     features.list.iter().map(|f| f.to_string()).collect()
 }
 
-/// Where each setting of `[*.metadata.slim]` comes from: the package's table,
-/// else the workspace's. Values are parsed by the same `FromStr` as the command
-/// line; an error names the table and key.
-struct MetadataTables {
-    package: SlimMetadata,
-    workspace: SlimMetadata,
-}
-
-impl MetadataTables {
-    /// The first table that sets `key`, its name and the raw value.
-    fn pick<T>(&self, get: impl Fn(&SlimMetadata) -> Option<T>) -> Option<(&'static str, T)> {
-        get(&self.package)
-            .map(|v| ("package.metadata.slim", v))
-            .or_else(|| get(&self.workspace).map(|v| ("workspace.metadata.slim", v)))
-    }
-
-    /// `key` parsed with `FromStr`, if a table sets it.
-    fn parse<T: std::str::FromStr>(
-        &self,
-        key: &str,
-        get: impl Fn(&SlimMetadata) -> Option<String>,
-    ) -> Result<Option<T>>
-    where
-        T::Err: std::fmt::Display,
-    {
-        self.pick(get)
-            .map(|(place, raw)| {
-                raw.parse::<T>()
-                    .map_err(|e| metadata_error(format!("invalid [{place}] {key}: {e}")))
-            })
-            .transpose()
-    }
-}
-
 /// Resolve a plan for `select` and the build options.
 pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan> {
     let metadata = metadata(select)?;
     let package = select_package(&metadata, select)?.clone();
     let bin = select_bin(&package, select.bin.as_ref().map(BinName::as_str))?;
 
-    let meta = MetadataTables {
-        package: slim_metadata(&package.metadata, "package.metadata.slim")?,
-        workspace: slim_metadata(&metadata.workspace_metadata, "workspace.metadata.slim")?,
-    };
+    let meta = MetadataTables::read(&package.metadata, &metadata.workspace_metadata)?;
     let runtime = match select.runtime {
         Some(r) => r,
         None => meta
@@ -342,21 +252,6 @@ fn absolute(path: &Path) -> Result<PathBuf> {
         Ok(std::env::current_dir()
             .context("cannot read the current directory")?
             .join(path))
-    }
-}
-
-fn metadata_error(message: String) -> anyhow::Error {
-    SlimError::new(message).into()
-}
-
-fn slim_metadata(value: &serde_json::Value, place: &str) -> Result<SlimMetadata> {
-    match value.get("slim") {
-        None | Some(serde_json::Value::Null) => Ok(SlimMetadata::default()),
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
-            SlimError::new(format!("invalid [{place}]: {e}"))
-                .hint("known keys: arch, libc, target, runtime, opt-level, cpu, build-std, linker, include, preflight")
-                .into()
-        }),
     }
 }
 
