@@ -24,6 +24,7 @@ use crate::cli::SelectArgs;
 use crate::commands::build::{self, Built, Context};
 use crate::model::manifest::{self, FileEntry, Manifest};
 use crate::model::options::{RequestedOptions, Selection};
+use crate::model::target::Target;
 use crate::pipeline::plan::{self, Plan};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
@@ -98,13 +99,14 @@ pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
             e
         }
     })?;
-    let mut records: Vec<Manifest> = Vec::new();
+    // Each target with the manifest to verify it against.
+    let mut records: Vec<(Target, Manifest)> = Vec::new();
     if let Some(m) = given {
         // The recorded bin names the output directory: it must be one of the
         // package's binaries (its grammar was checked on reading).
         plan.bin = plan::select_bin(&plan.package, Some(m.package.bin.as_str()))
             .context("the manifest's `package.bin` is not a binary of this package")?;
-        records.push(m);
+        records.push((m.target.clone(), m));
     } else {
         for t in &plan.targets {
             let path = plan.out_dir(t).join(manifest::FILE_NAME);
@@ -115,12 +117,11 @@ pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
                     plan.bin.to_string(),
                 )));
             }
-            records.push(Manifest::read(&path)?);
+            records.push((t.clone(), Manifest::read(&path)?));
         }
     }
     let mut verdicts = Vec::new();
-    for recorded in records {
-        let target = recorded.target.clone();
+    for (target, recorded) in records {
         let built = Built::at(plan.out_dir(&target), target.clone(), plan.bin.to_string());
         let verdict = if args.artifact_only {
             artifact_verdict(&plan, &built, &recorded)?
