@@ -40,7 +40,10 @@ struct Scene {
 
 impl Scene {
     fn new() -> Scene {
-        let built = common::build("hello", "hello", TRIPLE, &[]);
+        // Built once per process: each `build` rewrites the shared output dir,
+        // which a concurrent test may be copying.
+        static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        let built = BUILT.get_or_init(|| common::build("hello", "hello", TRIPLE, &[]).dir);
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
         let ws = copy_fixture("hello", &root);
@@ -53,7 +56,7 @@ impl Scene {
             "function.zip.sha256",
             "slim-manifest.json",
         ] {
-            fs::copy(built.dir.join(name), out.join(name)).unwrap();
+            fs::copy(built.join(name), out.join(name)).unwrap();
         }
         let ran = root.join("CANARY-RAN");
         let canary = root.join("canary.sh");
@@ -150,188 +153,71 @@ fn every_mutated_field_is_refused_naming_it() {
     let canary = s.canary.display().to_string();
     let evil = format!("-Clinker={canary}");
     let huge = "x".repeat(1 << 20);
-    let cases: Vec<(&str, Value, &str)> = vec![
+    let sep = |flag: &str| json!(format!("{flag}\u{1f}{evil}"));
+    let include = "build.options.include[0]";
+    let source = "inputs.sources[0].path";
+    let src = |path: &str| json!([{"path": path, "sha256": "0"}]);
+    // (where in the manifest, the field the error must name, the values tried)
+    #[rustfmt::skip]
+    let cases: Vec<(&str, &str, Vec<Value>)> = vec![
         // Options that become rustc flags, cargo config or arguments.
-        (
-            "/build/options/cpu",
-            json!(format!("x86-64\u{1f}{evil}")),
-            "build.options.cpu",
-        ),
-        ("/build/options/cpu", json!(evil), "build.options.cpu"),
-        (
-            "/build/options/cpu",
-            json!("x86-64 -Clink-arg=-Wl,--x"),
-            "build.options.cpu",
-        ),
-        ("/build/options/cpu", json!(huge), "build.options.cpu"),
-        ("/build/options/cpu", json!(7), "build.options.cpu"),
-        (
-            "/build/options/opt_level",
-            json!(format!("z\u{1f}{evil}")),
-            "build.options.opt_level",
-        ),
-        (
-            "/build/options/opt_level",
-            json!("\"z\"\nlinker=\"x\""),
-            "build.options.opt_level",
-        ),
-        (
-            "/build/options/opt_level",
-            json!("4"),
-            "build.options.opt_level",
-        ),
-        (
-            "/build/options/opt_level",
-            json!(3),
-            "build.options.opt_level",
-        ),
-        (
-            "/build/options/linker",
-            json!(canary),
-            "build.options.linker",
-        ),
-        (
-            "/build/options/build_std",
-            json!("yes"),
-            "build.options.build_std",
-        ),
-        (
-            "/build/options/preflight",
-            json!(null),
-            "build.options.preflight",
-        ),
+        ("/build/options/cpu", "build.options.cpu", vec![
+            sep("x86-64"), json!(evil), json!("x86-64 -Clink-arg=-Wl,--x"), json!(huge), json!(7),
+        ]),
+        ("/build/options/opt_level", "build.options.opt_level", vec![
+            sep("z"), json!("\"z\"\nlinker=\"x\""), json!("4"), json!(3),
+        ]),
+        ("/build/options/linker", "build.options.linker", vec![json!(canary)]),
+        ("/build/options/build_std", "build.options.build_std", vec![json!("yes")]),
+        ("/build/options/preflight", "build.options.preflight", vec![json!(null)]),
         // Include paths: absolute, traversal, special files, reserved names.
-        (
-            "/build/options/include",
-            json!(["/etc/passwd:passwd"]),
-            "build.options.include[0]",
-        ),
-        (
-            "/build/options/include",
-            json!(["../secret.txt:s"]),
-            "build.options.include[0]",
-        ),
-        (
-            "/build/options/include",
-            json!(["src/../../secret.txt:s"]),
-            "build.options.include[0]",
-        ),
-        (
-            "/build/options/include",
-            json!(["/dev/zero:zero"]),
-            "build.options.include[0]",
-        ),
-        (
-            "/build/options/include",
-            json!(["src/main.rs:bootstrap"]),
-            "build.options.include[0]",
-        ),
-        (
-            "/build/options/include",
-            json!(["src/main.rs:bootstrap/x"]),
-            "build.options.include[0]",
-        ),
-        (
-            "/build/options/include",
-            json!(["src/main.rs:../x"]),
-            "build.options.include[0]",
-        ),
-        (
-            "/build/options/include",
-            json!(["src/main.rs"]),
-            "build.options.include[0]",
-        ),
-        (
-            "/build/options/include",
-            json!("src/main.rs:x"),
-            "build.options.include",
-        ),
+        ("/build/options/include", include, vec![
+            json!(["/etc/passwd:passwd"]), json!(["../secret.txt:s"]),
+            json!(["src/../../secret.txt:s"]), json!(["/dev/zero:zero"]),
+            json!(["src/main.rs:bootstrap"]), json!(["src/main.rs:bootstrap/x"]),
+            json!(["src/main.rs:../x"]), json!(["src/main.rs"]),
+        ]),
+        ("/build/options/include", "build.options.include", vec![json!("src/main.rs:x")]),
         // Features: arguments to cargo.
-        (
-            "/build/features",
-            json!(["--all-features"]),
-            "build.features[0]",
-        ),
-        (
-            "/build/features",
-            json!([format!("a\u{1f}{evil}")]),
-            "build.features[0]",
-        ),
-        (
-            "/build/features",
-            json!(["-Zbuild-std"]),
-            "build.features[0]",
-        ),
-        ("/build/features", json!(["a,b"]), "build.features[0]"),
-        ("/build/features", json!("default"), "build.features"),
-        ("/build/all_features", json!(1), "build.all_features"),
+        ("/build/features", "build.features[0]", vec![
+            json!(["--all-features"]), json!([sep("a")]), json!(["-Zbuild-std"]), json!(["a,b"]),
+        ]),
+        ("/build/features", "build.features", vec![json!("default")]),
+        ("/build/all_features", "build.all_features", vec![json!(1)]),
         // Names that become paths and arguments.
-        ("/package/bin", json!("../../../escape"), "package.bin"),
-        ("/package/bin", json!("--help"), "package.bin"),
-        ("/package/bin", json!("/tmp/x"), "package.bin"),
-        ("/target/triple", json!("--help"), "target.triple"),
-        (
-            "/target/triple",
+        ("/package/bin", "package.bin", vec![
+            json!("../../../escape"), json!("--help"), json!("/tmp/x"),
+        ]),
+        ("/target/triple", "target.triple", vec![
+            json!("--help"),
             json!(format!("{TRIPLE}/../../../../../escape")),
-            "target.triple",
-        ),
-        (
-            "/target/triple",
             json!("x86_64-unknown-linux-gnu.2.34"),
-            "target.triple",
-        ),
-        ("/target/arch", json!("arm64"), "target"),
-        ("/target/libc", json!("-lc"), "target.libc"),
-        ("/runtime", json!("provided.al2; rm -rf /"), "runtime"),
+        ]),
+        ("/target/arch", "target", vec![json!("arm64")]),
+        ("/target/libc", "target.libc", vec![json!("-lc")]),
+        ("/runtime", "runtime", vec![json!("provided.al2; rm -rf /")]),
         // Numbers: huge, negative, odd, wrong type.
-        (
-            "/build/timestamp/unix",
-            json!(1e300),
-            "build.timestamp.unix",
-        ),
-        ("/build/timestamp/unix", json!(-1), "build.timestamp.unix"),
-        (
-            "/build/timestamp/unix",
-            json!(315_532_801),
-            "build.timestamp.unix",
-        ),
-        (
-            "/build/timestamp/unix",
-            json!("now"),
-            "build.timestamp.unix",
-        ),
-        ("/files/0/size", json!(1e300), "files[0].size"),
-        ("/unstripped/size", json!(-5), "unstripped.size"),
+        ("/build/timestamp/unix", "build.timestamp.unix", vec![
+            json!(1e300), json!(-1), json!(315_532_801), json!("now"),
+        ]),
+        ("/files/0/size", "files[0].size", vec![json!(1e300)]),
+        ("/unstripped/size", "unstripped.size", vec![json!(-5)]),
         // Source paths verify --artifact-only hashes.
-        (
-            "/inputs/sources",
-            json!([{"path": "/etc/passwd", "sha256": "0"}]),
-            "inputs.sources[0].path",
-        ),
-        (
-            "/inputs/sources",
-            json!([{"path": "../secret.txt", "sha256": "0"}]),
-            "inputs.sources[0].path",
-        ),
-        (
-            "/inputs/sources",
-            json!([{"path": "src/./main.rs", "sha256": "0"}]),
-            "inputs.sources[0].path",
-        ),
+        ("/inputs/sources", source, vec![
+            src("/etc/passwd"), src("../secret.txt"), src("src/./main.rs"),
+        ]),
         // Strings only shown or compared: still no control characters (terminal
         // escapes) and no huge values.
-        ("/toolchain/rustc", json!(huge), "toolchain.rustc"),
-        ("/zip/sha256", json!("\u{1b}[2J\u{1b}[31mOK"), "zip.sha256"),
-        ("/files/0/name", json!("boot\nstrap"), "files[0].name"),
-        (
-            "/build/user_rustflags",
-            json!([format!("-Cfoo\u{1f}{evil}")]),
-            "build.user_rustflags[0]",
-        ),
-        ("/schema", json!(2), "schema"),
+        ("/toolchain/rustc", "toolchain.rustc", vec![json!(huge)]),
+        ("/zip/sha256", "zip.sha256", vec![json!("\u{1b}[2J\u{1b}[31mOK")]),
+        ("/files/0/name", "files[0].name", vec![json!("boot\nstrap")]),
+        ("/build/user_rustflags", "build.user_rustflags[0]", vec![json!([sep("-Cfoo")])]),
+        ("/schema", "schema", vec![json!(2)]),
     ];
-    for (pointer, value, field) in cases {
-        s.assert_refused(&s.mutated(pointer, value), field);
+    for (pointer, field, values) in cases {
+        for value in values {
+            s.assert_refused(&s.mutated(pointer, value), field);
+        }
     }
     // A field of the wrong shape altogether.
     let mut m = s.pristine.clone();
