@@ -155,7 +155,12 @@ impl Manifest {
                     .into(),
             );
         }
-        let bytes = crate::util::confined::read_bounded(path, path, MAX_BYTES)?;
+        let bytes = crate::util::confined::read_bounded(path, path, MAX_BYTES).map_err(|e| {
+            SlimError::new(e.to_string()).hint(
+                "give the path of a slim-manifest.json as `cargo slim build` writes it (a \
+                 regular file of at most 16 MiB)",
+            )
+        })?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| SlimError::new(format!("{} is not valid JSON: {e}", path.display())))?;
         let schema = value.get("schema").and_then(|s| s.as_u64());
@@ -171,15 +176,17 @@ impl Manifest {
             .into());
         }
         let refused = |field: String, reason: String| -> anyhow::Error {
-            SlimError::new(format!(
-                "{}: `{field}` is refused: {reason}",
-                path.display()
-            ))
-            .hint(
-                "the manifest was edited or damaged: use the slim-manifest.json that \
+            // The root of the document (a missing top-level field) has the path ".".
+            let what = match field.as_str() {
+                "." | "" => "the manifest".to_string(),
+                _ => format!("`{field}`"),
+            };
+            SlimError::new(format!("{}: {what} is refused: {reason}", path.display()))
+                .hint(
+                    "the manifest was edited or damaged: use the slim-manifest.json that \
                  `cargo slim build` wrote, or build again",
-            )
-            .into()
+                )
+                .into()
         };
         if let Some((field, reason)) = bad_string(&value, &mut String::new()) {
             return Err(refused(field, reason));

@@ -56,7 +56,6 @@ fn special(path: &Path) -> anyhow::Error {
         "`{}` is not a regular file or directory (a FIFO, device or socket)",
         path.display()
     ))
-    .hint("only regular files can go in function.zip")
     .into()
 }
 
