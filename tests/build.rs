@@ -174,27 +174,39 @@ print(json.dumps(out))
 }
 
 /// `--include` adds files beside bootstrap, sorted, with modes from the source;
-/// SOURCE_DATE_EPOCH sets the timestamp.
+/// SOURCE_DATE_EPOCH sets the timestamp. Include paths are given relative to the
+/// working directory (here a subdirectory) and recorded relative to the
+/// workspace root, as `PATH:NAME`: no absolute path in the manifest.
 #[test]
 fn includes_and_source_date_epoch() {
     let tmp = tempfile::tempdir().unwrap();
-    let conf = tmp.path().join("app.json");
-    fs::write(&conf, b"{\"greeting\":\"hi\"}").unwrap();
-    let tool = tmp.path().join("helper.sh");
+    let ws = common::copy_fixture("hello", tmp.path());
+    let files = ws.join("files");
+    fs::create_dir(&files).unwrap();
+    fs::write(files.join("app.json"), b"{\"greeting\":\"hi\"}").unwrap();
+    let tool = files.join("helper.sh");
     fs::write(&tool, b"#!/bin/sh\necho hi\n").unwrap();
     fs::set_permissions(&tool, fs::Permissions::from_mode(0o700)).unwrap();
-    let mut cmd = slim();
-    cmd.env("SOURCE_DATE_EPOCH", "1700000000");
-    let include_conf = format!("{}:config/app.json", conf.display());
-    let include_tool = tool.display().to_string();
-    let built = build_in(
-        cmd,
-        "hello",
-        "hello",
-        "x86_64-unknown-linux-musl",
-        &tmp.path().join("target"),
-        &["--include", &include_conf, "--include", &include_tool],
-    );
+    let target_dir = tmp.path().join("target");
+    let (code, out, err) = run(slim()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .current_dir(&files)
+        .args([
+            "build",
+            "-q",
+            "--target",
+            "x86_64-unknown-linux-musl",
+            "--target-dir",
+        ])
+        .arg(&target_dir)
+        .args([
+            "--include",
+            "app.json:config/app.json",
+            "--include",
+            "./helper.sh",
+        ]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let built = Built::at(&target_dir, "hello", "x86_64-unknown-linux-musl");
     let (_, listing, _) = run(Command::new("unzip").arg("-Z").arg(&built.zip));
     let names: Vec<&str> = listing
         .lines()
@@ -209,6 +221,13 @@ fn includes_and_source_date_epoch() {
     let m = manifest(&built);
     assert_eq!(m["build"]["timestamp"]["unix"], 1700000000);
     assert_eq!(m["files"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        m["build"]["options"]["include"],
+        serde_json::json!([
+            "files/app.json:config/app.json",
+            "files/helper.sh:helper.sh"
+        ])
+    );
 }
 
 /// The real lambda_runtime function answers an invocation from a loopback

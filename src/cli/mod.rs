@@ -3,9 +3,15 @@
 
 use std::path::PathBuf;
 
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::target::{Arch, Libc, Runtime};
+use crate::model::include::IncludeSpec;
+use crate::model::options::{
+    BinName, CpuName, FeatureName, Features, LinkerChoice, OptLevel, RequestedOptions, Selection,
+};
+use crate::model::target::{Arch, Libc, Runtime, Target};
+use crate::util::error::SlimError;
 
 const AFTER_HELP: &str = "\
 Exit status: 0 success; 1 a check failed (preflight, verify, size budget); 2 error.
@@ -178,7 +184,7 @@ pub struct BuildOptions {
     pub build_std: bool,
     /// Linker: auto, lld (rust-lld), zig (cargo-zigbuild), gcc (a cross gcc).
     #[arg(long, value_name = "LINKER", help_heading = "Build")]
-    pub linker: Option<LinkerChoice>,
+    pub linker: Option<LinkerArg>,
     /// Extra file to put in function.zip, as PATH or PATH:NAME (repeatable).
     #[arg(long, value_name = "PATH[:NAME]", help_heading = "Package")]
     pub include: Vec<String>,
@@ -187,25 +193,91 @@ pub struct BuildOptions {
     pub no_preflight: bool,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum LinkerChoice {
+/// `--linker`, as clap parses it; the program uses [`LinkerChoice`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinkerArg {
     Auto,
     Lld,
     Zig,
     Gcc,
 }
 
-impl LinkerChoice {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkerChoice::Auto => "auto",
-            LinkerChoice::Lld => "lld",
-            LinkerChoice::Zig => "zig",
-            LinkerChoice::Gcc => "gcc",
+impl From<LinkerArg> for LinkerChoice {
+    fn from(arg: LinkerArg) -> Self {
+        match arg {
+            LinkerArg::Auto => LinkerChoice::Auto,
+            LinkerArg::Lld => LinkerChoice::Lld,
+            LinkerArg::Zig => LinkerChoice::Zig,
+            LinkerArg::Gcc => LinkerChoice::Gcc,
         }
+    }
+}
+
+/// A value of `flag` that does not parse: exit 2, the flag named.
+fn bad_flag(flag: &str, err: impl std::fmt::Display) -> anyhow::Error {
+    SlimError::new(format!("invalid {flag}: {err}")).into()
+}
+
+/// An optional flag's value through its type's `FromStr`.
+fn parse_flag<T: std::str::FromStr>(flag: &str, value: Option<&str>) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .map(str::parse::<T>)
+        .transpose()
+        .map_err(|e| bad_flag(flag, e))
+}
+
+impl SelectArgs {
+    /// The typed selection: every name checked before it can become a cargo
+    /// argument or a path.
+    pub fn to_selection(&self) -> Result<Selection> {
+        let bin = parse_flag::<BinName>("--bin", self.bin.as_deref())?;
+        let targets = self
+            .target
+            .iter()
+            .map(|t| Target::from_triple(t).map_err(|e| bad_flag("--target", e)))
+            .collect::<Result<_>>()?;
+        let list =
+            FeatureName::parse_list(&self.features).map_err(|e| bad_flag("--features", e))?;
+        Ok(Selection {
+            manifest_path: self.manifest_path.clone(),
+            package: self.package.clone(),
+            bin,
+            arch: self.arch.clone(),
+            libc: self.libc,
+            targets,
+            runtime: self.runtime,
+            features: Features {
+                list,
+                all: self.all_features,
+                no_default: self.no_default_features,
+            },
+            target_dir: self.target_dir.clone(),
+            locked: self.locked,
+            frozen: self.frozen,
+            offline: self.offline,
+        })
+    }
+}
+
+impl BuildOptions {
+    /// The typed build options as asked on the command line.
+    pub fn to_requested(&self) -> Result<RequestedOptions> {
+        Ok(RequestedOptions {
+            opt_level: parse_flag::<OptLevel>("--opt-level", self.opt_level.as_deref())?,
+            cpu: parse_flag::<CpuName>("--cpu", self.cpu.as_deref())?,
+            build_std: self.build_std,
+            linker: self.linker.map(LinkerChoice::from),
+            include: self
+                .include
+                .iter()
+                .map(|s| s.parse::<IncludeSpec>())
+                .collect::<Result<_, _>>()
+                .map_err(|e| bad_flag("--include", e))?,
+            no_preflight: self.no_preflight,
+        })
     }
 }
 

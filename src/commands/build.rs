@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use crate::cli::{BuildArgs, BuildOptions, SelectArgs};
+use crate::cli::BuildArgs;
 use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
+use crate::model::options::{RequestedOptions, Selection};
 use crate::model::target::Target;
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
 use crate::pipeline::cargo_config::CargoConfig;
@@ -80,6 +81,10 @@ impl Context {
         if plan.options.build_std {
             toolchain::check_build_std(&toolchain)?;
         }
+        // Include files are read again when packaging; reading them here too
+        // reports a missing, special, outside or clashing one before minutes of
+        // compiling (for `verify`'s rebuild as well).
+        package::includes(&plan.options.include, plan.workspace_root())?;
         Ok(Context {
             toolchain,
             config: CargoConfig::discover(&cwd),
@@ -89,7 +94,7 @@ impl Context {
 }
 
 pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
-    let plan = plan::plan(ui, &args.select, &args.opts)?;
+    let plan = plan::plan(ui, &args.select.to_selection()?, &args.opts.to_requested()?)?;
     let outcomes = build_plan(ui, &plan)?;
     let passed = outcomes.iter().all(|o| o.manifest.is_some());
     let report = BuildReport {
@@ -124,15 +129,17 @@ pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
 /// where it is. Reuses the options recorded in an existing manifest (so a build
 /// made with `--opt-level z` is not replaced by a default one); cargo makes this a
 /// no-op when nothing changed.
-pub fn build_selected(ui: &Ui, select: &SelectArgs) -> Result<Vec<Built>> {
-    let mut plan = plan::plan(ui, select, &BuildOptions::default())?;
-    // Options of the last build of the first target, if there was one.
+pub fn build_selected(ui: &Ui, select: &Selection) -> Result<Vec<Built>> {
+    let mut plan = plan::plan(ui, select, &RequestedOptions::default())?;
+    // Options of the last build of the first target, if there was one. They are
+    // typed and checked like the command line's; a damaged record is an error.
     let recorded = plan
         .targets
         .first()
         .map(|t| plan.out_dir(t).join(manifest::FILE_NAME))
-        .filter(|p| p.is_file())
-        .and_then(|p| Manifest::read(&p).ok());
+        .filter(|p| p.exists())
+        .map(|p| Manifest::read(&p))
+        .transpose()?;
     if let Some(m) = recorded {
         plan.options = m.build.options;
     }
@@ -166,7 +173,8 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         &plan.target_dir,
         build_std.then_some((rust_src.as_path(), ctx.toolchain.commit_hash.as_str())),
     );
-    let flags = rustflags::ours(&remaps, plan.options.cpu.as_deref(), &linker);
+    let cpu = plan.options.cpu.as_ref().map(|c| c.as_str());
+    let flags = rustflags::ours(&remaps, cpu, &linker);
     let flags = rustflags::merge(
         flags,
         rustflags::user_env_flags(),
@@ -193,7 +201,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         &inv,
         &Expect {
             package: &plan.package.id,
-            bin: &plan.bin,
+            bin: plan.bin.as_str(),
             units,
             label: &target.triple,
         },
@@ -201,7 +209,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     let full = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
 
     let out_dir = plan.out_dir(target);
-    let built = Built::at(out_dir.clone(), target.clone(), plan.bin.clone());
+    let built = Built::at(out_dir.clone(), target.clone(), plan.bin.to_string());
     let preflight_report = if plan.options.preflight {
         let report = preflight::check_elf(&full, Some(target.arch), plan.runtime)?;
         if !report.passed() {
@@ -270,7 +278,7 @@ fn invocation(
         LinkerKind::Zig => ("cargo-zigbuild".into(), vec!["build".to_string()]),
         _ => (toolchain::cargo_program(), vec!["build".to_string()]),
     };
-    let s = &plan.select;
+    let s = &plan.selection;
     args.extend([
         "--profile".into(),
         PROFILE.into(),
@@ -281,7 +289,7 @@ fn invocation(
         "--package".into(),
         plan.package.id.repr.clone(),
         "--bin".into(),
-        plan.bin.clone(),
+        plan.bin.to_string(),
         "--target-dir".into(),
         plan.target_dir.display().to_string(),
         "--message-format".into(),
@@ -289,14 +297,14 @@ fn invocation(
         "--color".into(),
         ui.color.as_str().into(),
     ]);
-    let features = plan::feature_list(&s.features);
+    let features = plan::feature_args(&s.features);
     if !features.is_empty() {
         args.push("--features".into());
         args.push(features.join(","));
     }
     for (flag, on) in [
-        ("--all-features", s.all_features),
-        ("--no-default-features", s.no_default_features),
+        ("--all-features", s.features.all),
+        ("--no-default-features", s.features.no_default),
         ("--locked", s.locked),
         ("--frozen", s.frozen),
         ("--offline", s.offline),
@@ -392,7 +400,7 @@ fn manifest_for(
             sanitize(a, remaps)
         }
     }));
-    let s = &plan.select;
+    let features = &plan.selection.features;
     Ok(Manifest {
         schema: manifest::SCHEMA,
         tool: Tool {
@@ -411,9 +419,9 @@ fn manifest_for(
         linker: linker.clone(),
         build: BuildInfo {
             options: plan.options.clone(),
-            features: plan::feature_list(&s.features),
-            all_features: s.all_features,
-            no_default_features: s.no_default_features,
+            features: features.list.clone(),
+            all_features: features.all,
+            no_default_features: features.no_default,
             profile: profile.clone(),
             rustflags: flags
                 .ours

@@ -11,10 +11,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::model::include::RelPath;
+use crate::model::options::{shown, BinName, FeatureName, Options};
 use crate::model::target::{Runtime, Target};
 use crate::pipeline::linker::Linker;
 use crate::pipeline::package::Timestamp;
-use crate::pipeline::plan::Options;
 use crate::pipeline::profile::ProfilePlan;
 use crate::pipeline::toolchain::Toolchain;
 use crate::util::error::SlimError;
@@ -51,7 +52,7 @@ pub struct Tool {
 pub struct PackageInfo {
     pub name: String,
     pub version: String,
-    pub bin: String,
+    pub bin: BinName,
     /// Manifest path relative to the workspace root.
     pub manifest: String,
 }
@@ -59,11 +60,14 @@ pub struct PackageInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct BuildInfo {
     pub options: Options,
-    pub features: Vec<String>,
+    pub features: Vec<FeatureName>,
     pub all_features: bool,
     pub no_default_features: bool,
     pub profile: ProfilePlan,
-    /// Our rustflags, with paths shown as their remapped placeholders.
+    /// Our rustflags, with paths shown as their remapped placeholders. Like
+    /// `user_rustflags` and `command`, a record for people and for comparison
+    /// only: `verify` never passes a recorded flag or argument on; it derives
+    /// them again from the typed `options`, `features` and target.
     pub rustflags: Vec<String>,
     /// Rustflags the user set in the environment (RUSTFLAGS / CARGO_ENCODED_RUSTFLAGS).
     pub user_rustflags: Vec<String>,
@@ -88,7 +92,7 @@ pub struct Inputs {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SourceFile {
     /// Relative to the workspace root.
-    pub path: String,
+    pub path: RelPath,
     pub sha256: String,
 }
 
@@ -137,25 +141,113 @@ impl Manifest {
         Ok(text)
     }
 
+    /// Read and check a manifest. It may come from anywhere (it travels with an
+    /// artifact), so everything in it is untrusted until parsed: the file must be
+    /// a regular file of bounded size, every string short and free of control
+    /// characters, and every setting a rebuild uses is parsed into the same
+    /// typed options as the command line. Anything else is refused (exit 2)
+    /// naming the field, e.g. `build.options.cpu`.
     pub fn read(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            SlimError::new(format!("cannot read {}: {e}", path.display()))
-                .hint("run `cargo slim build` first")
+        if !path.exists() {
+            return Err(
+                SlimError::new(format!("cannot read {}: no such file", path.display()))
+                    .hint("run `cargo slim build` first")
+                    .into(),
+            );
+        }
+        let bytes = crate::util::confined::read_bounded(path, path, MAX_BYTES).map_err(|e| {
+            SlimError::new(e.to_string()).hint(
+                "give the path of a slim-manifest.json as `cargo slim build` writes it (a \
+                 regular file of at most 16 MiB)",
+            )
         })?;
-        let value: serde_json::Value = serde_json::from_str(&text)
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| SlimError::new(format!("{} is not valid JSON: {e}", path.display())))?;
         let schema = value.get("schema").and_then(|s| s.as_u64());
         if schema != Some(u64::from(SCHEMA)) {
+            let found = value
+                .get("schema")
+                .map_or("missing".into(), |s| shown(&s.to_string()));
             return Err(SlimError::new(format!(
-                "{} has manifest schema {:?}; this cargo-slim reads schema {SCHEMA}",
+                "{}: `schema` is {found}; this cargo-slim reads schema {SCHEMA}",
                 path.display(),
-                schema
             ))
             .hint("rebuild with this version of cargo-slim")
             .into());
         }
-        serde_json::from_value(value)
-            .with_context(|| format!("{} is not a cargo-slim manifest", path.display()))
+        let refused = |field: String, reason: String| -> anyhow::Error {
+            // The root of the document (a missing top-level field) has the path ".".
+            let what = match field.as_str() {
+                "." | "" => "the manifest".to_string(),
+                _ => format!("`{field}`"),
+            };
+            SlimError::new(format!("{}: {what} is refused: {reason}", path.display()))
+                .hint(
+                    "the manifest was edited or damaged: use the slim-manifest.json that \
+                 `cargo slim build` wrote, or build again",
+                )
+                .into()
+        };
+        if let Some((field, reason)) = bad_string(&value, &mut String::new()) {
+            return Err(refused(field, reason));
+        }
+        let manifest: Manifest = serde_path_to_error::deserialize(value)
+            .map_err(|e| refused(e.path().to_string(), e.inner().to_string()))?;
+        let unix = manifest.build.timestamp.unix;
+        if !(ZIP_TIME_MIN..=ZIP_TIME_MAX).contains(&unix) || unix % 2 != 0 {
+            return Err(refused(
+                "build.timestamp.unix".into(),
+                format!("{unix} is not an even time between 1980 and 2107, as a zip stores it"),
+            ));
+        }
+        Ok(manifest)
+    }
+}
+
+/// A manifest is a few hundred KiB at most (one line per section and source file).
+const MAX_BYTES: u64 = 16 << 20;
+/// The longest string a manifest holds legitimately is a cargo `--config`
+/// argument with our rustflags: far below this.
+const MAX_STRING: usize = 16 << 10;
+const ZIP_TIME_MIN: i64 = 315_532_800;
+const ZIP_TIME_MAX: i64 = 4_354_819_198;
+
+/// The first string (or object key) that is too long or holds a control
+/// character, with its field path (`build.options.cpu`, `files[2].name`).
+fn bad_string(value: &serde_json::Value, at: &mut String) -> Option<(String, String)> {
+    use serde_json::Value;
+    let check = |text: &str, at: &str| {
+        if text.len() > MAX_STRING {
+            Some((at.to_string(), format!("a string of {} bytes", text.len())))
+        } else if text.chars().any(char::is_control) {
+            Some((
+                at.to_string(),
+                format!("`{}` contains a control character", shown(text)),
+            ))
+        } else {
+            None
+        }
+    };
+    match value {
+        Value::String(s) => check(s, at),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            let len = at.len();
+            at.push_str(&format!("[{i}]"));
+            let found = bad_string(v, at);
+            at.truncate(len);
+            found
+        }),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let len = at.len();
+            if !at.is_empty() {
+                at.push('.');
+            }
+            at.push_str(&shown(k));
+            let found = check(k, at).or_else(|| bad_string(v, at));
+            at.truncate(len);
+            found
+        }),
+        _ => None,
     }
 }
 

@@ -1,4 +1,38 @@
-//! What the program talks about: targets and the recorded manifest.
+//! What the program talks about: targets, typed build options, include specs and
+//! the recorded manifest.
 
+/// Implements `Display`, `Serialize` and `Deserialize` (through `FromStr`, so a
+/// recorded value is checked exactly like a typed one) for a string newtype.
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub mod include;
 pub mod manifest;
+pub mod options;
 pub mod target;

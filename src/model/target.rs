@@ -171,7 +171,11 @@ impl FromStr for Runtime {
 }
 
 /// One thing to build for: a Rust target triple and what it means for Lambda.
+/// Only [`Target::new`] and [`Target::from_triple`] make one, so the triple has
+/// always passed the grammar check; a recorded target is read through
+/// `from_triple` too (and its `arch`/`libc` must agree with the triple).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RecordedTarget")]
 pub struct Target {
     /// The triple as passed to rustc, e.g. `aarch64-unknown-linux-musl`.
     pub triple: String,
@@ -189,9 +193,26 @@ impl Target {
     }
 
     /// Parse an explicit `--target` triple. Only Linux triples of a Lambda
-    /// architecture can produce a `bootstrap` Lambda can run.
+    /// architecture can produce a `bootstrap` Lambda can run. The triple becomes
+    /// a directory name and a `rustup`/cargo argument, so its grammar is strict:
+    /// 3 to 5 `-`-separated parts of lowercase letters, digits and `_` (no `.`,
+    /// `/`, leading `-`), at most 64 bytes.
     pub fn from_triple(triple: &str) -> Result<Target, String> {
         let parts: Vec<&str> = triple.split('-').collect();
+        let grammar = triple.len() <= 64
+            && (3..=5).contains(&parts.len())
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            });
+        if !grammar {
+            return Err(format!(
+                "`{}` is not a target triple: use e.g. `aarch64-unknown-linux-musl` \
+                 (lowercase letters, digits and `_` in 3 to 5 `-`-separated parts)",
+                crate::model::options::shown(triple)
+            ));
+        }
         let arch = Arch::from_triple(triple);
         let libc = Libc::from_triple(triple);
         match (arch, libc) {
@@ -219,6 +240,37 @@ impl Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.triple)
+    }
+}
+
+/// A target as a manifest records it, before it is checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordedTarget {
+    #[serde(deserialize_with = "checked_triple")]
+    triple: Target,
+    arch: Arch,
+    libc: Libc,
+}
+
+/// A recorded triple through [`Target::from_triple`], so an error names
+/// `target.triple`.
+fn checked_triple<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Target, D::Error> {
+    let text = String::deserialize(d)?;
+    Target::from_triple(&text).map_err(serde::de::Error::custom)
+}
+
+impl TryFrom<RecordedTarget> for Target {
+    type Error = String;
+    fn try_from(r: RecordedTarget) -> Result<Self, Self::Error> {
+        let target = r.triple;
+        if (target.arch, target.libc) != (r.arch, r.libc) {
+            return Err(format!(
+                "arch `{}` and libc `{}` do not match the triple `{}`",
+                r.arch, r.libc, target.triple
+            ));
+        }
+        Ok(target)
     }
 }
 
@@ -254,6 +306,17 @@ mod tests {
         assert!(Target::from_triple("x86_64-apple-darwin").is_err());
         assert!(Target::from_triple("riscv64gc-unknown-linux-gnu").is_err());
         assert!(Target::from_triple("wasm32-wasi").is_err());
+        for bad in [
+            "--help",
+            "x86_64-unknown-linux-musl/../../x",
+            "x86_64-../../linux-musl",
+            "x86_64-unknown-linux-gnu.2.34",
+            "x86_64-unknown-linux-musl\n",
+            "x86_64--linux-musl",
+            "X86_64-unknown-linux-musl",
+        ] {
+            assert!(Target::from_triple(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::process::Command;
 use anyhow::Result;
 use cargo_metadata::{DependencyKind, Metadata, PackageId};
 
-use crate::cli::LinkerChoice;
+use crate::model::options::LinkerChoice;
 use crate::model::target::{Libc, Runtime, Target};
 use crate::pipeline::cargo_config::CargoConfig;
 use crate::pipeline::toolchain::Toolchain;

@@ -7,12 +7,14 @@
 
 use std::io::{Cursor, Write};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
+use crate::model::include::{file_dir_conflict, Include};
+use crate::util::confined;
 use crate::util::error::SlimError;
 
 /// The compression, as recorded in the manifest.
@@ -117,36 +119,69 @@ pub fn zip(entries: &[Entry], time: Timestamp) -> Result<Vec<u8>> {
     Ok(writer.finish()?.into_inner())
 }
 
-/// Parse `--include PATH[:NAME]` values into zip entries. A directory is added
-/// recursively (sorted, under NAME or its own name). Names must be relative,
-/// without `..`, and unique; `bootstrap` is reserved.
-pub fn includes(specs: &[String], base: &Path) -> Result<Vec<Entry>> {
+/// The zip entries of the `--include` files. A directory is added recursively
+/// (sorted, under its NAME). Every file is read through [`confined`]: inside
+/// the workspace (no symbolic link out of it), regular files only, bounded.
+/// Names must be unique, and no name may be both a file and a directory
+/// (`a:conf` with `b:conf/x`): `unzip` could not extract such a zip. Errors show
+/// the spec as the user wrote it.
+pub fn includes(includes: &[Include], workspace: &Path) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
-    for spec in specs {
-        let (path, name) = match spec.rsplit_once(':') {
-            Some((p, n)) if !n.is_empty() && !p.is_empty() => (PathBuf::from(p), n.to_string()),
-            _ => (PathBuf::from(spec), String::new()),
-        };
-        let path = if path.is_absolute() {
-            path
-        } else {
-            base.join(path)
-        };
-        let name = if name.is_empty() {
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        } else {
-            name
-        };
-        collect(&path, &name, &mut out).with_context(|| format!("cannot include `{spec}`"))?;
+    let mut owner = Vec::new();
+    let mut total = 0u64;
+    for (i, include) in includes.iter().enumerate() {
+        let start = out.len();
+        collect(
+            workspace,
+            include.path.as_path(),
+            include.name.as_str(),
+            0,
+            &mut out,
+        )
+        .with_context(|| format!("cannot include `{}`", include.spec))?;
+        owner.resize(out.len(), i);
+        total += out[start..]
+            .iter()
+            .map(|e| e.data.len() as u64)
+            .sum::<u64>();
+        if total > confined::MAX_FILE_BYTES {
+            return Err(SlimError::new(format!(
+                "the included files add up to {total} bytes, more than the {} Lambda \
+                 allows for a whole unzipped function",
+                confined::MAX_FILE_BYTES
+            ))
+            .hint("ship large files another way (a layer, S3)")
+            .into());
+        }
     }
+    let spec_of = |name: &str| -> &str {
+        out.iter()
+            .position(|e| e.name == name)
+            .map_or("", |at| includes[owner[at]].spec.as_str())
+    };
     let mut names: Vec<&str> = out.iter().map(|e| e.name.as_str()).collect();
-    names.sort();
+    names.sort_unstable();
     if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+        let specs: Vec<&str> = out
+            .iter()
+            .zip(&owner)
+            .filter(|(e, _)| e.name == pair[0])
+            .map(|(_, &i)| includes[i].spec.as_str())
+            .collect();
         return Err(SlimError::new(format!(
-            "two included files are both named `{}` in the zip",
-            pair[0]
+            "two included files are both named `{}` in the zip (from `{}`)",
+            pair[0],
+            specs.join("` and `")
+        ))
+        .hint("give one of them another name with --include PATH:NAME")
+        .into());
+    }
+    if let Some((file, under)) = file_dir_conflict(names.iter().copied()) {
+        return Err(SlimError::new(format!(
+            "include `{}` makes `{file}` a file in the zip, and include `{}` puts `{under}` \
+             under it as if it were a directory: unzip cannot extract that",
+            spec_of(file),
+            spec_of(under)
         ))
         .hint("give one of them another name with --include PATH:NAME")
         .into());
@@ -154,45 +189,63 @@ pub fn includes(specs: &[String], base: &Path) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
-fn collect(path: &Path, name: &str, out: &mut Vec<Entry>) -> Result<()> {
-    check_name(name)?;
-    let meta = std::fs::metadata(path)
-        .map_err(|e| SlimError::new(format!("cannot read `{}`: {e}", path.display())))?;
-    if meta.is_dir() {
-        let mut children: Vec<_> = std::fs::read_dir(path)?.collect::<std::io::Result<Vec<_>>>()?;
+/// Deeper than this, an include directory is taken for a symbolic link loop.
+const MAX_DEPTH: usize = 32;
+
+fn collect(
+    workspace: &Path,
+    rel: &Path,
+    name: &str,
+    depth: usize,
+    out: &mut Vec<Entry>,
+) -> Result<()> {
+    let resolved = confined::resolve(workspace, rel)?;
+    if resolved.meta.is_dir() {
+        if depth >= MAX_DEPTH {
+            return Err(SlimError::new(format!(
+                "`{}` is nested more than {MAX_DEPTH} directories deep (a symbolic link loop?)",
+                rel.display()
+            ))
+            .into());
+        }
+        let mut children: Vec<_> =
+            std::fs::read_dir(&resolved.real)?.collect::<std::io::Result<Vec<_>>>()?;
         children.sort_by_key(|e| e.file_name());
         for child in children {
-            let child_name = format!("{name}/{}", child.file_name().to_string_lossy());
-            collect(&child.path(), &child_name, out)?;
+            let file_name = child.file_name();
+            let child_text = file_name
+                .to_str()
+                .filter(|n| !n.chars().any(char::is_control))
+                .ok_or_else(|| {
+                    SlimError::new(format!(
+                        "`{}` in `{}` cannot be a name in function.zip (not UTF-8, or a \
+                         control character)",
+                        file_name.to_string_lossy(),
+                        rel.display()
+                    ))
+                })?;
+            let child_name = format!("{name}/{child_text}");
+            collect(
+                workspace,
+                &rel.join(child_text),
+                &child_name,
+                depth + 1,
+                out,
+            )?;
         }
         return Ok(());
     }
-    let data = std::fs::read(path)?;
-    let executable = meta.permissions().mode() & 0o111 != 0;
+    let data = confined::read_bounded(
+        &resolved.real,
+        &workspace.join(rel),
+        confined::MAX_FILE_BYTES,
+    )?;
+    let executable = resolved.meta.permissions().mode() & 0o111 != 0;
     out.push(Entry {
         name: name.to_string(),
         mode: if executable { 0o755 } else { 0o644 },
         data,
     });
-    Ok(())
-}
-
-fn check_name(name: &str) -> Result<()> {
-    let bad = name.is_empty()
-        || name.starts_with('/')
-        || name
-            .split('/')
-            .any(|part| part == ".." || part == "." || part.is_empty())
-        || name == "bootstrap";
-    if bad {
-        return Err(
-            SlimError::new(format!("`{name}` cannot be a name in function.zip"))
-                .hint(
-                    "names are relative paths without `..`, and `bootstrap` is the function itself",
-                )
-                .into(),
-        );
-    }
     Ok(())
 }
 
@@ -234,11 +287,63 @@ mod tests {
         assert!(first.extra_data().is_none_or(|e| e.is_empty()));
     }
 
+    fn include(spec: &str, ws: &Path) -> Include {
+        spec.parse::<crate::model::include::IncludeSpec>()
+            .unwrap()
+            .resolve(ws, ws)
+            .unwrap()
+    }
+
     #[test]
-    fn bad_include_names_are_refused() {
-        for name in ["../x", "/etc/passwd", "a//b", "bootstrap", ""] {
-            assert!(check_name(name).is_err(), "{name}");
-        }
-        assert!(check_name("config/app.toml").is_ok());
+    fn a_name_both_file_and_directory_is_refused_naming_the_specs() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path();
+        std::fs::write(ws.join("a"), b"a").unwrap();
+        std::fs::write(ws.join("b"), b"b").unwrap();
+        let err = includes(&[include("a:conf", ws), include("b:conf/x", ws)], ws)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("include `a:conf` makes `conf` a file")
+                && err.contains("include `b:conf/x` puts `conf/x` under it"),
+            "{err}"
+        );
+        let err = includes(&[include("a:x", ws), include("b:x", ws)], ws)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("both named `x` in the zip (from `a:x` and `b:x`)"),
+            "{err}"
+        );
+        assert_eq!(
+            includes(&[include("a:conf/a", ws), include("b:conf/b", ws)], ws)
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn includes_stay_in_the_workspace_and_refuse_special_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        std::fs::create_dir_all(ws.join("d")).unwrap();
+        std::fs::write(dir.path().join("secret"), b"s").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret"), ws.join("d/leak")).unwrap();
+        let err = format!(
+            "{:#}",
+            includes(&[include("d:conf", &ws)], &ws).unwrap_err()
+        );
+        assert!(
+            err.contains("cannot include `d:conf`") && err.contains("leads outside"),
+            "{err}"
+        );
+        let status = std::process::Command::new("mkfifo")
+            .arg(ws.join("fifo"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let err = format!("{:#}", includes(&[include("fifo", &ws)], &ws).unwrap_err());
+        assert!(err.contains("not a regular file"), "{err}");
     }
 }

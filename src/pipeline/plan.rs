@@ -8,10 +8,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package, PackageId, TargetKind};
-use serde::Deserialize;
 
-use crate::cli::{BuildOptions, LinkerChoice, SelectArgs};
+use crate::model::include::IncludeSpec;
+use crate::model::manifest::Manifest;
+use crate::model::options::{
+    BinName, CpuName, Features, LinkerChoice, OptLevel, Options, RequestedOptions, Selection,
+};
 use crate::model::target::{Arch, Libc, Runtime, Target};
+use crate::pipeline::slim_metadata::{metadata_error, MetadataTables};
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 
@@ -20,80 +24,16 @@ use crate::util::error::SlimError;
 pub struct Plan {
     pub metadata: Metadata,
     pub package: Package,
-    pub bin: String,
+    pub bin: BinName,
     pub targets: Vec<Target>,
     pub runtime: Runtime,
     pub target_dir: PathBuf,
-    pub select: SelectArgs,
+    pub selection: Selection,
     pub options: Options,
 }
 
-/// Build options after merging the command line with `[*.metadata.slim]`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Options {
-    pub opt_level: Option<String>,
-    pub cpu: Option<String>,
-    pub build_std: bool,
-    pub linker: LinkerChoice,
-    pub include: Vec<String>,
-    pub preflight: bool,
-}
-
-/// `[package.metadata.slim]` and `[workspace.metadata.slim]`.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct SlimMetadata {
-    pub arch: Option<OneOrMany>,
-    pub libc: Option<String>,
-    pub target: Option<OneOrMany>,
-    pub runtime: Option<String>,
-    pub opt_level: Option<toml_like::Scalar>,
-    pub cpu: Option<String>,
-    pub build_std: Option<bool>,
-    pub linker: Option<String>,
-    pub include: Option<Vec<String>>,
-    pub preflight: Option<bool>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn to_vec(&self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => s.split(',').map(|p| p.trim().to_string()).collect(),
-            OneOrMany::Many(v) => v.clone(),
-        }
-    }
-}
-
-pub mod toml_like {
-    use serde::Deserialize;
-
-    /// `opt-level = 3` and `opt-level = "z"` are both valid, as in Cargo.toml.
-    #[derive(Debug, Clone, Deserialize)]
-    #[serde(untagged)]
-    pub enum Scalar {
-        Int(i64),
-        Str(String),
-    }
-
-    impl Scalar {
-        pub fn to_string_value(&self) -> String {
-            match self {
-                Scalar::Int(i) => i.to_string(),
-                Scalar::Str(s) => s.clone(),
-            }
-        }
-    }
-}
-
 /// The `cargo metadata` call every command starts from.
-pub fn metadata(select: &SelectArgs) -> Result<Metadata> {
+pub fn metadata(select: &Selection) -> Result<Metadata> {
     let mut cmd = MetadataCommand::new();
     if let Some(path) = &select.manifest_path {
         if !path.is_file() {
@@ -116,13 +56,13 @@ pub fn metadata(select: &SelectArgs) -> Result<Metadata> {
             .into());
         }
     }
-    if select.all_features {
+    if select.features.all {
         cmd.features(CargoOpt::AllFeatures);
     }
-    if select.no_default_features {
+    if select.features.no_default {
         cmd.features(CargoOpt::NoDefaultFeatures);
     }
-    let features = feature_list(&select.features);
+    let features = feature_args(&select.features);
     if !features.is_empty() {
         cmd.features(CargoOpt::SomeFeatures(features));
     }
@@ -147,89 +87,49 @@ pub fn metadata(select: &SelectArgs) -> Result<Metadata> {
     })
 }
 
-/// `--features "a b,c"` → `[a, b, c]`, as cargo splits them.
-pub fn feature_list(features: &[String]) -> Vec<String> {
-    features
-        .iter()
-        .flat_map(|f| f.split([' ', ',']))
-        .filter(|f| !f.is_empty())
-        .map(str::to_string)
-        .collect()
+/// The `--features` value cargo gets (empty: none).
+pub fn feature_args(features: &Features) -> Vec<String> {
+    features.list.iter().map(|f| f.to_string()).collect()
 }
 
 /// Resolve a plan for `select` and the build options.
-pub fn plan(ui: &Ui, select: &SelectArgs, opts: &BuildOptions) -> Result<Plan> {
+pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan> {
     let metadata = metadata(select)?;
     let package = select_package(&metadata, select)?.clone();
-    let bin = select_bin(&package, select.bin.as_deref())?;
+    let bin = select_bin(&package, select.bin.as_ref().map(BinName::as_str))?;
 
-    let pkg_meta = slim_metadata(&package.metadata, "package.metadata.slim")?;
-    let ws_meta = slim_metadata(&metadata.workspace_metadata, "workspace.metadata.slim")?;
-    let pick = |f: fn(&SlimMetadata) -> Option<String>| f(&pkg_meta).or_else(|| f(&ws_meta));
-
+    let meta = MetadataTables::read(&package.metadata, &metadata.workspace_metadata)?;
     let runtime = match select.runtime {
         Some(r) => r,
-        None => match pick(|m| m.runtime.clone()) {
-            Some(r) => r.parse().map_err(metadata_error)?,
-            None => Runtime::default(),
-        },
+        None => meta
+            .parse::<Runtime>("runtime", |m| m.runtime.clone())?
+            .unwrap_or_default(),
     };
-    let targets = resolve_targets(select, &pkg_meta, &ws_meta)?;
-
+    let targets = resolve_targets(select, &meta)?;
     let linker = match opts.linker {
         Some(l) => l,
-        None => match pick(|m| m.linker.clone()) {
-            Some(l) => <LinkerChoice as clap::ValueEnum>::from_str(&l, true).map_err(|_| {
-                metadata_error(format!(
-                    "unknown linker `{l}` in metadata.slim: use auto, lld, zig or gcc"
-                ))
-            })?,
-            None => LinkerChoice::Auto,
-        },
+        None => meta
+            .parse::<LinkerChoice>("linker", |m| m.linker.clone())?
+            .unwrap_or_default(),
     };
-    let opt_level = opts
-        .opt_level
-        .clone()
-        .or_else(|| pick(|m| m.opt_level.as_ref().map(|s| s.to_string_value())));
-    if let Some(level) = &opt_level {
-        if !["0", "1", "2", "3", "s", "z"].contains(&level.as_str()) {
-            return Err(SlimError::new(format!(
-                "unknown opt-level `{level}`: use 0, 1, 2, 3, s or z"
-            ))
-            .into());
-        }
-    }
-    // Include paths are recorded relative to the workspace root, so the manifest
-    // (and `verify`) does not depend on where the command ran. Command-line paths
-    // are relative to the working directory, metadata paths to their manifest.
-    let ws_root = metadata.workspace_root.as_std_path();
-    let include = if !opts.include.is_empty() {
-        let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        opts.include
-            .iter()
-            .map(|s| rebase_include(s, &cwd, ws_root))
-            .collect()
-    } else if let Some(list) = &pkg_meta.include {
-        let dir = package
-            .manifest_path
-            .parent()
-            .map_or(ws_root, |p| p.as_std_path());
-        list.iter()
-            .map(|s| rebase_include(s, dir, ws_root))
-            .collect()
-    } else {
-        let list = ws_meta.include.clone().unwrap_or_default();
-        list.iter()
-            .map(|s| rebase_include(s, ws_root, ws_root))
-            .collect()
+    let opt_level = match opts.opt_level {
+        Some(level) => Some(level),
+        None => meta.parse::<OptLevel>("opt-level", |m| {
+            m.opt_level.as_ref().map(|s| s.to_string_value())
+        })?,
     };
+    let cpu = match &opts.cpu {
+        Some(cpu) => Some(cpu.clone()),
+        None => meta.parse::<CpuName>("cpu", |m| m.cpu.clone())?,
+    };
+    let include = resolve_includes(opts, &meta, &metadata, &package)?;
     let options = Options {
         opt_level,
-        cpu: opts.cpu.clone().or_else(|| pick(|m| m.cpu.clone())),
-        build_std: opts.build_std || pkg_meta.build_std.or(ws_meta.build_std).unwrap_or(false),
+        cpu,
+        build_std: opts.build_std || meta.pick(|m| m.build_std).is_some_and(|(_, b)| b),
         linker,
         include,
-        preflight: !opts.no_preflight && pkg_meta.preflight.or(ws_meta.preflight).unwrap_or(true),
+        preflight: !opts.no_preflight && meta.pick(|m| m.preflight).is_none_or(|(_, p)| p),
     };
 
     let target_dir = match &select.target_dir {
@@ -253,15 +153,78 @@ pub fn plan(ui: &Ui, select: &SelectArgs, opts: &BuildOptions) -> Result<Plan> {
         targets,
         runtime,
         target_dir,
-        select: select.clone(),
+        selection: select.clone(),
         options,
     })
 }
 
+/// Include specs, from the command line (relative to the working directory), else
+/// `[package.metadata.slim]` (relative to the package), else
+/// `[workspace.metadata.slim]` (relative to the workspace root), resolved to
+/// paths relative to the workspace root: the manifest records no absolute path
+/// and `verify` does not depend on where the command ran.
+fn resolve_includes(
+    opts: &RequestedOptions,
+    meta: &MetadataTables,
+    metadata: &Metadata,
+    package: &Package,
+) -> Result<Vec<crate::model::include::Include>> {
+    let ws_root = metadata.workspace_root.as_std_path();
+    let (specs, base, place) = if !opts.include.is_empty() {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        (opts.include.clone(), cwd, "--include".to_string())
+    } else if let Some((place, list)) = meta.pick(|m| m.include.clone()) {
+        let base = if place == "package.metadata.slim" {
+            package
+                .manifest_path
+                .parent()
+                .map_or(ws_root, |p| p.as_std_path())
+        } else {
+            ws_root
+        };
+        let specs = list
+            .iter()
+            .map(|s| s.parse::<IncludeSpec>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| metadata_error(format!("invalid [{place}] include: {e}")))?;
+        (specs, base.to_path_buf(), format!("[{place}] include"))
+    } else {
+        return Ok(Vec::new());
+    };
+    specs
+        .iter()
+        .map(|s| {
+            s.resolve(&base, ws_root)
+                .map_err(|e| metadata_error(format!("invalid {place}: {e}")))
+        })
+        .collect()
+}
+
 impl Plan {
+    /// The plan that rebuilds what `recorded` describes, into `target_dir`: the
+    /// recorded (typed, already validated) options, features, runtime, bin and
+    /// target, always `--locked`. Nothing else of the record is used: recorded
+    /// rustflags and the cargo command are for comparison only.
+    pub fn from_manifest(&self, recorded: &Manifest, target_dir: PathBuf) -> Result<Plan> {
+        let mut plan = self.clone();
+        plan.bin = select_bin(&self.package, Some(recorded.package.bin.as_str()))
+            .context("the manifest's `package.bin` is not a binary of this package")?;
+        plan.options = recorded.build.options.clone();
+        plan.selection.features = Features {
+            list: recorded.build.features.clone(),
+            all: recorded.build.all_features,
+            no_default: recorded.build.no_default_features,
+        };
+        plan.selection.locked = true;
+        plan.runtime = recorded.runtime;
+        plan.target_dir = target_dir;
+        plan.targets = vec![recorded.target.clone()];
+        Ok(plan)
+    }
+
     /// `<target-dir>/slim/<bin>/<triple>/`.
     pub fn out_dir(&self, target: &Target) -> PathBuf {
-        out_dir(&self.target_dir, &self.bin, &target.triple)
+        out_dir(&self.target_dir, &self.bin, target)
     }
 
     pub fn workspace_root(&self) -> &Path {
@@ -273,29 +236,13 @@ impl Plan {
     }
 }
 
-pub fn out_dir(target_dir: &Path, bin: &str, triple: &str) -> PathBuf {
-    target_dir.join("slim").join(bin).join(triple)
-}
-
-/// `PATH[:NAME]` with PATH relative to `base` → the same with PATH relative to the
-/// workspace root (or absolute, when outside it). NAME defaults to the file name.
-fn rebase_include(spec: &str, base: &Path, ws_root: &Path) -> String {
-    let (path, name) = match spec.rsplit_once(':') {
-        Some((p, n)) if !p.is_empty() && !n.is_empty() => (p, Some(n)),
-        _ => (spec, None),
-    };
-    let full = base.join(path);
-    let name = name.map(str::to_string).unwrap_or_else(|| {
-        Path::new(path)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    });
-    let rel = full
-        .strip_prefix(ws_root)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| full.display().to_string());
-    format!("{rel}:{name}")
+/// `<target-dir>/slim/<bin>/<triple>/`. Both names are checked types, so neither
+/// can climb out of the target dir.
+pub fn out_dir(target_dir: &Path, bin: &BinName, target: &Target) -> PathBuf {
+    target_dir
+        .join("slim")
+        .join(bin.as_str())
+        .join(&target.triple)
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -308,54 +255,37 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     }
 }
 
-fn metadata_error(message: String) -> anyhow::Error {
-    SlimError::new(message).into()
-}
-
-fn slim_metadata(value: &serde_json::Value, place: &str) -> Result<SlimMetadata> {
-    match value.get("slim") {
-        None | Some(serde_json::Value::Null) => Ok(SlimMetadata::default()),
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
-            SlimError::new(format!("invalid [{place}]: {e}"))
-                .hint("known keys: arch, libc, target, runtime, opt-level, cpu, build-std, linker, include, preflight")
-                .into()
-        }),
-    }
-}
-
-fn resolve_targets(
-    select: &SelectArgs,
-    pkg: &SlimMetadata,
-    ws: &SlimMetadata,
-) -> Result<Vec<Target>> {
-    let mut triples: Vec<String> = select.target.clone();
-    if triples.is_empty() && select.arch.is_empty() && select.libc.is_none() {
-        if let Some(t) = pkg.target.as_ref().or(ws.target.as_ref()) {
-            triples = t.to_vec();
+fn resolve_targets(select: &Selection, meta: &MetadataTables) -> Result<Vec<Target>> {
+    let mut targets = select.targets.clone();
+    if targets.is_empty() && select.arch.is_empty() && select.libc.is_none() {
+        if let Some((place, t)) = meta.pick(|m| m.target.clone()) {
+            for triple in t.to_vec() {
+                targets.push(
+                    Target::from_triple(&triple)
+                        .map_err(|e| metadata_error(format!("invalid [{place}] target: {e}")))?,
+                );
+            }
         }
     }
-    let mut targets = Vec::new();
-    if !triples.is_empty() {
-        for triple in triples {
-            targets.push(Target::from_triple(&triple).map_err(metadata_error)?);
-        }
-    } else {
+    if targets.is_empty() {
         let arches: Vec<Arch> = if !select.arch.is_empty() {
             select.arch.clone()
-        } else if let Some(a) = pkg.arch.as_ref().or(ws.arch.as_ref()) {
+        } else if let Some((place, a)) = meta.pick(|m| m.arch.clone()) {
             a.to_vec()
                 .iter()
-                .map(|s| s.parse::<Arch>().map_err(metadata_error))
+                .map(|s| {
+                    s.parse::<Arch>()
+                        .map_err(|e| metadata_error(format!("invalid [{place}] arch: {e}")))
+                })
                 .collect::<Result<_>>()?
         } else {
             vec![Arch::X86_64]
         };
         let libc = match select.libc {
             Some(l) => l,
-            None => match pkg.libc.as_ref().or(ws.libc.as_ref()) {
-                Some(l) => l.parse().map_err(metadata_error)?,
-                None => Libc::default(),
-            },
+            None => meta
+                .parse::<Libc>("libc", |m| m.libc.clone())?
+                .unwrap_or_default(),
         };
         for arch in arches {
             targets.push(Target::new(arch, libc));
@@ -368,7 +298,7 @@ fn resolve_targets(
 
 /// The package to build: `-p`, else the package of the manifest, else the only
 /// workspace member with a binary.
-pub fn select_package<'m>(metadata: &'m Metadata, select: &SelectArgs) -> Result<&'m Package> {
+pub fn select_package<'m>(metadata: &'m Metadata, select: &Selection) -> Result<&'m Package> {
     let members = metadata.workspace_packages();
     if let Some(spec) = &select.package {
         let (name, version) = spec.split_once('@').unwrap_or((spec.as_str(), ""));
@@ -419,7 +349,17 @@ pub fn select_package<'m>(metadata: &'m Metadata, select: &SelectArgs) -> Result
 }
 
 /// The binary to ship as `bootstrap`: `--bin`, else the only one, else `default-run`.
-pub fn select_bin(package: &Package, wanted: Option<&str>) -> Result<String> {
+/// Its name must also pass [`BinName`]'s grammar: it becomes a directory name.
+pub fn select_bin(package: &Package, wanted: Option<&str>) -> Result<BinName> {
+    let name = select_bin_name(package, wanted)?;
+    name.parse::<BinName>().map_err(|e| {
+        SlimError::new(format!("cannot ship the binary of `{}`: {e}", package.name))
+            .hint("rename the [[bin]] target")
+            .into()
+    })
+}
+
+fn select_bin_name(package: &Package, wanted: Option<&str>) -> Result<String> {
     let bins: Vec<&str> = package
         .targets
         .iter()

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::model::options::Options;
 use crate::pipeline::cargo_config::CargoConfig;
-use crate::pipeline::plan::Options;
 
 pub const PROFILE: &str = "slim";
 
@@ -93,13 +93,8 @@ pub fn plan(options: &Options, workspace_root: &Path, config: &CargoConfig) -> P
             ours.insert(key.to_string(), value);
         }
     }
-    if let Some(level) = &options.opt_level {
-        let value = if level.chars().all(|c| c.is_ascii_digit()) {
-            level.clone()
-        } else {
-            format!("\"{level}\"")
-        };
-        ours.insert("opt-level".into(), value);
+    if let Some(level) = options.opt_level {
+        ours.insert("opt-level".into(), level.toml());
     }
     ProfilePlan { ours, user_keys }
 }
@@ -107,17 +102,9 @@ pub fn plan(options: &Options, workspace_root: &Path, config: &CargoConfig) -> P
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::LinkerChoice;
 
     fn options() -> Options {
-        Options {
-            opt_level: None,
-            cpu: None,
-            build_std: false,
-            linker: LinkerChoice::Auto,
-            include: vec![],
-            preflight: true,
-        }
+        Options::default()
     }
 
     #[test]
@@ -134,7 +121,7 @@ mod tests {
         assert_eq!(p.user_keys, vec!["lto", "opt-level"]);
         assert_eq!(p.ours["codegen-units"], "1");
         let mut o = options();
-        o.opt_level = Some("s".into());
+        o.opt_level = Some(crate::model::options::OptLevel::S);
         let p = plan(&o, dir.path(), &CargoConfig::default());
         assert_eq!(p.ours["opt-level"], "\"s\"");
         assert!(p

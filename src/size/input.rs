@@ -41,7 +41,7 @@ pub fn resolve(ui: &Ui, args: &SizeArgs) -> anyhow::Result<Vec<Input>> {
     if let Some(path) = &args.path {
         return Ok(vec![load(path)?]);
     }
-    let built = crate::commands::build::build_selected(ui, &args.select)?;
+    let built = crate::commands::build::build_selected(ui, &args.select.to_selection()?)?;
     let several = built.len() > 1;
     built
         .iter()

@@ -1,5 +1,6 @@
 //! Small helpers every layer may use: errors, hashes, atomic writes.
 
 pub mod atomic;
+pub mod confined;
 pub mod error;
 pub mod hash;

@@ -231,14 +231,19 @@ fn r_opt(v: &Option<String>) -> String {
 fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
     let before = out.len();
     let (r, n) = (&recorded.build, &now.build);
-    let level = |o: &Option<String>| o.clone().unwrap_or_else(|| "default".into());
+    let level = |o: Option<&dyn std::fmt::Display>| o.map_or("default".into(), |v| v.to_string());
     note(
         out,
         "--opt-level",
-        level(&r.options.opt_level),
-        level(&n.options.opt_level),
+        level(r.options.opt_level.as_ref().map(|v| v as _)),
+        level(n.options.opt_level.as_ref().map(|v| v as _)),
     );
-    note(out, "--cpu", level(&r.options.cpu), level(&n.options.cpu));
+    note(
+        out,
+        "--cpu",
+        level(r.options.cpu.as_ref().map(|v| v as _)),
+        level(n.options.cpu.as_ref().map(|v| v as _)),
+    );
     note(
         out,
         "--build-std",
@@ -254,10 +259,15 @@ fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
     note(
         out,
         "--include",
-        r.options.include.join(" "),
-        n.options.include.join(" "),
+        joined(&r.options.include, " "),
+        joined(&n.options.include, " "),
     );
-    note(out, "features", r.features.join(","), n.features.join(","));
+    note(
+        out,
+        "features",
+        joined(&r.features, ","),
+        joined(&n.features, ","),
+    );
     note(
         out,
         "--all-features",
@@ -331,6 +341,14 @@ fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
         recorded.runtime.to_string(),
         now.runtime.to_string(),
     );
+}
+
+fn joined<T: std::fmt::Display>(items: &[T], separator: &str) -> String {
+    items
+        .iter()
+        .map(T::to_string)
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 fn note(out: &mut Vec<String>, what: &str, rec: String, found: String) {

@@ -20,9 +20,10 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::cli::{BuildOptions, SelectArgs};
+use crate::cli::SelectArgs;
 use crate::commands::build::{self, Built, Context};
 use crate::model::manifest::{self, FileEntry, Manifest};
+use crate::model::options::{RequestedOptions, Selection};
 use crate::model::target::Target;
 use crate::pipeline::plan::{self, Plan};
 use crate::ui::Ui;
@@ -78,13 +79,15 @@ pub struct VerifyReport {
 }
 
 pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
-    let mut select = args.select.clone();
+    let mut select = args.select.to_selection()?;
+    // Every manifest is read (and refused when damaged) before anything runs.
+    let given = args.manifest.as_deref().map(Manifest::read).transpose()?;
     if !args.artifact_only {
         // Before `cargo metadata`, which would write a missing Cargo.lock.
         require_lockfile(&select)?;
         select.locked = true;
     }
-    let mut plan = plan::plan(ui, &select, &BuildOptions::default()).map_err(|e| {
+    let mut plan = plan::plan(ui, &select, &RequestedOptions::default()).map_err(|e| {
         if format!("{e:#}").contains("because --locked was passed") {
             SlimError::new(format!(
                 "Cargo.lock is out of date with Cargo.toml, so the recorded build cannot be \
@@ -96,28 +99,30 @@ pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
             e
         }
     })?;
-    let mut targets: Vec<(Target, PathBuf)> = Vec::new();
-    if let Some(path) = &args.manifest {
-        let m = Manifest::read(path)?;
-        plan.bin.clone_from(&m.package.bin);
-        targets.push((m.target, path.clone()));
+    // Each target with the manifest to verify it against.
+    let mut records: Vec<(Target, Manifest)> = Vec::new();
+    if let Some(m) = given {
+        // The recorded bin names the output directory: it must be one of the
+        // package's binaries (its grammar was checked on reading).
+        plan.bin = plan::select_bin(&plan.package, Some(m.package.bin.as_str()))
+            .context("the manifest's `package.bin` is not a binary of this package")?;
+        records.push((m.target.clone(), m));
     } else {
         for t in &plan.targets {
             let path = plan.out_dir(t).join(manifest::FILE_NAME);
-            if !path.is_file() {
+            if !path.exists() {
                 return Err(build::not_built(&Built::at(
                     plan.out_dir(t),
                     t.clone(),
-                    plan.bin.clone(),
+                    plan.bin.to_string(),
                 )));
             }
-            targets.push((t.clone(), path));
+            records.push((t.clone(), Manifest::read(&path)?));
         }
     }
     let mut verdicts = Vec::new();
-    for (target, path) in targets {
-        let recorded = Manifest::read(&path)?;
-        let built = Built::at(plan.out_dir(&target), target.clone(), plan.bin.clone());
+    for (target, recorded) in records {
+        let built = Built::at(plan.out_dir(&target), target.clone(), plan.bin.to_string());
         let verdict = if args.artifact_only {
             artifact_verdict(&plan, &built, &recorded)?
         } else {
@@ -206,7 +211,7 @@ fn print_verdict(ui: &Ui, v: &TargetVerdict) {
 
 /// Refuse to rebuild without a Cargo.lock: the dependency versions would be
 /// whatever the registry says today.
-fn require_lockfile(select: &SelectArgs) -> Result<()> {
+fn require_lockfile(select: &Selection) -> Result<()> {
     let mut cmd = std::process::Command::new(crate::pipeline::toolchain::cargo_program());
     cmd.args(["locate-project", "--workspace", "--message-format", "plain"]);
     if let Some(path) = &select.manifest_path {
@@ -287,7 +292,12 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
         recorded: sha.into(),
         found: "missing".into(),
     };
-    match std::fs::read(&built.zip) {
+    // The artifact may have come with the manifest from anywhere: regular files
+    // only, bounded (a FIFO or /dev/zero in its place reads as missing).
+    let read = |path: &std::path::Path| {
+        crate::util::confined::read_bounded(path, path, crate::util::confined::MAX_FILE_BYTES)
+    };
+    match read(&built.zip) {
         Ok(zip) => {
             let sha = hash::sha256_hex(&zip);
             if sha != recorded.zip.sha256 {
@@ -308,7 +318,7 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
         .find(|f| f.name == "bootstrap")
         .map(|f| f.sha256.clone())
         .unwrap_or_default();
-    match std::fs::read(&built.bootstrap) {
+    match read(&built.bootstrap) {
         Ok(data) => {
             let sha = hash::sha256_hex(&data);
             if sha != want {
@@ -361,13 +371,16 @@ fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
             .name()
             .map_or_else(|_| format!("entry {i}"), |n| n.into_owned());
         let mut data = Vec::new();
-        if entry.read_to_end(&mut data).is_err() {
-            // A corrupt entry (CRC mismatch): say so rather than hash a prefix.
+        let limit = crate::util::confined::MAX_FILE_BYTES;
+        let read = (&mut entry).take(limit + 1).read_to_end(&mut data);
+        if read.is_err() || data.len() as u64 > limit {
+            // A corrupt entry (CRC mismatch) or one that inflates beyond what
+            // Lambda accepts (a zip bomb): say so rather than hash a prefix.
             found.push(FileEntry {
                 name: name.clone(),
                 mode: String::new(),
                 size: 0,
-                sha256: "unreadable (corrupt entry)".into(),
+                sha256: "unreadable (corrupt, or larger than Lambda allows)".into(),
             });
             continue;
         }
@@ -421,16 +434,7 @@ fn rebuild_verdict(
         .prefix("cargo-slim-verify-")
         .tempdir()
         .context("cannot create a temporary target directory")?;
-    let mut p = plan.clone();
-    p.options = recorded.build.options.clone();
-    p.select.features.clone_from(&recorded.build.features);
-    p.select.all_features = recorded.build.all_features;
-    p.select.no_default_features = recorded.build.no_default_features;
-    p.select.locked = true;
-    p.runtime = recorded.runtime;
-    p.bin.clone_from(&recorded.package.bin);
-    p.target_dir = dir.path().to_path_buf();
-    p.targets = vec![target.clone()];
+    let p = plan.from_manifest(recorded, dir.path().to_path_buf())?;
 
     crate::util::atomic::ensure_writable_dir(&p.out_dir(target))?;
     let mut ctx = Context::new(&p)?;
@@ -449,7 +453,7 @@ fn rebuild_verdict(
         format!("the verification rebuild for {target} failed (verify builds with --locked)")
     })?;
     let rebuilt_dir = keep.then(|| dir.keep());
-    let rebuilt_dir = rebuilt_dir.map(|d| plan::out_dir(&d, &p.bin, &target.triple));
+    let rebuilt_dir = rebuilt_dir.map(|d| plan::out_dir(&d, &p.bin, target));
     let Some(rebuilt) = outcome.manifest else {
         return Ok(TargetVerdict {
             target: target.triple.clone(),

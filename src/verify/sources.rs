@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::model::include::RelPath;
 use crate::model::manifest::SourceFile;
-use crate::util::hash;
+use crate::util::{confined, hash};
 
 /// The sources of the build whose executable is `exe`; empty when cargo left no
 /// dep-info (the manifest then simply has no list).
@@ -30,7 +31,12 @@ pub fn record(exe: &Path, workspace: &Path, target_dir: &Path) -> Vec<SourceFile
         let Ok(data) = std::fs::read(&path) else {
             continue;
         };
-        files.insert(rel.display().to_string(), hash::sha256_hex(&data));
+        // A path our own grammar would refuse on reading (a control character)
+        // is left out rather than recorded.
+        let Some(rel) = rel.to_str().and_then(|r| r.parse::<RelPath>().ok()) else {
+            continue;
+        };
+        files.insert(rel, hash::sha256_hex(&data));
     }
     files
         .into_iter()
@@ -113,12 +119,18 @@ pub fn changes(recorded: &[SourceFile], found: &[SourceFile]) -> Vec<String> {
 }
 
 /// The recorded files as they are on disk now (for --artifact-only, which has no
-/// rebuild to list them).
+/// rebuild to list them). The recorded paths are workspace-relative by type; a
+/// file that is not a regular file inside the workspace (a symbolic link out of
+/// it, a FIFO, a device) or is too big is not read and counts as gone, so a
+/// manifest cannot make verify hash (and so reveal) a file outside the workspace.
 pub fn on_disk(recorded: &[SourceFile], workspace: &Path) -> Vec<SourceFile> {
     recorded
         .iter()
         .filter_map(|f| {
-            let data = std::fs::read(workspace.join(&f.path)).ok()?;
+            let file = confined::resolve(workspace, f.path.as_path()).ok()?;
+            let data =
+                confined::read_bounded(&file.real, f.path.as_path(), confined::MAX_FILE_BYTES)
+                    .ok()?;
             Some(SourceFile {
                 path: f.path.clone(),
                 sha256: hash::sha256_hex(&data),
@@ -146,7 +158,7 @@ mod tests {
     #[test]
     fn changes_name_each_file() {
         let f = |p: &str, s: &str| SourceFile {
-            path: p.into(),
+            path: p.parse().unwrap(),
             sha256: s.into(),
         };
         let rec = [f("src/main.rs", "a"), f("src/old.rs", "b")];

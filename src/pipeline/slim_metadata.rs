@@ -1,0 +1,119 @@
+//! `[package.metadata.slim]` and `[workspace.metadata.slim]`: the defaults a
+//! function's Cargo.toml may set. Values are raw here; [`MetadataTables`] hands
+//! each to the same `FromStr` parser the command line uses, and an error names
+//! the table and key (`invalid [package.metadata.slim] cpu: …`).
+
+use anyhow::Result;
+use serde::Deserialize;
+
+use crate::util::error::SlimError;
+
+/// `[package.metadata.slim]` and `[workspace.metadata.slim]`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SlimMetadata {
+    pub arch: Option<OneOrMany>,
+    pub libc: Option<String>,
+    pub target: Option<OneOrMany>,
+    pub runtime: Option<String>,
+    pub opt_level: Option<toml_like::Scalar>,
+    pub cpu: Option<String>,
+    pub build_std: Option<bool>,
+    pub linker: Option<String>,
+    pub include: Option<Vec<String>>,
+    pub preflight: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => s.split(',').map(|p| p.trim().to_string()).collect(),
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+pub mod toml_like {
+    use serde::Deserialize;
+
+    /// `opt-level = 3` and `opt-level = "z"` are both valid, as in Cargo.toml.
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(untagged)]
+    pub enum Scalar {
+        Int(i64),
+        Str(String),
+    }
+
+    impl Scalar {
+        pub fn to_string_value(&self) -> String {
+            match self {
+                Scalar::Int(i) => i.to_string(),
+                Scalar::Str(s) => s.clone(),
+            }
+        }
+    }
+}
+
+/// Where each setting of `[*.metadata.slim]` comes from: the package's table,
+/// else the workspace's. Values are parsed by the same `FromStr` as the command
+/// line; an error names the table and key.
+pub struct MetadataTables {
+    package: SlimMetadata,
+    workspace: SlimMetadata,
+}
+
+impl MetadataTables {
+    /// Both tables, from the package's and the workspace's `metadata` values.
+    pub fn read(package: &serde_json::Value, workspace: &serde_json::Value) -> Result<Self> {
+        Ok(MetadataTables {
+            package: slim_metadata(package, "package.metadata.slim")?,
+            workspace: slim_metadata(workspace, "workspace.metadata.slim")?,
+        })
+    }
+
+    /// The first table that sets `key`, its name and the raw value.
+    pub fn pick<T>(&self, get: impl Fn(&SlimMetadata) -> Option<T>) -> Option<(&'static str, T)> {
+        get(&self.package)
+            .map(|v| ("package.metadata.slim", v))
+            .or_else(|| get(&self.workspace).map(|v| ("workspace.metadata.slim", v)))
+    }
+
+    /// `key` parsed with `FromStr`, if a table sets it.
+    pub fn parse<T: std::str::FromStr>(
+        &self,
+        key: &str,
+        get: impl Fn(&SlimMetadata) -> Option<String>,
+    ) -> Result<Option<T>>
+    where
+        T::Err: std::fmt::Display,
+    {
+        self.pick(get)
+            .map(|(place, raw)| {
+                raw.parse::<T>()
+                    .map_err(|e| metadata_error(format!("invalid [{place}] {key}: {e}")))
+            })
+            .transpose()
+    }
+}
+
+pub fn metadata_error(message: String) -> anyhow::Error {
+    SlimError::new(message).into()
+}
+
+fn slim_metadata(value: &serde_json::Value, place: &str) -> Result<SlimMetadata> {
+    match value.get("slim") {
+        None | Some(serde_json::Value::Null) => Ok(SlimMetadata::default()),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            SlimError::new(format!("invalid [{place}]: {e}"))
+                .hint("known keys: arch, libc, target, runtime, opt-level, cpu, build-std, linker, include, preflight")
+                .into()
+        }),
+    }
+}
