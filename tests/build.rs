@@ -470,3 +470,48 @@ fn build_refuses_what_the_runtime_cannot_start() {
     );
     assert!(built.zip.is_file());
 }
+
+/// Our outputs and cargo's own `slim` profile directory do not collide, in either
+/// order: cargo writes a host build of profile `slim` to `<target-dir>/slim/<bin>`,
+/// which used to be our output directory `<target-dir>/slim/<bin>/<triple>/`.
+#[test]
+fn cargo_build_profile_slim_and_slim_build_share_a_target_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let krate = common::copy_fixture("hello", tmp.path());
+    let toml = krate.join("Cargo.toml");
+    let mut text = fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[profile.slim]\ninherits = \"release\"\n");
+    fs::write(&toml, text).unwrap();
+    let target_dir = tmp.path().join("target");
+    let triple = "x86_64-unknown-linux-musl";
+    let slim_build = || {
+        let (code, _, stderr) = run(slim()
+            .args(["build", "-q", "--target", triple, "--manifest-path"])
+            .arg(&toml)
+            .arg("--target-dir")
+            .arg(&target_dir));
+        assert_eq!(code, 0, "cargo slim build: {stderr}");
+        Built::at(&target_dir, "hello", triple)
+    };
+    let built = slim_build();
+    assert!(built.zip.is_file());
+    let (code, _, stderr) = run(Command::new(common::which("cargo").unwrap())
+        .args(["build", "-q", "--profile", "slim", "--manifest-path"])
+        .arg(&toml)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS"));
+    assert_eq!(
+        code, 0,
+        "cargo build --profile slim after a slim build: {stderr}"
+    );
+    assert!(
+        target_dir.join("slim/hello").is_file(),
+        "cargo's own output"
+    );
+    // The other order: cargo's `slim/hello` file is there, we still build.
+    fs::remove_file(&built.zip).unwrap();
+    let again = slim_build();
+    assert!(again.zip.is_file() && again.manifest.is_file());
+}

@@ -2,7 +2,7 @@
 //!
 //! plan → toolchain (target std, linker) → one `cargo build` → preflight → strip →
 //! function.zip → manifest → summary. Output goes to
-//! `<target-dir>/slim/<bin>/<triple>/`; see docs/output.md.
+//! `<target-dir>/cargo-slim/<bin>/<triple>/`; see docs/output.md.
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +28,7 @@ use crate::util::error::{Exit, SlimError};
 use crate::util::{atomic, hash};
 use crate::{preflight, size};
 
-/// The files one target's build left in `target/slim/<bin>/<triple>/`.
+/// The files one target's build left in `target/cargo-slim/<bin>/<triple>/`.
 #[derive(Debug, Clone)]
 pub struct Built {
     pub target: Target,

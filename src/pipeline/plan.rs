@@ -15,6 +15,9 @@ use crate::model::target::{Arch, Libc, Runtime, Target};
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 
+/// The directory under the target dir that holds every output of ours.
+pub const OUTPUT_DIR: &str = "cargo-slim";
+
 /// Everything the build needs to know, resolved.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -259,7 +262,7 @@ pub fn plan(ui: &Ui, select: &SelectArgs, opts: &BuildOptions) -> Result<Plan> {
 }
 
 impl Plan {
-    /// `<target-dir>/slim/<bin>/<triple>/`.
+    /// `<target-dir>/cargo-slim/<bin>/<triple>/`.
     pub fn out_dir(&self, target: &Target) -> PathBuf {
         out_dir(&self.target_dir, &self.bin, &target.triple)
     }
@@ -273,8 +276,17 @@ impl Plan {
     }
 }
 
+/// Where one target's outputs go: `<target-dir>/cargo-slim/<bin>/<triple>/`.
+///
+/// Not `<target-dir>/slim/`: cargo writes host builds of a profile named `slim`
+/// there (`cargo build --profile slim` puts the executable at `slim/<bin>`), and
+/// the two layouts cannot share a directory. Cargo's own directories are profile
+/// names, triples and a few fixed names (`doc`, `package`, `tmp`); a directory
+/// named after the tool, as other cargo tools do (`target/nextest`,
+/// `target/criterion`), is never one of them unless a profile is named
+/// `cargo-slim`.
 pub fn out_dir(target_dir: &Path, bin: &str, triple: &str) -> PathBuf {
-    target_dir.join("slim").join(bin).join(triple)
+    target_dir.join(OUTPUT_DIR).join(bin).join(triple)
 }
 
 /// `PATH[:NAME]` with PATH relative to `base` → the same with PATH relative to the

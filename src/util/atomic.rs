@@ -57,11 +57,21 @@ fn parent(path: &Path) -> &Path {
 }
 
 fn unwritable(dir: &Path, err: std::io::Error) -> anyhow::Error {
-    SlimError::new(format!(
+    let error = SlimError::new(format!(
         "cannot write to the output directory {}: {err}",
         dir.display()
-    ))
-    .hint("make it writable, or choose another with --target-dir")
+    ));
+    // "Not a directory" / "File exists": permissions are not the problem, a file
+    // sits where a directory of the path should be.
+    let blocker = dir.ancestors().find(|p| p.is_file());
+    match blocker {
+        Some(file) => error.hint(format!(
+            "{} is a file where a directory is needed; move it away, or choose another \
+             directory with --target-dir",
+            file.display()
+        )),
+        None => error.hint("make it writable, or choose another with --target-dir"),
+    }
     .into()
 }
 
@@ -80,5 +90,19 @@ mod tests {
         assert_eq!(mode, 0o644);
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn a_file_in_the_way_is_named_not_blamed_on_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("slim");
+        fs::write(&file, b"cargo's executable").unwrap();
+        let err = ensure_writable_dir(&file.join("hello/x86_64-unknown-linux-musl")).unwrap_err();
+        let (text, _) = crate::util::error::render(&err);
+        assert!(
+            text.contains(&format!("{} is a file", file.display())),
+            "{text}"
+        );
+        assert!(!text.contains("make it writable"), "{text}");
     }
 }

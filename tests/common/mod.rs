@@ -56,7 +56,7 @@ pub struct Built {
 
 impl Built {
     pub fn at(target_dir: &Path, bin: &str, triple: &str) -> Built {
-        let dir = target_dir.join("slim").join(bin).join(triple);
+        let dir = target_dir.join("cargo-slim").join(bin).join(triple);
         Built {
             bootstrap: dir.join("bootstrap"),
             full: dir.join("bootstrap.full"),
