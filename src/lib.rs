@@ -41,7 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let ui = ui::Ui::new(&cli.global);
     match cli.command {
         Command::Build(args) => commands::build::run(&ui, &args),
-        Command::Size(args) => size::run(&ui, &args),
+        Command::Size(args) => commands::size::run(&ui, &args),
         Command::Verify(args) => verify::run(&ui, &args),
         Command::Check(args) => preflight::run(&ui, &args),
     }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use crate::cli::{BuildArgs, BuildOptions, SelectArgs};
+use crate::cli::BuildArgs;
 use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
@@ -118,26 +118,6 @@ pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
         .iter()
         .map(|target| build_target(ui, plan, &ctx, target))
         .collect()
-}
-
-/// Make sure the selected package/bin/targets have an up-to-date build and return
-/// where it is. Reuses the options recorded in an existing manifest (so a build
-/// made with `--opt-level z` is not replaced by a default one); cargo makes this a
-/// no-op when nothing changed.
-pub fn build_selected(ui: &Ui, select: &SelectArgs) -> Result<Vec<Built>> {
-    let mut plan = plan::plan(ui, select, &BuildOptions::default())?;
-    // Options of the last build of the first target, if there was one.
-    let recorded = plan
-        .targets
-        .first()
-        .map(|t| plan.out_dir(t).join(manifest::FILE_NAME))
-        .filter(|p| p.is_file())
-        .and_then(|p| Manifest::read(&p).ok());
-    if let Some(m) = recorded {
-        plan.options = m.build.options;
-    }
-    let outcomes = build_plan(ui, &plan)?;
-    Ok(outcomes.into_iter().map(|o| o.built).collect())
 }
 
 /// Build, check, strip and package one target.

@@ -31,22 +31,11 @@ impl Invocation {
         let mut parts: Vec<String> = self
             .env
             .iter()
-            .map(|(k, v)| format!("{k}={}", shell_quote(&v.replace('\x1f', " "))))
+            .map(|(k, v)| format!("{k}={}", crate::util::shell::quote(&v.replace('\x1f', " "))))
             .collect();
         parts.push(self.program.to_string_lossy().into_owned());
-        parts.extend(self.args.iter().map(|a| shell_quote(a)));
+        parts.extend(self.args.iter().map(|a| crate::util::shell::quote(a)));
         parts.join(" ")
-    }
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@,+%".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
 

@@ -1,15 +1,11 @@
-//! Which files `cargo slim size` reads: the last build's `bootstrap.full` (building
-//! first when needed), a path the user gave, or the `bootstrap` inside a
-//! function.zip; and, beside an unstripped file, its stripped twin (or the other
+//! Which files `cargo slim size` reads: the last build's `bootstrap.full`, a path
+//! the user gave, or the `bootstrap` inside a function.zip; and, beside an unstripped file, its stripped twin (or the other
 //! way round) to report what stripping saved.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::ui::Ui;
 use crate::util::error::SlimError;
-
-use super::SizeArgs;
 
 /// Largest `bootstrap` we unpack from a zip: Lambda's own limit for unzipped code
 /// is 250 MB, so anything above is not a function package.
@@ -35,23 +31,18 @@ pub struct StripPair {
     pub stripped_bytes: u64,
 }
 
-/// The files the command line asks for: the path, or the selected build's
-/// `bootstrap.full` for each target.
-pub fn resolve(ui: &Ui, args: &SizeArgs) -> anyhow::Result<Vec<Input>> {
-    if let Some(path) = &args.path {
-        return Ok(vec![load(path)?]);
+/// The last build in an output directory: its `bootstrap.full` with the shipped
+/// `bootstrap` as its pair; else the `bootstrap`; else the zip's.
+pub fn load_build(full: &Path, bootstrap: &Path, zip: &Path) -> anyhow::Result<Input> {
+    if full.is_file() {
+        let mut input = read_file(full)?;
+        input.pair = pair_of(full, bootstrap);
+        return Ok(input);
     }
-    let built = crate::commands::build::build_selected(ui, &args.select)?;
-    let several = built.len() > 1;
-    built
-        .iter()
-        .map(|b| {
-            let mut input = read_file(&b.full)?;
-            input.pair = pair_of(&b.full, &b.bootstrap);
-            input.label = several.then(|| b.target.to_string());
-            Ok(input)
-        })
-        .collect()
+    if bootstrap.is_file() || !zip.is_file() {
+        return load(bootstrap);
+    }
+    load(zip)
 }
 
 /// The old side of `--diff`: an ELF or zip file, a build directory, or the

@@ -3,3 +3,4 @@
 pub mod atomic;
 pub mod error;
 pub mod hash;
+pub mod shell;
