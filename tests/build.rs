@@ -515,3 +515,73 @@ fn cargo_build_profile_slim_and_slim_build_share_a_target_dir() {
     let again = slim_build();
     assert!(again.zip.is_file() && again.manifest.is_file());
 }
+
+/// Two builds into one output directory take turns: while another process holds
+/// the directory's lock, both say "Blocking waiting for file lock on …" and write
+/// nothing; released, both finish and the zip, its checksum file, the manifest
+/// and the executables are one consistent set.
+#[test]
+fn concurrent_builds_take_turns_on_the_output_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let krate = common::copy_fixture("hello", tmp.path());
+    let triple = "x86_64-unknown-linux-musl";
+    let target_dir = tmp.path().join("target");
+    let built = Built::at(&target_dir, "hello", triple);
+    fs::create_dir_all(&built.dir).unwrap();
+    let lock_path = built.dir.join(".cargo-slim-lock");
+    let holder = fs::File::create(&lock_path).unwrap();
+    holder.lock().unwrap();
+
+    let spawn = |opt: &str| {
+        let err_path = tmp.path().join(format!("stderr-{opt}"));
+        let child = slim()
+            .current_dir(&krate)
+            .args([
+                "build",
+                "--opt-level",
+                opt,
+                "--target",
+                triple,
+                "--target-dir",
+            ])
+            .arg(&target_dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(fs::File::create(&err_path).unwrap())
+            .spawn()
+            .unwrap();
+        (child, err_path)
+    };
+    let runs = [spawn("s"), spawn("z")];
+    let waiting = format!("Blocking waiting for file lock on {}", lock_path.display());
+    let started = std::time::Instant::now();
+    while !runs
+        .iter()
+        .all(|(_, err)| fs::read_to_string(err).unwrap().contains(&waiting))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "a build did not wait for the lock:\n{}",
+            runs.iter()
+                .map(|(_, e)| fs::read_to_string(e).unwrap())
+                .collect::<Vec<_>>()
+                .join("\n---\n")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(!built.zip.exists(), "nothing is written while waiting");
+    drop(holder);
+    for (mut child, err) in runs {
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{}", fs::read_to_string(err).unwrap());
+    }
+
+    let m = manifest(&built);
+    let zip_sha = sha256_file(&built.zip);
+    assert_eq!(m["zip"]["sha256"], zip_sha.as_str());
+    assert_eq!(
+        fs::read_to_string(&built.sha256).unwrap(),
+        format!("{zip_sha}  function.zip\n")
+    );
+    assert_eq!(m["files"][0]["sha256"], sha256_file(&built.bootstrap));
+    assert_eq!(m["unstripped"]["sha256"], sha256_file(&built.full));
+}

@@ -25,7 +25,7 @@ use crate::pipeline::strip;
 use crate::pipeline::toolchain::{self, Toolchain};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
-use crate::util::{atomic, hash};
+use crate::util::{atomic, hash, lock};
 use crate::{preflight, size};
 
 /// The files one target's build left in `target/cargo-slim/<bin>/<triple>/`.
@@ -122,6 +122,10 @@ pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
 
 /// Build, check, strip and package one target.
 pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Result<Outcome> {
+    let out_dir = plan.out_dir(target);
+    // Held from before cargo runs until the outputs are written: another run for
+    // the same bin and target waits, so the files are always one run's set.
+    let _lock = lock_out_dir(ui, &out_dir)?;
     let build_std = plan.options.build_std;
     toolchain::ensure_target(ui, &ctx.toolchain, &target.triple, build_std)?;
     let c_crates = linker::c_building_crates(&plan.metadata, &plan.package.id);
@@ -175,7 +179,6 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     )?;
     let full = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
 
-    let out_dir = plan.out_dir(target);
     let built = Built::at(out_dir.clone(), target.clone(), plan.bin.clone());
     let preflight_report = if plan.options.preflight {
         let report = preflight::check_elf(&full, Some(target.arch), plan.runtime)?;
@@ -234,6 +237,18 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         built,
         manifest: Some(manifest),
         report,
+    })
+}
+
+/// Take the output directory's lock, saying so when another run holds it (as
+/// cargo says "Blocking waiting for file lock on build directory").
+fn lock_out_dir(ui: &Ui, out_dir: &Path) -> Result<lock::DirLock> {
+    atomic::ensure_writable_dir(out_dir)?;
+    lock::exclusive(out_dir, |path| {
+        ui.status(
+            "Blocking",
+            format!("waiting for file lock on {}", path.display()),
+        );
     })
 }
 

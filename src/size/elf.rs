@@ -287,7 +287,7 @@ impl Aligned {
 
 /// `data` itself when it is suitably aligned, else an aligned copy.
 pub fn with_aligned<T>(data: &[u8], f: impl FnOnce(&[u8]) -> T) -> T {
-    if (data.as_ptr() as usize) % 8 == 0 {
+    if (data.as_ptr() as usize).is_multiple_of(8) {
         f(data)
     } else {
         let copy = Aligned::new(data);

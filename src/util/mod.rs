@@ -1,6 +1,7 @@
-//! Small helpers every layer may use: errors, hashes, atomic writes.
+//! Small helpers every layer may use: errors, hashes, atomic writes, locks.
 
 pub mod atomic;
 pub mod error;
 pub mod hash;
+pub mod lock;
 pub mod shell;
