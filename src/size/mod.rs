@@ -2,7 +2,7 @@
 //! what stripping saved, and the difference between two builds.
 //!
 //! Data flow: [`input`] finds the file(s) (the last build's `bootstrap.full`, a
-//! path, a function.zip) → [`analysis`] reads the ELF once ([`elf`]) and derives
+//! path, a function.zip) → [`analysis`] reads the ELF once (`crate::artifact::elf`) and derives
 //! the [`sections`], [`symbols`] (demangled by [`demangle`]) and [`crates`] views →
 //! [`report`] selects what was asked for (or [`diff`] compares two analyses) →
 //! [`render`] prints tables, or the same structures go out as JSON.
@@ -11,7 +11,6 @@ pub mod analysis;
 pub mod crates;
 pub mod demangle;
 pub mod diff;
-pub mod elf;
 pub mod input;
 pub mod render;
 pub mod report;
