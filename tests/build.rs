@@ -585,3 +585,17 @@ fn concurrent_builds_take_turns_on_the_output_directory() {
     assert_eq!(m["files"][0]["sha256"], sha256_file(&built.bootstrap));
     assert_eq!(m["unstripped"]["sha256"], sha256_file(&built.full));
 }
+
+/// C-code detection counts only what cargo builds for the target: the `wasmdep`
+/// fixture's one dependency is wasm32-only and declares `links` (as reqwest's
+/// wasm-bindgen-shared does), so an x86_64 musl build is pure Rust and `auto`
+/// links it with rust-lld, not zig (and without zig, it is not refused).
+#[test]
+fn dependencies_of_other_platforms_do_not_count_as_c_code() {
+    let triple = "x86_64-unknown-linux-musl";
+    let built = build("wasmdep", "wasmdep", triple, &["-q"]);
+    let m = manifest(&built);
+    assert_eq!(m["linker"]["program"], "rust-lld", "{:#}", m["linker"]);
+    let (_, stdout, _) = run(&mut exec_for(triple, &built.bootstrap));
+    assert_eq!(stdout, "wasmdep fixture\n");
+}

@@ -128,7 +128,10 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     let _lock = lock_out_dir(ui, &out_dir)?;
     let build_std = plan.options.build_std;
     toolchain::ensure_target(ui, &ctx.toolchain, &target.triple, build_std)?;
-    let c_crates = linker::c_building_crates(&plan.metadata, &plan.package.id);
+    // What cargo really builds for this target: dependencies of other platforms
+    // (a wasm32-only crate declaring `links`) must not make it look like C code.
+    let graph = plan::metadata_for_target(&plan.select, &target.triple)?;
+    let c_crates = linker::c_building_crates(&graph, &plan.package.id);
     let linker = linker::choose(
         &ctx.toolchain,
         plan.options.linker,
@@ -166,7 +169,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         "Building",
         format!("{} for {target} ({} profile)", plan.bin, PROFILE),
     );
-    let units = cargo_build::estimate_units(&plan.metadata, &plan.package.id);
+    let units = cargo_build::estimate_units(&graph, &plan.package.id);
     let exe = cargo_build::run(
         ui,
         &inv,

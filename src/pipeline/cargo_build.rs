@@ -157,8 +157,9 @@ fn progress_bar(expect: &Expect) -> ProgressBar {
 
 /// How many units a full build of `root` compiles: each package reachable through
 /// normal and build dependencies, plus a build-script compile and run for each
-/// package that has one. An estimate (platform-specific dependencies of other
-/// platforms are counted); the bar grows if it is exceeded.
+/// package that has one. An estimate (from metadata filtered for the target, so
+/// dependencies of other platforms are not counted); the bar grows if it is
+/// exceeded.
 pub fn estimate_units(metadata: &cargo_metadata::Metadata, root: &PackageId) -> u64 {
     crate::pipeline::plan::build_graph(metadata, root)
         .iter()

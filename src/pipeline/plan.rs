@@ -97,6 +97,17 @@ pub mod toml_like {
 
 /// The `cargo metadata` call every command starts from.
 pub fn metadata(select: &SelectArgs) -> Result<Metadata> {
+    metadata_filtered(select, None)
+}
+
+/// The same, with the resolve graph cut to the dependencies cargo builds for
+/// `triple` (`--filter-platform`): a wasm32-only or Windows-only dependency is not
+/// in an x86_64 Linux build.
+pub fn metadata_for_target(select: &SelectArgs, triple: &str) -> Result<Metadata> {
+    metadata_filtered(select, Some(triple))
+}
+
+fn metadata_filtered(select: &SelectArgs, triple: Option<&str>) -> Result<Metadata> {
     let mut cmd = MetadataCommand::new();
     if let Some(path) = &select.manifest_path {
         if !path.is_file() {
@@ -138,6 +149,9 @@ pub fn metadata(select: &SelectArgs) -> Result<Metadata> {
         if on {
             other.push(flag.to_string());
         }
+    }
+    if let Some(triple) = triple {
+        other.extend(["--filter-platform".to_string(), triple.to_string()]);
     }
     cmd.other_options(other);
     cmd.exec().map_err(|e| match e {
@@ -482,7 +496,8 @@ fn no_binary(what: &str) -> anyhow::Error {
 
 /// The packages `root` builds with: itself and everything reachable through
 /// normal and build dependencies (dev-dependencies left out). Dependencies of
-/// other platforms are included: metadata is not filtered per target.
+/// other platforms are included unless `metadata` was filtered for a target
+/// ([`metadata_for_target`]).
 pub fn build_graph<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<&'m Package> {
     let Some(resolve) = &metadata.resolve else {
         return metadata.packages.iter().filter(|p| &p.id == root).collect();

@@ -14,7 +14,7 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fixture crate: `hello`, `cshim`, `multibin`, `nobin` under tests/fixtures, or
+/// A fixture crate: `hello`, `cshim`, `multibin`, `nobin`, `wasmdep` under tests/fixtures, or
 /// `hello-lambda` under templates.
 pub fn fixture(name: &str) -> PathBuf {
     let in_tests = repo().join("tests/fixtures").join(name);
