@@ -599,3 +599,16 @@ fn dependencies_of_other_platforms_do_not_count_as_c_code() {
     let (_, stdout, _) = run(&mut exec_for(triple, &built.bootstrap));
     assert_eq!(stdout, "wasmdep fixture\n");
 }
+
+/// A run killed between writing a temporary file and renaming it leaves
+/// `.slim-tmp-*` behind; the next build into that directory removes it.
+#[test]
+fn the_next_build_removes_what_a_killed_run_left() {
+    let triple = "x86_64-unknown-linux-musl";
+    let built = build("hello", "hello", triple, &["-q"]);
+    let leftover = built.dir.join(".slim-tmp-AbC123");
+    fs::write(&leftover, b"half a zip").unwrap();
+    let again = build("hello", "hello", triple, &["-q"]);
+    assert!(!leftover.exists(), "stale temporary file kept");
+    assert!(again.zip.is_file());
+}

@@ -245,14 +245,24 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
 
 /// Take the output directory's lock, saying so when another run holds it (as
 /// cargo says "Blocking waiting for file lock on build directory").
+/// Also clears the temporary files a killed run left there: with the lock held,
+/// no live run is writing them.
 fn lock_out_dir(ui: &Ui, out_dir: &Path) -> Result<lock::DirLock> {
     atomic::ensure_writable_dir(out_dir)?;
-    lock::exclusive(out_dir, |path| {
+    let lock = lock::exclusive(out_dir, |path| {
         ui.status(
             "Blocking",
             format!("waiting for file lock on {}", path.display()),
         );
-    })
+    })?;
+    let removed = atomic::remove_stale_temporaries(out_dir)?;
+    if removed > 0 {
+        ui.verbose(format!(
+            "removed {removed} temporary file(s) an interrupted run left in {}",
+            out_dir.display()
+        ));
+    }
+    Ok(lock)
 }
 
 /// The cargo command line for one target.
