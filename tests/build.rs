@@ -612,3 +612,42 @@ fn the_next_build_removes_what_a_killed_run_left() {
     assert!(!leftover.exists(), "stale temporary file kept");
     assert!(again.zip.is_file());
 }
+
+/// `--color never` on a terminal: the progress bar is drawn, without colors (it
+/// used to be cyan and bold whatever `--color` said). Run under `script`, which
+/// gives the build a pseudo-terminal.
+#[test]
+fn color_never_leaves_the_progress_bar_plain_on_a_terminal() {
+    let script = require_tool("script");
+    let tmp = tempfile::tempdir().unwrap();
+    let krate = common::copy_fixture("hello", tmp.path());
+    let quote =
+        |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
+    let command = format!(
+        "{} --color never build --target x86_64-unknown-linux-musl --manifest-path {} --target-dir {}",
+        quote(std::path::Path::new(env!("CARGO_BIN_EXE_cargo-slim"))),
+        quote(&krate.join("Cargo.toml")),
+        quote(&tmp.path().join("target")),
+    );
+    let out = common::output_ok(
+        Command::new(script)
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("CI")
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env("TERM", "xterm-256color"),
+    );
+    let terminal = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        terminal.contains("] "),
+        "no progress bar drawn:\n{terminal:?}"
+    );
+    // SGR sequences (ESC [ … m) set colors; cursor and line-clearing ones remain.
+    let sgr = regex::Regex::new(r"\x1b\[[0-9;]*m").unwrap();
+    assert!(
+        !sgr.is_match(&terminal),
+        "colors despite --color never: {:?}",
+        sgr.find(&terminal).map(|m| m.as_str())
+    );
+}

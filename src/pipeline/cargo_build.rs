@@ -50,7 +50,9 @@ pub struct Expect<'a> {
 
 /// Run the build; return the path of the linked executable.
 pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
-    let bar = ui.progress_bars().then(|| progress_bar(expect));
+    let bar = ui
+        .progress_bars()
+        .then(|| progress_bar(expect, ui.color != ColorChoice::Never));
     let mut cmd = Command::new(&inv.program);
     cmd.args(&inv.args).stdout(Stdio::piped());
     for (k, v) in &inv.env {
@@ -142,12 +144,18 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
     })
 }
 
-fn progress_bar(expect: &Expect) -> ProgressBar {
+/// The bar, in cargo's style: a cyan bold "Building" unless colors are off
+/// (`--color never`), which indicatif would not know by itself on a terminal.
+fn progress_bar(expect: &Expect, colored: bool) -> ProgressBar {
     let bar = ProgressBar::new(expect.units.max(1));
-    let style =
-        ProgressStyle::with_template("{prefix:>12.cyan.bold} [{bar:27}] {pos}/{len}: {wide_msg}")
-            .map(|s| s.progress_chars("=> "))
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let template = if colored {
+        "{prefix:>12.cyan.bold} [{bar:27}] {pos}/{len}: {wide_msg}"
+    } else {
+        "{prefix:>12} [{bar:27}] {pos}/{len}: {wide_msg}"
+    };
+    let style = ProgressStyle::with_template(template)
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_prefix("Building");
     bar.set_message(expect.label.to_string());
