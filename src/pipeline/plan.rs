@@ -249,10 +249,10 @@ pub fn plan(ui: &Ui, select: &SelectArgs, opts: &BuildOptions) -> Result<Plan> {
         preflight: !opts.no_preflight && pkg_meta.preflight.or(ws_meta.preflight).unwrap_or(true),
     };
 
-    let target_dir = match &select.target_dir {
+    let target_dir = canonical(&match &select.target_dir {
         Some(dir) => absolute(dir)?,
         None => metadata.target_directory.clone().into_std_path_buf(),
-    };
+    });
     ui.verbose(format!(
         "package {} {}, bin `{bin}`, targets {}, runtime {runtime}",
         package.name,
@@ -322,6 +322,28 @@ fn rebase_include(spec: &str, base: &Path, ws_root: &Path) -> String {
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| full.display().to_string());
     format!("{rel}:{name}")
+}
+
+/// `path` with symlinks resolved, once, for everything downstream: the remap
+/// flags, cargo's `--target-dir` and the recorded command then name one spelling
+/// (a symlinked target dir used to get a remap per spelling, so a rebuild in a
+/// plain directory "differed"). A path that does not exist yet keeps its missing
+/// tail below the canonical form of its deepest existing ancestor.
+pub fn canonical(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut tail = Vec::new();
+    loop {
+        if let Ok(canon) = existing.canonicalize() {
+            return tail.iter().rev().fold(canon, |p, part| p.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                tail.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -528,4 +550,20 @@ pub fn build_graph<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<&'m Pack
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+
+    #[test]
+    fn canonical_resolves_symlinks_and_keeps_a_missing_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().canonicalize().unwrap().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        assert_eq!(canonical(&link), real);
+        assert_eq!(canonical(&link.join("not/yet")), real.join("not/yet"));
+    }
 }

@@ -440,7 +440,7 @@ fn rebuild_verdict(
     p.select.locked = true;
     p.runtime = recorded.runtime;
     p.bin.clone_from(&recorded.package.bin);
-    p.target_dir = dir.path().to_path_buf();
+    p.target_dir = plan::canonical(dir.path());
     p.targets = vec![target.clone()];
 
     crate::util::atomic::ensure_writable_dir(&p.out_dir(target))?;
