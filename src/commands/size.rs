@@ -94,7 +94,12 @@ fn warn_if_stale(ui: &Ui, plan: &Plan, args: &SizeArgs, built: &Built) {
         .unwrap_or(&newer)
         .display()
         .to_string();
-    let recorded = Manifest::read(&built.manifest).ok();
+    // Only a regular file: a FIFO in its place would block the read.
+    let recorded = built
+        .manifest
+        .is_file()
+        .then(|| Manifest::read(&built.manifest).ok())
+        .flatten();
     ui.warn(format!(
         "{}: the build in {} may be stale ({shown} changed after it); analysing it as it \
          is. Rebuild it with the settings it was made with:\n    {}",
