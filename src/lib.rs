@@ -4,8 +4,10 @@
 //! Layers, each importing only the ones below it (docs/architecture.md):
 //! [`cli`] (clap types) → [`commands`] (compose everything) → [`pipeline`] (the
 //! stages of a build) and the analyses [`size`], [`preflight`], [`verify`] →
-//! [`model`] (targets, the manifest) → [`ui`] and [`util`].
+//! `artifact` (the one ELF and zip reader) and [`model`] (targets, the manifest) →
+//! [`ui`] and [`util`].
 
+pub(crate) mod artifact;
 pub mod cli;
 pub mod commands;
 pub mod model;
@@ -41,7 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let ui = ui::Ui::new(&cli.global);
     match cli.command {
         Command::Build(args) => commands::build::run(&ui, &args),
-        Command::Size(args) => size::run(&ui, &args),
+        Command::Size(args) => commands::size::run(&ui, &args),
         Command::Verify(args) => verify::run(&ui, &args),
         Command::Check(args) => preflight::run(&ui, &args),
     }

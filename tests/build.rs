@@ -147,15 +147,17 @@ print(json.dumps(out))
     assert_eq!(m["files"][0]["sha256"], sha256_file(&built.bootstrap));
     assert_eq!(m["unstripped"]["sha256"], sha256_file(&built.full));
     // CodeSha256 is base64 of the raw digest.
-    let b64 = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "openssl dgst -sha256 -binary '{}' | base64 || python3 -c \"import hashlib,base64,sys;print(base64.b64encode(hashlib.sha256(open('{}','rb').read()).digest()).decode())\"",
-            built.zip.display(),
-            built.zip.display()
-        ))
-        .output()
-        .unwrap();
+    // (Python, which .ci/setup installs; `openssl | base64` piped nothing into
+    // base64 and "succeeded" where openssl was absent.)
+    let b64 = common::output_ok(
+        Command::new(require_tool("python3"))
+            .args([
+                "-c",
+                "import base64,hashlib,sys;\
+                 print(base64.b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).decode())",
+            ])
+            .arg(&built.zip),
+    );
     assert_eq!(
         m["zip"]["code_sha256"].as_str().unwrap(),
         String::from_utf8_lossy(&b64.stdout).trim()
@@ -486,4 +488,185 @@ fn build_refuses_what_the_runtime_cannot_start() {
         ],
     );
     assert!(built.zip.is_file());
+}
+
+/// Our outputs and cargo's own `slim` profile directory do not collide, in either
+/// order: cargo writes a host build of profile `slim` to `<target-dir>/slim/<bin>`,
+/// which used to be our output directory `<target-dir>/slim/<bin>/<triple>/`.
+#[test]
+fn cargo_build_profile_slim_and_slim_build_share_a_target_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let krate = common::copy_fixture("hello", tmp.path());
+    let toml = krate.join("Cargo.toml");
+    let mut text = fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[profile.slim]\ninherits = \"release\"\n");
+    fs::write(&toml, text).unwrap();
+    let target_dir = tmp.path().join("target");
+    let triple = "x86_64-unknown-linux-musl";
+    let slim_build = || {
+        let (code, _, stderr) = run(slim()
+            .args(["build", "-q", "--target", triple, "--manifest-path"])
+            .arg(&toml)
+            .arg("--target-dir")
+            .arg(&target_dir));
+        assert_eq!(code, 0, "cargo slim build: {stderr}");
+        Built::at(&target_dir, "hello", triple)
+    };
+    let built = slim_build();
+    assert!(built.zip.is_file());
+    let (code, _, stderr) = run(Command::new(common::which("cargo").unwrap())
+        .args(["build", "-q", "--profile", "slim", "--manifest-path"])
+        .arg(&toml)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS"));
+    assert_eq!(
+        code, 0,
+        "cargo build --profile slim after a slim build: {stderr}"
+    );
+    assert!(
+        target_dir.join("slim/hello").is_file(),
+        "cargo's own output"
+    );
+    // The other order: cargo's `slim/hello` file is there, we still build.
+    fs::remove_file(&built.zip).unwrap();
+    let again = slim_build();
+    assert!(again.zip.is_file() && again.manifest.is_file());
+}
+
+/// Two builds into one output directory take turns: while another process holds
+/// the directory's lock, both say "Blocking waiting for file lock on …" and write
+/// nothing; released, both finish and the zip, its checksum file, the manifest
+/// and the executables are one consistent set.
+#[test]
+fn concurrent_builds_take_turns_on_the_output_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let krate = common::copy_fixture("hello", tmp.path());
+    let triple = "x86_64-unknown-linux-musl";
+    let target_dir = tmp.path().join("target");
+    let built = Built::at(&target_dir, "hello", triple);
+    fs::create_dir_all(&built.dir).unwrap();
+    let lock_path = built.dir.join(".cargo-slim-lock");
+    let holder = fs::File::create(&lock_path).unwrap();
+    holder.lock().unwrap();
+
+    let spawn = |opt: &str| {
+        let err_path = tmp.path().join(format!("stderr-{opt}"));
+        let child = slim()
+            .current_dir(&krate)
+            .args([
+                "build",
+                "--opt-level",
+                opt,
+                "--target",
+                triple,
+                "--target-dir",
+            ])
+            .arg(&target_dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(fs::File::create(&err_path).unwrap())
+            .spawn()
+            .unwrap();
+        (child, err_path)
+    };
+    let runs = [spawn("s"), spawn("z")];
+    let waiting = format!("Blocking waiting for file lock on {}", lock_path.display());
+    let started = std::time::Instant::now();
+    while !runs
+        .iter()
+        .all(|(_, err)| fs::read_to_string(err).unwrap().contains(&waiting))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "a build did not wait for the lock:\n{}",
+            runs.iter()
+                .map(|(_, e)| fs::read_to_string(e).unwrap())
+                .collect::<Vec<_>>()
+                .join("\n---\n")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(!built.zip.exists(), "nothing is written while waiting");
+    drop(holder);
+    for (mut child, err) in runs {
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{}", fs::read_to_string(err).unwrap());
+    }
+
+    let m = manifest(&built);
+    let zip_sha = sha256_file(&built.zip);
+    assert_eq!(m["zip"]["sha256"], zip_sha.as_str());
+    assert_eq!(
+        fs::read_to_string(&built.sha256).unwrap(),
+        format!("{zip_sha}  function.zip\n")
+    );
+    assert_eq!(m["files"][0]["sha256"], sha256_file(&built.bootstrap));
+    assert_eq!(m["unstripped"]["sha256"], sha256_file(&built.full));
+}
+
+/// C-code detection counts only what cargo builds for the target: the `wasmdep`
+/// fixture's one dependency is wasm32-only and declares `links` (as reqwest's
+/// wasm-bindgen-shared does), so an x86_64 musl build is pure Rust and `auto`
+/// links it with rust-lld, not zig (and without zig, it is not refused).
+#[test]
+fn dependencies_of_other_platforms_do_not_count_as_c_code() {
+    let triple = "x86_64-unknown-linux-musl";
+    let built = build("wasmdep", "wasmdep", triple, &["-q"]);
+    let m = manifest(&built);
+    assert_eq!(m["linker"]["program"], "rust-lld", "{:#}", m["linker"]);
+    let (_, stdout, _) = run(&mut exec_for(triple, &built.bootstrap));
+    assert_eq!(stdout, "wasmdep fixture\n");
+}
+
+/// A run killed between writing a temporary file and renaming it leaves
+/// `.slim-tmp-*` behind; the next build into that directory removes it.
+#[test]
+fn the_next_build_removes_what_a_killed_run_left() {
+    let triple = "x86_64-unknown-linux-musl";
+    let built = build("hello", "hello", triple, &["-q"]);
+    let leftover = built.dir.join(".slim-tmp-AbC123");
+    fs::write(&leftover, b"half a zip").unwrap();
+    let again = build("hello", "hello", triple, &["-q"]);
+    assert!(!leftover.exists(), "stale temporary file kept");
+    assert!(again.zip.is_file());
+}
+
+/// `--color never` on a terminal: the progress bar is drawn, without colors (it
+/// used to be cyan and bold whatever `--color` said). Run under `script`, which
+/// gives the build a pseudo-terminal.
+#[test]
+fn color_never_leaves_the_progress_bar_plain_on_a_terminal() {
+    let script = require_tool("script");
+    let tmp = tempfile::tempdir().unwrap();
+    let krate = common::copy_fixture("hello", tmp.path());
+    let quote =
+        |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
+    let command = format!(
+        "{} --color never build --target x86_64-unknown-linux-musl --manifest-path {} --target-dir {}",
+        quote(std::path::Path::new(env!("CARGO_BIN_EXE_cargo-slim"))),
+        quote(&krate.join("Cargo.toml")),
+        quote(&tmp.path().join("target")),
+    );
+    let out = common::output_ok(
+        Command::new(script)
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("CI")
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env("TERM", "xterm-256color"),
+    );
+    let terminal = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        terminal.contains("] "),
+        "no progress bar drawn:\n{terminal:?}"
+    );
+    // SGR sequences (ESC [ … m) set colors; cursor and line-clearing ones remain.
+    let sgr = regex::Regex::new(r"\x1b\[[0-9;]*m").unwrap();
+    assert!(
+        !sgr.is_match(&terminal),
+        "colors despite --color never: {:?}",
+        sgr.find(&terminal).map(|m| m.as_str())
+    );
 }

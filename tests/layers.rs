@@ -27,7 +27,6 @@ const KNOWN: &[&str] = &[
     "commands/build.rs names crate::cli",
     "model/manifest.rs names crate::pipeline",
     "pipeline/cargo_build.rs names crate::cli",
-    "size/input.rs names crate::commands",
     "size/mod.rs names crate::cli",
     "ui/mod.rs names crate::cli",
     "verify/mod.rs names crate::cli",

@@ -515,3 +515,98 @@ fn version_needs_agree_with_objdump() {
         .unwrap()
         .contains(&Value::from("__libc_start_main")));
 }
+
+/// A zip where a file and a directory share a name (`conf` and `conf/x`) cannot be
+/// extracted (`unzip` fails): `check` refuses it, naming both, exit 1; the ELF
+/// inside is still checked.
+#[test]
+fn a_zip_with_a_file_and_a_directory_of_one_name_fails_the_check() {
+    let elf = std::fs::read(hello(Arch::Arm64, Link::Musl)).unwrap();
+    let path = scratch().join("clash.zip");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for (name, mode, bytes) in [
+        ("bootstrap", 0o755, &elf[..]),
+        ("conf", 0o644, b"a"),
+        ("conf/x", 0o644, b"b"),
+    ] {
+        let options = zip::write::SimpleFileOptions::default().unix_permissions(mode);
+        writer.start_file(name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap();
+    let (code, json) = check_json(&path, &["--arch", "arm64"]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(failed_names(&json), ["zip-entry"]);
+    let entry = detail(&json, "zip-entry");
+    assert!(
+        entry.contains("`conf` is both a file and a directory (`conf/x`)"),
+        "{entry}"
+    );
+    assert_ne!(json["elf"], Value::Null);
+}
+
+/// One bound and one error for a `bootstrap` that inflates past Lambda's limit for
+/// unzipped code (262,144,000 bytes): `size` used to read up to 1 GiB and
+/// truncate silently, `check` failed a check. Both now refuse it, exit 2, with the
+/// same message.
+#[test]
+fn a_bootstrap_past_lambdas_limit_is_one_error_for_size_and_check() {
+    let path = scratch().join("bomb.zip");
+    // Python's zlib compresses the 250 MB of zeros in a second or two.
+    let script = "import sys, zipfile\n\
+        info = zipfile.ZipInfo('bootstrap')\n\
+        info.external_attr = 0o100755 << 16\n\
+        info.compress_type = zipfile.ZIP_DEFLATED\n\
+        with zipfile.ZipFile(sys.argv[1], 'w') as z:\n\
+        \x20   with z.open(info, 'w', force_zip64=True) as f:\n\
+        \x20       block = bytes(1 << 20)\n\
+        \x20       for _ in range(250): f.write(block)\n\
+        \x20       f.write(bytes(262144001 - 250 * (1 << 20)))\n";
+    common::output_ok(
+        Command::new(common::require_tool("python3"))
+            .args(["-c", script])
+            .arg(&path),
+    );
+    let says = "`bootstrap` in the zip inflates to more than 262,144,000 bytes";
+    for command in ["size", "check"] {
+        let (code, stdout, stderr) = common::run(common::slim().arg(command).arg(&path));
+        assert_eq!(code, 2, "{command}: {stdout}{stderr}");
+        assert!(stderr.contains(says), "{command}: {stderr}");
+    }
+}
+
+/// `/dev/zero` (never ends), a FIFO (opening it blocks) and a directory are not
+/// artifacts: `size` and `check` refuse them at once, exit 2.
+#[test]
+fn special_files_are_refused_not_read() {
+    let fifo = scratch().join("fifo");
+    common::output_ok(Command::new("mkfifo").arg(&fifo));
+    for path in [Path::new("/dev/zero"), &fifo, scratch()] {
+        for command in ["size", "check"] {
+            let mut child = common::slim()
+                .arg(command)
+                .arg(path)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let started = std::time::Instant::now();
+            while child.try_wait().unwrap().is_none() {
+                if started.elapsed() > std::time::Duration::from_secs(20) {
+                    child.kill().unwrap();
+                    panic!("{command} {} still reading after 20 s", path.display());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{command} {}: {stderr}",
+                path.display()
+            );
+            assert!(stderr.contains("not a regular file"), "{stderr}");
+        }
+    }
+}

@@ -128,7 +128,7 @@ fn reprotest_catches_a_build_that_is_not_reproducible() {
         &s,
         "-all,+time",
         &command,
-        "target/slim/hello/x86_64-unknown-linux-musl/function.zip",
+        "target/cargo-slim/hello/x86_64-unknown-linux-musl/function.zip",
     );
     assert_ne!(code, 0, "reprotest missed the timestamp:\n{out}\n{err}");
     assert!(
@@ -172,14 +172,14 @@ fn reprotest_finds_function_zip_reproducible() {
         &s,
         &variations.join(","),
         &command,
-        "target/slim/hello/*/function.zip",
+        "target/cargo-slim/hello/*/function.zip",
     );
     assert_eq!(code, 0, "reprotest failed:\n{out}\n{err}");
     assert!(out.contains("Reproduction successful"), "{out}\n{err}");
     // Both zips were compared, and each variation named above was applied.
     for triple in TARGETS {
         assert!(
-            out.contains(&format!("target/slim/hello/{triple}/function.zip")),
+            out.contains(&format!("target/cargo-slim/hello/{triple}/function.zip")),
             "{triple} not compared:\n{out}"
         );
     }

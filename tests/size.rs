@@ -503,3 +503,72 @@ fn no_path_uses_the_last_build() {
     );
     assert!(crate_bytes(&doc["crates"], "hello").is_some());
 }
+
+/// `size` with no path is read-only: after `build --runtime provided.al2 --opt-level
+/// s` and a touched source, `size` with other options (`--runtime
+/// provided.al2023`) analyses the build that is there, says it may be stale and
+/// prints the command that rebuilds it with its recorded settings; the zip, its
+/// checksum file and the manifest are byte for byte unchanged.
+#[test]
+fn size_never_replaces_the_last_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let krate = common::copy_fixture("hello", tmp.path());
+    let target_dir = tmp.path().join("target");
+    let (code, _, err) = common::run(
+        common::slim()
+            .current_dir(&krate)
+            .args([
+                "build",
+                "-q",
+                "--runtime",
+                "provided.al2",
+                "--opt-level",
+                "s",
+            ])
+            .args(["--target", TRIPLE, "--target-dir"])
+            .arg(&target_dir),
+    );
+    assert_eq!(code, 0, "{err}");
+    let built = common::Built::at(&target_dir, "hello", TRIPLE);
+    let files = [&built.zip, &built.sha256, &built.manifest, &built.full];
+    let before: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    // A source edited after the build (its mtime is what cargo goes by).
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(krate.join("src/main.rs"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+
+    let (code, out, err) = common::run(
+        common::slim()
+            .current_dir(&krate)
+            .args(["size", "--message-format", "json", "--runtime"])
+            .args(["provided.al2023", "--target", TRIPLE, "--target-dir"])
+            .arg(&target_dir),
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["path"], s(&built.full));
+    assert!(err.contains("may be stale (src/main.rs changed"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cargo slim build --target-dir {} --target {TRIPLE} --bin hello --runtime \
+             provided.al2 --opt-level s",
+            target_dir.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        !err.contains("Compiling") && !err.contains("Building"),
+        "{err}"
+    );
+    for (path, old) in files.iter().zip(&before) {
+        assert!(
+            &std::fs::read(path).unwrap() == old,
+            "{} was replaced",
+            path.display()
+        );
+    }
+}

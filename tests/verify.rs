@@ -310,3 +310,22 @@ fn verify_refuses_a_stale_cargo_lock() {
         .current_dir(&c.dir));
     assert_eq!(status, "", "Cargo.lock was modified");
 }
+
+/// A target dir reached through a symlink: the build and the rebuild (in a fresh
+/// temporary dir) record the same flags, so a fresh build verifies with no
+/// causes. It used to warn "rustflags differs": the build recorded a remap for
+/// both spellings of its target dir, the rebuild for one.
+#[test]
+fn verify_with_a_symlinked_target_dir_finds_nothing_different() {
+    let c = Crate::new();
+    let real = c.dir.join("real-target");
+    fs::create_dir(&real).unwrap();
+    fs::write(c.dir.join(".git/info/exclude"), "/target\n/real-target\n").unwrap();
+    std::os::unix::fs::symlink(&real, c.dir.join("target")).unwrap();
+    c.build(&[]);
+    let (code, report, err) = c.verify(&[]);
+    assert_eq!(code, 0, "{report:#}\n{err}");
+    let causes = strings(&report["targets"][0]["causes"]);
+    assert!(causes.is_empty(), "{causes:?}\n{err}");
+    assert!(!err.contains("differs"), "{err}");
+}

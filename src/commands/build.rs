@@ -2,7 +2,7 @@
 //!
 //! plan → toolchain (target std, linker) → one `cargo build` → preflight → strip →
 //! function.zip → manifest → summary. Output goes to
-//! `<target-dir>/slim/<bin>/<triple>/`; see docs/output.md.
+//! `<target-dir>/cargo-slim/<bin>/<triple>/`; see docs/output.md.
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +12,6 @@ use crate::cli::BuildArgs;
 use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
-use crate::model::options::{RequestedOptions, Selection};
 use crate::model::target::Target;
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
 use crate::pipeline::cargo_config::CargoConfig;
@@ -26,10 +25,10 @@ use crate::pipeline::strip;
 use crate::pipeline::toolchain::{self, Toolchain};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
-use crate::util::{atomic, hash};
+use crate::util::{atomic, hash, lock};
 use crate::{preflight, size};
 
-/// The files one target's build left in `target/slim/<bin>/<triple>/`.
+/// The files one target's build left in `target/cargo-slim/<bin>/<triple>/`.
 #[derive(Debug, Clone)]
 pub struct Built {
     pub target: Target,
@@ -125,33 +124,18 @@ pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
         .collect()
 }
 
-/// Make sure the selected package/bin/targets have an up-to-date build and return
-/// where it is. Reuses the options recorded in an existing manifest (so a build
-/// made with `--opt-level z` is not replaced by a default one); cargo makes this a
-/// no-op when nothing changed.
-pub fn build_selected(ui: &Ui, select: &Selection) -> Result<Vec<Built>> {
-    let mut plan = plan::plan(ui, select, &RequestedOptions::default())?;
-    // Options of the last build of the first target, if there was one. They are
-    // typed and checked like the command line's; a damaged record is an error.
-    let recorded = plan
-        .targets
-        .first()
-        .map(|t| plan.out_dir(t).join(manifest::FILE_NAME))
-        .filter(|p| p.exists())
-        .map(|p| Manifest::read(&p))
-        .transpose()?;
-    if let Some(m) = recorded {
-        plan.options = m.build.options;
-    }
-    let outcomes = build_plan(ui, &plan)?;
-    Ok(outcomes.into_iter().map(|o| o.built).collect())
-}
-
 /// Build, check, strip and package one target.
 pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Result<Outcome> {
+    let out_dir = plan.out_dir(target);
+    // Held from before cargo runs until the outputs are written: another run for
+    // the same bin and target waits, so the files are always one run's set.
+    let _lock = lock_out_dir(ui, &out_dir)?;
     let build_std = plan.options.build_std;
     toolchain::ensure_target(ui, &ctx.toolchain, &target.triple, build_std)?;
-    let c_crates = linker::c_building_crates(&plan.metadata, &plan.package.id);
+    // What cargo really builds for this target: dependencies of other platforms
+    // (a wasm32-only crate declaring `links`) must not make it look like C code.
+    let graph = plan::metadata_for_target(&plan.selection, &target.triple)?;
+    let c_crates = linker::c_building_crates(&graph, &plan.package.id);
     let linker = linker::choose(
         &ctx.toolchain,
         plan.options.linker,
@@ -195,7 +179,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         "Building",
         format!("{} for {target} ({} profile)", plan.bin, PROFILE),
     );
-    let units = cargo_build::estimate_units(&plan.metadata, &plan.package.id);
+    let units = cargo_build::estimate_units(&graph, &plan.package.id);
     let exe = cargo_build::run(
         ui,
         &inv,
@@ -208,7 +192,6 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     )?;
     let full = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
 
-    let out_dir = plan.out_dir(target);
     let built = Built::at(out_dir.clone(), target.clone(), plan.bin.to_string());
     let preflight_report = if plan.options.preflight {
         let report = preflight::check_elf(&full, Some(target.arch), plan.runtime)?;
@@ -262,6 +245,28 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         manifest: Some(manifest),
         report,
     })
+}
+
+/// Take the output directory's lock, saying so when another run holds it (as
+/// cargo says "Blocking waiting for file lock on build directory").
+/// Also clears the temporary files a killed run left there: with the lock held,
+/// no live run is writing them.
+fn lock_out_dir(ui: &Ui, out_dir: &Path) -> Result<lock::DirLock> {
+    atomic::ensure_writable_dir(out_dir)?;
+    let lock = lock::exclusive(out_dir, |path| {
+        ui.status(
+            "Blocking",
+            format!("waiting for file lock on {}", path.display()),
+        );
+    })?;
+    let removed = atomic::remove_stale_temporaries(out_dir)?;
+    if removed > 0 {
+        ui.verbose(format!(
+            "removed {removed} temporary file(s) an interrupted run left in {}",
+            out_dir.display()
+        ));
+    }
+    Ok(lock)
 }
 
 /// The cargo command line for one target.

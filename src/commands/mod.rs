@@ -1,3 +1,4 @@
 //! The commands: the only place where the pipeline and the analyses are composed.
 
 pub mod build;
+pub mod size;

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::model::include::RelPath;
@@ -252,28 +252,16 @@ fn bad_string(value: &serde_json::Value, at: &mut String) -> Option<(String, Str
 }
 
 /// Section name → sha256 of its bytes in the file, for every section with file
-/// content (SHT_NOBITS sections have none).
+/// content (SHT_NOBITS sections have none), as `crate::artifact::elf` reads them.
 pub fn section_hashes(elf: &[u8]) -> Result<Vec<SectionHash>> {
-    use object::{Object, ObjectSection};
-    let file = object::File::parse(elf).context("cannot parse the executable as ELF")?;
-    let mut out = Vec::new();
-    for section in file.sections() {
-        let name = section.name().unwrap_or("?").to_string();
-        let Some((offset, size)) = section.file_range() else {
-            continue;
-        };
-        let bytes = usize::try_from(offset)
-            .ok()
-            .zip(usize::try_from(size).ok())
-            .and_then(|(o, s)| elf.get(o..o.checked_add(s)?))
-            .context("section lies outside the file")?;
-        out.push(SectionHash {
-            name,
-            size,
-            sha256: crate::util::hash::sha256_hex(bytes),
-        });
-    }
-    Ok(out)
+    Ok(crate::artifact::elf::section_hashes(elf)?
+        .into_iter()
+        .map(|d| SectionHash {
+            name: d.name,
+            size: d.size,
+            sha256: d.sha256,
+        })
+        .collect())
 }
 
 /// The commit and dirtiness of the git work tree holding `dir`, if any.

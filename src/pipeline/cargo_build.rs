@@ -31,22 +31,11 @@ impl Invocation {
         let mut parts: Vec<String> = self
             .env
             .iter()
-            .map(|(k, v)| format!("{k}={}", shell_quote(&v.replace('\x1f', " "))))
+            .map(|(k, v)| format!("{k}={}", crate::util::shell::quote(&v.replace('\x1f', " "))))
             .collect();
         parts.push(self.program.to_string_lossy().into_owned());
-        parts.extend(self.args.iter().map(|a| shell_quote(a)));
+        parts.extend(self.args.iter().map(|a| crate::util::shell::quote(a)));
         parts.join(" ")
-    }
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@,+%".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
 
@@ -61,7 +50,9 @@ pub struct Expect<'a> {
 
 /// Run the build; return the path of the linked executable.
 pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
-    let bar = ui.progress_bars().then(|| progress_bar(expect));
+    let bar = ui
+        .progress_bars()
+        .then(|| progress_bar(expect, ui.color != ColorChoice::Never));
     let mut cmd = Command::new(&inv.program);
     cmd.args(&inv.args).stdout(Stdio::piped());
     for (k, v) in &inv.env {
@@ -153,12 +144,18 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
     })
 }
 
-fn progress_bar(expect: &Expect) -> ProgressBar {
+/// The bar, in cargo's style: a cyan bold "Building" unless colors are off
+/// (`--color never`), which indicatif would not know by itself on a terminal.
+fn progress_bar(expect: &Expect, colored: bool) -> ProgressBar {
     let bar = ProgressBar::new(expect.units.max(1));
-    let style =
-        ProgressStyle::with_template("{prefix:>12.cyan.bold} [{bar:27}] {pos}/{len}: {wide_msg}")
-            .map(|s| s.progress_chars("=> "))
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let template = if colored {
+        "{prefix:>12.cyan.bold} [{bar:27}] {pos}/{len}: {wide_msg}"
+    } else {
+        "{prefix:>12} [{bar:27}] {pos}/{len}: {wide_msg}"
+    };
+    let style = ProgressStyle::with_template(template)
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_prefix("Building");
     bar.set_message(expect.label.to_string());
@@ -168,8 +165,9 @@ fn progress_bar(expect: &Expect) -> ProgressBar {
 
 /// How many units a full build of `root` compiles: each package reachable through
 /// normal and build dependencies, plus a build-script compile and run for each
-/// package that has one. An estimate (platform-specific dependencies of other
-/// platforms are counted); the bar grows if it is exceeded.
+/// package that has one. An estimate (from metadata filtered for the target, so
+/// dependencies of other platforms are not counted); the bar grows if it is
+/// exceeded.
 pub fn estimate_units(metadata: &cargo_metadata::Metadata, root: &PackageId) -> u64 {
     crate::pipeline::plan::build_graph(metadata, root)
         .iter()

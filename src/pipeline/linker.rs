@@ -247,21 +247,38 @@ fn version_line(program: &std::path::Path, args: &[&str]) -> Option<String> {
 }
 
 /// Packages in `root`'s build graph (normal and build dependencies, not dev) that
-/// compile C: they declare `links`, or depend on `cc` or `cmake` while one of
-/// those is really in the graph (an optional dependency left off does not count).
+/// compile C: they declare `links`, or `cc` or `cmake` is among their resolved
+/// dependencies (an optional dependency left off does not count). Pass metadata
+/// filtered for the target (`plan::metadata_for_target`) so that dependencies of
+/// other platforms — reqwest's wasm32-only `wasm-bindgen-shared`, which declares
+/// `links` — do not count.
 pub fn c_building_crates(metadata: &Metadata, root: &PackageId) -> Vec<String> {
     const C_TOOLS: [&str; 2] = ["cc", "cmake"];
     let graph = crate::pipeline::plan::build_graph(metadata, root);
-    let tools_in_graph = graph.iter().any(|p| C_TOOLS.contains(&p.name.as_str()));
+    let name_of: std::collections::HashMap<&PackageId, &str> = metadata
+        .packages
+        .iter()
+        .map(|p| (&p.id, p.name.as_str()))
+        .collect();
+    let uses_c_tool = |id: &PackageId| {
+        let node = metadata
+            .resolve
+            .as_ref()
+            .and_then(|r| r.nodes.iter().find(|n| &n.id == id));
+        node.is_some_and(|n| {
+            n.deps.iter().any(|d| {
+                d.dep_kinds
+                    .iter()
+                    .any(|k| k.kind != DependencyKind::Development)
+                    && name_of
+                        .get(&d.pkg)
+                        .is_some_and(|name| C_TOOLS.contains(name))
+            })
+        })
+    };
     let mut found: Vec<String> = graph
         .into_iter()
-        .filter(|p| {
-            p.links.is_some()
-                || (tools_in_graph
-                    && p.dependencies.iter().any(|d| {
-                        d.kind != DependencyKind::Development && C_TOOLS.contains(&d.name.as_str())
-                    }))
-        })
+        .filter(|p| p.links.is_some() || uses_c_tool(&p.id))
         .map(|p| p.name.to_string())
         .collect();
     found.sort();

@@ -19,6 +19,9 @@ use crate::pipeline::slim_metadata::{metadata_error, MetadataTables};
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 
+/// The directory under the target dir that holds every output of ours.
+pub const OUTPUT_DIR: &str = "cargo-slim";
+
 /// Everything the build needs to know, resolved.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -34,6 +37,17 @@ pub struct Plan {
 
 /// The `cargo metadata` call every command starts from.
 pub fn metadata(select: &Selection) -> Result<Metadata> {
+    metadata_filtered(select, None)
+}
+
+/// The same, with the resolve graph cut to the dependencies cargo builds for
+/// `triple` (`--filter-platform`): a wasm32-only or Windows-only dependency is not
+/// in an x86_64 Linux build.
+pub fn metadata_for_target(select: &Selection, triple: &str) -> Result<Metadata> {
+    metadata_filtered(select, Some(triple))
+}
+
+fn metadata_filtered(select: &Selection, triple: Option<&str>) -> Result<Metadata> {
     let mut cmd = MetadataCommand::new();
     if let Some(path) = &select.manifest_path {
         if !path.is_file() {
@@ -75,6 +89,9 @@ pub fn metadata(select: &Selection) -> Result<Metadata> {
         if on {
             other.push(flag.to_string());
         }
+    }
+    if let Some(triple) = triple {
+        other.extend(["--filter-platform".to_string(), triple.to_string()]);
     }
     cmd.other_options(other);
     cmd.exec().map_err(|e| match e {
@@ -132,10 +149,10 @@ pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan
         preflight: !opts.no_preflight && meta.pick(|m| m.preflight).is_none_or(|(_, p)| p),
     };
 
-    let target_dir = match &select.target_dir {
+    let target_dir = canonical(&match &select.target_dir {
         Some(dir) => absolute(dir)?,
         None => metadata.target_directory.clone().into_std_path_buf(),
-    };
+    });
     ui.verbose(format!(
         "package {} {}, bin `{bin}`, targets {}, runtime {runtime}",
         package.name,
@@ -222,7 +239,7 @@ impl Plan {
         Ok(plan)
     }
 
-    /// `<target-dir>/slim/<bin>/<triple>/`.
+    /// `<target-dir>/cargo-slim/<bin>/<triple>/`.
     pub fn out_dir(&self, target: &Target) -> PathBuf {
         out_dir(&self.target_dir, &self.bin, target)
     }
@@ -236,13 +253,43 @@ impl Plan {
     }
 }
 
-/// `<target-dir>/slim/<bin>/<triple>/`. Both names are checked types, so neither
-/// can climb out of the target dir.
+/// Where one target's outputs go: `<target-dir>/cargo-slim/<bin>/<triple>/`.
+/// Both names are checked types, so neither can climb out of the target dir.
+///
+/// Not `<target-dir>/slim/`: cargo writes host builds of a profile named `slim`
+/// there (`cargo build --profile slim` puts the executable at `slim/<bin>`), and
+/// the two layouts cannot share a directory. Cargo's own directories are profile
+/// names, triples and a few fixed names (`doc`, `package`, `tmp`); a directory
+/// named after the tool, as other cargo tools do (`target/nextest`,
+/// `target/criterion`), is never one of them unless a profile is named
+/// `cargo-slim`.
 pub fn out_dir(target_dir: &Path, bin: &BinName, target: &Target) -> PathBuf {
     target_dir
-        .join("slim")
+        .join(OUTPUT_DIR)
         .join(bin.as_str())
         .join(&target.triple)
+}
+
+/// `path` with symlinks resolved, once, for everything downstream: the remap
+/// flags, cargo's `--target-dir` and the recorded command then name one spelling
+/// (a symlinked target dir used to get a remap per spelling, so a rebuild in a
+/// plain directory "differed"). A path that does not exist yet keeps its missing
+/// tail below the canonical form of its deepest existing ancestor.
+pub fn canonical(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut tail = Vec::new();
+    loop {
+        if let Ok(canon) = existing.canonicalize() {
+            return tail.iter().rev().fold(canon, |p, part| p.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                tail.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -410,7 +457,8 @@ fn no_binary(what: &str) -> anyhow::Error {
 
 /// The packages `root` builds with: itself and everything reachable through
 /// normal and build dependencies (dev-dependencies left out). Dependencies of
-/// other platforms are included: metadata is not filtered per target.
+/// other platforms are included unless `metadata` was filtered for a target
+/// ([`metadata_for_target`]).
 pub fn build_graph<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<&'m Package> {
     let Some(resolve) = &metadata.resolve else {
         return metadata.packages.iter().filter(|p| &p.id == root).collect();
@@ -441,4 +489,20 @@ pub fn build_graph<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<&'m Pack
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+
+    #[test]
+    fn canonical_resolves_symlinks_and_keeps_a_missing_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().canonicalize().unwrap().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        assert_eq!(canonical(&link), real);
+        assert_eq!(canonical(&link.join("not/yet")), real.join("not/yet"));
+    }
 }

@@ -5,10 +5,10 @@ use object::elf;
 
 use crate::model::target::Arch;
 
-use super::elf_facts::{Body, ElfFacts, Layout};
 use super::runtime_facts::RuntimeFacts;
 use super::symbol_version::{Family, SymbolVersion, Version};
 use super::CheckResult;
+use crate::artifact::elf::{Body, ElfFacts, Layout};
 
 /// How many symbols to name per version in a message before "and N more".
 const SYMBOLS_SHOWN: usize = 4;
@@ -368,8 +368,8 @@ fn versions(
 
 #[cfg(test)]
 mod tests {
-    use super::super::elf_facts::VersionNeed;
     use super::*;
+    use crate::artifact::elf::VersionNeed;
     use crate::model::target::Runtime;
 
     fn body(needs: &[(&str, &str, &[&str])]) -> Body {

@@ -4,13 +4,12 @@
 //! at exec time: a glibc symbol version the runtime lacks, the wrong architecture,
 //! a shared library the runtime does not ship, a bootstrap without the exec bit.
 //! Every one of those is visible in the ELF (and the zip) before deploying, so this
-//! module reads them there: [`elf_facts`] reads the file, [`runtime_facts`] holds
+//! module reads them there: `crate::artifact::elf` reads the file, [`runtime_facts`] holds
 //! what each runtime provides, [`checks`] compares the two, [`zip`] checks the
 //! `bootstrap` entry of a function.zip. `cargo slim build` calls [`check_elf`];
 //! `cargo slim check` is [`run`]. docs/preflight.md explains each check.
 
 mod checks;
-pub mod elf_facts;
 pub mod runtime_facts;
 pub mod symbol_version;
 pub mod zip;
@@ -24,9 +23,9 @@ use serde::Serialize;
 use crate::model::target::{Arch, Runtime};
 use crate::ui::table::{Align, Table};
 use crate::ui::Ui;
-use crate::util::error::{Exit, SlimError};
+use crate::util::error::Exit;
 
-use elf_facts::{ElfFacts, VersionNeed};
+use crate::artifact::elf::{ElfFacts, VersionNeed};
 use runtime_facts::RuntimeFacts;
 
 /// Options of `cargo slim check`.
@@ -48,10 +47,11 @@ pub struct CheckArgs {
 pub fn run(ui: &Ui, args: &CheckArgs) -> anyhow::Result<Exit> {
     let runtime = args.runtime.unwrap_or_default();
     let path = &args.path;
-    let data = std::fs::read(path).map_err(|e| {
-        SlimError::new(format!("cannot read {}: {e}", path.display()))
-            .hint("give the path of a built executable or of a function.zip")
-    })?;
+    let data = crate::artifact::file::read_regular(
+        path,
+        crate::artifact::file::FILE_LIMIT,
+        "give the path of a built executable or of a function.zip",
+    )?;
     let checked = check_file(&data, args.arch, runtime)
         .with_context(|| format!("cannot check {}", path.display()))?;
 
@@ -192,7 +192,7 @@ struct Checked {
 fn check_file(data: &[u8], arch: Option<Arch>, runtime: Runtime) -> anyhow::Result<Checked> {
     let rt = RuntimeFacts::of(runtime);
     let mut checks = Vec::new();
-    let zipped = zip::looks_like_zip(data);
+    let zipped = crate::artifact::zip::looks_like_zip(data);
     let inner;
     let elf = if zipped {
         let found = zip::read_bootstrap(data)?;

@@ -2,9 +2,9 @@
 //! goes through. The result owns its data, so the input buffer can be dropped.
 
 use super::crates::{self, CratesView};
-use super::elf::{self, Format};
 use super::sections::{self, SectionsView};
 use super::symbols::{self, Symbol};
+use crate::artifact::elf::{self, Format};
 
 /// What the crates and symbols views cover and how they name crates.
 #[derive(Debug, Clone, Default)]
@@ -35,7 +35,7 @@ pub struct Analysis {
 /// [`crate::util::error::SlimError`]s; no input makes this panic.
 pub fn analyze(data: &[u8], options: &Options) -> anyhow::Result<Analysis> {
     elf::with_aligned(data, |data| {
-        let image = elf::read(data)?;
+        let image = elf::image::read(data)?;
         let sections = sections::view(&image);
         // No sized function or data symbol left (a symbol table with only section
         // and file entries says nothing about where bytes go either).

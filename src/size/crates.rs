@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::demangle::display_crate;
-use super::elf::Image;
 use super::sections::share;
 use super::symbols::Symbol;
+use crate::artifact::elf::Image;
 
 pub const UNATTRIBUTED: &str = "[unattributed]";
 

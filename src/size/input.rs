@@ -1,19 +1,13 @@
-//! Which files `cargo slim size` reads: the last build's `bootstrap.full` (building
-//! first when needed), a path the user gave, or the `bootstrap` inside a
-//! function.zip; and, beside an unstripped file, its stripped twin (or the other
-//! way round) to report what stripping saved.
+//! Which files `cargo slim size` reads: the last build's `bootstrap.full`, a path
+//! the user gave, or the `bootstrap` inside a function.zip; and, beside an
+//! unstripped file, its stripped twin (or the other way round) to report what
+//! stripping saved. Files and zips are read by `crate::artifact` (regular files
+//! only, bounded).
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::ui::Ui;
+use crate::artifact::{file, zip};
 use crate::util::error::SlimError;
-
-use super::SizeArgs;
-
-/// Largest `bootstrap` we unpack from a zip: Lambda's own limit for unzipped code
-/// is 250 MB, so anything above is not a function package.
-const MAX_UNZIPPED: u64 = 1 << 30;
 
 /// A file to analyse, read into memory.
 #[derive(Debug, Clone)]
@@ -35,23 +29,18 @@ pub struct StripPair {
     pub stripped_bytes: u64,
 }
 
-/// The files the command line asks for: the path, or the selected build's
-/// `bootstrap.full` for each target.
-pub fn resolve(ui: &Ui, args: &SizeArgs) -> anyhow::Result<Vec<Input>> {
-    if let Some(path) = &args.path {
-        return Ok(vec![load(path)?]);
+/// The last build in an output directory: its `bootstrap.full` with the shipped
+/// `bootstrap` as its pair; else the `bootstrap`; else the zip's.
+pub fn load_build(full: &Path, bootstrap: &Path, zip: &Path) -> anyhow::Result<Input> {
+    if full.is_file() {
+        let mut input = read_file(full)?;
+        input.pair = pair_of(full, bootstrap);
+        return Ok(input);
     }
-    let built = crate::commands::build::build_selected(ui, &args.select.to_selection()?)?;
-    let several = built.len() > 1;
-    built
-        .iter()
-        .map(|b| {
-            let mut input = read_file(&b.full)?;
-            input.pair = pair_of(&b.full, &b.bootstrap);
-            input.label = several.then(|| b.target.to_string());
-            Ok(input)
-        })
-        .collect()
+    if bootstrap.is_file() || !zip.is_file() {
+        return load(bootstrap);
+    }
+    load(zip)
 }
 
 /// The old side of `--diff`: an ELF or zip file, a build directory, or the
@@ -89,7 +78,7 @@ pub fn load_old(path: &Path) -> anyhow::Result<Input> {
 /// Read one file given on the command line (a zip yields its `bootstrap`).
 pub fn load(path: &Path) -> anyhow::Result<Input> {
     let mut input = read_file(path)?;
-    if input.data.starts_with(b"PK\x03\x04") {
+    if zip::looks_like_zip(&input.data) {
         input.data = unzip_bootstrap(path, &input.data)?;
         input.path = PathBuf::from(format!("{}!bootstrap", path.display()));
         return Ok(input);
@@ -99,14 +88,11 @@ pub fn load(path: &Path) -> anyhow::Result<Input> {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Input> {
-    let data = std::fs::read(path).map_err(|e| {
-        let err = SlimError::new(format!("cannot read {}: {e}", path.display()));
-        if e.kind() == std::io::ErrorKind::NotFound {
-            err.hint("build first with `cargo slim build`, or pass the path of an ELF file")
-        } else {
-            err
-        }
-    })?;
+    let data = file::read_regular(
+        path,
+        file::FILE_LIMIT,
+        "build first with `cargo slim build`, or pass the path of an ELF file",
+    )?;
     Ok(Input {
         path: path.to_path_buf(),
         data,
@@ -116,20 +102,20 @@ fn read_file(path: &Path) -> anyhow::Result<Input> {
 }
 
 fn unzip_bootstrap(path: &Path, data: &[u8]) -> anyhow::Result<Vec<u8>> {
-    let bad = |e: &dyn std::fmt::Display| {
-        SlimError::new(format!("cannot read {} as a zip: {e}", path.display()))
-    };
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(data)).map_err(|e| bad(&e))?;
-    let mut entry = archive.by_name("bootstrap").map_err(|_| {
-        SlimError::new(format!("{} has no `bootstrap` at its root", path.display()))
+    let context = || format!("cannot read {}", path.display());
+    let mut archive = zip::Zip::open(data).map_err(|e| e.context(context()))?;
+    let entry = archive
+        .entry("bootstrap")
+        .map_err(|e| e.context(context()))?
+        .filter(|e| e.kind == zip::Kind::File)
+        .ok_or_else(|| {
+            SlimError::new(format!(
+                "{} has no `bootstrap` file at its root",
+                path.display()
+            ))
             .hint("a Lambda function.zip for an OS-only runtime holds `bootstrap`")
-    })?;
-    let mut out = Vec::new();
-    (&mut entry)
-        .take(MAX_UNZIPPED)
-        .read_to_end(&mut out)
-        .map_err(|e| bad(&e))?;
-    Ok(out)
+        })?;
+    Ok(entry.data)
 }
 
 /// `bootstrap.full` ↔ `bootstrap`: the other file of the pair, when it exists.

@@ -2,7 +2,7 @@
 //! what stripping saved, and the difference between two builds.
 //!
 //! Data flow: [`input`] finds the file(s) (the last build's `bootstrap.full`, a
-//! path, a function.zip) → [`analysis`] reads the ELF once ([`elf`]) and derives
+//! path, a function.zip) → [`analysis`] reads the ELF once (`crate::artifact::elf`) and derives
 //! the [`sections`], [`symbols`] (demangled by [`demangle`]) and [`crates`] views →
 //! [`report`] selects what was asked for (or [`diff`] compares two analyses) →
 //! [`render`] prints tables, or the same structures go out as JSON.
@@ -11,7 +11,6 @@ pub mod analysis;
 pub mod crates;
 pub mod demangle;
 pub mod diff;
-pub mod elf;
 pub mod input;
 pub mod render;
 pub mod report;
@@ -48,7 +47,7 @@ Details and the JSON fields: docs/size.md.";
 #[command(after_help = AFTER_HELP)]
 pub struct SizeArgs {
     /// An ELF file (or a function.zip) to analyse [default: the last build's
-    /// bootstrap.full, building first when there is none or it is stale].
+    /// bootstrap.full as it is, building first only when there is none].
     pub path: Option<PathBuf>,
     #[command(flatten)]
     pub select: crate::cli::SelectArgs,
@@ -107,16 +106,16 @@ impl SizeArgs {
     }
 }
 
-/// Run `cargo slim size`.
-pub fn run(ui: &Ui, args: &SizeArgs) -> anyhow::Result<Exit> {
-    let inputs = input::resolve(ui, args)?;
+/// Analyse `inputs` (found by `commands::size`) as `args` asks and print the
+/// result.
+pub fn run(ui: &Ui, args: &SizeArgs, inputs: &[input::Input]) -> anyhow::Result<Exit> {
     let old = match &args.diff {
         Some(path) => Some(input::load_old(path)?),
         None => None,
     };
     let options = args.options();
     let mut reports = Vec::new();
-    for file in &inputs {
+    for file in inputs {
         let analysis = analyze(&file.data, &options)
             .map_err(|e| e.context(format!("cannot analyse {}", file.path.display())))?;
         match &old {

@@ -8,11 +8,11 @@ use super::analysis::Analysis;
 use super::crates::CratesView;
 use super::demangle::display_crate;
 use super::diff::DiffReport;
-use super::elf::Format;
 use super::input::{Input, StripPair};
 use super::sections::{share, SectionsView};
 use super::symbols::Filter;
 use super::SizeArgs;
+use crate::artifact::elf::Format;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

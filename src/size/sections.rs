@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::elf::Image;
+use crate::artifact::elf::Image;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionRow {

@@ -10,7 +10,7 @@ use regex::Regex;
 
 use super::analysis::Analysis;
 use super::demangle::{self, display_crate};
-use super::elf::Image;
+use crate::artifact::elf::Image;
 
 /// A symbol and the bytes of the file it is charged with.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use crate::util::error::SlimError;
 pub fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let dir = parent(path);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".slim-tmp-")
+        .prefix(TEMP_PREFIXES[0])
         .tempfile_in(dir)
         .map_err(|e| unwritable(dir, e))?;
     tmp.write_all(bytes)
@@ -34,10 +34,37 @@ pub fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
 pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| unwritable(dir, e))?;
     tempfile::Builder::new()
-        .prefix(".slim-probe-")
+        .prefix(TEMP_PREFIXES[1])
         .tempfile_in(dir)
         .map_err(|e| unwritable(dir, e))?;
     Ok(())
+}
+
+/// Prefixes of the temporary files [`write`] and [`ensure_writable_dir`] create.
+const TEMP_PREFIXES: [&str; 2] = [".slim-tmp-", ".slim-probe-"];
+
+/// Remove the temporary files a killed run left in `dir` (a `kill -9` between
+/// creating and renaming one leaves it for ever). Call it only while holding the
+/// directory's lock (`util::lock`): then no live run of ours is writing there, so
+/// every such file is stale. Returns how many were removed.
+pub fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let stale = name
+            .to_str()
+            .is_some_and(|n| TEMP_PREFIXES.iter().any(|p| n.starts_with(p)));
+        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            remove_if_exists(&entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// Remove a file if it exists; a missing file is fine.
@@ -57,11 +84,21 @@ fn parent(path: &Path) -> &Path {
 }
 
 fn unwritable(dir: &Path, err: std::io::Error) -> anyhow::Error {
-    SlimError::new(format!(
+    let error = SlimError::new(format!(
         "cannot write to the output directory {}: {err}",
         dir.display()
-    ))
-    .hint("make it writable, or choose another with --target-dir")
+    ));
+    // "Not a directory" / "File exists": permissions are not the problem, a file
+    // sits where a directory of the path should be.
+    let blocker = dir.ancestors().find(|p| p.is_file());
+    match blocker {
+        Some(file) => error.hint(format!(
+            "{} is a file where a directory is needed; move it away, or choose another \
+             directory with --target-dir",
+            file.display()
+        )),
+        None => error.hint("make it writable, or choose another with --target-dir"),
+    }
     .into()
 }
 
@@ -80,5 +117,19 @@ mod tests {
         assert_eq!(mode, 0o644);
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn a_file_in_the_way_is_named_not_blamed_on_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("slim");
+        fs::write(&file, b"cargo's executable").unwrap();
+        let err = ensure_writable_dir(&file.join("hello/x86_64-unknown-linux-musl")).unwrap_err();
+        let (text, _) = crate::util::error::render(&err);
+        assert!(
+            text.contains(&format!("{} is a file", file.display())),
+            "{text}"
+        );
+        assert!(!text.contains("make it writable"), "{text}");
     }
 }

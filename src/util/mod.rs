@@ -1,6 +1,8 @@
-//! Small helpers every layer may use: errors, hashes, atomic writes.
+//! Small helpers every layer may use: errors, hashes, atomic writes, locks.
 
 pub mod atomic;
 pub mod confined;
 pub mod error;
 pub mod hash;
+pub mod lock;
+pub mod shell;

@@ -13,13 +13,14 @@
 mod compare;
 pub mod sources;
 
-use std::io::{Cursor, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use clap::Args;
 use serde::Serialize;
 
+use crate::artifact::file;
+use crate::artifact::zip::Zip;
 use crate::cli::SelectArgs;
 use crate::commands::build::{self, Built, Context};
 use crate::model::manifest::{self, FileEntry, Manifest};
@@ -292,13 +293,8 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
         recorded: sha.into(),
         found: "missing".into(),
     };
-    // The artifact may have come with the manifest from anywhere: regular files
-    // only, bounded (a FIFO or /dev/zero in its place reads as missing).
-    let read = |path: &std::path::Path| {
-        crate::util::confined::read_bounded(path, path, crate::util::confined::MAX_FILE_BYTES)
-    };
-    match read(&built.zip) {
-        Ok(zip) => {
+    match read_artifact(&built.zip, file::FILE_LIMIT)? {
+        Some(zip) => {
             let sha = hash::sha256_hex(&zip);
             if sha != recorded.zip.sha256 {
                 out.push(Difference {
@@ -310,7 +306,7 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
                 out.extend(zip_contents(&zip, recorded));
             }
         }
-        Err(_) => out.push(missing("function.zip", &recorded.zip.sha256)),
+        None => out.push(missing("function.zip", &recorded.zip.sha256)),
     }
     let want = recorded
         .files
@@ -318,8 +314,8 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
         .find(|f| f.name == "bootstrap")
         .map(|f| f.sha256.clone())
         .unwrap_or_default();
-    match read(&built.bootstrap) {
-        Ok(data) => {
+    match read_artifact(&built.bootstrap, file::FILE_LIMIT)? {
+        Some(data) => {
             let sha = hash::sha256_hex(&data);
             if sha != want {
                 out.push(Difference {
@@ -330,10 +326,13 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
                 });
             }
         }
-        Err(_) => out.push(missing("bootstrap", &want)),
+        None => out.push(missing("bootstrap", &want)),
     }
     let sha_file = built.out_dir.join("function.zip.sha256");
-    let line = std::fs::read_to_string(&sha_file).unwrap_or_default();
+    // "<64 hex>  function.zip\n": anything much longer is not a checksum file.
+    let line = read_artifact(&sha_file, 4096)?
+        .map(|d| String::from_utf8_lossy(&d).into_owned())
+        .unwrap_or_default();
     let mut words = line.split_whitespace();
     let (sum, name) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
     if sum != recorded.zip.sha256 || name.trim_start_matches('*') != "function.zip" {
@@ -352,8 +351,10 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
 }
 
 /// A zip that differs: which entries differ, and for the bootstrap which sections.
+/// Read by the one zip reader, so every entry is bounded by Lambda's unzipped
+/// limit (an entry past it, or corrupt, is reported as unreadable).
 fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(zip)) else {
+    let Ok(mut archive) = Zip::open(zip) else {
         return vec![Difference {
             kind: "file".into(),
             name: "function.zip".into(),
@@ -363,36 +364,29 @@ fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
     };
     let mut found = Vec::new();
     let mut bootstrap = None;
-    for i in 0..archive.len() {
-        let Ok(mut entry) = archive.by_index(i) else {
-            continue;
+    for (name, entry) in archive.entries() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                // Say so rather than hash a prefix.
+                found.push(FileEntry {
+                    name,
+                    mode: String::new(),
+                    size: 0,
+                    sha256: format!("unreadable ({e})"),
+                });
+                continue;
+            }
         };
-        let name = entry
-            .name()
-            .map_or_else(|_| format!("entry {i}"), |n| n.into_owned());
-        let mut data = Vec::new();
-        let limit = crate::util::confined::MAX_FILE_BYTES;
-        let read = (&mut entry).take(limit + 1).read_to_end(&mut data);
-        if read.is_err() || data.len() as u64 > limit {
-            // A corrupt entry (CRC mismatch) or one that inflates beyond what
-            // Lambda accepts (a zip bomb): say so rather than hash a prefix.
-            found.push(FileEntry {
-                name: name.clone(),
-                mode: String::new(),
-                size: 0,
-                sha256: "unreadable (corrupt, or larger than Lambda allows)".into(),
-            });
-            continue;
-        }
-        let mode = entry.unix_mode().unwrap_or(0) & 0o7777;
+        let mode = entry.mode.unwrap_or(0) & 0o7777;
         found.push(FileEntry {
             name: name.clone(),
             mode: format!("{mode:04o}"),
-            size: data.len() as u64,
-            sha256: hash::sha256_hex(&data),
+            size: entry.data.len() as u64,
+            sha256: hash::sha256_hex(&entry.data),
         });
         if name == "bootstrap" {
-            bootstrap = Some(data);
+            bootstrap = Some(entry.data);
         }
     }
     let mut out = compare::files(&recorded.files, &found);
@@ -402,6 +396,15 @@ fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
         }
     }
     out
+}
+
+/// An artifact file's bytes; `None` when it is not there. Anything but a regular
+/// file (a FIFO, a device) is an error, and reads are bounded.
+fn read_artifact(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    file::read_regular(path, limit, "run `cargo slim build` first").map(Some)
 }
 
 /// Full verify of one target: refuse what cannot reproduce, rebuild in a fresh
@@ -434,7 +437,7 @@ fn rebuild_verdict(
         .prefix("cargo-slim-verify-")
         .tempdir()
         .context("cannot create a temporary target directory")?;
-    let p = plan.from_manifest(recorded, dir.path().to_path_buf())?;
+    let p = plan.from_manifest(recorded, plan::canonical(dir.path()))?;
 
     crate::util::atomic::ensure_writable_dir(&p.out_dir(target))?;
     let mut ctx = Context::new(&p)?;

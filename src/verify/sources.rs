@@ -46,7 +46,7 @@ pub fn record(exe: &Path, workspace: &Path, target_dir: &Path) -> Vec<SourceFile
 
 /// The prerequisites of every rule in a Makefile-style dep-info file, with `\ `
 /// unescaped.
-fn dep_info_paths(text: &str) -> Vec<PathBuf> {
+pub(crate) fn dep_info_paths(text: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for line in text.lines() {
         // `target: dep dep …`; the target itself may contain escaped spaces.

@@ -43,13 +43,13 @@ for arch in x86_64 arm64; do
     --target-dir "$tgt/plain" --config "$lld" --config 'profile.release.strip="symbols"'
   cp "$rel" "$work/stripped"
   "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" --target-dir "$tgt/slim"
-  out="$tgt/slim/slim/hello-lambda/$triple"
+  out="$tgt/slim/cargo-slim/hello-lambda/$triple"
   cp "$out/bootstrap" "$work/slim"; cp "$out/function.zip" "$work/slim.zip"
   "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" --target-dir "$tgt/slim" --opt-level s
   cp "$out/bootstrap" "$work/slimz"; cp "$out/function.zip" "$work/slimz.zip"
   RUSTUP_TOOLCHAIN=nightly "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
     --target-dir "$tgt/std" --build-std
-  std="$tgt/std/slim/hello-lambda/$triple"
+  std="$tgt/std/cargo-slim/hello-lambda/$triple"
   s=$(size "$work/stripped")
   for row in "release (unstripped)|$work/release|" "release, stripped|$work/stripped|" \
              "cargo slim build|$work/slim|$work/slim.zip" "cargo slim build --opt-level s|$work/slimz|$work/slimz.zip" \

@@ -14,7 +14,7 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fixture crate: `hello`, `cshim`, `multibin`, `nobin` under tests/fixtures, or
+/// A fixture crate: `hello`, `cshim`, `multibin`, `nobin`, `wasmdep` under tests/fixtures, or
 /// `hello-lambda` under templates.
 pub fn fixture(name: &str) -> PathBuf {
     let in_tests = repo().join("tests/fixtures").join(name);
@@ -56,7 +56,7 @@ pub struct Built {
 
 impl Built {
     pub fn at(target_dir: &Path, bin: &str, triple: &str) -> Built {
-        let dir = target_dir.join("slim").join(bin).join(triple);
+        let dir = target_dir.join("cargo-slim").join(bin).join(triple);
         Built {
             bootstrap: dir.join("bootstrap"),
             full: dir.join("bootstrap.full"),

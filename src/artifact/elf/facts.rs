@@ -2,12 +2,14 @@
 //! class, machine, type, interpreter, needed libraries and symbol version needs.
 //!
 //! Read with `object`'s ELF parser, which checks every offset and size it follows,
-//! so a damaged file ends in an error here rather than a panic.
+//! so a damaged file ends in an error here rather than a panic. What the
+//! preflight makes of these facts is the preflight's business.
 
 use object::elf;
 use object::read::elf::{Dyn as _, FileHeader as _, ProgramHeader as _, Sym as _};
 use object::LittleEndian;
 
+use super::malformed;
 use crate::util::error::SlimError;
 
 /// The 64-bit little-endian header both Lambda architectures use.
@@ -93,13 +95,6 @@ pub struct Body {
     pub version_needs: Vec<VersionNeed>,
 }
 
-/// A malformed or unsupported file: exit code 2 with a hint.
-fn malformed(what: impl std::fmt::Display) -> anyhow::Error {
-    SlimError::new(format!("malformed ELF file: {what}"))
-        .hint("the file is damaged or truncated; rebuild it (or point at the built executable)")
-        .into()
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -107,16 +102,8 @@ fn text(bytes: &[u8]) -> String {
 impl ElfFacts {
     /// Read the facts from an ELF image. Not an ELF, or a damaged one, is an error.
     pub fn read(data: &[u8]) -> anyhow::Result<ElfFacts> {
-        if data.len() < 4 || data[..4] != elf::ELFMAG {
-            let start: Vec<String> = data.iter().take(4).map(|b| format!("{b:02x}")).collect();
-            return Err(SlimError::new(format!(
-                "not an ELF file (it starts with bytes [{}], not 7f 45 4c 46)",
-                start.join(" ")
-            ))
-            .hint(
-                "point `cargo slim check` at the built executable (`bootstrap`) or at function.zip",
-            )
-            .into());
+        if !data.starts_with(&elf::ELFMAG) {
+            return Err(super::not_elf(data));
         }
         // e_machine sits at offset 18 in both classes; its byte order is EI_DATA's.
         let (Some(&class), Some(&data_enc), Some(&os_abi), Some(m)) =
@@ -135,7 +122,7 @@ impl ElfFacts {
             u16::from_le_bytes([m[0], m[1]])
         };
         let body = if layout.is_lambda() {
-            Some(read_body(data)?)
+            Some(super::with_aligned(data, read_body)?)
         } else {
             None
         };

@@ -1,0 +1,200 @@
+//! `cargo slim size`: which files to analyse, then the analysis (`crate::size`).
+//!
+//! With no path, `size` is a read-only command: it analyses the last build that is
+//! in the output directory and never replaces it. A build looks stale when a
+//! source file cargo recorded for it changed later; `size` then says so and prints
+//! the command that rebuilds it with the recorded settings, rather than
+//! rebuilding with its own options (which once relinked a `--runtime
+//! provided.al2` build for al2023 and dropped `--features`, overwriting the
+//! deployable zip). Only when there is no build at all does it build, into the
+//! normal place: that replaces nothing.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::Result;
+
+use crate::commands::build::{self, Built};
+use crate::model::manifest::Manifest;
+use crate::model::options::RequestedOptions;
+use crate::model::target::Target;
+use crate::pipeline::plan::{self, Plan};
+use crate::pipeline::profile::PROFILE;
+use crate::size::input::{self, Input};
+use crate::size::SizeArgs;
+use crate::ui::Ui;
+use crate::util::error::Exit;
+
+/// Run `cargo slim size`.
+pub fn run(ui: &Ui, args: &SizeArgs) -> Result<Exit> {
+    let inputs = match &args.path {
+        Some(path) => vec![input::load(path)?],
+        None => last_builds(ui, args)?,
+    };
+    crate::size::run(ui, args, &inputs)
+}
+
+/// The selected targets' last builds, building only the targets that have none.
+fn last_builds(ui: &Ui, args: &SizeArgs) -> Result<Vec<Input>> {
+    let plan = plan::plan(
+        ui,
+        &args.select.to_selection()?,
+        &RequestedOptions::default(),
+    )?;
+    let built: Vec<Built> = plan
+        .targets
+        .iter()
+        .map(|t| Built::at(plan.out_dir(t), t.clone(), plan.bin.to_string()))
+        .collect();
+    let missing: Vec<Target> = built
+        .iter()
+        .filter(|b| !has_artifact(b))
+        .map(|b| b.target.clone())
+        .collect();
+    if !missing.is_empty() {
+        let mut to_build = plan.clone();
+        to_build.targets = missing;
+        ui.status(
+            "Building",
+            "no build to analyse yet: building it first (nothing is replaced)",
+        );
+        build::build_plan(ui, &to_build)?;
+    } else {
+        for b in &built {
+            // The manifest says what the build is; one that is not a valid record
+            // (tampered, damaged, not a regular file) makes the directory
+            // untrustworthy, so it stops the command like it stops verify.
+            let recorded = match b.manifest.symlink_metadata() {
+                Ok(_) => Some(Manifest::read(&b.manifest)?),
+                Err(_) => None,
+            };
+            warn_if_stale(ui, &plan, args, b, recorded.as_ref());
+        }
+    }
+    let several = built.len() > 1;
+    built
+        .iter()
+        .map(|b| {
+            let mut input = input::load_build(&b.full, &b.bootstrap, &b.zip)?;
+            input.label = several.then(|| b.target.to_string());
+            Ok(input)
+        })
+        .collect()
+}
+
+fn has_artifact(built: &Built) -> bool {
+    [&built.full, &built.bootstrap, &built.zip]
+        .iter()
+        .any(|p| p.symlink_metadata().is_ok())
+}
+
+/// Say when the analysed build may not be the current code, and how to rebuild it
+/// with the settings it was made with.
+fn warn_if_stale(
+    ui: &Ui,
+    plan: &Plan,
+    args: &SizeArgs,
+    built: &Built,
+    recorded: Option<&Manifest>,
+) {
+    let analysed = [&built.full, &built.bootstrap, &built.zip]
+        .into_iter()
+        .find(|p| p.is_file());
+    let Some(built_at) = analysed.and_then(|p| p.metadata().and_then(|m| m.modified()).ok()) else {
+        return;
+    };
+    let Some(newer) = changed_since(plan, &built.target, built_at) else {
+        return;
+    };
+    let shown = newer
+        .strip_prefix(plan.workspace_root())
+        .unwrap_or(&newer)
+        .display()
+        .to_string();
+    ui.warn(format!(
+        "{}: the build in {} may be stale ({shown} changed after it); analysing it as it \
+         is. Rebuild it with the settings it was made with:\n    {}",
+        built.target,
+        built.out_dir.display(),
+        rebuild_command(args, recorded, &built.target)
+    ));
+}
+
+/// A workspace file the build read (per cargo's dep-info for it), or the package's
+/// Cargo.toml / the workspace's Cargo.lock, modified after `built_at`.
+fn changed_since(plan: &Plan, target: &Target, built_at: SystemTime) -> Option<PathBuf> {
+    let ws = plan.workspace_root();
+    let dep_info = plan
+        .target_dir
+        .join(&target.triple)
+        .join(PROFILE)
+        .join(format!("{}.d", plan.bin));
+    let mut files = vec![plan.manifest_path().to_path_buf(), ws.join("Cargo.lock")];
+    if let Ok(text) = std::fs::read_to_string(&dep_info) {
+        files.extend(
+            crate::verify::sources::dep_info_paths(&text)
+                .into_iter()
+                .filter(|p| p.starts_with(ws) && !p.starts_with(&plan.target_dir)),
+        );
+    }
+    files.into_iter().find(|f| modified_after(f, built_at))
+}
+
+fn modified_after(path: &Path, time: SystemTime) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|m| m > time)
+}
+
+/// `cargo slim build …` with the recorded settings (when the manifest is readable)
+/// and the selection the user gave `size`, every word shell-quoted.
+fn rebuild_command(args: &SizeArgs, recorded: Option<&Manifest>, target: &Target) -> String {
+    let s = &args.select;
+    let mut words: Vec<String> = vec!["cargo".into(), "slim".into(), "build".into()];
+    let push = |words: &mut Vec<String>, flag: &str, value: String| {
+        words.push(flag.into());
+        words.push(value);
+    };
+    if let Some(p) = &s.manifest_path {
+        push(&mut words, "--manifest-path", p.display().to_string());
+    }
+    if let Some(p) = &s.package {
+        push(&mut words, "--package", p.clone());
+    }
+    if let Some(dir) = &s.target_dir {
+        push(&mut words, "--target-dir", dir.display().to_string());
+    }
+    push(&mut words, "--target", target.triple.clone());
+    let Some(m) = recorded else {
+        return crate::util::shell::join(&words);
+    };
+    push(&mut words, "--bin", m.package.bin.to_string());
+    push(&mut words, "--runtime", m.runtime.to_string());
+    let b = &m.build;
+    if !b.features.is_empty() {
+        let list: Vec<&str> = b.features.iter().map(|f| f.as_str()).collect();
+        push(&mut words, "--features", list.join(","));
+    }
+    let o = &b.options;
+    if let Some(level) = &o.opt_level {
+        push(&mut words, "--opt-level", level.to_string());
+    }
+    if let Some(cpu) = &o.cpu {
+        push(&mut words, "--cpu", cpu.to_string());
+    }
+    push(&mut words, "--linker", o.linker.as_str().into());
+    for include in &o.include {
+        push(&mut words, "--include", include.to_string());
+    }
+    for (flag, on) in [
+        ("--all-features", b.all_features),
+        ("--no-default-features", b.no_default_features),
+        ("--build-std", o.build_std),
+        ("--no-preflight", !o.preflight),
+    ] {
+        if on {
+            words.push(flag.into());
+        }
+    }
+    crate::util::shell::join(&words)
+}
