@@ -51,18 +51,17 @@ pub(crate) struct Zip<'a> {
 
 /// The error every unreadable archive or entry gives.
 pub(crate) fn unreadable(what: impl std::fmt::Display) -> anyhow::Error {
-    SlimError::new(format!("cannot read the zip archive: {what}"))
-        .hint("the file is damaged or not a zip; rebuild function.zip (`cargo slim build`)")
-        .into()
+    SlimError::BadZip {
+        what: what.to_string(),
+    }
+    .into()
 }
 
 fn too_large(name: &str, limit: u64) -> anyhow::Error {
-    SlimError::new(format!(
-        "`{name}` in the zip inflates to more than {} bytes, Lambda's limit for a \
-         function's unzipped code: not a deployable function package (reading stopped there)",
-        crate::ui::table::bytes(limit)
-    ))
-    .hint("build with `cargo slim build` (size profile, stripped) and see `cargo slim size`")
+    SlimError::ZipEntryTooLarge {
+        name: name.into(),
+        limit: crate::ui::table::bytes(limit),
+    }
     .into()
 }
 

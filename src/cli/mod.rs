@@ -215,7 +215,11 @@ impl From<LinkerArg> for LinkerChoice {
 
 /// A value of `flag` that does not parse: exit 2, the flag named.
 fn bad_flag(flag: &str, err: impl std::fmt::Display) -> anyhow::Error {
-    SlimError::new(format!("invalid {flag}: {err}")).into()
+    SlimError::InvalidSetting {
+        setting: flag.into(),
+        reason: err.to_string(),
+    }
+    .into()
 }
 
 /// An optional flag's value through its type's `FromStr`.

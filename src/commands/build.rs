@@ -444,7 +444,7 @@ fn manifest_for(
             sources: Vec::new(),
         },
         files,
-        sections: manifest::section_hashes(&entries[0].data)?,
+        sections: crate::artifact::elf::section_hashes(&entries[0].data)?,
         unstripped: Digest {
             size: full.len() as u64,
             sha256: hash::sha256_hex(full),
@@ -489,12 +489,10 @@ fn write_outputs(
 
 /// The error for a target whose build left nothing to analyse or verify.
 pub fn not_built(built: &Built) -> anyhow::Error {
-    SlimError::new(format!(
-        "no build of `{}` for {} in {}",
-        built.bin,
-        built.target,
-        built.out_dir.display()
-    ))
-    .hint("run `cargo slim build` first")
+    SlimError::NotBuilt {
+        bin: built.bin.clone(),
+        target: built.target.to_string(),
+        dir: built.out_dir.clone(),
+    }
     .into()
 }

@@ -149,30 +149,31 @@ impl Manifest {
     /// naming the field, e.g. `build.options.cpu`.
     pub fn read(path: &Path) -> Result<Manifest> {
         if !path.exists() {
-            return Err(
-                SlimError::new(format!("cannot read {}: no such file", path.display()))
-                    .hint("run `cargo slim build` first")
-                    .into(),
-            );
+            return Err(SlimError::ManifestMissing {
+                path: path.to_path_buf(),
+            }
+            .into());
         }
         let bytes = crate::util::confined::read_bounded(path, path, MAX_BYTES).map_err(|e| {
-            SlimError::new(e.to_string()).hint(
-                "give the path of a slim-manifest.json as `cargo slim build` writes it (a \
-                 regular file of at most 16 MiB)",
-            )
+            SlimError::ManifestUnreadable {
+                detail: e.to_string(),
+            }
         })?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| SlimError::new(format!("{} is not valid JSON: {e}", path.display())))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| SlimError::ManifestNotJson {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })?;
         let schema = value.get("schema").and_then(|s| s.as_u64());
         if schema != Some(u64::from(SCHEMA)) {
             let found = value
                 .get("schema")
                 .map_or("missing".into(), |s| shown(&s.to_string()));
-            return Err(SlimError::new(format!(
-                "{}: `schema` is {found}; this cargo-slim reads schema {SCHEMA}",
-                path.display(),
-            ))
-            .hint("rebuild with this version of cargo-slim")
+            return Err(SlimError::ManifestSchema {
+                path: path.to_path_buf(),
+                found,
+                expected: SCHEMA,
+            }
             .into());
         }
         let refused = |field: String, reason: String| -> anyhow::Error {
@@ -181,12 +182,12 @@ impl Manifest {
                 "." | "" => "the manifest".to_string(),
                 _ => format!("`{field}`"),
             };
-            SlimError::new(format!("{}: {what} is refused: {reason}", path.display()))
-                .hint(
-                    "the manifest was edited or damaged: use the slim-manifest.json that \
-                 `cargo slim build` wrote, or build again",
-                )
-                .into()
+            SlimError::ManifestField {
+                path: path.to_path_buf(),
+                field: what,
+                reason,
+            }
+            .into()
         };
         if let Some((field, reason)) = bad_string(&value, &mut String::new()) {
             return Err(refused(field, reason));
@@ -249,19 +250,6 @@ fn bad_string(value: &serde_json::Value, at: &mut String) -> Option<(String, Str
         }),
         _ => None,
     }
-}
-
-/// Section name → sha256 of its bytes in the file, for every section with file
-/// content (SHT_NOBITS sections have none), as `crate::artifact::elf` reads them.
-pub fn section_hashes(elf: &[u8]) -> Result<Vec<SectionHash>> {
-    Ok(crate::artifact::elf::section_hashes(elf)?
-        .into_iter()
-        .map(|d| SectionHash {
-            name: d.name,
-            size: d.size,
-            sha256: d.sha256,
-        })
-        .collect())
 }
 
 /// The commit and dirtiness of the git work tree holding `dir`, if any.

@@ -66,11 +66,9 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
             cmd.env("CARGO_TERM_COLOR", "always");
         }
     }
-    let mut child = cmd.spawn().map_err(|e| {
-        SlimError::new(format!(
-            "cannot run `{}`: {e}",
-            inv.program.to_string_lossy()
-        ))
+    let mut child = cmd.spawn().map_err(|e| SlimError::CannotRun {
+        command: inv.program.to_string_lossy().into_owned(),
+        detail: e.to_string(),
     })?;
 
     let forward = match (child.stderr.take(), bar.clone()) {
@@ -129,17 +127,17 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
         bar.finish_and_clear();
     }
     if !status.success() {
-        return Err(SlimError::new(format!(
-            "cargo build failed for {} ({status}); its messages are above",
-            expect.label
-        ))
+        return Err(SlimError::CargoBuildFailed {
+            label: expect.label.to_string(),
+            status: status.to_string(),
+        }
         .into());
     }
     executable.ok_or_else(|| {
-        SlimError::new(format!(
-            "cargo reported no executable for bin `{}` of {}",
-            expect.bin, expect.label
-        ))
+        SlimError::NoExecutable {
+            bin: expect.bin.to_string(),
+            label: expect.label.to_string(),
+        }
         .into()
     })
 }

@@ -123,16 +123,21 @@ pub fn choose(
                 };
                 return Ok(l);
             }
+            let triple = triple.to_string();
             Err(match (target.libc, c_code) {
-                (Libc::Musl, true) => SlimError::new(format!(
-                    "{} build C code, and there is no C compiler for {triple}",
-                    c_crates.join(", ")
-                ))
-                .hint(ZIG_INSTALL),
-                (Libc::Musl, false) => SlimError::new(format!("no linker found for {triple}: rust-lld is missing from the toolchain"))
-                    .hint("reinstall the toolchain with rustup, or install zig: pip install ziglang cargo-zigbuild"),
-                (Libc::Gnu, _) => SlimError::new(format!("no linker found for {triple}"))
-                    .hint(format!("{ZIG_INSTALL}; or {}; or build with --libc musl", gcc_install(target))),
+                (Libc::Musl, true) => SlimError::NoCCompiler {
+                    crates: c_crates.to_vec(),
+                    triple,
+                    install: ZIG_INSTALL.into(),
+                },
+                (Libc::Musl, false) => SlimError::NoRustLld { triple },
+                (Libc::Gnu, _) => SlimError::NoGnuLinker {
+                    triple,
+                    install: format!(
+                        "{ZIG_INSTALL}; or {}; or build with --libc musl",
+                        gcc_install(target)
+                    ),
+                },
             }
             .into())
         }
@@ -140,9 +145,11 @@ pub fn choose(
 }
 
 fn missing(tool: &str, how: &str) -> anyhow::Error {
-    SlimError::new(format!("`{tool}` was not found"))
-        .hint(how.to_string())
-        .into()
+    SlimError::ToolMissing {
+        tool: tool.into(),
+        install: how.into(),
+    }
+    .into()
 }
 
 /// rust-lld from the toolchain's sysroot (`lib/rustlib/<host>/bin/rust-lld`).

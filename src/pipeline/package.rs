@@ -47,12 +47,12 @@ impl Timestamp {
     pub fn from_env() -> Result<Timestamp> {
         match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(text) if !text.trim().is_empty() => {
-                let secs: i64 = text.trim().parse().map_err(|_| {
-                    SlimError::new(format!(
-                        "SOURCE_DATE_EPOCH is `{text}`, not a number of seconds"
-                    ))
-                    .hint("set it to e.g. $(git log -1 --format=%ct), or unset it")
-                })?;
+                let secs: i64 = text
+                    .trim()
+                    .parse()
+                    .map_err(|_| SlimError::BadSourceDateEpoch {
+                        value: text.clone(),
+                    })?;
                 let clamped = secs.clamp(ZIP_MIN, ZIP_MAX);
                 Ok(Timestamp {
                     unix: clamped - clamped % 2,
@@ -145,12 +145,10 @@ pub fn includes(includes: &[Include], workspace: &Path) -> Result<Vec<Entry>> {
             .map(|e| e.data.len() as u64)
             .sum::<u64>();
         if total > confined::MAX_FILE_BYTES {
-            return Err(SlimError::new(format!(
-                "the included files add up to {total} bytes, more than the {} Lambda \
-                 allows for a whole unzipped function",
-                confined::MAX_FILE_BYTES
-            ))
-            .hint("ship large files another way (a layer, S3)")
+            return Err(SlimError::IncludesTooLarge {
+                total,
+                limit: confined::MAX_FILE_BYTES,
+            }
             .into());
         }
     }
@@ -162,28 +160,25 @@ pub fn includes(includes: &[Include], workspace: &Path) -> Result<Vec<Entry>> {
     let mut names: Vec<&str> = out.iter().map(|e| e.name.as_str()).collect();
     names.sort_unstable();
     if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
-        let specs: Vec<&str> = out
+        let specs = out
             .iter()
             .zip(&owner)
             .filter(|(e, _)| e.name == pair[0])
-            .map(|(_, &i)| includes[i].spec.as_str())
+            .map(|(_, &i)| includes[i].spec.to_string())
             .collect();
-        return Err(SlimError::new(format!(
-            "two included files are both named `{}` in the zip (from `{}`)",
-            pair[0],
-            specs.join("` and `")
-        ))
-        .hint("give one of them another name with --include PATH:NAME")
+        return Err(SlimError::DuplicateZipName {
+            name: pair[0].into(),
+            specs,
+        }
         .into());
     }
     if let Some((file, under)) = file_dir_conflict(names.iter().copied()) {
-        return Err(SlimError::new(format!(
-            "include `{}` makes `{file}` a file in the zip, and include `{}` puts `{under}` \
-             under it as if it were a directory: unzip cannot extract that",
-            spec_of(file),
-            spec_of(under)
-        ))
-        .hint("give one of them another name with --include PATH:NAME")
+        return Err(SlimError::FileDirClash {
+            file_spec: spec_of(file).into(),
+            file: file.into(),
+            dir_spec: spec_of(under).into(),
+            under: under.into(),
+        }
         .into());
     }
     Ok(out)
@@ -202,10 +197,10 @@ fn collect(
     let resolved = confined::resolve(workspace, rel)?;
     if resolved.meta.is_dir() {
         if depth >= MAX_DEPTH {
-            return Err(SlimError::new(format!(
-                "`{}` is nested more than {MAX_DEPTH} directories deep (a symbolic link loop?)",
-                rel.display()
-            ))
+            return Err(SlimError::NestedTooDeep {
+                path: rel.to_path_buf(),
+                depth: MAX_DEPTH,
+            }
             .into());
         }
         let mut children: Vec<_> =
@@ -216,13 +211,9 @@ fn collect(
             let child_text = file_name
                 .to_str()
                 .filter(|n| !n.chars().any(char::is_control))
-                .ok_or_else(|| {
-                    SlimError::new(format!(
-                        "`{}` in `{}` cannot be a name in function.zip (not UTF-8, or a \
-                         control character)",
-                        file_name.to_string_lossy(),
-                        rel.display()
-                    ))
+                .ok_or_else(|| SlimError::BadZipName {
+                    name: file_name.to_string_lossy().into_owned(),
+                    dir: rel.to_path_buf(),
                 })?;
             let child_name = format!("{name}/{child_text}");
             collect(

@@ -51,23 +51,13 @@ fn metadata_filtered(select: &Selection, triple: Option<&str>) -> Result<Metadat
     let mut cmd = MetadataCommand::new();
     if let Some(path) = &select.manifest_path {
         if !path.is_file() {
-            return Err(SlimError::new(format!(
-                "manifest path `{}` does not exist",
-                path.display()
-            ))
-            .hint("pass the path of a Cargo.toml to --manifest-path")
-            .into());
+            return Err(SlimError::ManifestPathMissing { path: path.clone() }.into());
         }
         cmd.manifest_path(path);
     } else {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         if !cwd.ancestors().any(|d| d.join("Cargo.toml").is_file()) {
-            return Err(SlimError::new(format!(
-                "could not find `Cargo.toml` in `{}` or any parent directory",
-                cwd.display()
-            ))
-            .hint("run cargo slim inside a function crate, or pass --manifest-path")
-            .into());
+            return Err(SlimError::NoCargoToml { cwd }.into());
         }
     }
     if select.features.all {
@@ -95,10 +85,9 @@ fn metadata_filtered(select: &Selection, triple: Option<&str>) -> Result<Metadat
     }
     cmd.other_options(other);
     cmd.exec().map_err(|e| match e {
-        cargo_metadata::Error::CargoMetadata { stderr } => SlimError::new(format!(
-            "cargo could not read the package:\n{}",
-            stderr.trim_end()
-        ))
+        cargo_metadata::Error::CargoMetadata { stderr } => SlimError::CargoMetadata {
+            stderr: stderr.trim_end().to_string(),
+        }
         .into(),
         other => anyhow::Error::new(other).context("cannot run `cargo metadata`"),
     })
@@ -203,7 +192,7 @@ fn resolve_includes(
             .iter()
             .map(|s| s.parse::<IncludeSpec>())
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| metadata_error(format!("invalid [{place}] include: {e}")))?;
+            .map_err(|e| metadata_error(place, "include", e))?;
         (specs, base.to_path_buf(), format!("[{place}] include"))
     } else {
         return Ok(Vec::new());
@@ -211,8 +200,13 @@ fn resolve_includes(
     specs
         .iter()
         .map(|s| {
-            s.resolve(&base, ws_root)
-                .map_err(|e| metadata_error(format!("invalid {place}: {e}")))
+            s.resolve(&base, ws_root).map_err(|e| {
+                SlimError::InvalidSetting {
+                    setting: place.clone(),
+                    reason: e.to_string(),
+                }
+                .into()
+            })
         })
         .collect()
 }
@@ -308,8 +302,7 @@ fn resolve_targets(select: &Selection, meta: &MetadataTables) -> Result<Vec<Targ
         if let Some((place, t)) = meta.pick(|m| m.target.clone()) {
             for triple in t.to_vec() {
                 targets.push(
-                    Target::from_triple(&triple)
-                        .map_err(|e| metadata_error(format!("invalid [{place}] target: {e}")))?,
+                    Target::from_triple(&triple).map_err(|e| metadata_error(place, "target", e))?,
                 );
             }
         }
@@ -322,7 +315,7 @@ fn resolve_targets(select: &Selection, meta: &MetadataTables) -> Result<Vec<Targ
                 .iter()
                 .map(|s| {
                     s.parse::<Arch>()
-                        .map_err(|e| metadata_error(format!("invalid [{place}] arch: {e}")))
+                        .map_err(|e| metadata_error(place, "arch", e))
                 })
                 .collect::<Result<_>>()?
         } else {
@@ -355,18 +348,10 @@ pub fn select_package<'m>(metadata: &'m Metadata, select: &Selection) -> Result<
                 p.name.as_str() == name && (version.is_empty() || p.version.to_string() == version)
             })
             .ok_or_else(|| {
-                SlimError::new(format!(
-                    "package `{spec}` is not a member of this workspace"
-                ))
-                .hint(format!(
-                    "members: {}",
-                    metadata
-                        .workspace_packages()
-                        .iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                SlimError::NotAMember {
+                    spec: spec.to_string(),
+                    members: names(&metadata.workspace_packages()),
+                }
                 .into()
             });
     }
@@ -381,18 +366,12 @@ pub fn select_package<'m>(metadata: &'m Metadata, select: &Selection) -> Result<
     match with_bins.as_slice() {
         [one] => Ok(one),
         [] => Err(no_binary(metadata.workspace_root.as_str())),
-        many => Err(
-            SlimError::new("this workspace has several packages with binaries")
-                .hint(format!(
-                    "choose one with -p: {}",
-                    many.iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-                .into(),
-        ),
+        many => Err(SlimError::SeveralPackages { names: names(many) }.into()),
     }
+}
+
+fn names(packages: &[&Package]) -> Vec<String> {
+    packages.iter().map(|p| p.name.to_string()).collect()
 }
 
 /// The binary to ship as `bootstrap`: `--bin`, else the only one, else `default-run`.
@@ -400,9 +379,11 @@ pub fn select_package<'m>(metadata: &'m Metadata, select: &Selection) -> Result<
 pub fn select_bin(package: &Package, wanted: Option<&str>) -> Result<BinName> {
     let name = select_bin_name(package, wanted)?;
     name.parse::<BinName>().map_err(|e| {
-        SlimError::new(format!("cannot ship the binary of `{}`: {e}", package.name))
-            .hint("rename the [[bin]] target")
-            .into()
+        SlimError::UnshippableBin {
+            package: package.name.to_string(),
+            reason: e.to_string(),
+        }
+        .into()
     })
 }
 
@@ -417,14 +398,10 @@ fn select_bin_name(package: &Package, wanted: Option<&str>) -> Result<String> {
         if bins.contains(&name) {
             return Ok(name.to_string());
         }
-        let err = SlimError::new(format!(
-            "package `{}` has no binary named `{name}`",
-            package.name
-        ));
-        return Err(if bins.is_empty() {
-            err.hint("it has no binaries at all: add src/main.rs or a [[bin]] target")
-        } else {
-            err.hint(format!("its binaries: {}", bins.join(", ")))
+        return Err(SlimError::NoSuchBin {
+            package: package.name.to_string(),
+            name: name.into(),
+            bins: bins.iter().map(|b| b.to_string()).collect(),
         }
         .into());
     }
@@ -433,26 +410,17 @@ fn select_bin_name(package: &Package, wanted: Option<&str>) -> Result<String> {
         [] => Err(no_binary(package.name.as_str())),
         many => match &package.default_run {
             Some(default) if many.contains(&default.as_str()) => Ok(default.clone()),
-            _ => Err(SlimError::new(format!(
-                "package `{}` has several binaries: {}",
-                package.name,
-                many.join(", ")
-            ))
-            .hint(format!(
-                "choose the one to ship as bootstrap with --bin {}",
-                many[0]
-            ))
+            _ => Err(SlimError::SeveralBins {
+                package: package.name.to_string(),
+                bins: many.iter().map(|b| b.to_string()).collect(),
+            }
             .into()),
         },
     }
 }
 
 fn no_binary(what: &str) -> anyhow::Error {
-    SlimError::new(format!(
-        "`{what}` has no binary target to ship as `bootstrap`"
-    ))
-    .hint("a Lambda function is an executable: add src/main.rs (or a [[bin]] section)")
-    .into()
+    SlimError::NoBinary { what: what.into() }.into()
 }
 
 /// The packages `root` builds with: itself and everything reachable through

@@ -95,25 +95,30 @@ impl MetadataTables {
         T::Err: std::fmt::Display,
     {
         self.pick(get)
-            .map(|(place, raw)| {
-                raw.parse::<T>()
-                    .map_err(|e| metadata_error(format!("invalid [{place}] {key}: {e}")))
-            })
+            .map(|(place, raw)| raw.parse::<T>().map_err(|e| metadata_error(place, key, e)))
             .transpose()
     }
 }
 
-pub fn metadata_error(message: String) -> anyhow::Error {
-    SlimError::new(message).into()
+/// A value of `[place] key` that does not parse.
+pub fn metadata_error(place: &str, key: &str, err: impl std::fmt::Display) -> anyhow::Error {
+    SlimError::InvalidMetadataValue {
+        place: place.into(),
+        key: key.into(),
+        reason: err.to_string(),
+    }
+    .into()
 }
 
 fn slim_metadata(value: &serde_json::Value, place: &str) -> Result<SlimMetadata> {
     match value.get("slim") {
         None | Some(serde_json::Value::Null) => Ok(SlimMetadata::default()),
         Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
-            SlimError::new(format!("invalid [{place}]: {e}"))
-                .hint("known keys: arch, libc, target, runtime, opt-level, cpu, build-std, linker, include, preflight")
-                .into()
+            SlimError::InvalidMetadataTable {
+                place: place.into(),
+                reason: e.to_string(),
+            }
+            .into()
         }),
     }
 }

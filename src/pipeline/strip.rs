@@ -23,8 +23,9 @@ fn is_strippable(name: &[u8], alloc: bool) -> bool {
 
 /// Return `elf` without its symbol table, string table and debug sections.
 pub fn strip(elf: &[u8]) -> Result<Vec<u8>> {
-    let mut builder = Builder::read(elf)
-        .map_err(|e| SlimError::new(format!("cannot read the linked executable as ELF: {e}")))?;
+    let mut builder = Builder::read(elf).map_err(|e| SlimError::CannotStrip {
+        detail: e.to_string(),
+    })?;
     for section in builder.sections.iter_mut() {
         let alloc = section.is_alloc();
         let drop = match section.data {

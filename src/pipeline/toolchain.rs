@@ -48,21 +48,15 @@ fn output(program: &OsString, args: &[&str], cwd: &Path) -> Result<String> {
         .args(args)
         .current_dir(cwd)
         .output()
-        .map_err(|e| {
-            SlimError::new(format!(
-                "cannot run `{} {}`: {e}",
-                program.to_string_lossy(),
-                args.join(" ")
-            ))
-            .hint("install Rust with rustup (https://rustup.rs) or set RUSTC/CARGO")
+        .map_err(|e| SlimError::CannotRun {
+            command: format!("{} {}", program.to_string_lossy(), args.join(" ")),
+            detail: e.to_string(),
         })?;
     if !out.status.success() {
-        return Err(SlimError::new(format!(
-            "`{} {}` failed: {}",
-            program.to_string_lossy(),
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
+        return Err(SlimError::ToolFailed {
+            command: format!("{} {}", program.to_string_lossy(), args.join(" ")),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        }
         .into());
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
@@ -141,14 +135,10 @@ pub fn ensure_target(ui: &Ui, toolchain: &Toolchain, triple: &str, build_std: bo
         if build_std {
             return Ok(());
         }
-        return Err(SlimError::new(format!(
-            "the standard library for `{triple}` is not installed in {}",
-            toolchain.sysroot.display()
-        ))
-        .hint(format!(
-            "with rustup: `rustup target add {triple}`; otherwise install your \
-             distribution's rust-std package for {triple}, or use --build-std on nightly"
-        ))
+        return Err(SlimError::TargetStdMissing {
+            triple: triple.into(),
+            sysroot: toolchain.sysroot.clone(),
+        }
         .into());
     };
     ui.status(
@@ -168,10 +158,10 @@ pub fn ensure_target(ui: &Ui, toolchain: &Toolchain, triple: &str, build_std: bo
         ));
         return Ok(());
     }
-    Err(SlimError::new(format!(
-        "`rustup target add {triple} --toolchain {name}` failed"
-    ))
-    .hint("check your network connection and retry, or install the target by hand")
+    Err(SlimError::RustupTargetAdd {
+        triple: triple.into(),
+        toolchain: name,
+    }
     .into())
 }
 
@@ -186,19 +176,17 @@ pub fn check_build_std(toolchain: &Toolchain) -> Result<()> {
         } else {
             &toolchain.rustc
         };
-        return Err(SlimError::new(format!(
-            "--build-std needs a nightly toolchain, and this is {which}"
-        ))
-        .hint("run `cargo +nightly slim build --build-std` (rustup toolchain install nightly)")
+        return Err(SlimError::BuildStdNeedsNightly {
+            toolchain: which.to_string(),
+        }
         .into());
     }
     if !rust_src(toolchain).join("library/std/Cargo.toml").is_file() {
         let name = rustup_toolchain_name(&toolchain.sysroot).unwrap_or_else(|| "nightly".into());
-        return Err(SlimError::new(format!(
-            "--build-std needs the standard library's source, which is not in {}",
-            toolchain.sysroot.display()
-        ))
-        .hint(format!("rustup component add rust-src --toolchain {name}"))
+        return Err(SlimError::BuildStdNeedsRustSrc {
+            sysroot: toolchain.sysroot.clone(),
+            toolchain: name,
+        }
         .into());
     }
     Ok(())

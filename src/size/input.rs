@@ -63,12 +63,7 @@ pub fn load_old(path: &Path) -> anyhow::Result<Input> {
             } else if shipped.is_file() {
                 load(&shipped)
             } else {
-                Err(SlimError::new(format!(
-                    "no bootstrap.full or bootstrap in {}",
-                    dir.display()
-                ))
-                .hint("--diff takes an ELF file, a function.zip, or a `cargo slim build` output directory")
-                .into())
+                Err(SlimError::NoExecutableInDir { dir }.into())
             }
         }
         None => load(path),
@@ -108,12 +103,8 @@ fn unzip_bootstrap(path: &Path, data: &[u8]) -> anyhow::Result<Vec<u8>> {
         .entry("bootstrap")
         .map_err(|e| e.context(context()))?
         .filter(|e| e.kind == zip::Kind::File)
-        .ok_or_else(|| {
-            SlimError::new(format!(
-                "{} has no `bootstrap` file at its root",
-                path.display()
-            ))
-            .hint("a Lambda function.zip for an OS-only runtime holds `bootstrap`")
+        .ok_or_else(|| SlimError::NoBootstrapInZip {
+            path: path.to_path_buf(),
         })?;
     Ok(entry.data)
 }

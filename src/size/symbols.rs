@@ -108,9 +108,10 @@ impl Filter {
         }
         match Regex::new(text) {
             Ok(re) => Ok(Filter::Regex(re)),
-            Err(e) => Err(crate::util::error::SlimError::new(format!(
-                "--filter `{text}` is neither a crate in this binary nor a valid regular expression: {e}"
-            ))
+            Err(e) => Err(crate::util::error::SlimError::BadFilter {
+                text: text.into(),
+                reason: e.to_string(),
+            }
             .into()),
         }
     }

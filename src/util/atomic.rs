@@ -84,20 +84,12 @@ fn parent(path: &Path) -> &Path {
 }
 
 fn unwritable(dir: &Path, err: std::io::Error) -> anyhow::Error {
-    let error = SlimError::new(format!(
-        "cannot write to the output directory {}: {err}",
-        dir.display()
-    ));
     // "Not a directory" / "File exists": permissions are not the problem, a file
     // sits where a directory of the path should be.
-    let blocker = dir.ancestors().find(|p| p.is_file());
-    match blocker {
-        Some(file) => error.hint(format!(
-            "{} is a file where a directory is needed; move it away, or choose another \
-             directory with --target-dir",
-            file.display()
-        )),
-        None => error.hint("make it writable, or choose another with --target-dir"),
+    SlimError::OutputDirUnwritable {
+        dir: dir.to_path_buf(),
+        detail: err.to_string(),
+        blocker: dir.ancestors().find(|p| p.is_file()).map(Path::to_path_buf),
     }
     .into()
 }

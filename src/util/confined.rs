@@ -4,13 +4,13 @@
 //! regular files and directories are accepted (no FIFO, device or socket), and a
 //! read is bounded.
 
-use std::fs::{self, File, Metadata};
-use std::io::Read;
+use std::fs::{self, Metadata};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use crate::util::error::SlimError;
+use crate::util::regular_file;
 
 /// The most one included or hashed file may hold: Lambda's limit for the
 /// unzipped function (250 MB), beyond which no package can be deployed.
@@ -28,67 +28,26 @@ pub struct Resolved {
 /// is a regular file or a directory.
 pub fn resolve(root: &Path, rel: &Path) -> Result<Resolved> {
     let shown = root.join(rel);
-    let root_real = root.canonicalize().map_err(|e| {
-        SlimError::new(format!("cannot read the workspace {}: {e}", root.display()))
-    })?;
-    let real = shown
-        .canonicalize()
-        .map_err(|e| SlimError::new(format!("cannot read `{}`: {e}", shown.display())))?;
+    let cannot = |path: &Path, e: std::io::Error| SlimError::Unreadable {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+        if_missing: None,
+    };
+    let root_real = root.canonicalize().map_err(|e| cannot(root, e))?;
+    let real = shown.canonicalize().map_err(|e| cannot(&shown, e))?;
     if !real.starts_with(&root_real) {
-        return Err(SlimError::new(format!(
-            "`{}` leads outside the workspace (to {})",
-            shown.display(),
-            real.display()
-        ))
-        .hint("only files inside the workspace can be included or checked")
-        .into());
+        return Err(SlimError::OutsideWorkspace { path: shown, real }.into());
     }
-    let meta = fs::metadata(&real)
-        .map_err(|e| SlimError::new(format!("cannot read `{}`: {e}", shown.display())))?;
-    if !meta.is_file() && !meta.is_dir() {
-        return Err(special(&shown));
+    let meta = fs::metadata(&real).map_err(|e| cannot(&shown, e))?;
+    if !meta.is_dir() {
+        regular_file::refuse_special(&shown, &meta)?;
     }
     Ok(Resolved { real, meta })
 }
 
-fn special(path: &Path) -> anyhow::Error {
-    SlimError::new(format!(
-        "`{}` is not a regular file or directory (a FIFO, device or socket)",
-        path.display()
-    ))
-    .into()
-}
-
 /// The bytes of a regular file, at most `cap`; `shown` names it in errors.
 pub fn read_bounded(path: &Path, shown: &Path, cap: u64) -> Result<Vec<u8>> {
-    let too_big = |size: u64| -> anyhow::Error {
-        SlimError::new(format!(
-            "`{}` is {size} bytes, more than the {cap} this file may hold",
-            shown.display()
-        ))
-        .into()
-    };
-    // Checked before opening: opening a FIFO for reading waits for a writer.
-    let before = fs::metadata(path)
-        .map_err(|e| SlimError::new(format!("cannot read `{}`: {e}", shown.display())))?;
-    if !before.is_file() {
-        return Err(special(shown));
-    }
-    let file = File::open(path)
-        .map_err(|e| SlimError::new(format!("cannot read `{}`: {e}", shown.display())))?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(special(shown));
-    }
-    if meta.len() > cap {
-        return Err(too_big(meta.len()));
-    }
-    let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(cap.saturating_add(1)).read_to_end(&mut data)?;
-    if data.len() as u64 > cap {
-        return Err(too_big(data.len() as u64));
-    }
-    Ok(data)
+    regular_file::read(path, shown, cap, None)
 }
 
 #[cfg(test)]

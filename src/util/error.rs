@@ -1,9 +1,12 @@
 //! Errors a user can meet, each with what to do next.
 //!
-//! Most code returns `anyhow::Result` and adds context as it goes; where the failure
-//! is one a user can act on, the root cause is a [`SlimError`] whose message says how.
+//! Code returns `anyhow::Result` and adds context as it goes; where the failure is
+//! one a user can act on, the root cause is a [`SlimError`]: one variant per kind
+//! of failure, whose `Display` is the message, [`SlimError::help`] what to do next
+//! and [`SlimError::exit`] the process exit code. No error text is matched on
+//! later: code that needs to tell failures apart matches variants.
 
-use std::fmt;
+use std::path::PathBuf;
 
 /// The process exit codes, as documented in `--help` and the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,53 +20,333 @@ pub enum Exit {
     Error = 2,
 }
 
-/// A failure the user can act on. The `Display` text is the whole message; the
-/// `hint` (when there is one) is printed on its own line after it.
-#[derive(Debug)]
-pub struct SlimError {
-    pub message: String,
-    pub hint: Option<String>,
-    pub exit: Exit,
+const RUSTUP: &str = "install Rust with rustup (https://rustup.rs) or set RUSTC/CARGO";
+const RECORD: &str = "the manifest was edited or damaged: use the slim-manifest.json that \
+                      `cargo slim build` wrote, or build again";
+
+/// A failure the user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum SlimError {
+    // --- the toolchain and other programs
+    #[error("cannot run `{command}`: {detail}")]
+    CannotRun { command: String, detail: String },
+    #[error("`{command}` failed: {stderr}")]
+    ToolFailed { command: String, stderr: String },
+    #[error("`{tool}` was not found")]
+    ToolMissing { tool: String, install: String },
+    #[error("the standard library for `{triple}` is not installed in {}", sysroot.display())]
+    TargetStdMissing { triple: String, sysroot: PathBuf },
+    #[error("`rustup target add {triple} --toolchain {toolchain}` failed")]
+    RustupTargetAdd { triple: String, toolchain: String },
+    #[error("--build-std needs a nightly toolchain, and this is {toolchain}")]
+    BuildStdNeedsNightly { toolchain: String },
+    #[error("--build-std needs the standard library's source, which is not in {}", sysroot.display())]
+    BuildStdNeedsRustSrc { sysroot: PathBuf, toolchain: String },
+
+    // --- linkers
+    #[error("{} build C code, and there is no C compiler for {triple}", crates.join(", "))]
+    NoCCompiler {
+        crates: Vec<String>,
+        triple: String,
+        install: String,
+    },
+    #[error("no linker found for {triple}: rust-lld is missing from the toolchain")]
+    NoRustLld { triple: String },
+    #[error("no linker found for {triple}")]
+    NoGnuLinker { triple: String, install: String },
+
+    // --- cargo
+    #[error("cargo could not read the package:\n{stderr}")]
+    CargoMetadata { stderr: String },
+    #[error("cargo build failed for {label} ({status}); its messages are above")]
+    CargoBuildFailed { label: String, status: String },
+    #[error("cargo reported no executable for bin `{bin}` of {label}")]
+    NoExecutable { bin: String, label: String },
+
+    // --- what to build
+    #[error("manifest path `{}` does not exist", path.display())]
+    ManifestPathMissing { path: PathBuf },
+    #[error("could not find `Cargo.toml` in `{}` or any parent directory", cwd.display())]
+    NoCargoToml { cwd: PathBuf },
+    #[error("package `{spec}` is not a member of this workspace")]
+    NotAMember { spec: String, members: Vec<String> },
+    #[error("this workspace has several packages with binaries")]
+    SeveralPackages { names: Vec<String> },
+    #[error("package `{package}` has no binary named `{name}`")]
+    NoSuchBin {
+        package: String,
+        name: String,
+        bins: Vec<String>,
+    },
+    #[error("package `{package}` has several binaries: {}", bins.join(", "))]
+    SeveralBins { package: String, bins: Vec<String> },
+    #[error("`{what}` has no binary target to ship as `bootstrap`")]
+    NoBinary { what: String },
+    #[error("cannot ship the binary of `{package}`: {reason}")]
+    UnshippableBin { package: String, reason: String },
+    #[error("no build of `{bin}` for {target} in {}", dir.display())]
+    NotBuilt {
+        bin: String,
+        target: String,
+        dir: PathBuf,
+    },
+
+    // --- options: the command line, [*.metadata.slim], the environment
+    /// A flag's value, or a setting named like one (`[package.metadata.slim] include`).
+    #[error("invalid {setting}: {reason}")]
+    InvalidSetting { setting: String, reason: String },
+    #[error("invalid [{place}] {key}: {reason}")]
+    InvalidMetadataValue {
+        place: String,
+        key: String,
+        reason: String,
+    },
+    #[error("invalid [{place}]: {reason}")]
+    InvalidMetadataTable { place: String, reason: String },
+    #[error("SOURCE_DATE_EPOCH is `{value}`, not a number of seconds")]
+    BadSourceDateEpoch { value: String },
+    #[error("--filter `{text}` is neither a crate in this binary nor a valid regular expression: {reason}")]
+    BadFilter { text: String, reason: String },
+
+    // --- files read from disk (untrusted)
+    #[error("cannot read {}: {detail}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        detail: String,
+        /// What to do when the file is missing.
+        if_missing: Option<String>,
+    },
+    #[error("{} is {kind}, not a regular file", path.display())]
+    NotRegularFile { path: PathBuf, kind: &'static str },
+    #[error("`{}` is {size} bytes, more than the {limit} this file may hold", path.display())]
+    FileTooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
+    #[error("`{}` leads outside the workspace (to {})", path.display(), real.display())]
+    OutsideWorkspace { path: PathBuf, real: PathBuf },
+    #[error("`{}` is nested more than {depth} directories deep (a symbolic link loop?)", path.display())]
+    NestedTooDeep { path: PathBuf, depth: usize },
+
+    // --- artifacts: ELF and zip
+    #[error("not an ELF file: {what}")]
+    NotElf { what: String, is_zip: bool },
+    #[error("malformed ELF file: {what}")]
+    MalformedElf { what: String },
+    #[error(
+        "the ELF file has no section headers, so its library and symbol version needs cannot be read"
+    )]
+    NoSectionHeaders,
+    #[error("cannot read the linked executable as ELF: {detail}")]
+    CannotStrip { detail: String },
+    #[error("cannot read the zip archive: {what}")]
+    BadZip { what: String },
+    #[error(
+        "`{name}` in the zip inflates to more than {limit} bytes, Lambda's limit for a \
+         function's unzipped code: not a deployable function package (reading stopped there)"
+    )]
+    ZipEntryTooLarge { name: String, limit: String },
+    #[error("{} has no `bootstrap` file at its root", path.display())]
+    NoBootstrapInZip { path: PathBuf },
+    #[error("no bootstrap.full or bootstrap in {}", dir.display())]
+    NoExecutableInDir { dir: PathBuf },
+
+    // --- packaging
+    #[error(
+        "the included files add up to {total} bytes, more than the {limit} Lambda allows \
+         for a whole unzipped function"
+    )]
+    IncludesTooLarge { total: u64, limit: u64 },
+    #[error("two included files are both named `{name}` in the zip (from `{}`)", specs.join("` and `"))]
+    DuplicateZipName { name: String, specs: Vec<String> },
+    #[error(
+        "include `{file_spec}` makes `{file}` a file in the zip, and include `{dir_spec}` \
+         puts `{under}` under it as if it were a directory: unzip cannot extract that"
+    )]
+    FileDirClash {
+        file_spec: String,
+        file: String,
+        dir_spec: String,
+        under: String,
+    },
+    #[error("`{name}` in `{}` cannot be a name in function.zip (not UTF-8, or a control character)", dir.display())]
+    BadZipName { name: String, dir: PathBuf },
+    #[error("cannot write to the output directory {}: {detail}", dir.display())]
+    OutputDirUnwritable {
+        dir: PathBuf,
+        detail: String,
+        /// A file standing where a directory of the path should be.
+        blocker: Option<PathBuf>,
+    },
+
+    // --- the manifest (untrusted)
+    #[error("cannot read {}: no such file", path.display())]
+    ManifestMissing { path: PathBuf },
+    #[error("{detail}")]
+    ManifestUnreadable { detail: String },
+    #[error("{} is not valid JSON: {detail}", path.display())]
+    ManifestNotJson { path: PathBuf, detail: String },
+    #[error("{}: `schema` is {found}; this cargo-slim reads schema {expected}", path.display())]
+    ManifestSchema {
+        path: PathBuf,
+        found: String,
+        expected: u32,
+    },
+    #[error("{}: {field} is refused: {reason}", path.display())]
+    ManifestField {
+        path: PathBuf,
+        field: String,
+        reason: String,
+    },
+
+    // --- reproducibility
+    #[error(
+        "Cargo.lock is out of date with Cargo.toml, so the recorded build cannot be \
+         reproduced (verify always builds with --locked):\n{detail}"
+    )]
+    LockfileOutdated { detail: String },
+    #[error(
+        "{}no Cargo.lock {missing}, so the dependency versions are not pinned and the build \
+         cannot be reproduced",
+        target.as_ref().map(|t| format!("{t}: ")).unwrap_or_default()
+    )]
+    NoLockfile {
+        target: Option<String>,
+        /// `in <dir>`, or `was recorded`.
+        missing: String,
+    },
 }
 
 impl SlimError {
-    pub fn new(message: impl Into<String>) -> Self {
-        SlimError {
-            message: message.into(),
-            hint: None,
-            exit: Exit::Error,
-        }
+    /// What to do next, printed as `help:` under the message.
+    pub fn help(&self) -> Option<String> {
+        use SlimError::*;
+        let text = match self {
+            CannotRun { .. } => RUSTUP.into(),
+            ToolMissing { install, .. } => install.clone(),
+            TargetStdMissing { triple, .. } => format!(
+                "with rustup: `rustup target add {triple}`; otherwise install your \
+                 distribution's rust-std package for {triple}, or use --build-std on nightly"
+            ),
+            RustupTargetAdd { .. } => {
+                "check your network connection and retry, or install the target by hand".into()
+            }
+            BuildStdNeedsNightly { .. } => {
+                "run `cargo +nightly slim build --build-std` (rustup toolchain install nightly)"
+                    .into()
+            }
+            BuildStdNeedsRustSrc { toolchain, .. } => {
+                format!("rustup component add rust-src --toolchain {toolchain}")
+            }
+            NoCCompiler { install, .. } => install.clone(),
+            NoRustLld { .. } => "reinstall the toolchain with rustup, or install zig: pip \
+                                 install ziglang cargo-zigbuild"
+                .into(),
+            NoGnuLinker { install, .. } => install.clone(),
+            ManifestPathMissing { .. } => "pass the path of a Cargo.toml to --manifest-path".into(),
+            NoCargoToml { .. } => {
+                "run cargo slim inside a function crate, or pass --manifest-path".into()
+            }
+            NotAMember { members, .. } => format!("members: {}", members.join(", ")),
+            SeveralPackages { names } => format!("choose one with -p: {}", names.join(", ")),
+            NoSuchBin { bins, .. } if bins.is_empty() => {
+                "it has no binaries at all: add src/main.rs or a [[bin]] target".into()
+            }
+            NoSuchBin { bins, .. } => format!("its binaries: {}", bins.join(", ")),
+            SeveralBins { bins, .. } => format!(
+                "choose the one to ship as bootstrap with --bin {}",
+                bins.first().map_or("NAME", String::as_str)
+            ),
+            NoBinary { .. } => "a Lambda function is an executable: add src/main.rs (or a \
+                                [[bin]] section)"
+                .into(),
+            UnshippableBin { .. } => "rename the [[bin]] target".into(),
+            NotBuilt { .. } | ManifestMissing { .. } => "run `cargo slim build` first".into(),
+            InvalidMetadataTable { .. } => "known keys: arch, libc, target, runtime, opt-level, \
+                                            cpu, build-std, linker, include, preflight"
+                .into(),
+            BadSourceDateEpoch { .. } => {
+                "set it to e.g. $(git log -1 --format=%ct), or unset it".into()
+            }
+            Unreadable { if_missing, .. } => return if_missing.clone(),
+            NotRegularFile { .. } => "point at the file itself: cargo-slim reads only regular \
+                                      files (no FIFO, device, socket or directory)"
+                .into(),
+            OutsideWorkspace { .. } => {
+                "only files inside the workspace can be included or checked".into()
+            }
+            NotElf { is_zip: true, .. } => "pass the zip itself to `cargo slim size` or `cargo \
+                                            slim check`, or the bootstrap next to it"
+                .into(),
+            NotElf { .. } => "pass a Linux executable (ELF) such as bootstrap or \
+                              bootstrap.full, or a function.zip"
+                .into(),
+            MalformedElf { .. } => "the file is damaged or truncated; rebuild it, or point at \
+                                    the built executable"
+                .into(),
+            NoSectionHeaders => {
+                "check the executable before removing its section headers (sstrip)".into()
+            }
+            BadZip { .. } => "the file is damaged or not a zip; rebuild function.zip (`cargo \
+                              slim build`)"
+                .into(),
+            ZipEntryTooLarge { .. } => "build with `cargo slim build` (size profile, stripped) \
+                                        and see `cargo slim size`"
+                .into(),
+            NoBootstrapInZip { .. } => {
+                "a Lambda function.zip for an OS-only runtime holds `bootstrap`".into()
+            }
+            NoExecutableInDir { .. } => "--diff takes an ELF file, a function.zip, or a `cargo \
+                                         slim build` output directory"
+                .into(),
+            IncludesTooLarge { .. } => "ship large files another way (a layer, S3)".into(),
+            DuplicateZipName { .. } | FileDirClash { .. } => {
+                "give one of them another name with --include PATH:NAME".into()
+            }
+            OutputDirUnwritable {
+                blocker: Some(file),
+                ..
+            } => format!(
+                "{} is a file where a directory is needed; move it away, or choose another \
+                 directory with --target-dir",
+                file.display()
+            ),
+            OutputDirUnwritable { .. } => {
+                "make it writable, or choose another with --target-dir".into()
+            }
+            ManifestUnreadable { .. } => "give the path of a slim-manifest.json as `cargo slim \
+                                          build` writes it (a regular file of at most 16 MiB)"
+                .into(),
+            ManifestNotJson { .. } | ManifestField { .. } => RECORD.into(),
+            ManifestSchema { .. } => "rebuild with this version of cargo-slim".into(),
+            LockfileOutdated { .. } => {
+                "commit an up-to-date Cargo.lock (`cargo update -w`), build, then verify".into()
+            }
+            NoLockfile { .. } => {
+                "run `cargo generate-lockfile`, commit Cargo.lock, and build again".into()
+            }
+            ToolFailed { .. }
+            | CargoMetadata { .. }
+            | CargoBuildFailed { .. }
+            | NoExecutable { .. }
+            | InvalidSetting { .. }
+            | InvalidMetadataValue { .. }
+            | BadFilter { .. }
+            | FileTooLarge { .. }
+            | NestedTooDeep { .. }
+            | CannotStrip { .. }
+            | BadZipName { .. } => return None,
+        };
+        Some(text)
     }
 
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
+    /// The exit code this failure ends the process with. Every variant so far is
+    /// a failure to do the job (2); a check that ran and said no is not an error
+    /// but an outcome, returned as [`Exit::CheckFailed`] by the command.
+    pub fn exit(&self) -> Exit {
+        Exit::Error
     }
-
-    /// A check that ran and said no (exit code 1 rather than 2).
-    pub fn check_failed(message: impl Into<String>) -> Self {
-        SlimError {
-            message: message.into(),
-            hint: None,
-            exit: Exit::CheckFailed,
-        }
-    }
-}
-
-impl fmt::Display for SlimError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for SlimError {}
-
-/// Shorthand for returning a [`SlimError`] from a function that returns `anyhow::Result`.
-#[macro_export]
-macro_rules! bail_user {
-    ($($arg:tt)*) => {
-        return Err($crate::util::error::SlimError::new(format!($($arg)*)).into())
-    };
 }
 
 /// True when an error chain ends in a broken pipe: `cargo slim size | head` closing
@@ -77,7 +360,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// Render an error chain for the terminal: `error: outer`, then each cause on a
-/// `caused by:` line, then the hint of the first [`SlimError`] in the chain.
+/// `caused by:` line, then the help of the first [`SlimError`] in the chain.
 pub fn render(err: &anyhow::Error) -> (String, Exit) {
     let mut out = format!("error: {err}");
     let mut last = err.to_string();
@@ -90,9 +373,31 @@ pub fn render(err: &anyhow::Error) -> (String, Exit) {
         last = text;
     }
     let slim = err.chain().find_map(|c| c.downcast_ref::<SlimError>());
-    if let Some(hint) = slim.and_then(|s| s.hint.as_deref()) {
-        out.push_str(&format!("\n  help: {hint}"));
+    if let Some(help) = slim.and_then(SlimError::help) {
+        out.push_str(&format!("\n  help: {help}"));
     }
-    let exit = slim.map_or(Exit::Error, |s| s.exit);
+    let exit = slim.map_or(Exit::Error, SlimError::exit);
     (out, exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_with_cause_and_help_once() {
+        let err = anyhow::Error::new(SlimError::NotBuilt {
+            bin: "f".into(),
+            target: "x86_64-unknown-linux-musl".into(),
+            dir: "/t".into(),
+        })
+        .context("cannot verify");
+        let (text, exit) = render(&err);
+        assert_eq!(
+            text,
+            "error: cannot verify\n  caused by: no build of `f` for x86_64-unknown-linux-musl \
+             in /t\n  help: run `cargo slim build` first"
+        );
+        assert_eq!(exit, Exit::Error);
+    }
 }

@@ -5,4 +5,5 @@ pub mod confined;
 pub mod error;
 pub mod hash;
 pub mod lock;
+pub mod regular_file;
 pub mod shell;

@@ -90,11 +90,9 @@ pub fn run(ui: &Ui, args: &VerifyArgs) -> Result<Exit> {
     }
     let mut plan = plan::plan(ui, &select, &RequestedOptions::default()).map_err(|e| {
         if format!("{e:#}").contains("because --locked was passed") {
-            SlimError::new(format!(
-                "Cargo.lock is out of date with Cargo.toml, so the recorded build cannot be \
-                 reproduced (verify always builds with --locked):\n{e:#}"
-            ))
-            .hint("commit an up-to-date Cargo.lock (`cargo update -w`), build, then verify")
+            SlimError::LockfileOutdated {
+                detail: format!("{e:#}"),
+            }
             .into()
         } else {
             e
@@ -227,12 +225,10 @@ fn require_lockfile(select: &Selection) -> Result<()> {
     let workspace = PathBuf::from(text.trim());
     let dir = workspace.parent().unwrap_or(&workspace);
     if !dir.join("Cargo.lock").is_file() {
-        return Err(SlimError::new(format!(
-            "no Cargo.lock in {}, so the dependency versions are not pinned and the build \
-             cannot be reproduced",
-            dir.display()
-        ))
-        .hint("run `cargo generate-lockfile`, commit Cargo.lock, and build again")
+        return Err(SlimError::NoLockfile {
+            target: None,
+            missing: format!("in {}", dir.display()),
+        }
         .into());
     }
     Ok(())
@@ -391,7 +387,9 @@ fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
     }
     let mut out = compare::files(&recorded.files, &found);
     if out.iter().any(|d| d.name == "bootstrap") {
-        if let Some(sections) = bootstrap.and_then(|b| manifest::section_hashes(&b).ok()) {
+        if let Some(sections) =
+            bootstrap.and_then(|b| crate::artifact::elf::section_hashes(&b).ok())
+        {
             out.extend(compare::sections(&recorded.sections, &sections));
         }
     }
@@ -419,16 +417,14 @@ fn rebuild_verdict(
     let target = &recorded.target;
     let lock = lock_sha256(plan);
     if lock.is_none() || recorded.inputs.cargo_lock_sha256.is_none() {
-        return Err(SlimError::new(format!(
-            "{target}: no Cargo.lock {}, so the dependency versions are not pinned and the \
-             build cannot be reproduced",
-            if lock.is_none() {
+        return Err(SlimError::NoLockfile {
+            target: Some(target.to_string()),
+            missing: if lock.is_none() {
                 format!("in {}", plan.workspace_root().display())
             } else {
                 "was recorded".to_string()
-            }
-        ))
-        .hint("run `cargo generate-lockfile`, commit Cargo.lock, and build again")
+            },
+        }
         .into());
     }
     let artifact_differences = check_artifact(built, recorded)?;

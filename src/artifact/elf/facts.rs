@@ -157,12 +157,7 @@ fn read_body(data: &[u8]) -> anyhow::Result<Body> {
         if body.dynamic {
             // The loader itself reads PT_DYNAMIC, but the names of needed versions
             // and the symbols bound to them are found through the section headers.
-            return Err(SlimError::new(
-                "the ELF file has no section headers, so its library and symbol \
-                 version needs cannot be read",
-            )
-            .hint("check the executable before removing its section headers (sstrip)")
-            .into());
+            return Err(SlimError::NoSectionHeaders.into());
         }
         return Ok(body);
     }

@@ -2,26 +2,19 @@
 //! `verify` can say *which* part of a differing executable changed.
 
 use super::image::Image;
-
-/// One section's name, size and the sha256 of its file bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SectionDigest {
-    pub(crate) name: String,
-    pub(crate) size: u64,
-    pub(crate) sha256: String,
-}
+use crate::model::manifest::SectionHash;
 
 /// Every section with a file range — all but the null section at index 0 and
 /// SHT_NOBITS ones (`.bss`) — in section-table order. The same list the
 /// manifests written so far hold, so old and new records compare.
-pub(crate) fn section_hashes(elf: &[u8]) -> anyhow::Result<Vec<SectionDigest>> {
+pub(crate) fn section_hashes(elf: &[u8]) -> anyhow::Result<Vec<SectionHash>> {
     super::with_aligned(elf, |data| {
         let image = super::image::read(data)?;
         Ok(digests(&image, data))
     })
 }
 
-fn digests(image: &Image<'_>, data: &[u8]) -> Vec<SectionDigest> {
+fn digests(image: &Image<'_>, data: &[u8]) -> Vec<SectionHash> {
     image
         .sections
         .iter()
@@ -35,7 +28,7 @@ fn digests(image: &Image<'_>, data: &[u8]) -> Vec<SectionDigest> {
                 .zip(usize::try_from(s.file_bytes).ok())
                 .and_then(|(o, n)| data.get(o..o.checked_add(n)?))
                 .unwrap_or_default();
-            SectionDigest {
+            SectionHash {
                 name: s.name.clone(),
                 size: s.file_bytes,
                 sha256: crate::util::hash::sha256_hex(bytes),

@@ -33,11 +33,9 @@ pub(crate) fn not_elf(data: &[u8]) -> anyhow::Error {
         let head: Vec<String> = data.iter().take(4).map(|b| format!("{b:02x}")).collect();
         format!("it starts with bytes {}", head.join(" "))
     };
-    let err = SlimError::new(format!("not an ELF file: {what}"));
-    if data.starts_with(b"PK\x03\x04") {
-        err.hint("pass the zip itself to `cargo slim size` or `cargo slim check`, or the bootstrap next to it")
-    } else {
-        err.hint("pass a Linux executable (ELF) such as bootstrap or bootstrap.full, or a function.zip")
+    SlimError::NotElf {
+        what,
+        is_zip: data.starts_with(b"PK\x03\x04"),
     }
     .into()
 }
@@ -57,9 +55,10 @@ fn kind_name(kind: FileKind) -> Option<&'static str> {
 /// The error for an ELF file whose contents contradict themselves (truncated,
 /// tables pointing outside the file).
 pub(crate) fn malformed(what: impl std::fmt::Display) -> anyhow::Error {
-    SlimError::new(format!("malformed ELF file: {what}"))
-        .hint("the file is damaged or truncated; rebuild it, or point at the built executable")
-        .into()
+    SlimError::MalformedElf {
+        what: what.to_string(),
+    }
+    .into()
 }
 
 /// `object` reads headers in place and needs them aligned; a buffer from an
