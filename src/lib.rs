@@ -40,11 +40,11 @@ pub fn main_entry() -> ExitCode {
 
 /// Run one parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
-    let ui = ui::Ui::new(&cli.global);
+    let ui = cli.global.ui();
     match cli.command {
         Command::Build(args) => commands::build::run(&ui, &args),
         Command::Size(args) => commands::size::run(&ui, &args),
         Command::Verify(args) => verify::run(&ui, &args),
-        Command::Check(args) => preflight::run(&ui, &args),
+        Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),
     }
 }

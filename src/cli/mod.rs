@@ -11,6 +11,7 @@ use crate::model::options::{
     BinName, CpuName, FeatureName, Features, LinkerChoice, OptLevel, RequestedOptions, Selection,
 };
 use crate::model::target::{Arch, Libc, Runtime, Target};
+use crate::ui::{Color, Format, Ui};
 use crate::util::error::SlimError;
 
 const AFTER_HELP: &str = "\
@@ -48,7 +49,7 @@ pub enum Command {
     /// check function.zip against it (--artifact-only).
     Verify(crate::verify::VerifyArgs),
     /// Check that an ELF (or a function.zip) can start on a Lambda runtime.
-    Check(crate::preflight::CheckArgs),
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -82,14 +83,34 @@ pub enum ColorChoice {
     Never,
 }
 
-impl ColorChoice {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ColorChoice::Auto => "auto",
-            ColorChoice::Always => "always",
-            ColorChoice::Never => "never",
-        }
+impl GlobalArgs {
+    /// What the user sees, as these options ask.
+    pub fn ui(&self) -> Ui {
+        let color = match self.color {
+            ColorChoice::Auto => Color::Auto,
+            ColorChoice::Always => Color::Always,
+            ColorChoice::Never => Color::Never,
+        };
+        let format = match self.message_format {
+            MessageFormat::Human => Format::Human,
+            MessageFormat::Json => Format::Json,
+        };
+        Ui::new(self.verbose, self.quiet, format, color)
     }
+}
+
+/// Options of `cargo slim check`.
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// The ELF file or function.zip to check.
+    pub path: PathBuf,
+    /// Lambda runtime the function must start on: provided.al2023 (glibc 2.34) or
+    /// provided.al2 (glibc 2.26) [default: provided.al2023]
+    #[arg(long, value_name = "RUNTIME")]
+    pub runtime: Option<Runtime>,
+    /// The function's architecture: arm64 or x86_64 [default: accept either].
+    #[arg(long, value_name = "ARCH")]
+    pub arch: Option<Arch>,
 }
 
 /// Which package, binary and targets: shared by `build`, `size` and `verify`.

@@ -1,4 +1,5 @@
 //! The commands: the only place where the pipeline and the analyses are composed.
 
 pub mod build;
+pub mod check;
 pub mod size;

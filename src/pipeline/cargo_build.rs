@@ -12,8 +12,7 @@ use anyhow::{Context, Result};
 use cargo_metadata::{Message, PackageId, TargetKind};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::ColorChoice;
-use crate::ui::Ui;
+use crate::ui::{Color, Ui};
 use crate::util::error::SlimError;
 
 /// A cargo command line, ready to run.
@@ -52,7 +51,7 @@ pub struct Expect<'a> {
 pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
     let bar = ui
         .progress_bars()
-        .then(|| progress_bar(expect, ui.color != ColorChoice::Never));
+        .then(|| progress_bar(expect, ui.color != Color::Never));
     let mut cmd = Command::new(&inv.program);
     cmd.args(&inv.args).stdout(Stdio::piped());
     for (k, v) in &inv.env {
@@ -62,7 +61,7 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
         // Cargo's stderr would tear the bar: forward its lines above the bar, and
         // keep cargo's colors even though it writes to a pipe.
         cmd.stderr(Stdio::piped());
-        if ui.color == ColorChoice::Auto {
+        if ui.color == Color::Auto {
             cmd.env("CARGO_TERM_COLOR", "always");
         }
     }

@@ -7,73 +7,23 @@
 //! module reads them there: `crate::artifact::elf` reads the file, [`runtime_facts`] holds
 //! what each runtime provides, [`checks`] compares the two, [`zip`] checks the
 //! `bootstrap` entry of a function.zip. `cargo slim build` calls [`check_elf`];
-//! `cargo slim check` is [`run`]. docs/preflight.md explains each check.
+//! `cargo slim check` (commands/check.rs) is [`check_file`]. docs/preflight.md explains each check.
 
 mod checks;
 pub mod runtime_facts;
 pub mod symbol_version;
 pub mod zip;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
-use clap::Args;
 use serde::Serialize;
 
 use crate::model::target::{Arch, Runtime};
 use crate::ui::table::{Align, Table};
-use crate::ui::Ui;
-use crate::util::error::Exit;
 
 use crate::artifact::elf::{ElfFacts, VersionNeed};
 use runtime_facts::RuntimeFacts;
-
-/// Options of `cargo slim check`.
-#[derive(Debug, Args, Clone)]
-pub struct CheckArgs {
-    /// The ELF file or function.zip to check.
-    pub path: PathBuf,
-    /// Lambda runtime the function must start on: provided.al2023 (glibc 2.34) or
-    /// provided.al2 (glibc 2.26) [default: provided.al2023]
-    #[arg(long, value_name = "RUNTIME")]
-    pub runtime: Option<Runtime>,
-    /// The function's architecture: arm64 or x86_64 [default: accept either].
-    #[arg(long, value_name = "ARCH")]
-    pub arch: Option<Arch>,
-}
-
-/// `cargo slim check PATH`: run the preflight on an ELF or a function.zip, print
-/// the result, and exit 1 when a check fails (2 when the file cannot be read).
-pub fn run(ui: &Ui, args: &CheckArgs) -> anyhow::Result<Exit> {
-    let runtime = args.runtime.unwrap_or_default();
-    let path = &args.path;
-    let data = crate::artifact::file::read_regular(
-        path,
-        crate::artifact::file::FILE_LIMIT,
-        "give the path of a built executable or of a function.zip",
-    )?;
-    let checked = check_file(&data, args.arch, runtime)
-        .with_context(|| format!("cannot check {}", path.display()))?;
-
-    if ui.json() {
-        ui.out_json(&CheckOutput::new(path, runtime, args.arch, &checked))?;
-    } else {
-        let arch = args
-            .arch
-            .map_or_else(|| "any architecture".to_string(), |a| a.to_string());
-        ui.status(
-            "Checking",
-            format!("{} for {runtime} ({arch})", path.display()),
-        );
-        ui.out(&checked.report.render_human())?;
-        ui.out(&format!("{}\n", checked.report.summary()))?;
-    }
-    Ok(if checked.report.passed() {
-        Exit::Success
-    } else {
-        Exit::CheckFailed
-    })
-}
 
 /// The outcome of every preflight check on one ELF.
 #[derive(Debug, Clone, serde::Serialize, Default)]
@@ -182,14 +132,14 @@ pub fn check_elf(
 }
 
 /// A checked file: the report and, when an ELF was read, its facts.
-struct Checked {
+pub struct Checked {
     zip: bool,
     facts: Option<ElfFacts>,
-    report: PreflightReport,
+    pub report: PreflightReport,
 }
 
 /// Check an ELF, or a zip's `bootstrap` entry and then the ELF inside it.
-fn check_file(data: &[u8], arch: Option<Arch>, runtime: Runtime) -> anyhow::Result<Checked> {
+pub fn check_file(data: &[u8], arch: Option<Arch>, runtime: Runtime) -> anyhow::Result<Checked> {
     let rt = RuntimeFacts::of(runtime);
     let mut checks = Vec::new();
     let zipped = crate::artifact::zip::looks_like_zip(data);
@@ -228,7 +178,7 @@ fn check_file(data: &[u8], arch: Option<Arch>, runtime: Runtime) -> anyhow::Resu
 
 /// The JSON document `cargo slim check --message-format json` prints.
 #[derive(Debug, Serialize)]
-struct CheckOutput<'a> {
+pub struct CheckOutput<'a> {
     path: String,
     /// `elf` or `zip`.
     input: &'static str,
@@ -261,7 +211,7 @@ struct VersionNeedJson<'a> {
 }
 
 impl<'a> CheckOutput<'a> {
-    fn new(path: &Path, runtime: Runtime, arch: Option<Arch>, checked: &'a Checked) -> Self {
+    pub fn new(path: &Path, runtime: Runtime, arch: Option<Arch>, checked: &'a Checked) -> Self {
         let elf = checked.facts.as_ref().map(|facts| {
             let body = facts.body.as_ref();
             ElfSummary {

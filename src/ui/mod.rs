@@ -6,31 +6,57 @@ pub mod table;
 
 use std::io::{self, IsTerminal, Write};
 
-use crate::cli::{ColorChoice, GlobalArgs, MessageFormat};
+/// Whether to colour output (and cargo's): as cargo's `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// The word cargo's `--color` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Color::Auto => "auto",
+            Color::Always => "always",
+            Color::Never => "never",
+        }
+    }
+}
+
+/// Results as tables for people, or as one JSON document for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
 
 #[derive(Debug, Clone)]
 pub struct Ui {
     pub verbose: u8,
     pub quiet: bool,
-    pub format: MessageFormat,
-    pub color: ColorChoice,
+    pub format: Format,
+    pub color: Color,
     /// stderr is a terminal: a progress bar may be drawn.
     pub stderr_tty: bool,
 }
 
 impl Ui {
-    pub fn new(global: &GlobalArgs) -> Ui {
+    pub fn new(verbose: u8, quiet: bool, format: Format, color: Color) -> Ui {
         Ui {
-            verbose: global.verbose,
-            quiet: global.quiet,
-            format: global.message_format,
-            color: global.color,
+            verbose,
+            quiet,
+            format,
+            color,
             stderr_tty: io::stderr().is_terminal(),
         }
     }
 
     pub fn json(&self) -> bool {
-        self.format == MessageFormat::Json
+        self.format == Format::Json
     }
 
     /// Draw progress bars only on a terminal and when not asked to be quiet.
