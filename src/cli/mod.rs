@@ -212,6 +212,10 @@ pub struct BuildOptions {
     /// Skip the runtime preflight checks (not recommended).
     #[arg(long, help_heading = "Build")]
     pub no_preflight: bool,
+    /// Do not embed the dependency list (cargo-auditable's `.dep-v0` section) in
+    /// bootstrap; the SBOM and provenance are still written.
+    #[arg(long, help_heading = "Package")]
+    pub no_audit_data: bool,
 }
 
 /// `--linker`, as clap parses it; the program uses [`LinkerChoice`].
@@ -302,6 +306,7 @@ impl BuildOptions {
                 .collect::<Result<_, _>>()
                 .map_err(|e| bad_flag("--include", e))?,
             no_preflight: self.no_preflight,
+            no_audit_data: self.no_audit_data,
         })
     }
 }

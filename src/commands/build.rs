@@ -15,14 +15,15 @@ use crate::model::manifest::{
 use crate::model::target::Target;
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
 use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::linked_crates;
 use crate::pipeline::linker::{self, Linker, LinkerKind};
 use crate::pipeline::package::{self, Entry, Timestamp};
 use crate::pipeline::plan::{self, Plan};
 use crate::pipeline::profile::{self, PROFILE};
 use crate::pipeline::report::{self, BuildReport, TargetOutcome, TargetReport};
 use crate::pipeline::rustflags;
-use crate::pipeline::strip;
 use crate::pipeline::toolchain::{self, Toolchain};
+use crate::pipeline::{provenance, sbom, supply_chain};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 use crate::util::{atomic, hash, lock};
@@ -40,6 +41,9 @@ pub struct Built {
     pub full: PathBuf,
     pub zip: PathBuf,
     pub manifest: PathBuf,
+    /// function.cdx.json and function.intoto.json.
+    pub sbom: PathBuf,
+    pub provenance: PathBuf,
 }
 
 impl Built {
@@ -49,6 +53,8 @@ impl Built {
             full: out_dir.join("bootstrap.full"),
             zip: out_dir.join("function.zip"),
             manifest: out_dir.join(manifest::FILE_NAME),
+            sbom: out_dir.join(sbom::FILE_NAME),
+            provenance: out_dir.join(provenance::FILE_NAME),
             out_dir,
             target,
             bin,
@@ -223,7 +229,8 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         None
     };
 
-    let stripped = strip::strip(&full)?;
+    let crates = linked_crates::resolve(&linked_crates_query(plan, target))?;
+    let (stripped, audit) = supply_chain::strip_with_audit_data(&full, &crates, &plan.options)?;
     let mut entries = vec![Entry {
         name: "bootstrap".into(),
         mode: 0o755,
@@ -236,7 +243,9 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         plan, ctx, target, &linker, &flags, &profile, &inv, &remaps, &entries, &full, &zip,
     )?;
     manifest.inputs.sources = crate::verify::sources::record(&exe, ws, &plan.target_dir);
-    write_outputs(&built, &full, &entries[0].data, &zip, &manifest)?;
+    let docs = supply_chain::documents(&manifest, &crates, audit)?;
+    manifest.supply_chain = Some(docs.record.clone());
+    write_outputs(&built, &full, &entries[0].data, &zip, &docs, &manifest)?;
 
     let top_crates = size::top_crates(&full, 5).unwrap_or_default();
     let report = TargetReport::from_manifest(&manifest, out_dir, top_crates, preflight_report);
@@ -267,6 +276,30 @@ fn lock_out_dir(ui: &Ui, out_dir: &Path) -> Result<lock::DirLock> {
         ));
     }
     Ok(lock)
+}
+
+/// What to ask cargo about the crates linked for `target`: the build's own
+/// package, feature and lock-file selection.
+fn linked_crates_query<'p>(plan: &'p Plan, target: &'p Target) -> linked_crates::Query<'p> {
+    let s = &plan.selection;
+    let cargo_flags = [
+        ("--locked", s.locked),
+        ("--frozen", s.frozen),
+        ("--offline", s.offline),
+    ]
+    .into_iter()
+    .filter_map(|(flag, on)| on.then_some(flag))
+    .collect();
+    linked_crates::Query {
+        manifest_path: plan.manifest_path(),
+        package: &plan.package.id,
+        triple: &target.triple,
+        features: plan::feature_args(&s.features),
+        all_features: s.features.all,
+        no_default_features: s.features.no_default,
+        cargo_flags,
+        workspace_root: plan.workspace_root(),
+    }
 }
 
 /// The cargo command line for one target.
@@ -455,6 +488,7 @@ fn manifest_for(
             sha256: hash::sha256_hex(zip),
             code_sha256: hash::code_sha256(zip),
         },
+        supply_chain: None,
     })
 }
 
@@ -473,6 +507,7 @@ fn write_outputs(
     full: &[u8],
     bootstrap: &[u8],
     zip: &[u8],
+    docs: &supply_chain::Documents,
     manifest: &Manifest,
 ) -> Result<()> {
     let sha_path = built.out_dir.join("function.zip.sha256");
@@ -481,6 +516,8 @@ fn write_outputs(
     atomic::write(&built.full, full, 0o755)?;
     atomic::write(&built.bootstrap, bootstrap, 0o755)?;
     atomic::write(&built.zip, zip, 0o644)?;
+    atomic::write(&built.sbom, &docs.sbom, 0o644)?;
+    atomic::write(&built.provenance, &docs.provenance, 0o644)?;
     let line = format!("{}  function.zip\n", manifest.zip.sha256);
     atomic::write(&sha_path, line.as_bytes(), 0o644)?;
     atomic::write(&built.manifest, manifest.to_json()?.as_bytes(), 0o644)?;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::include::RelPath;
 use crate::model::options::{shown, BinName, FeatureName, Options};
+use crate::model::supply_chain::SupplyChain;
 use crate::model::target::{Runtime, Target};
 use crate::pipeline::linker::Linker;
 use crate::pipeline::package::Timestamp;
@@ -40,6 +41,10 @@ pub struct Manifest {
     pub sections: Vec<SectionHash>,
     pub unstripped: Digest,
     pub zip: ZipInfo,
+    /// The embedded dependency list, SBOM and provenance (docs/supply-chain.md);
+    /// absent in manifests written before they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supply_chain: Option<SupplyChain>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

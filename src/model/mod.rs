@@ -33,6 +33,8 @@ macro_rules! string_newtype {
 }
 
 pub mod include;
+pub mod linked_crates;
 pub mod manifest;
 pub mod options;
+pub mod supply_chain;
 pub mod target;

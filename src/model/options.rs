@@ -289,6 +289,10 @@ pub struct Options {
     /// Files beside `bootstrap`, paths relative to the workspace root.
     pub include: Vec<Include>,
     pub preflight: bool,
+    /// Embed the `.dep-v0` dependency list in bootstrap (`--no-audit-data`: no).
+    /// Manifests written before it existed had none.
+    #[serde(default)]
+    pub audit_data: bool,
 }
 
 impl Default for Options {
@@ -300,6 +304,7 @@ impl Default for Options {
             linker: LinkerChoice::Auto,
             include: Vec::new(),
             preflight: true,
+            audit_data: true,
         }
     }
 }
@@ -315,6 +320,7 @@ pub struct RequestedOptions {
     pub linker: Option<LinkerChoice>,
     pub include: Vec<crate::model::include::IncludeSpec>,
     pub no_preflight: bool,
+    pub no_audit_data: bool,
 }
 
 /// Feature selection, as cargo takes it.

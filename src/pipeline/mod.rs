@@ -2,16 +2,22 @@
 //! defaults of [`slim_metadata`]) → [`toolchain`]
 //! (rustc, target std) and [`linker`] → [`profile`], [`rustflags`] and
 //! [`cargo_config`] (how cargo is told) → [`cargo_build`] (one cargo invocation
-//! per target) → [`strip`] → [`package`] (function.zip) → [`report`] (the summary).
+//! per target) → [`linked_crates`] → [`strip`] (adding the [`audit_data`] section) →
+//! [`package`] (function.zip) → [`sbom`] and [`provenance`] → [`report`] (the summary).
 
+pub mod audit_data;
 pub mod cargo_build;
 pub mod cargo_config;
+pub mod linked_crates;
 pub mod linker;
 pub mod package;
 pub mod plan;
 pub mod profile;
+pub mod provenance;
 pub mod report;
 pub mod rustflags;
+pub mod sbom;
 pub mod slim_metadata;
 pub mod strip;
+pub mod supply_chain;
 pub mod toolchain;

@@ -80,6 +80,18 @@ impl Timestamp {
         )
         .map_err(|_| anyhow::anyhow!("timestamp {} is outside the zip range", self.unix))
     }
+
+    /// The same instant in RFC 3339, UTC (`1980-01-01T00:00:00Z`), for the SBOM.
+    pub fn rfc3339(self) -> String {
+        let secs = self.unix.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(self.unix.div_euclid(86_400));
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        )
+    }
 }
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's
@@ -250,6 +262,11 @@ mod tests {
         assert_eq!(civil_from_days(3652), (1980, 1, 1));
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        let t = Timestamp {
+            unix: 1_700_000_000,
+            from_source_date_epoch: true,
+        };
+        assert_eq!(t.rfc3339(), "2023-11-14T22:13:20Z");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::model::manifest::Manifest;
+use crate::model::supply_chain::SupplyChain;
 use crate::preflight::PreflightReport;
 use crate::size::CrateSize;
 use crate::ui::table;
@@ -42,6 +43,9 @@ pub struct Packaged {
     pub bytes: u64,
     pub sha256: String,
     pub code_sha256: String,
+    /// The dependency list, SBOM and provenance written with it (boxed: the
+    /// enum's variants stay of similar size).
+    pub supply_chain: Option<Box<SupplyChain>>,
 }
 
 impl TargetReport {
@@ -64,6 +68,7 @@ impl TargetReport {
                     bytes: manifest.zip.size,
                     sha256: manifest.zip.sha256.clone(),
                     code_sha256: manifest.zip.code_sha256.clone(),
+                    supply_chain: manifest.supply_chain.clone().map(Box::new),
                 },
                 preflight,
             },
@@ -94,6 +99,10 @@ struct TargetReportJson {
     zip_bytes: Option<u64>,
     sha256: Option<String>,
     code_sha256: Option<String>,
+    /// What the embedded `.dep-v0` list adds to bootstrap; null without one.
+    audit_data_bytes: Option<u64>,
+    sbom: Option<PathBuf>,
+    provenance: Option<PathBuf>,
     top_crates: Vec<CrateSize>,
     preflight: Option<PreflightReport>,
 }
@@ -104,6 +113,12 @@ impl From<TargetReport> for TargetReportJson {
             TargetOutcome::Packaged { zip, preflight } => ("ok", Some(zip), preflight),
             TargetOutcome::PreflightFailed(report) => ("preflight-failed", None, Some(report)),
         };
+        let supply_chain = zip.as_ref().and_then(|z| z.supply_chain.as_deref());
+        let audit_data_bytes = supply_chain
+            .and_then(|s| s.audit_data.as_ref())
+            .map(|a| a.bootstrap_bytes);
+        let sbom = supply_chain.map(|s| t.out_dir.join(&s.sbom.name));
+        let provenance = supply_chain.map(|s| t.out_dir.join(&s.provenance.name));
         TargetReportJson {
             target: t.target,
             status,
@@ -114,6 +129,9 @@ impl From<TargetReport> for TargetReportJson {
             zip_bytes: zip.as_ref().map(|z| z.bytes),
             sha256: zip.as_ref().map(|z| z.sha256.clone()),
             code_sha256: zip.as_ref().map(|z| z.code_sha256.clone()),
+            audit_data_bytes,
+            sbom,
+            provenance,
             zip: zip.map(|z| z.path),
             top_crates: t.top_crates,
             preflight,
@@ -161,6 +179,9 @@ pub fn human(report: &BuildReport) -> String {
             out.push_str(&format!("  sha256        {}\n", zip.sha256));
             out.push_str(&format!("  CodeSha256    {}\n", zip.code_sha256));
             out.push_str(&format!("  path          {}\n", display_path(&zip.path)));
+            if let Some(sc) = &zip.supply_chain {
+                out.push_str(&supply_chain_lines(sc));
+            }
         } else {
             out.push_str("  not packaged: the preflight failed (see above)\n");
         }
@@ -174,6 +195,23 @@ pub fn human(report: &BuildReport) -> String {
         }
     }
     out
+}
+
+/// The embedded list's cost and the documents written beside the zip.
+fn supply_chain_lines(sc: &SupplyChain) -> String {
+    let audit = match &sc.audit_data {
+        Some(a) => format!(
+            "{:>12} bytes in bootstrap ({}, {} crates)",
+            table::bytes(a.bootstrap_bytes),
+            a.section,
+            sc.crates
+        ),
+        None => "none (--no-audit-data)".to_string(),
+    };
+    format!(
+        "  audit data    {audit}\n  sbom          {} (CycloneDX), {} (SLSA provenance)\n",
+        sc.sbom.name, sc.provenance.name
+    )
 }
 
 /// A path relative to the working directory when it is below it.

@@ -22,6 +22,7 @@ pub struct SlimMetadata {
     pub linker: Option<String>,
     pub include: Option<Vec<String>>,
     pub preflight: Option<bool>,
+    pub audit_data: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

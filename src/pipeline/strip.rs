@@ -21,8 +21,18 @@ fn is_strippable(name: &[u8], alloc: bool) -> bool {
             || name == b".gdb_index")
 }
 
-/// Return `elf` without its symbol table, string table and debug sections.
-pub fn strip(elf: &[u8]) -> Result<Vec<u8>> {
+/// A section to add to the stripped file: not loaded (no `SHF_ALLOC`), so no
+/// segment moves; it goes after the loaded data, like `.comment`. A section of
+/// the same name already in the link is replaced.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtraSection<'a> {
+    pub name: &'a str,
+    pub data: &'a [u8],
+}
+
+/// Return `elf` without its symbol table, string table and debug sections, with
+/// `extra` sections added.
+pub fn strip(elf: &[u8], extra: &[ExtraSection]) -> Result<Vec<u8>> {
     let mut builder = Builder::read(elf).map_err(|e| SlimError::CannotStrip {
         detail: e.to_string(),
     })?;
@@ -32,12 +42,20 @@ pub fn strip(elf: &[u8]) -> Result<Vec<u8>> {
             SectionData::Symbol | SectionData::SymbolSectionIndex | SectionData::String => true,
             _ => is_strippable(&section.name, alloc),
         };
-        if drop {
+        let replaced = !alloc && extra.iter().any(|e| *section.name == *e.name.as_bytes());
+        if drop || replaced {
             section.delete = true;
         }
     }
     for symbol in builder.symbols.iter_mut() {
         symbol.delete = true;
+    }
+    for e in extra {
+        let section = builder.sections.add();
+        section.name = e.name.as_bytes().to_vec().into();
+        section.sh_type = object::elf::SHT_PROGBITS;
+        section.sh_addralign = 1;
+        section.data = SectionData::Data(e.data.to_vec().into());
     }
     let mut out = Vec::with_capacity(elf.len());
     builder

@@ -200,6 +200,14 @@ pub enum SlimError {
         reason: String,
     },
 
+    // --- the dependency list, SBOM and provenance
+    #[error("cannot list the crates linked for {triple}: {detail}")]
+    LinkedCrates { triple: String, detail: String },
+    #[error("{} is not a valid Cargo.lock: {detail}", path.display())]
+    BadLockfile { path: PathBuf, detail: String },
+    #[error("the dependency list cannot be written or read: {detail}")]
+    BadDependencyList { detail: String },
+
     // --- reproducibility
     #[error(
         "Cargo.lock is out of date with Cargo.toml, so the recorded build cannot be \
@@ -264,7 +272,8 @@ impl SlimError {
             UnshippableBin { .. } => "rename the [[bin]] target".into(),
             NotBuilt { .. } | ManifestMissing { .. } => "run `cargo slim build` first".into(),
             InvalidMetadataTable { .. } => "known keys: arch, libc, target, runtime, opt-level, \
-                                            cpu, build-std, linker, include, preflight"
+                                            cpu, build-std, linker, include, preflight, \
+                                            audit-data"
                 .into(),
             BadSourceDateEpoch { .. } => {
                 "set it to e.g. $(git log -1 --format=%ct), or unset it".into()
@@ -320,6 +329,15 @@ impl SlimError {
                 .into(),
             ManifestNotJson { .. } | ManifestField { .. } => RECORD.into(),
             ManifestSchema { .. } => "rebuild with this version of cargo-slim".into(),
+            LinkedCrates { triple, .. } => format!(
+                "run `cargo metadata --filter-platform {triple}` in the package to see why; \
+                 add --offline when the registry cannot be reached"
+            ),
+            BadLockfile { .. } => "regenerate it with `cargo generate-lockfile`".into(),
+            BadDependencyList { .. } => "this is a cargo-slim bug: please report it with the \
+                                         output of `cargo metadata`; --no-audit-data leaves \
+                                         the list out of bootstrap"
+                .into(),
             LockfileOutdated { .. } => {
                 "commit an up-to-date Cargo.lock (`cargo update -w`), build, then verify".into()
             }
