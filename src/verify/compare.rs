@@ -268,6 +268,13 @@ fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
         joined(&r.features, ","),
         joined(&n.features, ","),
     );
+    let audit = |on: bool| if on { "embedded" } else { "--no-audit-data" }.to_string();
+    note(
+        out,
+        "the dependency list",
+        audit(r.options.audit_data),
+        audit(n.options.audit_data),
+    );
     note(
         out,
         "--all-features",

@@ -12,6 +12,7 @@
 
 mod compare;
 pub mod sources;
+mod supply_chain;
 
 use std::path::{Path, PathBuf};
 
@@ -343,6 +344,7 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
             },
         });
     }
+    out.extend(supply_chain::check_artifact(built, recorded));
     Ok(out)
 }
 
@@ -471,7 +473,8 @@ fn rebuild_verdict(
             rebuilt_dir,
         });
     };
-    let differences = compare::outputs(recorded, &rebuilt);
+    let mut differences = compare::outputs(recorded, &rebuilt);
+    differences.extend(supply_chain::compare(recorded, &rebuilt));
     // The artifact on disk may have been made with other settings: its own
     // manifest (when it is not the recorded one) says how.
     let local = local_manifest(built, recorded);

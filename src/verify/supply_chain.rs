@@ -1,0 +1,67 @@
+//! The supply-chain outputs under verification: `function.cdx.json` and
+//! `function.intoto.json` on disk against the manifest, and the rebuild's list,
+//! SBOM and provenance against the recorded ones. (The `.dep-v0` section itself
+//! is covered by the bootstrap and section hashes.)
+
+use crate::commands::build::Built;
+use crate::model::manifest::Manifest;
+use crate::model::supply_chain::AuditData;
+use crate::util::hash;
+
+use super::Difference;
+
+fn difference(kind: &str, name: &str, recorded: &str, found: &str) -> Difference {
+    Difference {
+        kind: kind.into(),
+        name: name.into(),
+        recorded: recorded.into(),
+        found: found.into(),
+    }
+}
+
+/// The SBOM and provenance files beside the zip against their recorded hashes.
+/// Nothing to check for a manifest written before they existed.
+pub fn check_artifact(built: &Built, recorded: &Manifest) -> Vec<Difference> {
+    let Some(sc) = &recorded.supply_chain else {
+        return Vec::new();
+    };
+    [(&built.sbom, &sc.sbom), (&built.provenance, &sc.provenance)]
+        .into_iter()
+        .filter_map(|(path, doc)| {
+            let found = match std::fs::read(path) {
+                Ok(bytes) => hash::sha256_hex(&bytes),
+                Err(_) => "missing".to_string(),
+            };
+            (found != doc.sha256).then(|| difference("artifact", &doc.name, &doc.sha256, &found))
+        })
+        .collect()
+}
+
+/// The rebuild's dependency list, SBOM and provenance against the record.
+pub fn compare(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Difference> {
+    let (Some(r), Some(n)) = (&recorded.supply_chain, &rebuilt.supply_chain) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (rec, now) in [(&r.sbom, &n.sbom), (&r.provenance, &n.provenance)] {
+        if rec.sha256 != now.sha256 {
+            out.push(difference(
+                "supply-chain",
+                &rec.name,
+                &rec.sha256,
+                &now.sha256,
+            ));
+        }
+    }
+    let audit = |a: Option<&AuditData>| a.map_or_else(|| "none".to_string(), |a| a.sha256.clone());
+    let (ra, na) = (audit(r.audit_data.as_ref()), audit(n.audit_data.as_ref()));
+    if ra != na {
+        out.push(difference(
+            "supply-chain",
+            ".dep-v0 (embedded dependency list)",
+            &ra,
+            &na,
+        ));
+    }
+    out
+}
