@@ -108,6 +108,10 @@ pub fn from_metadata(
                     || d.dep_kinds.iter().any(|k| k.kind == DependencyKind::Normal)
             })
             .filter(|d| !is_proc_macro(&d.pkg))
+            .filter(|d| match (packages.get(&node.id), packages.get(&d.pkg)) {
+                (Some(from), Some(to)) => optional_dep_active(from, &node.features, &to.name),
+                _ => true,
+            })
             .map(|d| d.pkg.clone())
             .collect()
     };
@@ -172,6 +176,36 @@ pub fn from_metadata(
         })
         .collect();
     Ok(LinkedCrates { crates })
+}
+
+/// Whether `from` really uses its dependency on package `to`, given the
+/// features enabled on `from`. cargo metadata's resolve lists an optional
+/// dependency as soon as a weak feature (`dep?/feature`) names it, although
+/// nothing activates it (cargo issue 10801); `cargo tree` and the compiler do
+/// not link it. A non-optional normal dependency is always used; an optional
+/// one only when its implicit feature is on or an enabled feature says
+/// `dep:NAME` or `NAME/feature`.
+fn optional_dep_active(from: &Package, enabled: &[cargo_metadata::FeatureName], to: &str) -> bool {
+    let declared: Vec<&cargo_metadata::Dependency> = from
+        .dependencies
+        .iter()
+        .filter(|d| d.name == to && d.kind == DependencyKind::Normal)
+        .collect();
+    if declared.is_empty() || declared.iter().any(|d| !d.optional) {
+        return true;
+    }
+    declared.iter().any(|d| {
+        let key = d.rename.as_deref().unwrap_or(&d.name);
+        enabled.iter().any(|f| {
+            f.as_str() == key
+                || from.features.get(f.as_str()).is_some_and(|values| {
+                    values.iter().any(|v| {
+                        v.strip_prefix("dep:") == Some(key)
+                            || v.split_once('/').is_some_and(|(dep, _)| dep == key)
+                    })
+                })
+        })
+    })
 }
 
 fn source_of(package: &Package) -> CrateSource {
@@ -255,18 +289,32 @@ mod tests {
     use super::*;
 
     /// A resolve shaped like cargo's: root → a (normal), root → b (build), root →
-    /// m (proc-macro), root → d (dev), a → c (normal), b → e (normal, so build-only).
+    /// m (proc-macro), root → d (dev), a → c (normal), b → e (normal, so build-only),
+    /// a → w (optional, named only by the weak feature `w?/std`: not active).
     #[test]
     fn keeps_only_what_links() {
         let pkg = |name: &str, kind: &str| {
+            let (deps, features) = if name == "a" {
+                let declared = |n: &str, optional: bool| {
+                    serde_json::json!({"name": n, "source": CRATES_IO, "req": "^1",
+                        "kind": null, "optional": optional, "uses_default_features": true,
+                        "features": [], "target": null, "rename": null, "registry": null})
+                };
+                (
+                    serde_json::json!([declared("c", false), declared("w", true)]),
+                    serde_json::json!({"std": ["w?/std"]}),
+                )
+            } else {
+                (serde_json::json!([]), serde_json::json!({}))
+            };
             serde_json::json!({
                 "name": name, "version": "1.0.0", "id": format!("{name}-id"),
                 "license": "MIT/Apache-2.0", "license_file": null, "description": null,
                 "source": if name == "root" { serde_json::Value::Null } else { CRATES_IO.into() },
-                "dependencies": [], "targets": [{"kind": [kind], "crate_types": [kind],
+                "dependencies": deps, "targets": [{"kind": [kind], "crate_types": [kind],
                 "name": name, "src_path": "/x/lib.rs", "edition": "2021", "doctest": false,
                 "test": false, "doc": false}],
-                "features": {}, "manifest_path": "/x/Cargo.toml", "metadata": null,
+                "features": features, "manifest_path": "/x/Cargo.toml", "metadata": null,
                 "publish": null, "authors": [], "categories": [], "keywords": [],
                 "readme": null, "repository": null, "homepage": null, "documentation": null,
                 "edition": "2021", "links": null, "default_run": null, "rust_version": null
@@ -277,18 +325,21 @@ mod tests {
                 "dep_kinds": [{"kind": kind, "target": null}]})
         };
         let node = |name: &str, deps: Vec<serde_json::Value>| {
+            let features: &[&str] = if name == "a" { &["std"] } else { &[] };
             serde_json::json!({"id": format!("{name}-id"), "deps": deps,
-                "dependencies": [], "features": []})
+                "dependencies": [], "features": features})
         };
         let json = serde_json::json!({
             "packages": [pkg("root", "bin"), pkg("a", "lib"), pkg("b", "lib"),
-                pkg("c", "lib"), pkg("d", "lib"), pkg("e", "lib"), pkg("m", "proc-macro")],
+                pkg("c", "lib"), pkg("d", "lib"), pkg("e", "lib"), pkg("m", "proc-macro"),
+                pkg("w", "lib")],
             "workspace_members": ["root-id"], "workspace_default_members": ["root-id"],
             "resolve": {"root": "root-id", "nodes": [
                 node("root", vec![dep("a", None), dep("b", Some("build")),
                     dep("m", None), dep("d", Some("dev"))]),
-                node("a", vec![dep("c", None)]), node("b", vec![dep("e", None)]),
-                node("c", vec![]), node("d", vec![]), node("e", vec![]), node("m", vec![])]},
+                node("a", vec![dep("c", None), dep("w", None)]),
+                node("b", vec![dep("e", None)]), node("c", vec![]), node("d", vec![]),
+                node("e", vec![]), node("m", vec![]), node("w", vec![])]},
             "target_directory": "/x/target", "version": 1, "workspace_root": "/x",
             "metadata": null
         });
