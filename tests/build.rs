@@ -290,7 +290,7 @@ fn c_code_cross_compiles_with_zig_for_arm64() {
 }
 
 /// Two checkouts at different paths, with different target directories and
-/// cargo homes' worth of path: the same zip bytes.
+/// cargo homes' worth of path: the same zip, manifest, SBOM and provenance bytes.
 #[test]
 fn same_bytes_from_two_checkout_paths() {
     assert_same_bytes_from_two_paths("hello", "some/deeper/checkout path");
@@ -309,7 +309,7 @@ fn assert_same_bytes_from_two_paths(name: &str, deeper: &str) {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     let deep = b.path().join(deeper);
-    let mut zips = Vec::new();
+    let mut outputs = Vec::new();
     for root in [a.path().to_path_buf(), deep] {
         let crate_dir = common::copy_fixture(name, &root);
         let target_dir = root.join("tgt");
@@ -320,19 +320,18 @@ fn assert_same_bytes_from_two_paths(name: &str, deeper: &str) {
                 .arg(&target_dir),
         );
         let built = Built::at(&target_dir, name, "aarch64-unknown-linux-musl");
-        zips.push((
-            fs::read(&built.zip).unwrap(),
-            fs::read(&built.manifest).unwrap(),
-        ));
+        // The embedded dependency list is in bootstrap, so in the zip.
+        let files = [
+            "function.zip",
+            "slim-manifest.json",
+            "function.cdx.json",
+            "function.intoto.json",
+        ];
+        outputs.push(files.map(|f| (f, fs::read(built.dir.join(f)).unwrap())));
     }
-    assert!(
-        zips[0].0 == zips[1].0,
-        "function.zip differs between checkout paths"
-    );
-    assert!(
-        zips[0].1 == zips[1].1,
-        "slim-manifest.json differs between checkout paths"
-    );
+    for ((name, a), (_, b)) in outputs[0].iter().zip(&outputs[1]) {
+        assert!(a == b, "{name} differs between checkout paths");
+    }
 }
 
 /// The user's RUSTFLAGS reach rustc alongside ours.

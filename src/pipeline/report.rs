@@ -201,10 +201,11 @@ pub fn human(report: &BuildReport) -> String {
 fn supply_chain_lines(sc: &SupplyChain) -> String {
     let audit = match &sc.audit_data {
         Some(a) => format!(
-            "{:>12} bytes in bootstrap ({}, {} crates)",
+            "{:>12} bytes in bootstrap ({}, {} crate{})",
             table::bytes(a.bootstrap_bytes),
             a.section,
-            sc.crates
+            sc.crates,
+            if sc.crates == 1 { "" } else { "s" }
         ),
         None => "none (--no-audit-data)".to_string(),
     };
