@@ -344,7 +344,7 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
             },
         });
     }
-    out.extend(supply_chain::check_artifact(built, recorded));
+    out.extend(supply_chain::check_artifact(&built.out_dir, recorded));
     Ok(out)
 }
 

@@ -3,9 +3,11 @@
 //! SBOM and provenance against the recorded ones. (The `.dep-v0` section itself
 //! is covered by the bootstrap and section hashes.)
 
-use crate::commands::build::Built;
+use std::path::Path;
+
 use crate::model::manifest::Manifest;
 use crate::model::supply_chain::AuditData;
+use crate::pipeline::{provenance, sbom};
 use crate::util::hash;
 
 use super::Difference;
@@ -19,22 +21,27 @@ fn difference(kind: &str, name: &str, recorded: &str, found: &str) -> Difference
     }
 }
 
-/// The SBOM and provenance files beside the zip against their recorded hashes.
-/// Nothing to check for a manifest written before they existed.
-pub fn check_artifact(built: &Built, recorded: &Manifest) -> Vec<Difference> {
+/// The SBOM and provenance files in `out_dir` (beside the zip) against their
+/// recorded hashes. Nothing to check for a manifest written before they existed.
+/// The file names are ours, not the manifest's: a recorded value never becomes
+/// a path.
+pub fn check_artifact(out_dir: &Path, recorded: &Manifest) -> Vec<Difference> {
     let Some(sc) = &recorded.supply_chain else {
         return Vec::new();
     };
-    [(&built.sbom, &sc.sbom), (&built.provenance, &sc.provenance)]
-        .into_iter()
-        .filter_map(|(path, doc)| {
-            let found = match std::fs::read(path) {
-                Ok(bytes) => hash::sha256_hex(&bytes),
-                Err(_) => "missing".to_string(),
-            };
-            (found != doc.sha256).then(|| difference("artifact", &doc.name, &doc.sha256, &found))
-        })
-        .collect()
+    [
+        (sbom::FILE_NAME, &sc.sbom),
+        (provenance::FILE_NAME, &sc.provenance),
+    ]
+    .into_iter()
+    .filter_map(|(name, doc)| {
+        let found = match std::fs::read(out_dir.join(name)) {
+            Ok(bytes) => hash::sha256_hex(&bytes),
+            Err(_) => "missing".to_string(),
+        };
+        (found != doc.sha256).then(|| difference("artifact", name, &doc.sha256, &found))
+    })
+    .collect()
 }
 
 /// The rebuild's dependency list, SBOM and provenance against the record.
