@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{build, build_in, fixture, output_ok, require_tool, run, slim, Built};
+use common::{build, fixture, output_ok, require_tool, run, slim, Built};
 use serde_json::Value;
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
@@ -344,14 +344,41 @@ fn provenance_subject_is_the_zip_by_sha256() {
 #[test]
 fn no_audit_data_and_verify_checks_the_documents() {
     let tmp = tempfile::tempdir().unwrap();
-    let built = build_in(
-        slim(),
-        "hello",
-        "hello",
-        TRIPLE,
-        tmp.path(),
-        &["-q", "--no-audit-data"],
+    let summary = |extra: &[&str]| -> Value {
+        let out = output_ok(
+            slim()
+                .args([
+                    "build",
+                    "-q",
+                    "--message-format",
+                    "json",
+                    "--target",
+                    TRIPLE,
+                ])
+                .arg("--manifest-path")
+                .arg(fixture("hello").join("Cargo.toml"))
+                .arg("--target-dir")
+                .arg(tmp.path())
+                .args(extra),
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON summary")
+    };
+    // The summary's cost of the list is what leaving it out saves.
+    let with = summary(&[]);
+    let without = summary(&["--no-audit-data"]);
+    let (with, without) = (&with["targets"][0], &without["targets"][0]);
+    let cost = with["audit_data_bytes"].as_u64().expect("cost reported");
+    assert_eq!(
+        with["bootstrap_bytes"].as_u64().unwrap() - without["bootstrap_bytes"].as_u64().unwrap(),
+        cost
     );
+    assert_eq!(without["audit_data_bytes"], Value::Null);
+    assert!(without["sbom"]
+        .as_str()
+        .unwrap()
+        .ends_with("function.cdx.json"));
+
+    let built = Built::at(tmp.path(), "hello", TRIPLE);
     let data = fs::read(&built.bootstrap).unwrap();
     assert!(
         !data.windows(8).any(|w| w == b".dep-v0\0"),
