@@ -55,6 +55,8 @@ impl Scene {
             "function.zip",
             "function.zip.sha256",
             "slim-manifest.json",
+            "function.cdx.json",
+            "function.intoto.json",
         ] {
             fs::copy(built.join(name), out.join(name)).unwrap();
         }
