@@ -32,6 +32,7 @@ macro_rules! string_newtype {
     };
 }
 
+pub mod image;
 pub mod include;
 pub mod linked_crates;
 pub mod manifest;

@@ -8,6 +8,7 @@
 pub mod audit_data;
 pub mod cargo_build;
 pub mod cargo_config;
+pub mod image;
 pub mod linked_crates;
 pub mod linker;
 pub mod package;

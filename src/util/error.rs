@@ -180,6 +180,18 @@ pub enum SlimError {
         blocker: Option<PathBuf>,
     },
 
+    // --- container images (--image)
+    #[error(
+        "--image builds FROM scratch, so it needs a static (musl) bootstrap; {target} links \
+         glibc dynamically and would need the Amazon Linux base image, which cargo-slim does \
+         not fetch"
+    )]
+    ImageNeedsMusl { target: String, arch: String },
+    #[error("cannot write the image: {} is in the way and is not an image cargo-slim wrote", blocker.display())]
+    ImageOutputInTheWay { blocker: PathBuf },
+    #[error("`{path}` cannot be stored in the image layer: {detail}")]
+    ImagePathTooLong { path: String, detail: String },
+
     // --- the manifest (untrusted)
     #[error("cannot read {}: no such file", path.display())]
     ManifestMissing { path: PathBuf },
@@ -324,6 +336,16 @@ impl SlimError {
             OutputDirUnwritable { .. } => {
                 "make it writable, or choose another with --target-dir".into()
             }
+            ImageNeedsMusl { arch, .. } => format!(
+                "build the image with `--libc musl` (--arch {arch}), or deploy the gnu build \
+                 as function.zip"
+            ),
+            ImageOutputInTheWay { .. } => {
+                "move it away, or choose another output with --target-dir".into()
+            }
+            ImagePathTooLong { .. } => "image paths are limited to 255 bytes: give the \
+                                        --include file a shorter NAME"
+                .into(),
             ManifestUnreadable { .. } => "give the path of a slim-manifest.json as `cargo slim \
                                           build` writes it (a regular file of at most 16 MiB)"
                 .into(),

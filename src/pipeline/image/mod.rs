@@ -1,0 +1,384 @@
+//! `cargo slim build --image`: the same `bootstrap` (and `--include` files) as a
+//! single-architecture OCI container image Lambda accepts, with no Docker and no
+//! base image (FROM scratch), byte-reproducible like the zip.
+//!
+//! Per target, beside `function.zip`: `image/` (an OCI image layout) and
+//! `image.tar` (the same files as an `oci-archive`). One gzip layer
+//! ([`layer`]), a config ([`config`]), a plain image manifest ([`layout`]).
+//! Every byte follows from the zip's entries, the target, the build's one
+//! timestamp and the labels (package version, repository, git commit).
+//!
+//! Only static (musl) builds: a dynamically linked gnu `bootstrap` needs the
+//! Amazon Linux base image's glibc, which is not something we can fetch and
+//! pin here.
+
+pub mod config;
+mod layer;
+mod layout;
+mod tar;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use oci_spec::image::MediaType;
+use serde::Serialize;
+
+use crate::model::image::{ArchiveRecord, BlobRecord, ImageRecord};
+use crate::model::target::{Arch, Libc, Target};
+use crate::pipeline::package::{self, Entry, Timestamp};
+use crate::util::error::SlimError;
+use crate::util::{atomic, hash};
+
+pub use layer::COMPRESSION;
+pub use layout::REF_NAME;
+
+/// The layout directory's name in the output directory.
+pub const LAYOUT_DIR: &str = "image";
+/// The oci-archive's name in the output directory.
+pub const ARCHIVE: &str = "image.tar";
+/// Where `--multi-arch` puts the index over every target's image, beside the
+/// per-target output directories.
+pub const MULTI_ARCH_DIR: &str = "image-multi-arch";
+
+/// What to build an image from.
+#[derive(Debug, Clone)]
+pub struct Input<'a> {
+    pub target: &'a Target,
+    /// The zip's entries: `bootstrap` and the `--include` files.
+    pub entries: &'a [Entry],
+    pub timestamp: Timestamp,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// One target's image, in memory.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub arch: Arch,
+    layer: layout::Blob,
+    config: layout::Blob,
+    manifest: layout::Blob,
+    diff_id: String,
+    files: Vec<(String, Vec<u8>)>,
+    archive: Vec<u8>,
+}
+
+/// The OCI labels: version and title always, source when the package names its
+/// repository, revision when the workspace is a git checkout.
+pub fn labels(
+    version: &str,
+    title: &str,
+    source: Option<&str>,
+    revision: Option<&str>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut put = |k: &str, v: &str| {
+        out.insert(format!("org.opencontainers.image.{k}"), v.to_string());
+    };
+    put("version", version);
+    put("title", title);
+    if let Some(s) = source {
+        put("source", s);
+    }
+    if let Some(r) = revision {
+        put("revision", r);
+    }
+    out
+}
+
+/// A clear error, before compiling, for a target an image cannot be made for.
+pub fn check_target(target: &Target) -> Result<()> {
+    if target.libc == Libc::Gnu {
+        return Err(SlimError::ImageNeedsMusl {
+            target: target.triple.clone(),
+            arch: target.arch.to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Fail before compiling when the image outputs could not be written: the
+/// output directory must be writable (checked by the caller) and the names we
+/// write must not be taken by something else.
+pub fn check_writable(out_dir: &Path) -> Result<()> {
+    let dir = out_dir.join(LAYOUT_DIR);
+    let archive = out_dir.join(ARCHIVE);
+    // Ours: a layout directory (or an empty one) and a regular file.
+    let dir_taken =
+        dir.exists() && !(dir.is_dir() && (dir.join("oci-layout").is_file() || is_empty_dir(&dir)));
+    let archive_taken = archive.exists() && !archive.is_file();
+    let in_the_way = match (dir_taken, archive_taken) {
+        (true, _) => Some(dir),
+        (_, true) => Some(archive),
+        _ => None,
+    };
+    if let Some(blocker) = in_the_way {
+        return Err(SlimError::ImageOutputInTheWay { blocker }.into());
+    }
+    Ok(())
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+}
+
+/// Build the image in memory.
+pub fn build(input: &Input<'_>) -> Result<Image> {
+    check_target(input.target)?;
+    let mtime = input.timestamp.unix;
+    let layer = layer::build(input.entries, mtime)?;
+    let diff_id = format!("sha256:{}", hash::sha256_hex(&layer.tar));
+    let config = layout::Blob {
+        media_type: MediaType::ImageConfig,
+        data: config::build(&config::ConfigInput {
+            arch: input.target.arch,
+            created: rfc3339(mtime),
+            labels: input.labels.clone(),
+            diff_id: diff_id.clone(),
+        })?,
+    };
+    let layer = layout::Blob {
+        media_type: MediaType::ImageLayerGzip,
+        data: layer.gzip,
+    };
+    let manifest = layout::manifest(&config, &layer)?;
+    let files = layout::files(&manifest, &[&config, &layer])?;
+    let archive = layout::archive(&files, mtime)?;
+    Ok(Image {
+        arch: input.target.arch,
+        layer,
+        config,
+        manifest,
+        diff_id,
+        files,
+        archive,
+    })
+}
+
+impl Image {
+    /// `sha256:<hex>` of the image manifest: the image digest.
+    pub fn digest(&self) -> String {
+        self.manifest.digest()
+    }
+
+    pub fn archive_bytes(&self) -> u64 {
+        self.archive.len() as u64
+    }
+
+    /// What the manifest records about it.
+    pub fn record(&self) -> ImageRecord {
+        let blob = |b: &layout::Blob| BlobRecord {
+            media_type: b.media_type.to_string(),
+            digest: b.digest(),
+            size: b.data.len() as u64,
+        };
+        ImageRecord {
+            layout: LAYOUT_DIR.into(),
+            archive: ArchiveRecord {
+                name: ARCHIVE.into(),
+                size: self.archive.len() as u64,
+                sha256: hash::sha256_hex(&self.archive),
+            },
+            reference: REF_NAME.into(),
+            manifest: blob(&self.manifest),
+            config: blob(&self.config),
+            layer: blob(&self.layer),
+            layer_diff_id: self.diff_id.clone(),
+            compression: COMPRESSION.into(),
+        }
+    }
+}
+
+/// Write `image.tar` (atomically) and the `image/` layout (swapped in whole).
+pub fn write(out_dir: &Path, image: &Image) -> Result<()> {
+    atomic::write(&out_dir.join(ARCHIVE), &image.archive, 0o644)?;
+    layout::write_dir(&out_dir.join(LAYOUT_DIR), &image.files)
+}
+
+/// Remove the image outputs of an earlier `--image` build, so that no image is
+/// left beside a manifest that does not describe it.
+pub fn remove(out_dir: &Path) -> Result<()> {
+    layout::remove_dir(&out_dir.join(LAYOUT_DIR))?;
+    atomic::remove_if_exists(&out_dir.join(ARCHIVE))
+}
+
+/// `--multi-arch`: one layout (and archive) holding every target's image and
+/// an image index over them, for registries serving Kubernetes or Cloud Run.
+/// Lambda does not accept an index: deploy a per-target image to it.
+pub fn write_multi_arch(dir: &Path, images: &[&Image], mtime: i64) -> Result<MultiArch> {
+    let manifests: Vec<(layout::Blob, Arch)> = images
+        .iter()
+        .map(|i| (i.manifest.clone(), i.arch))
+        .collect();
+    let index = layout::index_blob(&manifests)?;
+    let mut blobs: Vec<&layout::Blob> = Vec::new();
+    for image in images {
+        blobs.extend([&image.config, &image.layer, &image.manifest]);
+    }
+    let files = layout::files(&index, &blobs)?;
+    let archive = layout::archive(&files, mtime)?;
+    atomic::ensure_writable_dir(dir)?;
+    let archive_path = dir.join(ARCHIVE);
+    atomic::write(&archive_path, &archive, 0o644)?;
+    layout::write_dir(&dir.join(LAYOUT_DIR), &files)?;
+    Ok(MultiArch {
+        index_digest: index.digest(),
+        layout: dir.join(LAYOUT_DIR),
+        archive: archive_path,
+        archive_bytes: archive.len() as u64,
+    })
+}
+
+/// Where `--multi-arch` wrote the index.
+#[derive(Debug, Clone, Serialize)]
+pub struct MultiArch {
+    pub index_digest: String,
+    pub layout: PathBuf,
+    pub archive: PathBuf,
+    pub archive_bytes: u64,
+}
+
+/// One image file on disk that does not match the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub name: String,
+    pub recorded: String,
+    pub found: String,
+}
+
+/// The image files in `out_dir` against the record: `image.tar`, and the
+/// manifest, config and layer blobs of the layout directory.
+pub fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let mut check = |name: String, path: PathBuf, want: &str, with_prefix: bool| {
+        let found = match fs::read(&path) {
+            Ok(data) if with_prefix => format!("sha256:{}", hash::sha256_hex(&data)),
+            Ok(data) => hash::sha256_hex(&data),
+            Err(_) => "missing".to_string(),
+        };
+        if found != want {
+            out.push(Mismatch {
+                name,
+                recorded: want.to_string(),
+                found,
+            });
+        }
+    };
+    check(
+        record.archive.name.clone(),
+        out_dir.join(&record.archive.name),
+        &record.archive.sha256,
+        false,
+    );
+    for (what, blob) in [
+        ("image manifest", &record.manifest),
+        ("image config", &record.config),
+        ("image layer", &record.layer),
+    ] {
+        let hex = blob.digest.trim_start_matches("sha256:");
+        check(
+            format!("{what} ({}/blobs/sha256/{hex})", record.layout),
+            out_dir.join(&record.layout).join("blobs/sha256").join(hex),
+            &blob.digest,
+            true,
+        );
+    }
+    out
+}
+
+/// JSON with every object's keys sorted and no white space: the one
+/// serialization whose digest we publish. oci-spec keeps labels and
+/// annotations in HashMaps; sorting here keeps their random order out.
+fn canonical_json(value: &impl Serialize) -> Result<Vec<u8>> {
+    fn sort(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(map) => {
+                let sorted: BTreeMap<String, serde_json::Value> =
+                    map.into_iter().map(|(k, v)| (k, sort(v))).collect();
+                serde_json::Value::Object(sorted.into_iter().collect())
+            }
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.into_iter().map(sort).collect())
+            }
+            other => other,
+        }
+    }
+    let value = serde_json::to_value(value).context("cannot serialize image metadata")?;
+    serde_json::to_vec(&sort(value)).context("cannot serialize image metadata")
+}
+
+/// Seconds since the epoch → `YYYY-MM-DDTHH:MM:SSZ`.
+fn rfc3339(unix: i64) -> String {
+    let (y, m, d) = package::civil_from_days(unix.div_euclid(86_400));
+    let secs = unix.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input_entries() -> Vec<Entry> {
+        vec![Entry {
+            name: "bootstrap".into(),
+            mode: 0o755,
+            data: b"\x7fELF not really".to_vec(),
+        }]
+    }
+
+    #[test]
+    fn times_format_as_rfc3339() {
+        assert_eq!(rfc3339(315_532_800), "1980-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn gnu_is_refused_with_a_hint() {
+        let t = Target::new(Arch::Arm64, Libc::Gnu);
+        let err = check_target(&t).unwrap_err();
+        let slim = err.downcast_ref::<SlimError>().unwrap();
+        assert!(slim.help().unwrap().contains("--libc musl"));
+    }
+
+    #[test]
+    fn same_input_same_image_and_a_consistent_record() {
+        let t = Target::new(Arch::Arm64, Libc::Musl);
+        let entries = input_entries();
+        let input = Input {
+            target: &t,
+            entries: &entries,
+            timestamp: Timestamp {
+                unix: 315_532_800,
+                from_source_date_epoch: false,
+            },
+            labels: labels("0.1.0", "hello", None, Some("abc")),
+        };
+        let one = build(&input).unwrap();
+        let two = build(&input).unwrap();
+        assert_eq!(one.archive, two.archive);
+        assert_eq!(one.record(), two.record());
+        let r = one.record();
+        assert_eq!(
+            r.layer.media_type,
+            "application/vnd.oci.image.layer.v1.tar+gzip"
+        );
+        assert_eq!(r.manifest.digest, one.digest());
+
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), &one).unwrap();
+        assert!(check_artifact(tmp.path(), &r).is_empty());
+        fs::write(tmp.path().join("image.tar"), b"edited").unwrap();
+        let bad = check_artifact(tmp.path(), &r);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].name, "image.tar");
+        remove(tmp.path()).unwrap();
+        assert!(fs::read_dir(tmp.path()).unwrap().next().is_none());
+    }
+}
