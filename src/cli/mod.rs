@@ -209,6 +209,14 @@ pub struct BuildOptions {
     /// Extra file to put in function.zip, as PATH or PATH:NAME (repeatable).
     #[arg(long, value_name = "PATH[:NAME]", help_heading = "Package")]
     pub include: Vec<String>,
+    /// Also write an OCI container image of the function: image/ (OCI layout) and
+    /// image.tar (oci-archive) beside function.zip. Static (musl) targets only.
+    #[arg(long, help_heading = "Package")]
+    pub image: bool,
+    /// With --image: also one image index over every target's image, for
+    /// registries serving Kubernetes or Cloud Run. Lambda does not accept an index.
+    #[arg(long, requires = "image", help_heading = "Package")]
+    pub multi_arch: bool,
     /// Skip the runtime preflight checks (not recommended).
     #[arg(long, help_heading = "Build")]
     pub no_preflight: bool,

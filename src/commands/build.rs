@@ -15,6 +15,7 @@ use crate::model::manifest::{
 use crate::model::target::Target;
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
 use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::image;
 use crate::pipeline::linked_crates;
 use crate::pipeline::linker::{self, Linker, LinkerKind};
 use crate::pipeline::package::{self, Entry, Timestamp};
@@ -69,6 +70,8 @@ pub struct Outcome {
     /// `None` when the preflight refused the binary (nothing was packaged).
     pub manifest: Option<Manifest>,
     pub report: TargetReport,
+    /// The container image, with `--image`.
+    pub image: Option<image::Image>,
 }
 
 /// Things decided once per invocation, shared by every target.
@@ -77,6 +80,8 @@ pub struct Context {
     pub toolchain: Toolchain,
     pub config: CargoConfig,
     pub timestamp: Timestamp,
+    /// Also build the container image (`--image`).
+    pub image: bool,
 }
 
 impl Context {
@@ -94,17 +99,24 @@ impl Context {
             toolchain,
             config: CargoConfig::discover(&cwd),
             timestamp: Timestamp::from_env()?,
+            image: false,
         })
     }
 }
 
 pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
     let plan = plan::plan(ui, &args.select.to_selection()?, &args.opts.to_requested()?)?;
-    let outcomes = build_plan(ui, &plan)?;
+    let outcomes = build_plan_with(ui, &plan, args.opts.image)?;
     let passed = outcomes.iter().all(|o| o.manifest.is_some());
+    let multi_arch = if args.opts.multi_arch && passed {
+        multi_arch_index(ui, &plan, &outcomes)?
+    } else {
+        None
+    };
     let report = BuildReport {
         runtime: plan.runtime.to_string(),
         targets: outcomes.into_iter().map(|o| o.report).collect(),
+        multi_arch,
     };
     report::print(ui, &report)?;
     Ok(if passed {
@@ -116,14 +128,28 @@ pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
 
 /// Build every target of `plan`.
 pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
+    build_plan_with(ui, plan, false)
+}
+
+/// Build every target of `plan`, and its container image when `image`.
+pub fn build_plan_with(ui: &Ui, plan: &Plan, with_image: bool) -> Result<Vec<Outcome>> {
+    if with_image {
+        for target in &plan.targets {
+            image::check_target(target)?;
+        }
+    }
     // An unwritable output directory is reported before minutes of compiling.
     for target in &plan.targets {
         atomic::ensure_writable_dir(&plan.out_dir(target))?;
+        if with_image {
+            image::check_writable(&plan.out_dir(target))?;
+        }
     }
     if !plan.options.preflight {
         ui.warn("--no-preflight: the binary is not checked against the Lambda runtime");
     }
-    let ctx = Context::new(plan)?;
+    let mut ctx = Context::new(plan)?;
+    ctx.image = with_image;
     plan.targets
         .iter()
         .map(|target| build_target(ui, plan, &ctx, target))
@@ -222,6 +248,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
                 built,
                 manifest: None,
                 report: target_report,
+                image: None,
             });
         }
         Some(report)
@@ -243,9 +270,35 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         plan, ctx, target, &linker, &flags, &profile, &inv, &remaps, &entries, &full, &zip,
     )?;
     manifest.inputs.sources = crate::verify::sources::record(&exe, ws, &plan.target_dir);
+    let image = if ctx.image {
+        let revision = manifest.inputs.git.as_ref().map(|g| g.commit.as_str());
+        let image = image::build(&image::Input {
+            target,
+            entries: &entries,
+            timestamp: ctx.timestamp,
+            labels: image::labels(
+                &manifest.package.version,
+                plan.bin.as_str(),
+                plan.package.repository.as_deref(),
+                revision,
+            ),
+        })?;
+        manifest.image = Some(image.record());
+        Some(image)
+    } else {
+        None
+    };
     let docs = supply_chain::documents(&manifest, &crates, audit)?;
     manifest.supply_chain = Some(docs.record.clone());
-    write_outputs(&built, &full, &entries[0].data, &zip, &docs, &manifest)?;
+    write_outputs(
+        &built,
+        &full,
+        &entries[0].data,
+        &zip,
+        &docs,
+        image.as_ref(),
+        &manifest,
+    )?;
 
     let top_crates = size::top_crates(&full, 5).unwrap_or_default();
     let report = TargetReport::from_manifest(&manifest, out_dir, top_crates, preflight_report);
@@ -253,6 +306,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         built,
         manifest: Some(manifest),
         report,
+        image,
     })
 }
 
@@ -489,6 +543,7 @@ fn manifest_for(
             code_sha256: hash::code_sha256(zip),
         },
         supply_chain: None,
+        image: None,
     })
 }
 
@@ -508,6 +563,7 @@ fn write_outputs(
     bootstrap: &[u8],
     zip: &[u8],
     docs: &supply_chain::Documents,
+    image: Option<&image::Image>,
     manifest: &Manifest,
 ) -> Result<()> {
     let sha_path = built.out_dir.join("function.zip.sha256");
@@ -518,10 +574,43 @@ fn write_outputs(
     atomic::write(&built.zip, zip, 0o644)?;
     atomic::write(&built.sbom, &docs.sbom, 0o644)?;
     atomic::write(&built.provenance, &docs.provenance, 0o644)?;
+    match image {
+        Some(image) => image::write(&built.out_dir, image)?,
+        None => image::remove(&built.out_dir)?,
+    }
     let line = format!("{}  function.zip\n", manifest.zip.sha256);
     atomic::write(&sha_path, line.as_bytes(), 0o644)?;
     atomic::write(&built.manifest, manifest.to_json()?.as_bytes(), 0o644)?;
     Ok(())
+}
+
+/// `--multi-arch`: one layout over every target's image, beside the per-target
+/// output directories; Lambda does not accept it, so say so.
+fn multi_arch_index(
+    ui: &Ui,
+    plan: &Plan,
+    outcomes: &[Outcome],
+) -> Result<Option<image::MultiArch>> {
+    let images: Vec<&image::Image> = outcomes.iter().filter_map(|o| o.image.as_ref()).collect();
+    let Some(first) = plan.targets.first() else {
+        return Ok(None);
+    };
+    let dir = plan
+        .out_dir(first)
+        .parent()
+        .map(|p| p.join(image::MULTI_ARCH_DIR))
+        .context("the output directory has no parent")?;
+    if images.len() < 2 {
+        ui.warn("--multi-arch with one target: no index written (build --arch arm64,x86_64)");
+        return Ok(None);
+    }
+    let index = image::write_multi_arch(&dir, &images, Timestamp::from_env()?.unix)?;
+    ui.warn(format!(
+        "--multi-arch: {} is an image index for registries (Kubernetes, Cloud Run); \
+         Lambda rejects image indexes: deploy a per-target image.tar to Lambda",
+        index.archive.display()
+    ));
+    Ok(Some(index))
 }
 
 /// The error for a target whose build left nothing to analyse or verify.

@@ -45,6 +45,10 @@ pub struct Manifest {
     /// absent in manifests written before they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supply_chain: Option<SupplyChain>,
+    /// The container image, for builds made with `--image`; absent otherwise, so
+    /// a zip-only manifest is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<crate::model::image::ImageRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -32,8 +32,20 @@ pub enum TargetOutcome {
     Packaged {
         zip: Packaged,
         preflight: Option<PreflightReport>,
+        /// The container image, with `--image`.
+        image: Option<PackagedImage>,
     },
     PreflightFailed(PreflightReport),
+}
+
+/// The image a target's `--image` build wrote beside its zip.
+#[derive(Debug, Clone)]
+pub struct PackagedImage {
+    /// `image.tar`, the oci-archive.
+    pub path: PathBuf,
+    pub bytes: u64,
+    /// The image manifest's digest.
+    pub digest: String,
 }
 
 /// The function.zip a target's build wrote.
@@ -71,6 +83,11 @@ impl TargetReport {
                     supply_chain: manifest.supply_chain.clone().map(Box::new),
                 },
                 preflight,
+                image: manifest.image.as_ref().map(|i| PackagedImage {
+                    path: out_dir.join(&i.archive.name),
+                    bytes: i.archive.size,
+                    digest: i.manifest.digest.clone(),
+                }),
             },
             out_dir,
         }
@@ -105,13 +122,26 @@ struct TargetReportJson {
     provenance: Option<PathBuf>,
     top_crates: Vec<CrateSize>,
     preflight: Option<PreflightReport>,
+    /// With `--image` only: `image.tar`, its size and the image digest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_digest: Option<String>,
 }
 
 impl From<TargetReport> for TargetReportJson {
     fn from(t: TargetReport) -> Self {
-        let (status, zip, preflight) = match t.outcome {
-            TargetOutcome::Packaged { zip, preflight } => ("ok", Some(zip), preflight),
-            TargetOutcome::PreflightFailed(report) => ("preflight-failed", None, Some(report)),
+        let (status, zip, preflight, image) = match t.outcome {
+            TargetOutcome::Packaged {
+                zip,
+                preflight,
+                image,
+            } => ("ok", Some(zip), preflight, image),
+            TargetOutcome::PreflightFailed(report) => {
+                ("preflight-failed", None, Some(report), None)
+            }
         };
         let supply_chain = zip.as_ref().and_then(|z| z.supply_chain.as_deref());
         let audit_data_bytes = supply_chain
@@ -135,6 +165,9 @@ impl From<TargetReport> for TargetReportJson {
             zip: zip.map(|z| z.path),
             top_crates: t.top_crates,
             preflight,
+            image_bytes: image.as_ref().map(|i| i.bytes),
+            image_digest: image.as_ref().map(|i| i.digest.clone()),
+            image: image.map(|i| i.path),
         }
     }
 }
@@ -143,6 +176,9 @@ impl From<TargetReport> for TargetReportJson {
 pub struct BuildReport {
     pub runtime: String,
     pub targets: Vec<TargetReport>,
+    /// `--multi-arch`: the image index over every target's image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_arch: Option<crate::pipeline::image::MultiArch>,
 }
 
 /// Print the summary: human text on stderr, or JSON on stdout.
@@ -182,6 +218,18 @@ pub fn human(report: &BuildReport) -> String {
             if let Some(sc) = &zip.supply_chain {
                 out.push_str(&supply_chain_lines(sc));
             }
+            if let TargetOutcome::Packaged {
+                image: Some(image), ..
+            } = &t.outcome
+            {
+                out.push_str(&format!(
+                    "  image.tar     {:>12} bytes  (function.zip {})\n",
+                    table::bytes(image.bytes),
+                    table::bytes(zip.bytes)
+                ));
+                out.push_str(&format!("  image digest  {}\n", image.digest));
+                out.push_str(&format!("  image         {}\n", display_path(&image.path)));
+            }
         } else {
             out.push_str("  not packaged: the preflight failed (see above)\n");
         }
@@ -193,6 +241,13 @@ pub fn human(report: &BuildReport) -> String {
                 .collect();
             out.push_str(&format!("  top crates    {}\n", list.join(", ")));
         }
+    }
+    if let Some(index) = &report.multi_arch {
+        out.push_str(&format!(
+            "\nimage index (not for Lambda)  {}\n  digest        {}\n",
+            display_path(&index.archive),
+            index.index_digest
+        ));
     }
     out
 }
