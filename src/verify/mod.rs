@@ -11,6 +11,7 @@
 //! inputs that differ now (toolchain, linker, Cargo.lock, git state, settings).
 
 mod compare;
+mod image;
 pub mod sources;
 mod supply_chain;
 
@@ -60,6 +61,9 @@ pub struct TargetVerdict {
     pub mode: String,
     /// The recorded function.zip sha256.
     pub sha256: String,
+    /// The recorded image digest, for builds made with `--image`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_digest: Option<String>,
     /// The rebuilt function.zip sha256 (full verify only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rebuilt_sha256: Option<String>,
@@ -155,7 +159,11 @@ fn print_verdict(ui: &Ui, v: &TargetVerdict) {
             "reproducible"
         };
         if !ui.quiet {
-            eprintln!("{}: {what}: function.zip {}", v.target, v.sha256);
+            let image = v
+                .image_digest
+                .as_ref()
+                .map_or(String::new(), |d| format!(", image {d}"));
+            eprintln!("{}: {what}: function.zip {}{image}", v.target, v.sha256);
         }
         for cause in &v.causes {
             ui.warn(format!("{}: {cause}", v.target));
@@ -264,6 +272,7 @@ fn artifact_verdict(plan: &Plan, built: &Built, recorded: &Manifest) -> Result<T
         reproducible: artifact_differences.is_empty(),
         mode: "artifact".into(),
         sha256: recorded.zip.sha256.clone(),
+        image_digest: recorded.image.as_ref().map(|i| i.manifest.digest.clone()),
         rebuilt_sha256: None,
         artifact_differences,
         differences: Vec::new(),
@@ -325,6 +334,7 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
         }
         None => out.push(missing("bootstrap", &want)),
     }
+    out.extend(image::artifact(&built.out_dir, recorded.image.as_ref()));
     let sha_file = built.out_dir.join("function.zip.sha256");
     // "<64 hex>  function.zip\n": anything much longer is not a checksum file.
     let line = read_artifact(&sha_file, 4096)?
@@ -441,6 +451,7 @@ fn rebuild_verdict(
     let mut ctx = Context::new(&p)?;
     // The zip time the record used, whatever SOURCE_DATE_EPOCH says now.
     ctx.timestamp = recorded.build.timestamp;
+    ctx.image = recorded.image.is_some();
     warn_before(ui, recorded, &ctx, plan);
 
     ui.status(
@@ -461,6 +472,7 @@ fn rebuild_verdict(
             reproducible: false,
             mode: "rebuild".into(),
             sha256: recorded.zip.sha256.clone(),
+            image_digest: recorded.image.as_ref().map(|i| i.manifest.digest.clone()),
             rebuilt_sha256: None,
             artifact_differences,
             differences: vec![Difference {
@@ -475,6 +487,10 @@ fn rebuild_verdict(
     };
     let mut differences = compare::outputs(recorded, &rebuilt);
     differences.extend(supply_chain::compare(recorded, &rebuilt));
+    differences.extend(image::outputs(
+        recorded.image.as_ref(),
+        rebuilt.image.as_ref(),
+    ));
     // The artifact on disk may have been made with other settings: its own
     // manifest (when it is not the recorded one) says how.
     let local = local_manifest(built, recorded);
@@ -511,6 +527,7 @@ fn rebuild_verdict(
         reproducible,
         mode: "rebuild".into(),
         sha256: recorded.zip.sha256.clone(),
+        image_digest: recorded.image.as_ref().map(|i| i.manifest.digest.clone()),
         rebuilt_sha256: Some(rebuilt.zip.sha256.clone()),
         artifact_differences,
         differences,

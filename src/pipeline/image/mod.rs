@@ -279,7 +279,7 @@ pub fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismatch> {
     ] {
         let hex = blob.digest.trim_start_matches("sha256:");
         check(
-            format!("{what} ({}/blobs/sha256/{hex})", record.layout),
+            format!("{what} blob in {}/blobs/sha256/", record.layout),
             out_dir.join(&record.layout).join("blobs/sha256").join(hex),
             &blob.digest,
             true,
