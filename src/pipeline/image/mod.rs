@@ -199,9 +199,14 @@ pub fn write(out_dir: &Path, image: &Image) -> Result<()> {
 
 /// Remove the image outputs of an earlier `--image` build, so that no image is
 /// left beside a manifest that does not describe it.
+/// Anything else under those names is not ours and is left alone.
 pub fn remove(out_dir: &Path) -> Result<()> {
     layout::remove_dir(&out_dir.join(LAYOUT_DIR))?;
-    atomic::remove_if_exists(&out_dir.join(ARCHIVE))
+    let archive = out_dir.join(ARCHIVE);
+    if archive.is_file() {
+        atomic::remove_if_exists(&archive)?;
+    }
+    Ok(())
 }
 
 /// `--multi-arch`: one layout (and archive) holding every target's image and
