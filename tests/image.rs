@@ -312,12 +312,32 @@ fn multi_arch_index_beside_the_per_target_images() {
             .arg(fixture("hello").join("Cargo.toml"))
             .args(["--target", &triples, "--target-dir"])
             .arg(common::shared_target_dir())
-            .args(["--image", "--multi-arch"]),
+            .args(["--image", "--multi-arch", "--message-format", "json"]),
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("Lambda rejects image indexes"), "{stderr}");
     assert!(stderr.contains("image.tar"), "{stderr}");
     let index_dir: PathBuf = common::shared_target_dir().join("slim/hello/image-multi-arch");
+
+    // The JSON summary: image bytes and digest beside the zip's, per target.
+    let summary = json(&out);
+    for t in summary["targets"].as_array().unwrap() {
+        let built = Built::at(
+            &common::shared_target_dir(),
+            "hello",
+            t["target"].as_str().unwrap(),
+        );
+        let m = manifest(&built);
+        assert_eq!(t["image_digest"], m["image"]["manifest"]["digest"]);
+        let size = fs::metadata(built.dir.join("image.tar")).unwrap().len();
+        assert_eq!(t["image_bytes"].as_u64(), Some(size));
+        assert!(t["zip_bytes"].as_u64().unwrap() < size, "{t}");
+    }
+    let index_tar = index_dir.join("image.tar");
+    assert_eq!(
+        summary["multi_arch"]["archive_bytes"].as_u64(),
+        Some(fs::metadata(&index_tar).unwrap().len())
+    );
     let raw = skopeo(
         &["--raw"],
         &format!("oci:{}:latest", index_dir.join("image").display()),
@@ -364,6 +384,19 @@ fn multi_arch_index_beside_the_per_target_images() {
     assert!(!x86.dir.join("image").exists());
     assert!(!x86.dir.join("image.tar").exists());
     assert!(manifest(&x86).get("image").is_none());
+    let summary = json(&output_ok(
+        slim()
+            .arg("build")
+            .arg("--manifest-path")
+            .arg(fixture("hello").join("Cargo.toml"))
+            .args(["--target", X86_64, "-q", "--message-format", "json"])
+            .arg("--target-dir")
+            .arg(common::shared_target_dir()),
+    ));
+    assert!(
+        summary["targets"][0].get("image_bytes").is_none() && summary.get("multi_arch").is_none(),
+        "a zip-only summary keeps its shape: {summary}"
+    );
 }
 
 /// Exit 2, an error with a hint, and nothing compiled.

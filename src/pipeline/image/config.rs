@@ -24,8 +24,9 @@ pub struct ConfigInput {
     pub diff_id: String,
 }
 
-/// The environment Lambda's OS-only base images set, so a function reading
-/// `LAMBDA_TASK_ROOT` finds its `--include` files in the image as in the zip.
+/// The environment: the usual `PATH`, and the two directories as Lambda's
+/// OS-only base images set them, so a function reading `LAMBDA_TASK_ROOT` finds
+/// its `--include` files in the image as in the zip.
 pub fn env() -> Vec<String> {
     vec![
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
