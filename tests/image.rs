@@ -317,7 +317,9 @@ fn multi_arch_index_beside_the_per_target_images() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("Lambda rejects image indexes"), "{stderr}");
     assert!(stderr.contains("image.tar"), "{stderr}");
-    let index_dir: PathBuf = common::shared_target_dir().join("slim/hello/image-multi-arch");
+    // Beside the per-target output directories, wherever those are.
+    let x86 = Built::at(&common::shared_target_dir(), "hello", X86_64);
+    let index_dir: PathBuf = x86.dir.parent().unwrap().join("image-multi-arch");
 
     // The JSON summary: image bytes and digest beside the zip's, per target.
     let summary = json(&out);
@@ -351,7 +353,6 @@ fn multi_arch_index_beside_the_per_target_images() {
         .collect();
     assert_eq!(platforms, ["arm64", "amd64"]);
 
-    let x86 = Built::at(&common::shared_target_dir(), "hello", X86_64);
     let raw = skopeo(&["--raw"], &oci_ref(&x86));
     assert_eq!(
         raw["mediaType"],
