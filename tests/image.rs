@@ -272,6 +272,38 @@ fn same_image_from_two_checkout_paths() {
         Some(outputs[0].0.len() as u64)
     );
 
+    // In git, the image is labelled with the commit; verify from a later commit
+    // with the same sources rebuilds it with the recorded labels and agrees.
+    let checkout = a.path().join("hello");
+    let git = |args: &[&str]| {
+        output_ok(
+            Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(&checkout),
+        )
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "one"]);
+    let first = String::from_utf8(git(&["rev-parse", "HEAD"]).stdout).unwrap();
+    output_ok(
+        slim()
+            .current_dir(&checkout)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args(["build", "--arch", "arm64", "-q", "--image"])
+            .args(["--include", "conf/app.json:conf/app.json", "--target-dir"])
+            .arg(a.path().join("tgt")),
+    );
+    let m = manifest(built);
+    assert_eq!(
+        m["image"]["labels"]["org.opencontainers.image.revision"].as_str(),
+        Some(first.trim())
+    );
+    fs::write(checkout.join("NOTES.md"), b"not a source file\n").unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "two"]);
+
     // verify: the artifact matches; a changed blob is named; the rebuild agrees.
     let verify = |extra: &[&str]| {
         run(slim()

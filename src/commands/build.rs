@@ -81,7 +81,7 @@ pub struct Context {
     pub config: CargoConfig,
     pub timestamp: Timestamp,
     /// Also build the container image (`--image`).
-    pub image: bool,
+    pub image: Option<image::Request>,
 }
 
 impl Context {
@@ -99,7 +99,7 @@ impl Context {
             toolchain,
             config: CargoConfig::discover(&cwd),
             timestamp: Timestamp::from_env()?,
-            image: false,
+            image: None,
         })
     }
 }
@@ -149,7 +149,7 @@ pub fn build_plan_with(ui: &Ui, plan: &Plan, with_image: bool) -> Result<Vec<Out
         ui.warn("--no-preflight: the binary is not checked against the Lambda runtime");
     }
     let mut ctx = Context::new(plan)?;
-    ctx.image = with_image;
+    ctx.image = with_image.then(image::Request::default);
     plan.targets
         .iter()
         .map(|target| build_target(ui, plan, &ctx, target))
@@ -270,18 +270,21 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         plan, ctx, target, &linker, &flags, &profile, &inv, &remaps, &entries, &full, &zip,
     )?;
     manifest.inputs.sources = crate::verify::sources::record(&exe, ws, &plan.target_dir);
-    let image = if ctx.image {
+    let image = if let Some(request) = &ctx.image {
         let revision = manifest.inputs.git.as_ref().map(|g| g.commit.as_str());
-        let image = image::build(&image::Input {
-            target,
-            entries: &entries,
-            timestamp: ctx.timestamp,
-            labels: image::labels(
+        let labels = request.labels.clone().unwrap_or_else(|| {
+            image::labels(
                 &manifest.package.version,
                 plan.bin.as_str(),
                 plan.package.repository.as_deref(),
                 revision,
-            ),
+            )
+        });
+        let image = image::build(&image::Input {
+            target,
+            entries: &entries,
+            timestamp: ctx.timestamp,
+            labels,
         })?;
         manifest.image = Some(image.record());
         Some(image)

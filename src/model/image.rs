@@ -1,6 +1,8 @@
 //! The container image part of `slim-manifest.json` (present only for builds
 //! made with `--image`): the digests a registry and Lambda show, and the sizes.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// One content-addressed blob of the image.
@@ -27,6 +29,10 @@ pub struct ImageRecord {
     pub layer: BlobRecord,
     /// `sha256:<hex>` of the uncompressed layer (the config's DiffID).
     pub layer_diff_id: String,
+    /// The config's labels (version, title, source, revision): `verify` builds
+    /// the image again with these.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
     pub compression: String,
 }
 

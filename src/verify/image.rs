@@ -101,6 +101,7 @@ mod tests {
             config: blob("c"),
             layer: blob(layer),
             layer_diff_id: "sha256:d".into(),
+            labels: Default::default(),
             compression: "gzip".into(),
         }
     }

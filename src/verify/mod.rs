@@ -451,7 +451,13 @@ fn rebuild_verdict(
     let mut ctx = Context::new(&p)?;
     // The zip time the record used, whatever SOURCE_DATE_EPOCH says now.
     ctx.timestamp = recorded.build.timestamp;
-    ctx.image = recorded.image.is_some();
+    // An image with the recorded labels (its git revision among them).
+    ctx.image = recorded
+        .image
+        .as_ref()
+        .map(|i| crate::pipeline::image::Request {
+            labels: Some(i.labels.clone()),
+        });
     warn_before(ui, recorded, &ctx, plan);
 
     ui.status(

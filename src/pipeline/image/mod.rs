@@ -42,6 +42,15 @@ pub const ARCHIVE: &str = "image.tar";
 /// per-target output directories.
 pub const MULTI_ARCH_DIR: &str = "image-multi-arch";
 
+/// An image is asked for (`--image`, or a verify of a build that made one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    /// Labels to use instead of the current ones: verify reuses the recorded
+    /// labels (as it reuses the recorded timestamp), so a rebuild from another
+    /// commit with the same sources can still reproduce the recorded image.
+    pub labels: Option<BTreeMap<String, String>>,
+}
+
 /// What to build an image from.
 #[derive(Debug, Clone)]
 pub struct Input<'a> {
@@ -56,6 +65,7 @@ pub struct Input<'a> {
 #[derive(Debug, Clone)]
 pub struct Image {
     pub arch: Arch,
+    labels: BTreeMap<String, String>,
     layer: layout::Blob,
     config: layout::Blob,
     manifest: layout::Blob,
@@ -148,6 +158,7 @@ pub fn build(input: &Input<'_>) -> Result<Image> {
     let archive = layout::archive(&files, mtime)?;
     Ok(Image {
         arch: input.target.arch,
+        labels: input.labels.clone(),
         layer,
         config,
         manifest,
@@ -186,6 +197,7 @@ impl Image {
             config: blob(&self.config),
             layer: blob(&self.layer),
             layer_diff_id: self.diff_id.clone(),
+            labels: self.labels.clone(),
             compression: COMPRESSION.into(),
         }
     }
