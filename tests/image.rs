@@ -204,8 +204,26 @@ fn layer_entries(built: &Built) -> Vec<(String, u32, u64, u64)> {
     out
 }
 
-/// Two checkouts at different paths with different target directories give the
-/// same image, byte for byte (and the same manifest); SOURCE_DATE_EPOCH sets
+/// `cargo slim build --arch arm64 --image` in a copy of the hello fixture, with
+/// an --include file, at SOURCE_DATE_EPOCH 1700000000; `vary`: in another
+/// timezone and locale.
+fn build_hello_image(crate_dir: &Path, target_dir: &Path, vary: bool) {
+    let mut cmd = slim();
+    if vary {
+        cmd.env("TZ", "Pacific/Kiritimati").env("LC_ALL", "C.UTF-8");
+    }
+    output_ok(
+        cmd.current_dir(crate_dir)
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args(["build", "--arch", "arm64", "-q", "--image"])
+            .args(["--include", "conf/app.json:conf/app.json", "--target-dir"])
+            .arg(target_dir),
+    );
+}
+
+/// Two checkouts at different paths with different target directories (and
+/// timezones and locales) give the same image, byte for byte (and the same
+/// manifest); SOURCE_DATE_EPOCH sets
 /// every time in it; --include files land under /var/task with their parents.
 #[test]
 fn same_image_from_two_checkout_paths() {
@@ -220,14 +238,7 @@ fn same_image_from_two_checkout_paths() {
         fs::create_dir_all(crate_dir.join("conf")).unwrap();
         fs::write(crate_dir.join("conf/app.json"), b"{\"x\":1}\n").unwrap();
         let target_dir = root.join("tgt");
-        output_ok(
-            slim()
-                .current_dir(&crate_dir)
-                .env("SOURCE_DATE_EPOCH", "1700000000")
-                .args(["build", "--arch", "arm64", "-q", "--image"])
-                .args(["--include", "conf/app.json:conf/app.json", "--target-dir"])
-                .arg(&target_dir),
-        );
+        build_hello_image(&crate_dir, &target_dir, root != a.path());
         let built = Built::at(&target_dir, "hello", ARM64);
         outputs.push((
             fs::read(built.dir.join("image.tar")).unwrap(),
@@ -287,14 +298,7 @@ fn same_image_from_two_checkout_paths() {
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "one"]);
     let first = String::from_utf8(git(&["rev-parse", "HEAD"]).stdout).unwrap();
-    output_ok(
-        slim()
-            .current_dir(&checkout)
-            .env("SOURCE_DATE_EPOCH", "1700000000")
-            .args(["build", "--arch", "arm64", "-q", "--image"])
-            .args(["--include", "conf/app.json:conf/app.json", "--target-dir"])
-            .arg(a.path().join("tgt")),
-    );
+    build_hello_image(&checkout, &a.path().join("tgt"), false);
     let m = manifest(built);
     assert_eq!(
         m["image"]["labels"]["org.opencontainers.image.revision"].as_str(),
