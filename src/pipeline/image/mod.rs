@@ -12,7 +12,8 @@
 //! Amazon Linux base image's glibc, which is not something we can fetch and
 //! pin here.
 
-pub mod config;
+mod check;
+mod config;
 mod layer;
 mod layout;
 mod tar;
@@ -31,6 +32,7 @@ use crate::pipeline::package::{self, Entry, Timestamp};
 use crate::util::error::SlimError;
 use crate::util::{atomic, hash};
 
+pub use check::{check_artifact, Mismatch};
 pub use layer::COMPRESSION;
 pub use layout::REF_NAME;
 
@@ -255,87 +257,6 @@ pub struct MultiArch {
     pub layout: PathBuf,
     pub archive: PathBuf,
     pub archive_bytes: u64,
-}
-
-/// One image file on disk that does not match the record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mismatch {
-    pub name: String,
-    pub recorded: String,
-    pub found: String,
-}
-
-/// The image files in `out_dir` against the record: `image.tar`, and the
-/// manifest, config and layer blobs of the layout directory.
-///
-/// The record is untrusted input: the paths read are our own names (never the
-/// recorded ones), a blob is looked up only by a well-formed sha256 digest, and
-/// each read is of a regular file, bounded by the recorded size.
-pub fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismatch> {
-    let mut out = Vec::new();
-    let mut check = |name: String, path: Option<PathBuf>, want: &str, size: u64, prefix: &str| {
-        let found = match path {
-            None => "not a sha256 digest in the manifest".to_string(),
-            Some(path) => match read_bounded(&path, size) {
-                Ok(data) => format!("{prefix}{}", hash::sha256_hex(&data)),
-                Err(why) => why.to_string(),
-            },
-        };
-        if found != want {
-            out.push(Mismatch {
-                name,
-                recorded: want.to_string(),
-                found,
-            });
-        }
-    };
-    check(
-        ARCHIVE.to_string(),
-        Some(out_dir.join(ARCHIVE)),
-        &record.archive.sha256,
-        record.archive.size,
-        "",
-    );
-    let blobs = out_dir.join(LAYOUT_DIR).join("blobs/sha256");
-    for (what, blob) in [
-        ("image manifest", &record.manifest),
-        ("image config", &record.config),
-        ("image layer", &record.layer),
-    ] {
-        let hex = blob
-            .digest
-            .strip_prefix("sha256:")
-            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-        check(
-            format!("{what} blob in {LAYOUT_DIR}/blobs/sha256/"),
-            hex.map(|h| blobs.join(h)),
-            &blob.digest,
-            blob.size,
-            "sha256:",
-        );
-    }
-    out
-}
-
-/// A regular file's bytes, refusing one larger than `limit` (a FIFO or device
-/// in its place would block or never end).
-fn read_bounded(path: &Path, limit: u64) -> std::result::Result<Vec<u8>, &'static str> {
-    use std::io::Read as _;
-    match fs::metadata(path) {
-        Ok(m) if !m.is_file() => return Err("not a regular file"),
-        Ok(m) if m.len() > limit => return Err("larger than recorded"),
-        Ok(_) => {}
-        Err(_) => return Err("missing"),
-    }
-    let file = fs::File::open(path).map_err(|_| "unreadable")?;
-    let mut data = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut data)
-        .map_err(|_| "unreadable")?;
-    if data.len() as u64 > limit {
-        return Err("larger than recorded");
-    }
-    Ok(data)
 }
 
 /// JSON with every object's keys sorted and no white space: the one
