@@ -17,8 +17,9 @@ pub struct Mismatch {
     pub found: String,
 }
 
-/// The image files in `out_dir` against the record: `image.tar`, and the
-/// manifest, config and layer blobs of the layout directory.
+/// The image files in `out_dir` against the record: `image.tar`, the
+/// manifest, config and layer blobs of the layout directory, and its
+/// `index.json` (which names the manifest `skopeo copy oci:…` pushes).
 ///
 /// The record is untrusted input: the paths read are our own names (never the
 /// recorded ones), a blob is looked up only by a well-formed sha256 digest, and
@@ -66,7 +67,32 @@ pub fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismatch> {
             "sha256:",
         );
     }
+    let named = read_bounded(&out_dir.join(LAYOUT_DIR).join("index.json"), INDEX_LIMIT)
+        .map_err(str::to_string)
+        .and_then(|data| index_names(&data).ok_or_else(|| "not an OCI index".to_string()));
+    if named.as_deref() != Ok(record.manifest.digest.as_str()) {
+        out.push(Mismatch {
+            name: format!("{LAYOUT_DIR}/index.json"),
+            recorded: format!("names {}", record.manifest.digest),
+            found: match named {
+                Ok(digest) => format!("names {digest}"),
+                Err(why) => why,
+            },
+        });
+    }
     out
+}
+
+/// `index.json` is ours when a few hundred bytes; anything much larger is not.
+const INDEX_LIMIT: u64 = 64 * 1024;
+
+/// The digest of the one manifest an `index.json` names.
+fn index_names(data: &[u8]) -> Option<String> {
+    let index: serde_json::Value = serde_json::from_slice(data).ok()?;
+    match index.get("manifests")?.as_array()?.as_slice() {
+        [one] => Some(one.get("digest")?.as_str()?.to_string()),
+        _ => None,
+    }
 }
 
 /// A regular file's bytes, refusing one larger than `limit` (a FIFO or device

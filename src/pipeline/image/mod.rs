@@ -355,6 +355,10 @@ mod tests {
         let bad = check_artifact(tmp.path(), &hostile);
         assert_eq!(bad.len(), 2, "{bad:?}");
         assert_eq!(bad[1].found, "not a sha256 digest in the manifest");
+        fs::write(tmp.path().join("image/index.json"), b"{}").unwrap();
+        let bad = check_artifact(tmp.path(), &r);
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert_eq!(bad[1].name, "image/index.json");
         remove(tmp.path()).unwrap();
         assert!(fs::read_dir(tmp.path()).unwrap().next().is_none());
     }
