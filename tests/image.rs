@@ -492,7 +492,9 @@ fn image_output_that_cannot_be_written_fails_before_compiling() {
 
     // image.tar taken by a directory that is not ours.
     let target_dir = tmp.path().join("t");
-    let blocked = target_dir.join("slim/hello").join(X86_64).join("image.tar");
+    let blocked = Built::at(&target_dir, "hello", X86_64)
+        .dir
+        .join("image.tar");
     fs::create_dir_all(blocked.join("mine")).unwrap();
     assert_refused_before_compiling(build_into(&target_dir), "is in the way");
     assert!(blocked.join("mine").is_dir(), "left alone");

@@ -607,6 +607,8 @@ fn multi_arch_index(
         ui.warn("--multi-arch with one target: no index written (build --arch arm64,x86_64)");
         return Ok(None);
     }
+    // Its own directory, locked like a target's: concurrent runs take turns.
+    let _lock = lock_out_dir(ui, &dir)?;
     let index = image::write_multi_arch(&dir, &images, Timestamp::from_env()?.unix)?;
     ui.warn(format!(
         "--multi-arch: {} is an image index for registries (Kubernetes, Cloud Run); \

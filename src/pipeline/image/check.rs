@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::{ARCHIVE, LAYOUT_DIR};
 use crate::model::image::ImageRecord;
-use crate::util::hash;
+use crate::util::{confined, hash};
 
 /// One image file on disk that does not match the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismatch> {
             None => "not a sha256 digest in the manifest".to_string(),
             Some(path) => match read_bounded(&path, size) {
                 Ok(data) => format!("{prefix}{}", hash::sha256_hex(&data)),
-                Err(why) => why.to_string(),
+                Err(why) => why,
             },
         };
         if found != want {
@@ -68,7 +68,6 @@ pub fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismatch> {
         );
     }
     let named = read_bounded(&out_dir.join(LAYOUT_DIR).join("index.json"), INDEX_LIMIT)
-        .map_err(str::to_string)
         .and_then(|data| index_names(&data).ok_or_else(|| "not an OCI index".to_string()));
     if named.as_deref() != Ok(record.manifest.digest.as_str()) {
         out.push(Mismatch {
@@ -95,23 +94,11 @@ fn index_names(data: &[u8]) -> Option<String> {
     }
 }
 
-/// A regular file's bytes, refusing one larger than `limit` (a FIFO or device
-/// in its place would block or never end).
-fn read_bounded(path: &Path, limit: u64) -> std::result::Result<Vec<u8>, &'static str> {
-    use std::io::Read as _;
-    match fs::metadata(path) {
-        Ok(m) if !m.is_file() => return Err("not a regular file"),
-        Ok(m) if m.len() > limit => return Err("larger than recorded"),
-        Ok(_) => {}
-        Err(_) => return Err("missing"),
+/// A regular file's bytes, at most `limit` (a FIFO or device in its place
+/// would block or never end); why not, in a word the verdict can show.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    if fs::symlink_metadata(path).is_err() {
+        return Err("missing".into());
     }
-    let file = fs::File::open(path).map_err(|_| "unreadable")?;
-    let mut data = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut data)
-        .map_err(|_| "unreadable")?;
-    if data.len() as u64 > limit {
-        return Err("larger than recorded");
-    }
-    Ok(data)
+    confined::read_bounded(path, path, limit).map_err(|e| format!("{e:#}"))
 }

@@ -144,6 +144,7 @@ pub fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let parent = dir
         .parent()
         .context("the image directory has no parent directory")?;
+    remove_stale_staging(parent)?;
     let staging = tempfile::Builder::new()
         .prefix(".slim-tmp-image-")
         .tempdir_in(parent)
@@ -181,6 +182,24 @@ pub fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
 pub fn remove_dir(dir: &Path) -> Result<()> {
     if dir.join("oci-layout").is_file() {
         fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Staging and moved-aside directories a killed run left (the caller holds the
+/// output directory's lock, so no live run of ours is using them).
+fn remove_stale_staging(parent: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let ours = name
+            .to_str()
+            .is_some_and(|n| n.starts_with(".slim-tmp-image-") || n.starts_with(".slim-old-"));
+        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_dir_if_exists(&entry.path())?;
+        }
     }
     Ok(())
 }
@@ -256,6 +275,9 @@ mod tests {
             ("oci-layout".to_string(), b"2".to_vec()),
         ];
         write_dir(&dir, &one).unwrap();
+        // What a run killed between staging and swapping leaves behind.
+        fs::create_dir_all(tmp.path().join(".slim-tmp-image-dead/blobs")).unwrap();
+        fs::create_dir_all(tmp.path().join(".slim-old-image")).unwrap();
         write_dir(&dir, &two).unwrap();
         assert_eq!(fs::read(dir.join("oci-layout")).unwrap(), b"2");
         assert_eq!(fs::read(dir.join("blobs/sha256/ab")).unwrap(), b"2");
