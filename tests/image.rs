@@ -81,6 +81,7 @@ fn arm64_image_is_read_by_skopeo_and_umoci_and_answers_an_invocation() {
         &["-q", "--opt-level", "s", "--image"],
     );
     let m = manifest(&built);
+    assert_eq!(m["build"]["options"]["image"], true);
     let rec = &m["image"];
     let archive = format!(
         "oci-archive:{}:latest",
@@ -421,6 +422,7 @@ fn multi_arch_index_beside_the_per_target_images() {
     assert!(!x86.dir.join("image").exists());
     assert!(!x86.dir.join("image.tar").exists());
     assert!(manifest(&x86).get("image").is_none());
+    assert!(manifest(&x86)["build"]["options"].get("image").is_none());
     let summary = json(&output_ok(
         slim()
             .arg("build")
@@ -468,6 +470,25 @@ fn image_of_a_gnu_build_is_refused_with_a_hint() {
         "needs a static (musl) bootstrap",
     );
     assert!(stderr.contains("--libc musl"), "{stderr}");
+}
+
+/// `image = true` in `[package.metadata.slim]` asks for the image as --image
+/// does (so a gnu target is refused the same way).
+#[test]
+fn image_from_package_metadata() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crate_dir = common::copy_fixture("hello", tmp.path());
+    let toml = crate_dir.join("Cargo.toml");
+    let mut text = fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[package.metadata.slim]\nimage = true\n");
+    fs::write(&toml, text).unwrap();
+    assert_refused_before_compiling(
+        run(slim()
+            .current_dir(&crate_dir)
+            .args(["build", "--arch", "x86_64", "--libc", "gnu", "--target-dir"])
+            .arg(tmp.path().join("t"))),
+        "needs a static (musl) bootstrap",
+    );
 }
 
 #[test]

@@ -315,6 +315,8 @@ impl BuildOptions {
                 .map_err(|e| bad_flag("--include", e))?,
             no_preflight: self.no_preflight,
             no_audit_data: self.no_audit_data,
+            image: self.image,
+            multi_arch: self.multi_arch,
         })
     }
 }

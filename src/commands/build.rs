@@ -99,16 +99,17 @@ impl Context {
             toolchain,
             config: CargoConfig::discover(&cwd),
             timestamp: Timestamp::from_env()?,
-            image: None,
+            image: plan.options.image.then(image::Request::default),
         })
     }
 }
 
 pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
-    let plan = plan::plan(ui, &args.select.to_selection()?, &args.opts.to_requested()?)?;
-    let outcomes = build_plan_with(ui, &plan, args.opts.image)?;
+    let requested = args.opts.to_requested()?;
+    let plan = plan::plan(ui, &args.select.to_selection()?, &requested)?;
+    let outcomes = build_plan(ui, &plan)?;
     let passed = outcomes.iter().all(|o| o.manifest.is_some());
-    let multi_arch = if args.opts.multi_arch && passed {
+    let multi_arch = if requested.multi_arch && passed {
         multi_arch_index(ui, &plan, &outcomes)?
     } else {
         None
@@ -126,13 +127,9 @@ pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
     })
 }
 
-/// Build every target of `plan`.
+/// Build every target of `plan` (and its container image, with `--image`).
 pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
-    build_plan_with(ui, plan, false)
-}
-
-/// Build every target of `plan`, and its container image when `image`.
-pub fn build_plan_with(ui: &Ui, plan: &Plan, with_image: bool) -> Result<Vec<Outcome>> {
+    let with_image = plan.options.image;
     if with_image {
         for target in &plan.targets {
             image::check_target(target)?;
@@ -148,8 +145,7 @@ pub fn build_plan_with(ui: &Ui, plan: &Plan, with_image: bool) -> Result<Vec<Out
     if !plan.options.preflight {
         ui.warn("--no-preflight: the binary is not checked against the Lambda runtime");
     }
-    let mut ctx = Context::new(plan)?;
-    ctx.image = with_image.then(image::Request::default);
+    let ctx = Context::new(plan)?;
     plan.targets
         .iter()
         .map(|target| build_target(ui, plan, &ctx, target))

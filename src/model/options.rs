@@ -293,6 +293,10 @@ pub struct Options {
     /// Manifests written before it existed had none.
     #[serde(default)]
     pub audit_data: bool,
+    /// Also an OCI image beside the zip (`--image`, `image = true`). Recorded
+    /// only when set, so a zip-only manifest is unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub image: bool,
 }
 
 impl Default for Options {
@@ -305,6 +309,7 @@ impl Default for Options {
             include: Vec::new(),
             preflight: true,
             audit_data: true,
+            image: false,
         }
     }
 }
@@ -321,6 +326,10 @@ pub struct RequestedOptions {
     pub include: Vec<crate::model::include::IncludeSpec>,
     pub no_preflight: bool,
     pub no_audit_data: bool,
+    pub image: bool,
+    /// An image index over every target's image (`--multi-arch`); not recorded:
+    /// it is an output of the whole invocation, not of one target's build.
+    pub multi_arch: bool,
 }
 
 /// Feature selection, as cargo takes it.

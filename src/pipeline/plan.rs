@@ -137,6 +137,7 @@ pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan
         include,
         preflight: !opts.no_preflight && meta.pick(|m| m.preflight).is_none_or(|(_, p)| p),
         audit_data: !opts.no_audit_data && meta.pick(|m| m.audit_data).is_none_or(|(_, a)| a),
+        image: opts.image || meta.pick(|m| m.image).is_some_and(|(_, i)| i),
     };
 
     let target_dir = canonical(&match &select.target_dir {

@@ -23,6 +23,7 @@ pub struct SlimMetadata {
     pub include: Option<Vec<String>>,
     pub preflight: Option<bool>,
     pub audit_data: Option<bool>,
+    pub image: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

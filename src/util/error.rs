@@ -285,7 +285,7 @@ impl SlimError {
             NotBuilt { .. } | ManifestMissing { .. } => "run `cargo slim build` first".into(),
             InvalidMetadataTable { .. } => "known keys: arch, libc, target, runtime, opt-level, \
                                             cpu, build-std, linker, include, preflight, \
-                                            audit-data"
+                                            audit-data, image"
                 .into(),
             BadSourceDateEpoch { .. } => {
                 "set it to e.g. $(git log -1 --format=%ct), or unset it".into()
