@@ -264,6 +264,12 @@ fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
     );
     note(
         out,
+        "--image",
+        r.options.image.to_string(),
+        n.options.image.to_string(),
+    );
+    note(
+        out,
         "features",
         joined(&r.features, ","),
         joined(&n.features, ","),
