@@ -12,6 +12,7 @@ use crate::cli::BuildArgs;
 use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
+use crate::model::supply_chain::Document;
 use crate::model::target::Target;
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
 use crate::pipeline::cargo_config::CargoConfig;
@@ -24,10 +25,12 @@ use crate::pipeline::report::{self, BuildReport, TargetOutcome, TargetReport};
 use crate::pipeline::rustflags;
 use crate::pipeline::toolchain::{self, Toolchain};
 use crate::pipeline::{provenance, sbom, supply_chain};
+use crate::preflight;
+use crate::size::budget::{self, Figures};
+use crate::size::size_report::{self, Shipped, SizeFile};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 use crate::util::{atomic, hash, lock};
-use crate::{preflight, size};
 
 /// The files one target's build left in `target/cargo-slim/<bin>/<triple>/`.
 #[derive(Debug, Clone)]
@@ -107,7 +110,10 @@ pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
         targets: outcomes.into_iter().map(|o| o.report).collect(),
     };
     report::print(ui, &report)?;
-    Ok(if passed {
+    let within_budget =
+        budget::report_failures(report.targets.iter().filter_map(|t| t.budget.as_ref()))
+            == Exit::Success;
+    Ok(if passed && within_budget {
         Exit::Success
     } else {
         Exit::CheckFailed
@@ -217,6 +223,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
                 unstripped_bytes: full.len() as u64,
                 top_crates: Vec::new(),
                 outcome: TargetOutcome::PreflightFailed(report),
+                budget: None,
             };
             return Ok(Outcome {
                 built,
@@ -243,12 +250,57 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         plan, ctx, target, &linker, &flags, &profile, &inv, &remaps, &entries, &full, &zip,
     )?;
     manifest.inputs.sources = crate::verify::sources::record(&exe, ws, &plan.target_dir);
+    let shipped = Shipped {
+        bootstrap: Some(entries[0].data.len() as u64),
+        zip: Some(zip.len() as u64),
+        unzipped: Some(entries.iter().map(|e| e.data.len() as u64).sum()),
+    };
+    let size_file = match SizeFile::for_build(&full, &target.triple, shipped) {
+        Ok(file) => Some(file),
+        Err(e) => {
+            ui.warn(format!("{target}: no {}: {e:#}", size_report::FILE_NAME));
+            None
+        }
+    };
+    let size_json = size_file.as_ref().map(SizeFile::to_json).transpose()?;
+    manifest.size_report = size_json
+        .as_ref()
+        .map(|text| Document::of(size_report::FILE_NAME, text.as_bytes()));
+    // The last build's report, read before it is replaced: the baseline that
+    // names the crates that grew when a budget is exceeded.
+    let previous = size_report::read(&built.out_dir.join(size_report::FILE_NAME))
+        .ok()
+        .filter(|p| p.target.as_deref() == Some(target.triple.as_str()));
     let docs = supply_chain::documents(&manifest, &crates, audit)?;
     manifest.supply_chain = Some(docs.record.clone());
-    write_outputs(&built, &full, &entries[0].data, &zip, &docs, &manifest)?;
+    write_outputs(
+        &built,
+        &full,
+        &entries[0].data,
+        &zip,
+        &docs,
+        size_json.as_deref(),
+        &manifest,
+    )?;
 
-    let top_crates = size::top_crates(&full, 5).unwrap_or_default();
-    let report = TargetReport::from_manifest(&manifest, out_dir, top_crates, preflight_report);
+    let top_crates = size_file
+        .as_ref()
+        .map(|f| f.top_crates(5))
+        .unwrap_or_default();
+    let baseline = previous.zip(size_file.as_ref()).map(|(old, new)| {
+        (
+            "the previous build".to_string(),
+            budget::growth(&old.crate_sizes(), &new.crate_sizes(), 3),
+        )
+    });
+    let figures = Figures {
+        bootstrap: shipped.bootstrap,
+        zip: shipped.zip,
+        unzipped: shipped.unzipped,
+    };
+    let verdict = budget::check(Some(target), &plan.budgets, &figures, baseline);
+    let mut report = TargetReport::from_manifest(&manifest, out_dir, top_crates, preflight_report);
+    report.budget = (verdict.status != "none").then_some(verdict);
     Ok(Outcome {
         built,
         manifest: Some(manifest),
@@ -489,6 +541,7 @@ fn manifest_for(
             code_sha256: hash::code_sha256(zip),
         },
         supply_chain: None,
+        size_report: None,
     })
 }
 
@@ -508,9 +561,11 @@ fn write_outputs(
     bootstrap: &[u8],
     zip: &[u8],
     docs: &supply_chain::Documents,
+    size_json: Option<&str>,
     manifest: &Manifest,
 ) -> Result<()> {
     let sha_path = built.out_dir.join("function.zip.sha256");
+    let size_path = built.out_dir.join(size_report::FILE_NAME);
     atomic::remove_if_exists(&built.manifest)?;
     atomic::remove_if_exists(&sha_path)?;
     atomic::write(&built.full, full, 0o755)?;
@@ -518,6 +573,10 @@ fn write_outputs(
     atomic::write(&built.zip, zip, 0o644)?;
     atomic::write(&built.sbom, &docs.sbom, 0o644)?;
     atomic::write(&built.provenance, &docs.provenance, 0o644)?;
+    match size_json {
+        Some(text) => atomic::write(&size_path, text.as_bytes(), 0o644)?,
+        None => atomic::remove_if_exists(&size_path)?,
+    }
     let line = format!("{}  function.zip\n", manifest.zip.sha256);
     atomic::write(&sha_path, line.as_bytes(), 0o644)?;
     atomic::write(&built.manifest, manifest.to_json()?.as_bytes(), 0o644)?;

@@ -321,6 +321,8 @@ pub struct RequestedOptions {
     pub include: Vec<crate::model::include::IncludeSpec>,
     pub no_preflight: bool,
     pub no_audit_data: bool,
+    /// `--budget` rules (the metadata's are added when planning).
+    pub budgets: Vec<crate::model::budget::BudgetRule>,
 }
 
 /// Feature selection, as cargo takes it.

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::model::manifest::Manifest;
 use crate::model::supply_chain::SupplyChain;
 use crate::preflight::PreflightReport;
+use crate::size::budget::BudgetVerdict;
 use crate::size::CrateSize;
 use crate::ui::table;
 use crate::ui::Ui;
@@ -24,6 +25,8 @@ pub struct TargetReport {
     pub unstripped_bytes: u64,
     pub top_crates: Vec<CrateSize>,
     pub outcome: TargetOutcome,
+    /// The size budgets checked (None when nothing was packaged).
+    pub budget: Option<BudgetVerdict>,
 }
 
 /// Packaged, or refused by the preflight (and then nothing was written).
@@ -62,6 +65,7 @@ impl TargetReport {
             bootstrap_bytes: bootstrap.map_or(0, |b| b.size),
             unstripped_bytes: manifest.unstripped.size,
             top_crates,
+            budget: None,
             outcome: TargetOutcome::Packaged {
                 zip: Packaged {
                     path: out_dir.join(&manifest.zip.name),
@@ -105,6 +109,7 @@ struct TargetReportJson {
     provenance: Option<PathBuf>,
     top_crates: Vec<CrateSize>,
     preflight: Option<PreflightReport>,
+    budget: Option<BudgetVerdict>,
 }
 
 impl From<TargetReport> for TargetReportJson {
@@ -135,6 +140,7 @@ impl From<TargetReport> for TargetReportJson {
             zip: zip.map(|z| z.path),
             top_crates: t.top_crates,
             preflight,
+            budget: t.budget,
         }
     }
 }
@@ -192,6 +198,9 @@ pub fn human(report: &BuildReport) -> String {
                 .map(|c| format!("{} {}", c.name, table::bytes(c.bytes)))
                 .collect();
             out.push_str(&format!("  top crates    {}\n", list.join(", ")));
+        }
+        if let Some(verdict) = &t.budget {
+            out.push_str(&verdict.block("  "));
         }
     }
     out
