@@ -60,7 +60,7 @@ for v in "${@:-base subscriber tokio-full build-std}"; do
     else
       "$slim" build -q --manifest-path "$work/Cargo.toml" --target "$triple" --target-dir "$tgt"
     fi
-    out="$tgt/slim/hello-lambda/$triple"
+    out="$tgt/cargo-slim/hello-lambda/$triple"
     json=$("$slim" size "$out/bootstrap.full" --crates -n 0 --message-format json)
     list=$(echo "$json" | python3 -c '
 import json, sys
