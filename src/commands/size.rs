@@ -36,11 +36,15 @@ pub fn run(ui: &Ui, args: &SizeArgs) -> Result<Exit> {
     let options = args.options();
     let flags = args.budget.rules()?;
     let (inputs, budgets) = match &args.path {
-        // A size.json, a build directory or its manifest, a zip or an ELF.
-        Some(path) => (
-            vec![baseline::load(path, &options)?],
-            Budgets { rules: flags },
-        ),
+        // A size.json (sections and crates, no symbols), or a file: a zip or an ELF.
+        Some(path) => {
+            let loaded = if path.extension().is_some_and(|e| e == "json") {
+                baseline::load(path, &options)?
+            } else {
+                baseline::from_elf(input::load(path)?, &options)?
+            };
+            (vec![loaded], Budgets { rules: flags })
+        }
         None => {
             let (inputs, budgets) = last_builds(ui, args, flags)?;
             let loaded = inputs

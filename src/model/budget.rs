@@ -5,7 +5,8 @@
 //!
 //! Units follow the usual convention: `KB`/`MB`/`GB` are powers of 1000, `KiB`/
 //! `MiB`/`GiB` powers of 1024, `B` (or no unit) bytes. A decimal point is allowed
-//! (`1.5MiB`); the result is rounded down to whole bytes.
+//! (`1.5MiB`); the result is rounded down to whole bytes. (Over 400 lines with its
+//! tests: the flag and table grammars share the size and target parsers.)
 
 use std::collections::BTreeMap;
 use std::fmt;

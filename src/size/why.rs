@@ -4,6 +4,8 @@
 //! features it asks for. The same facts `cargo tree -i CRATE -e features --target
 //! <triple>` shows, read from `cargo metadata --filter-platform <triple>` (the
 //! resolve for that target, with its features), so no second tool is needed.
+//! (Over 400 lines: the graph walk, the edge rule and the text all follow cargo
+//! tree's view and are checked together against it.)
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -70,27 +72,45 @@ fn label(p: &Package) -> String {
     format!("{} v{}", p.name, p.version)
 }
 
-/// Build the report from `metadata` (resolved for one target) for the crate
-/// named `krate`, starting at `root`.
-pub fn analyze(
-    metadata: &Metadata,
-    root: &PackageId,
-    krate: &str,
-    target: &str,
-) -> anyhow::Result<WhyReport> {
-    let resolve = metadata
-        .resolve
-        .as_ref()
-        .ok_or_else(|| SlimError::CargoMetadata {
-            stderr: "it gave no dependency resolution".into(),
-        })?;
-    let nodes: HashMap<&PackageId, &cargo_metadata::Node> =
-        resolve.nodes.iter().map(|n| (&n.id, n)).collect();
-    let package = |id: &PackageId| metadata.packages.iter().find(|p| &p.id == id);
+/// The resolved graph of one target: packages by id, normal-dependency edges.
+struct Graph<'m> {
+    metadata: &'m Metadata,
+    nodes: HashMap<&'m PackageId, &'m cargo_metadata::Node>,
+}
 
-    // Normal-dependency edges only: build scripts and tests do not reach the binary.
-    let normal_deps = |id: &PackageId| -> Vec<&PackageId> {
-        nodes
+impl<'m> Graph<'m> {
+    fn new(metadata: &'m Metadata) -> anyhow::Result<Graph<'m>> {
+        let resolve = metadata
+            .resolve
+            .as_ref()
+            .ok_or_else(|| SlimError::CargoMetadata {
+                stderr: "it gave no dependency resolution".into(),
+            })?;
+        Ok(Graph {
+            metadata,
+            nodes: resolve.nodes.iter().map(|n| (&n.id, n)).collect(),
+        })
+    }
+
+    fn package(&self, id: &PackageId) -> Option<&'m Package> {
+        self.metadata.packages.iter().find(|p| &p.id == id)
+    }
+
+    fn label(&self, id: &PackageId) -> String {
+        self.package(id).map_or_else(|| id.repr.clone(), label)
+    }
+
+    /// The features enabled on a package in this resolve.
+    fn features(&self, id: &PackageId) -> BTreeSet<String> {
+        self.nodes
+            .get(id)
+            .map(|n| n.features.iter().map(|f| f.to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Normal dependencies only: build scripts and tests do not reach the binary.
+    fn deps(&self, id: &PackageId) -> Vec<&'m PackageId> {
+        self.nodes
             .get(id)
             .map(|n| {
                 n.deps
@@ -100,83 +120,108 @@ pub fn analyze(
                     .collect()
             })
             .unwrap_or_default()
-    };
+    }
 
-    // Reachable from the root, then those of them that reach the crate.
-    let mut reachable: Vec<&PackageId> = vec![root];
-    let mut seen: HashSet<&PackageId> = HashSet::from([root]);
-    let mut i = 0;
-    while i < reachable.len() {
-        for dep in normal_deps(reachable[i]) {
-            if seen.insert(dep) {
-                reachable.push(dep);
+    /// Every package reachable from `root`, breadth first.
+    fn reachable(&self, root: &'m PackageId) -> Vec<&'m PackageId> {
+        let mut out = vec![root];
+        let mut seen: HashSet<&PackageId> = HashSet::from([root]);
+        let mut i = 0;
+        while i < out.len() {
+            for dep in self.deps(out[i]) {
+                if seen.insert(dep) {
+                    out.push(dep);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// Those of `among` that reach one of `targets` (a fixed point).
+    fn reaching(
+        &self,
+        among: &[&'m PackageId],
+        targets: &[&'m PackageId],
+    ) -> HashSet<&'m PackageId> {
+        let mut reaches: HashSet<&PackageId> = targets.iter().copied().collect();
+        loop {
+            let before = reaches.len();
+            for id in among {
+                if !reaches.contains(id) && self.deps(id).iter().any(|d| reaches.contains(d)) {
+                    reaches.insert(id);
+                }
+            }
+            if reaches.len() == before {
+                return reaches;
             }
         }
-        i += 1;
     }
+}
+
+/// Build the report from `metadata` (resolved for one target) for the crate
+/// named `krate`, starting at `root`.
+pub fn analyze(
+    metadata: &Metadata,
+    root: &PackageId,
+    krate: &str,
+    target: &str,
+) -> anyhow::Result<WhyReport> {
+    let graph = Graph::new(metadata)?;
+    let root = &graph
+        .package(root)
+        .ok_or_else(|| SlimError::CargoMetadata {
+            stderr: format!("the package {} is not in its resolve", root.repr),
+        })?
+        .id;
+    let reachable = graph.reachable(root);
     let wanted = norm(krate);
     let targets: Vec<&PackageId> = reachable
         .iter()
         .copied()
-        .filter(|id| package(id).is_some_and(|p| norm(&p.name) == wanted))
+        .filter(|id| graph.package(id).is_some_and(|p| norm(&p.name) == wanted))
         .collect();
     if targets.is_empty() {
         return Err(SlimError::NotADependency {
             krate: krate.to_string(),
-            package: package(root).map_or_else(|| "the package".to_string(), label),
+            package: graph.label(root),
             target: target.to_string(),
         }
         .into());
     }
-    // Nodes that reach a target, by fixed point over the reachable set.
-    let mut reaches: HashSet<&PackageId> = targets.iter().copied().collect();
-    loop {
-        let before = reaches.len();
-        for id in &reachable {
-            if !reaches.contains(id) && normal_deps(id).iter().any(|d| reaches.contains(d)) {
-                reaches.insert(id);
-            }
-        }
-        if reaches.len() == before {
-            break;
-        }
-    }
+    let reaches = graph.reaching(&reachable, &targets);
 
     let mut edges = Vec::new();
     for id in reachable.iter().filter(|id| reaches.contains(*id)) {
-        let Some(from) = package(id) else { continue };
-        let from_features = nodes
-            .get(id)
-            .map(|n| n.features.iter().map(|f| f.to_string()).collect())
-            .unwrap_or_default();
-        for dep in normal_deps(id) {
-            if !reaches.contains(dep) || targets.contains(id) {
-                continue;
+        let Some(from) = graph.package(id) else {
+            continue;
+        };
+        if targets.contains(id) {
+            continue;
+        }
+        for dep in graph.deps(id).into_iter().filter(|d| reaches.contains(d)) {
+            if let Some(to) = graph.package(dep) {
+                edges.push(edge(from, to, &graph.features(id)));
             }
-            let Some(to) = package(dep) else { continue };
-            edges.push(edge(from, to, &from_features));
         }
     }
     edges.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
 
     let (paths, path_count) = paths(root, &targets, &|id| {
-        normal_deps(id)
+        graph
+            .deps(id)
             .into_iter()
             .filter(|d| reaches.contains(d))
             .collect()
     });
-    let name_of = |id: &PackageId| package(id).map_or_else(|| id.repr.clone(), label);
     let packages = targets
         .iter()
         .filter_map(|id| {
-            let p = package(id)?;
+            let p = graph.package(id)?;
             Some(WhyPackage {
                 name: p.name.to_string(),
                 version: p.version.to_string(),
-                features: nodes
-                    .get(id)
-                    .map(|n| n.features.iter().map(|f| f.to_string()).collect())
-                    .unwrap_or_default(),
+                features: graph.features(id).into_iter().collect(),
             })
         })
         .collect();
@@ -188,7 +233,7 @@ pub fn analyze(
         binary: None,
         paths: paths
             .iter()
-            .map(|p| p.iter().map(|id| name_of(id)).collect())
+            .map(|p| p.iter().map(|id| graph.label(id)).collect())
             .collect(),
         path_count,
         edges,
