@@ -205,7 +205,7 @@ pub fn check_for(
     ] {
         let rule = budgets.limit_for(arch, triple, kind);
         if let (Some(rule), Some(bytes)) = (rule, figure) {
-            let over_by = bytes as i64 - rule.limit.bytes as i64;
+            let over_by = signed_difference(bytes, rule.limit.bytes);
             checks.push(Check {
                 kind,
                 bytes,
@@ -240,7 +240,7 @@ pub fn check_for(
                 limit,
                 limit_text: text.into(),
                 source: "lambda".into(),
-                over_by: bytes as i64 - limit as i64,
+                over_by: signed_difference(bytes, limit),
                 over: true,
             });
         }
@@ -360,6 +360,11 @@ fn zip_of(input: &Input) -> Option<u64> {
     .map(|m| m.len())
 }
 
+/// `a - b`, clamped to i64: a budget may be written as large as u64 allows.
+fn signed_difference(a: u64, b: u64) -> i64 {
+    (i128::from(a) - i128::from(b)).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
 /// The `n` crates that grew most from `old` to `new` (name, bytes rows), growth
 /// only; `[unattributed]` (padding and literals, no crate) is left out.
 pub fn growth(old: &[(String, u64)], new: &[(String, u64)], n: usize) -> Vec<Growth> {
@@ -370,7 +375,7 @@ pub fn growth(old: &[(String, u64)], new: &[(String, u64)], n: usize) -> Vec<Gro
             let before = old.iter().find(|(o, _)| o == name).map_or(0, |(_, b)| *b);
             Growth {
                 name: name.clone(),
-                delta: *bytes as i64 - before as i64,
+                delta: signed_difference(*bytes, before),
             }
         })
         .filter(|g| g.delta > 0)
@@ -439,6 +444,17 @@ mod tests {
         assert_eq!(v.checks.len(), 2);
         let v = check(None, &budgets(&["bootstrap=1GiB"]), &figures, None);
         assert_eq!(v.status, "over");
+        let huge = budgets(&["zip=18446744073709551615"]);
+        let v = check(
+            None,
+            &huge,
+            &Figures {
+                zip: Some(1),
+                ..figures
+            },
+            None,
+        );
+        assert_eq!((v.checks[0].over, v.checks[0].over_by), (false, i64::MIN));
     }
 
     #[test]
