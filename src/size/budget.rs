@@ -270,16 +270,24 @@ pub fn check_for(
 }
 
 /// Print every failed verdict on stderr — `error: over budget: …` and what to do
-/// next — and give the exit code: [`Exit::CheckFailed`] when any failed. Over
-/// budget is an outcome of the check, not an error, so the command returns it.
+/// next — and every Lambda limit exceeded without a budget as a warning; give the
+/// exit code: [`Exit::CheckFailed`] when any failed. Over budget is an outcome of
+/// the check, not an error, so the command returns it.
 pub fn report_failures<'a>(verdicts: impl IntoIterator<Item = &'a BudgetVerdict>) -> Exit {
     let mut failed = false;
-    for v in verdicts.into_iter().filter(|v| v.failed()) {
-        failed = true;
-        crate::ui::eprintln_error(&format!(
-            "error: over budget: {}\n  help: {OVER_BUDGET_HINT}",
-            v.human_lines().join("; ")
-        ));
+    for v in verdicts {
+        let lines = v.human_lines().join("; ");
+        if v.failed() {
+            failed = true;
+            crate::ui::eprintln_error(&format!(
+                "error: over budget: {lines}\n  help: {OVER_BUDGET_HINT}"
+            ));
+        } else if v.status == "warning" {
+            crate::ui::eprintln_error(&format!(
+                "warning: {lines}\n  help: Lambda takes a zip over 50 MiB only through \
+                 S3, and nothing over 250 MiB unzipped: ship that as a container image"
+            ));
+        }
     }
     if failed {
         Exit::CheckFailed
