@@ -63,7 +63,8 @@ pub struct GlobalArgs {
     /// Coloring: auto, always, never (passed on to cargo).
     #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
     pub color: ColorChoice,
-    /// `human` tables on stderr/stdout, or one `json` document on stdout.
+    /// `human` tables on stderr/stdout, one `json` document on stdout, or (size)
+    /// `markdown` for a pull-request comment.
     #[arg(long, value_name = "FMT", global = true, default_value = "human")]
     pub message_format: MessageFormat,
 }
@@ -73,6 +74,7 @@ pub enum MessageFormat {
     #[default]
     Human,
     Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -94,6 +96,7 @@ impl GlobalArgs {
         let format = match self.message_format {
             MessageFormat::Human => Format::Human,
             MessageFormat::Json => Format::Json,
+            MessageFormat::Markdown => Format::Markdown,
         };
         Ui::new(self.verbose, self.quiet, format, color)
     }
@@ -224,6 +227,30 @@ pub struct BuildOptions {
     /// bootstrap; the SBOM and provenance are still written.
     #[arg(long, help_heading = "Package")]
     pub no_audit_data: bool,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// `--budget`, shared by `build` and `size`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BudgetArgs {
+    /// Size budget, as [TARGET:]bootstrap=SIZE or [TARGET:]zip=SIZE (a bare SIZE is
+    /// the bootstrap's); units B, KB, KiB, MB, MiB; TARGET is arm64, x86_64 or a
+    /// triple. Over budget: exit 1. Repeatable; wins over [package.metadata.slim] budget.
+    #[arg(
+        long,
+        value_name = "BUDGET",
+        value_delimiter = ',',
+        help_heading = "Budget"
+    )]
+    pub budget: Vec<String>,
+}
+
+impl BudgetArgs {
+    /// The typed rules; a bad value is an input error naming `--budget`.
+    pub fn rules(&self) -> Result<Vec<crate::model::budget::BudgetRule>> {
+        crate::model::budget::parse_flags(&self.budget)
+    }
 }
 
 /// `--linker`, as clap parses it; the program uses [`LinkerChoice`].
@@ -317,6 +344,7 @@ impl BuildOptions {
             no_audit_data: self.no_audit_data,
             image: self.image,
             multi_arch: self.multi_arch,
+            budgets: self.budget.rules()?,
         })
     }
 }

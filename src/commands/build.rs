@@ -12,6 +12,7 @@ use crate::cli::BuildArgs;
 use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
+use crate::model::supply_chain::Document;
 use crate::model::target::Target;
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
 use crate::pipeline::cargo_config::CargoConfig;
@@ -25,10 +26,12 @@ use crate::pipeline::report::{self, BuildReport, TargetOutcome, TargetReport};
 use crate::pipeline::rustflags;
 use crate::pipeline::toolchain::{self, Toolchain};
 use crate::pipeline::{provenance, sbom, supply_chain};
+use crate::preflight;
+use crate::size::budget::{self, Figures};
+use crate::size::size_report::{self, Shipped, SizeFile};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 use crate::util::{atomic, hash, lock};
-use crate::{preflight, size};
 
 /// The files one target's build left in `target/cargo-slim/<bin>/<triple>/`.
 #[derive(Debug, Clone)]
@@ -120,7 +123,10 @@ pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
         multi_arch,
     };
     report::print(ui, &report)?;
-    Ok(if passed {
+    let within_budget =
+        budget::report_failures(report.targets.iter().filter_map(|t| t.budget.as_ref()))
+            == Exit::Success;
+    Ok(if passed && within_budget {
         Exit::Success
     } else {
         Exit::CheckFailed
@@ -239,6 +245,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
                 unstripped_bytes: full.len() as u64,
                 top_crates: Vec::new(),
                 outcome: TargetOutcome::PreflightFailed(report),
+                budget: None,
             };
             return Ok(Outcome {
                 built,
@@ -287,20 +294,60 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     } else {
         None
     };
+    let shipped = Shipped {
+        bootstrap: Some(entries[0].data.len() as u64),
+        zip: Some(zip.len() as u64),
+        unzipped: Some(entries.iter().map(|e| e.data.len() as u64).sum()),
+    };
+    let size_file = match SizeFile::for_build(&full, &target.triple, shipped) {
+        Ok(file) => Some(file),
+        Err(e) => {
+            ui.warn(format!("{target}: no {}: {e:#}", size_report::FILE_NAME));
+            None
+        }
+    };
+    let size_json = size_file.as_ref().map(SizeFile::to_json).transpose()?;
+    manifest.size_report = size_json
+        .as_ref()
+        .map(|text| Document::of(size_report::FILE_NAME, text.as_bytes()));
+    // The last build's report, read before it is replaced: the baseline that
+    // names the crates that grew when a budget is exceeded.
+    let previous = size_report::read(&built.out_dir.join(size_report::FILE_NAME))
+        .ok()
+        .filter(|p| p.target.as_deref() == Some(target.triple.as_str()));
     let docs = supply_chain::documents(&manifest, &crates, audit)?;
     manifest.supply_chain = Some(docs.record.clone());
     write_outputs(
         &built,
-        &full,
-        &entries[0].data,
-        &zip,
-        &docs,
-        image.as_ref(),
+        &Outputs {
+            full: &full,
+            bootstrap: &entries[0].data,
+            zip: &zip,
+            docs: &docs,
+            image: image.as_ref(),
+            size_json: size_json.as_deref(),
+        },
         &manifest,
     )?;
 
-    let top_crates = size::top_crates(&full, 5).unwrap_or_default();
-    let report = TargetReport::from_manifest(&manifest, out_dir, top_crates, preflight_report);
+    let top_crates = size_file
+        .as_ref()
+        .map(|f| f.top_crates(5))
+        .unwrap_or_default();
+    let baseline = previous.zip(size_file.as_ref()).map(|(old, new)| {
+        (
+            "the previous build".to_string(),
+            budget::growth(&old.crate_sizes(), &new.crate_sizes(), 3),
+        )
+    });
+    let figures = Figures {
+        bootstrap: shipped.bootstrap,
+        zip: shipped.zip,
+        unzipped: shipped.unzipped,
+    };
+    let verdict = budget::check(Some(target), &plan.budgets, &figures, baseline);
+    let mut report = TargetReport::from_manifest(&manifest, out_dir, top_crates, preflight_report);
+    report.budget = (verdict.status != "none").then_some(verdict);
     Ok(Outcome {
         built,
         manifest: Some(manifest),
@@ -543,6 +590,7 @@ fn manifest_for(
         },
         supply_chain: None,
         image: None,
+        size_report: None,
     })
 }
 
@@ -556,16 +604,27 @@ fn relative(path: &Path, base: &Path) -> String {
 /// Write the outputs so that at no moment does a manifest or checksum describe a
 /// zip that is not there: the old manifest and checksum go first, then the new
 /// files (each atomically), then the new checksum, then the new manifest.
-fn write_outputs(
-    built: &Built,
-    full: &[u8],
-    bootstrap: &[u8],
-    zip: &[u8],
-    docs: &supply_chain::Documents,
-    image: Option<&image::Image>,
-    manifest: &Manifest,
-) -> Result<()> {
+/// Everything one target's build writes besides its manifest and checksum.
+struct Outputs<'a> {
+    full: &'a [u8],
+    bootstrap: &'a [u8],
+    zip: &'a [u8],
+    docs: &'a supply_chain::Documents,
+    image: Option<&'a image::Image>,
+    size_json: Option<&'a str>,
+}
+
+fn write_outputs(built: &Built, out: &Outputs<'_>, manifest: &Manifest) -> Result<()> {
+    let Outputs {
+        full,
+        bootstrap,
+        zip,
+        docs,
+        image,
+        size_json,
+    } = *out;
     let sha_path = built.out_dir.join("function.zip.sha256");
+    let size_path = built.out_dir.join(size_report::FILE_NAME);
     atomic::remove_if_exists(&built.manifest)?;
     atomic::remove_if_exists(&sha_path)?;
     atomic::write(&built.full, full, 0o755)?;
@@ -576,6 +635,10 @@ fn write_outputs(
     match image {
         Some(image) => image::write(&built.out_dir, image)?,
         None => image::remove(&built.out_dir)?,
+    }
+    match size_json {
+        Some(text) => atomic::write(&size_path, text.as_bytes(), 0o644)?,
+        None => atomic::remove_if_exists(&size_path)?,
     }
     let line = format!("{}  function.zip\n", manifest.zip.sha256);
     atomic::write(&sha_path, line.as_bytes(), 0o644)?;

@@ -15,32 +15,56 @@ use std::time::SystemTime;
 use anyhow::Result;
 
 use crate::commands::build::{self, Built};
+use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::manifest::Manifest;
 use crate::model::options::RequestedOptions;
 use crate::model::target::Target;
 use crate::pipeline::plan::{self, Plan};
 use crate::pipeline::profile::PROFILE;
+use crate::size::baseline;
 use crate::size::input::{self, Input};
 use crate::size::SizeArgs;
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
-/// Run `cargo slim size`.
+/// Run `cargo slim size` (or `--why`). Budgets: the `--budget` values, and for
+/// the last build (no PATH) the package's `[package.metadata.slim] budget` too.
 pub fn run(ui: &Ui, args: &SizeArgs) -> Result<Exit> {
-    let inputs = match &args.path {
-        Some(path) => vec![input::load(path)?],
-        None => last_builds(ui, args)?,
+    if let Some(krate) = &args.why {
+        return super::why::run(ui, args, krate);
+    }
+    let options = args.options();
+    let flags = args.budget.rules()?;
+    let (inputs, budgets) = match &args.path {
+        // A size.json (sections and crates, no symbols), or a file: a zip or an ELF.
+        Some(path) => {
+            let loaded = if path.extension().is_some_and(|e| e == "json") {
+                baseline::load(path, &options)?
+            } else {
+                baseline::from_elf(input::load(path)?, &options)?
+            };
+            (vec![loaded], Budgets { rules: flags })
+        }
+        None => {
+            let (inputs, budgets) = last_builds(ui, args, flags)?;
+            let loaded = inputs
+                .into_iter()
+                .map(|input| baseline::from_elf(input, &options))
+                .collect::<Result<_>>()?;
+            (loaded, budgets)
+        }
     };
-    crate::size::run(ui, args, &inputs)
+    crate::size::run(ui, args, &inputs, &budgets)
 }
 
-/// The selected targets' last builds, building only the targets that have none.
-fn last_builds(ui: &Ui, args: &SizeArgs) -> Result<Vec<Input>> {
-    let plan = plan::plan(
-        ui,
-        &args.select.to_selection()?,
-        &RequestedOptions::default(),
-    )?;
+/// The selected targets' last builds, building only the targets that have none,
+/// and the budgets in force for them (`flags` with the package's metadata).
+fn last_builds(ui: &Ui, args: &SizeArgs, flags: Vec<BudgetRule>) -> Result<(Vec<Input>, Budgets)> {
+    let requested = RequestedOptions {
+        budgets: flags,
+        ..RequestedOptions::default()
+    };
+    let plan = plan::plan(ui, &args.select.to_selection()?, &requested)?;
     let built: Vec<Built> = plan
         .targets
         .iter()
@@ -72,14 +96,15 @@ fn last_builds(ui: &Ui, args: &SizeArgs) -> Result<Vec<Input>> {
         }
     }
     let several = built.len() > 1;
-    built
+    let inputs = built
         .iter()
         .map(|b| {
             let mut input = input::load_build(&b.full, &b.bootstrap, &b.zip)?;
             input.label = several.then(|| b.target.to_string());
             Ok(input)
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok((inputs, plan.budgets))
 }
 
 fn has_artifact(built: &Built) -> bool {

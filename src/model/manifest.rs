@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::include::RelPath;
 use crate::model::options::{shown, BinName, FeatureName, Options};
-use crate::model::supply_chain::SupplyChain;
+use crate::model::supply_chain::{Document, SupplyChain};
 use crate::model::target::{Runtime, Target};
 use crate::pipeline::linker::Linker;
 use crate::pipeline::package::Timestamp;
@@ -49,6 +49,10 @@ pub struct Manifest {
     /// a zip-only manifest is unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<crate::model::image::ImageRecord>,
+    /// The size report written beside the zip (`size.json`). Absent in manifests
+    /// written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_report: Option<Document>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -1,5 +1,5 @@
-//! What the program talks about: targets, typed build options, include specs and
-//! the recorded manifest.
+//! What the program talks about: targets, typed build options, include specs,
+//! size budgets and the recorded manifest.
 
 /// Implements `Display`, `Serialize` and `Deserialize` (through `FromStr`, so a
 /// recorded value is checked exactly like a typed one) for a string newtype.
@@ -32,6 +32,7 @@ macro_rules! string_newtype {
     };
 }
 
+pub mod budget;
 pub mod image;
 pub mod include;
 pub mod linked_crates;

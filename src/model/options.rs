@@ -330,6 +330,8 @@ pub struct RequestedOptions {
     /// An image index over every target's image (`--multi-arch`); not recorded:
     /// it is an output of the whole invocation, not of one target's build.
     pub multi_arch: bool,
+    /// `--budget` rules (the metadata's are added when planning).
+    pub budgets: Vec<crate::model::budget::BudgetRule>,
 }
 
 /// Feature selection, as cargo takes it.

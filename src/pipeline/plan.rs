@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package, PackageId, TargetKind};
 
+use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::include::IncludeSpec;
 use crate::model::manifest::Manifest;
 use crate::model::options::{
@@ -33,6 +34,9 @@ pub struct Plan {
     pub target_dir: PathBuf,
     pub selection: Selection,
     pub options: Options,
+    /// Size budgets in force (not recorded in the manifest: they judge a build,
+    /// they do not shape it).
+    pub budgets: Budgets,
 }
 
 /// The `cargo metadata` call every command starts from.
@@ -140,6 +144,8 @@ pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan
         image: opts.image || meta.pick(|m| m.image).is_some_and(|(_, i)| i),
     };
 
+    let budgets = budgets(opts.budgets.clone(), &meta)?;
+
     let target_dir = canonical(&match &select.target_dir {
         Some(dir) => absolute(dir)?,
         None => metadata.target_directory.clone().into_std_path_buf(),
@@ -163,7 +169,16 @@ pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan
         target_dir,
         selection: select.clone(),
         options,
+        budgets,
     })
+}
+
+/// The budgets in force: the command line's rules, then the package's `budget`
+/// table, then the workspace's; [`Budgets::limit`] picks per target and kind.
+fn budgets(flags: Vec<BudgetRule>, meta: &MetadataTables) -> Result<Budgets> {
+    let mut rules = flags;
+    rules.extend(meta.budget_rules()?);
+    Ok(Budgets { rules })
 }
 
 /// Include specs, from the command line (relative to the working directory), else

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::model::manifest::Manifest;
 use crate::model::supply_chain::SupplyChain;
 use crate::preflight::PreflightReport;
+use crate::size::budget::BudgetVerdict;
 use crate::size::CrateSize;
 use crate::ui::table;
 use crate::ui::Ui;
@@ -24,6 +25,8 @@ pub struct TargetReport {
     pub unstripped_bytes: u64,
     pub top_crates: Vec<CrateSize>,
     pub outcome: TargetOutcome,
+    /// The size budgets checked (None when nothing was packaged).
+    pub budget: Option<BudgetVerdict>,
 }
 
 /// Packaged, or refused by the preflight (and then nothing was written).
@@ -74,6 +77,7 @@ impl TargetReport {
             bootstrap_bytes: bootstrap.map_or(0, |b| b.size),
             unstripped_bytes: manifest.unstripped.size,
             top_crates,
+            budget: None,
             outcome: TargetOutcome::Packaged {
                 zip: Packaged {
                     path: out_dir.join(&manifest.zip.name),
@@ -129,6 +133,7 @@ struct TargetReportJson {
     image_bytes: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     image_digest: Option<String>,
+    budget: Option<BudgetVerdict>,
 }
 
 impl From<TargetReport> for TargetReportJson {
@@ -168,6 +173,7 @@ impl From<TargetReport> for TargetReportJson {
             image_bytes: image.as_ref().map(|i| i.bytes),
             image_digest: image.as_ref().map(|i| i.digest.clone()),
             image: image.map(|i| i.path),
+            budget: t.budget,
         }
     }
 }
@@ -240,6 +246,9 @@ pub fn human(report: &BuildReport) -> String {
                 .map(|c| format!("{} {}", c.name, table::bytes(c.bytes)))
                 .collect();
             out.push_str(&format!("  top crates    {}\n", list.join(", ")));
+        }
+        if let Some(verdict) = &t.budget {
+            out.push_str(&verdict.block("  "));
         }
     }
     if let Some(index) = &report.multi_arch {

@@ -6,6 +6,7 @@
 use anyhow::Result;
 use serde::Deserialize;
 
+use crate::model::budget::{BudgetRule, BudgetTable, Source};
 use crate::util::error::SlimError;
 
 /// `[package.metadata.slim]` and `[workspace.metadata.slim]`.
@@ -24,6 +25,7 @@ pub struct SlimMetadata {
     pub preflight: Option<bool>,
     pub audit_data: Option<bool>,
     pub image: Option<bool>,
+    pub budget: Option<BudgetTable>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,6 +101,29 @@ impl MetadataTables {
         self.pick(get)
             .map(|(place, raw)| raw.parse::<T>().map_err(|e| metadata_error(place, key, e)))
             .transpose()
+    }
+
+    /// The `budget` rules of both tables (the package's before the workspace's:
+    /// [`crate::model::budget::Budgets::limit`] ranks them by source).
+    pub fn budget_rules(&self) -> Result<Vec<BudgetRule>> {
+        let mut rules = Vec::new();
+        for (table, source, place) in [
+            (&self.package, Source::Package, "package.metadata.slim"),
+            (
+                &self.workspace,
+                Source::Workspace,
+                "workspace.metadata.slim",
+            ),
+        ] {
+            if let Some(budget) = &table.budget {
+                rules.extend(
+                    budget
+                        .rules(source)
+                        .map_err(|reason| metadata_error(place, "budget", reason))?,
+                );
+            }
+        }
+        Ok(rules)
     }
 }
 

@@ -29,6 +29,8 @@ pub struct DiffReport {
     pub sections: Option<DeltaTable>,
     pub crates: Option<DeltaTable>,
     pub symbols: Option<DeltaTable>,
+    /// The new side's budgets checked, growth against the old side.
+    pub budget: Option<super::budget::BudgetVerdict>,
     pub notes: Vec<String>,
 }
 
@@ -143,6 +145,7 @@ pub fn compare(
         sections,
         crates,
         symbols,
+        budget: None,
         notes,
     })
 }

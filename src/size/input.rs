@@ -43,33 +43,6 @@ pub fn load_build(full: &Path, bootstrap: &Path, zip: &Path) -> anyhow::Result<I
     load(zip)
 }
 
-/// The old side of `--diff`: an ELF or zip file, a build directory, or the
-/// `slim-manifest.json` of a build (the unstripped file beside it when it is still
-/// there, else the shipped one).
-pub fn load_old(path: &Path) -> anyhow::Result<Input> {
-    let dir = if path.is_dir() {
-        Some(path.to_path_buf())
-    } else if path.extension().is_some_and(|e| e == "json") {
-        path.parent().map(Path::to_path_buf)
-    } else {
-        None
-    };
-    match dir {
-        Some(dir) => {
-            let full = dir.join("bootstrap.full");
-            let shipped = dir.join("bootstrap");
-            if full.is_file() {
-                load(&full)
-            } else if shipped.is_file() {
-                load(&shipped)
-            } else {
-                Err(SlimError::NoExecutableInDir { dir }.into())
-            }
-        }
-        None => load(path),
-    }
-}
-
 /// Read one file given on the command line (a zip yields its `bootstrap`).
 pub fn load(path: &Path) -> anyhow::Result<Input> {
     let mut input = read_file(path)?;

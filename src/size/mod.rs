@@ -8,21 +8,28 @@
 //! [`render`] prints tables, or the same structures go out as JSON.
 
 pub mod analysis;
+pub mod baseline;
+pub mod budget;
 pub mod crates;
 pub mod demangle;
 pub mod diff;
+pub mod heavy;
 pub mod input;
+pub mod markdown;
 pub mod render;
 pub mod report;
 pub mod sections;
+pub mod size_report;
 pub mod symbols;
 #[cfg(test)]
 mod tests;
+pub mod why;
 
 use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::model::budget::Budgets;
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
@@ -61,8 +68,8 @@ pub struct SizeArgs {
     /// Show the largest symbols.
     #[arg(long, help_heading = "Views")]
     pub symbols: bool,
-    /// Compare with an older build: an ELF file, a function.zip, a build directory
-    /// or its slim-manifest.json.
+    /// Compare with an older build: an ELF file, a function.zip, a size.json, a
+    /// build directory or its slim-manifest.json.
     #[arg(long, value_name = "OLD", help_heading = "Views")]
     pub diff: Option<PathBuf>,
 
@@ -95,10 +102,23 @@ pub struct SizeArgs {
     /// Do not fit tables to the terminal width.
     #[arg(long, help_heading = "Output")]
     pub wide: bool,
+
+    #[command(flatten)]
+    pub budget: crate::cli::BudgetArgs,
+    /// How CRATE got into the function: every dependency path from the package
+    /// to it for the target, the features that enable each edge, and its bytes.
+    #[arg(
+        long,
+        value_name = "CRATE",
+        help_heading = "Views",
+        conflicts_with = "diff"
+    )]
+    pub why: Option<String>,
 }
 
 impl SizeArgs {
-    fn options(&self) -> Options {
+    /// The analysis options these flags ask for.
+    pub fn options(&self) -> Options {
         Options {
             split_std: self.split_std,
             sections: self.only_sections.clone(),
@@ -106,33 +126,43 @@ impl SizeArgs {
     }
 }
 
-/// Analyse `inputs` (found by `commands::size`) as `args` asks and print the
-/// result.
-pub fn run(ui: &Ui, args: &SizeArgs, inputs: &[input::Input]) -> anyhow::Result<Exit> {
+/// Report on `inputs` (found and analysed by `commands::size`) as `args` asks,
+/// against `--diff` when given, with the budgets in force; print the result.
+/// Over budget: the verdict on stderr and [`Exit::CheckFailed`].
+pub fn run(
+    ui: &Ui,
+    args: &SizeArgs,
+    inputs: &[baseline::Loaded],
+    budgets: &Budgets,
+) -> anyhow::Result<Exit> {
+    let options = args.options();
     let old = match &args.diff {
-        Some(path) => Some(input::load_old(path)?),
+        Some(path) => Some(baseline::load(path, &options)?),
         None => None,
     };
-    let options = args.options();
     let mut reports = Vec::new();
-    for file in inputs {
-        let analysis = analyze(&file.data, &options)
-            .map_err(|e| e.context(format!("cannot analyse {}", file.path.display())))?;
+    for new in inputs {
+        let (file, analysis) = (&new.input, &new.analysis);
+        let verdict = budget::for_input(new, budgets, old.as_ref());
         match &old {
             Some(old) => {
-                let old_analysis = analyze(&old.data, &options)
-                    .map_err(|e| e.context(format!("cannot analyse {}", old.path.display())))?;
-                reports.push(report::Document::Diff(diff::compare(
-                    old,
-                    &old_analysis,
-                    file,
-                    &analysis,
-                    args,
-                )?));
+                let mut d = diff::compare(&old.input, &old.analysis, file, analysis, args)?;
+                for side in [old, new] {
+                    if side.report.is_some() && d.symbols.take().is_some() {
+                        d.notes.push(baseline::no_symbols_note(&side.input.path));
+                    }
+                }
+                d.budget = verdict;
+                reports.push(report::Document::Diff(d));
             }
-            None => reports.push(report::Document::Size(report::build(
-                file, &analysis, args,
-            )?)),
+            None => {
+                let mut r = report::build(file, analysis, args)?;
+                if new.report.is_some() && r.symbols.take().is_some() {
+                    r.notes.push(baseline::no_symbols_note(&file.path));
+                }
+                r.budget = verdict;
+                reports.push(report::Document::Size(r));
+            }
         }
     }
     if ui.json() {
@@ -151,11 +181,19 @@ pub fn run(ui: &Ui, args: &SizeArgs, inputs: &[input::Input]) -> anyhow::Result<
             if i > 0 {
                 text.push('\n');
             }
-            text.push_str(&render::document(doc, layout));
+            if ui.markdown() {
+                text.push_str(&markdown::document(doc, args.n));
+            } else {
+                text.push_str(&render::document(doc, layout));
+            }
             ui.out(&text)?;
         }
     }
-    Ok(Exit::Success)
+    let verdicts = reports.iter().filter_map(|doc| match doc {
+        report::Document::Size(r) => r.budget.as_ref(),
+        report::Document::Diff(d) => d.budget.as_ref(),
+    });
+    Ok(budget::report_failures(verdicts))
 }
 
 /// One row of the per-crate view, as the build summary shows the top few.
@@ -163,25 +201,4 @@ pub fn run(ui: &Ui, args: &SizeArgs, inputs: &[input::Input]) -> anyhow::Result<
 pub struct CrateSize {
     pub name: String,
     pub bytes: u64,
-}
-
-/// The `n` largest crates of an unstripped ELF (for the build summary). The
-/// `[unattributed]` and `[non-rust]` rows are left out: the summary names crates.
-/// A stripped file has no crates to show and gives an empty list.
-pub fn top_crates(elf: &[u8], n: usize) -> anyhow::Result<Vec<CrateSize>> {
-    let analysis = analyze(elf, &Options::default())?;
-    Ok(analysis
-        .crates
-        .map(|view| {
-            view.rows
-                .into_iter()
-                .filter(|r| !r.name.starts_with('['))
-                .take(n)
-                .map(|r| CrateSize {
-                    name: r.name,
-                    bytes: r.bytes,
-                })
-                .collect()
-        })
-        .unwrap_or_default())
 }

@@ -100,7 +100,14 @@ fn size_report(r: &SizeReport, layout: Layout) -> String {
         out.push('\n');
         out.push_str(&symbols(v, layout));
     }
+    if let Some(v) = &r.budget {
+        out.push('\n');
+        out.push_str(&v.block(""));
+    }
     notes(&mut out, &r.notes, layout);
+    for hint in super::heavy::render(&r.hints) {
+        out.push_str(&wrap(&hint, "      ", layout));
+    }
     out
 }
 
@@ -277,6 +284,10 @@ fn diff_report(d: &DiffReport, layout: Layout) -> String {
             out.push('\n');
             out.push_str(&delta_table(title, t, with_crate, layout));
         }
+    }
+    if let Some(v) = &d.budget {
+        out.push('\n');
+        out.push_str(&v.block(""));
     }
     notes(&mut out, &d.notes, layout);
     out

@@ -34,6 +34,10 @@ pub struct SizeReport {
     pub sections: Option<SectionsView>,
     pub crates: Option<CratesView>,
     pub symbols: Option<SymbolsView>,
+    /// The budgets checked (null when none was set and Lambda's limits are met).
+    pub budget: Option<super::budget::BudgetVerdict>,
+    /// Known heavy dependencies present in this binary (src/size/heavy.toml).
+    pub hints: Vec<super::heavy::Hint>,
     /// Plain-language remarks (a stripped file, an empty filter, …).
     pub notes: Vec<String>,
 }
@@ -141,6 +145,12 @@ pub fn build(input: &Input, analysis: &Analysis, args: &SizeArgs) -> anyhow::Res
             None
         },
         symbols,
+        budget: None,
+        hints: analysis
+            .crates
+            .as_ref()
+            .map(super::heavy::hints)
+            .unwrap_or_default(),
         notes,
     })
 }

@@ -26,12 +26,15 @@ impl Color {
     }
 }
 
-/// Results as tables for people, or as one JSON document for programs.
+/// Results as tables for people, as one JSON document for programs, or (size) as
+/// markdown for a pull-request comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
     Human,
     Json,
+    /// A pull-request comment (`cargo slim size`).
+    Markdown,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +60,11 @@ impl Ui {
 
     pub fn json(&self) -> bool {
         self.format == Format::Json
+    }
+
+    /// `--message-format markdown` (a pull-request comment; `size` only).
+    pub fn markdown(&self) -> bool {
+        self.format == Format::Markdown
     }
 
     /// Draw progress bars only on a terminal and when not asked to be quiet.

@@ -149,8 +149,27 @@ pub enum SlimError {
     ZipEntryTooLarge { name: String, limit: String },
     #[error("{} has no `bootstrap` file at its root", path.display())]
     NoBootstrapInZip { path: PathBuf },
-    #[error("no bootstrap.full or bootstrap in {}", dir.display())]
+    #[error("no bootstrap.full, size.json or bootstrap in {}", dir.display())]
     NoExecutableInDir { dir: PathBuf },
+
+    // --- size reports and dependency graphs
+    #[error("{} is not a usable cargo-slim size report: {reason}", path.display())]
+    BadSizeReport { path: PathBuf, reason: String },
+    #[error(
+        "{} is not the size report its manifest recorded (sha256 {sha256}, recorded {recorded})",
+        path.display()
+    )]
+    SizeReportMismatch {
+        path: PathBuf,
+        sha256: String,
+        recorded: String,
+    },
+    #[error("`{krate}` is not a dependency of {package} for {target}")]
+    NotADependency {
+        krate: String,
+        package: String,
+        target: String,
+    },
 
     // --- packaging
     #[error(
@@ -285,7 +304,7 @@ impl SlimError {
             NotBuilt { .. } | ManifestMissing { .. } => "run `cargo slim build` first".into(),
             InvalidMetadataTable { .. } => "known keys: arch, libc, target, runtime, opt-level, \
                                             cpu, build-std, linker, include, preflight, \
-                                            audit-data, image"
+                                            audit-data, budget, image"
                 .into(),
             BadSourceDateEpoch { .. } => {
                 "set it to e.g. $(git log -1 --format=%ct), or unset it".into()
@@ -318,8 +337,18 @@ impl SlimError {
             NoBootstrapInZip { .. } => {
                 "a Lambda function.zip for an OS-only runtime holds `bootstrap`".into()
             }
-            NoExecutableInDir { .. } => "--diff takes an ELF file, a function.zip, or a `cargo \
-                                         slim build` output directory"
+            NoExecutableInDir { .. } => "--diff takes an ELF file, a function.zip, a size.json, \
+                                         or a `cargo slim build` output directory or its \
+                                         slim-manifest.json"
+                .into(),
+            BadSizeReport { .. } => {
+                "pass the size.json a `cargo slim build` wrote, or rebuild the base".into()
+            }
+            SizeReportMismatch { .. } => {
+                "the directory mixes files of two builds: rebuild the base".into()
+            }
+            NotADependency { .. } => "`cargo tree --target <triple>` lists what is; names are \
+                                      those of Cargo.toml"
                 .into(),
             IncludesTooLarge { .. } => "ship large files another way (a layer, S3)".into(),
             DuplicateZipName { .. } | FileDirClash { .. } => {

@@ -1,0 +1,85 @@
+//! `cargo slim size --why CRATE`: the dependency paths to a crate for each
+//! selected target (cargo's resolve for that target), with the crate's bytes in
+//! that target's last build (or in PATH). Read-only: nothing is built.
+
+use anyhow::Result;
+
+use crate::commands::build::Built;
+use crate::model::options::RequestedOptions;
+use crate::pipeline::plan;
+use crate::size::{analyze, input, why, Options, SizeArgs};
+use crate::ui::Ui;
+use crate::util::error::Exit;
+
+pub fn run(ui: &Ui, args: &SizeArgs, krate: &str) -> Result<Exit> {
+    let selection = args.select.to_selection()?;
+    let plan = plan::plan(ui, &selection, &RequestedOptions::default())?;
+    let mut reports = Vec::new();
+    for target in &plan.targets {
+        let metadata = plan::metadata_for_target(&selection, &target.triple)?;
+        let mut report = why::analyze(&metadata, &plan.package.id, krate, &target.triple)?;
+        let built = Built::at(plan.out_dir(target), target.clone(), plan.bin.to_string());
+        let file = match &args.path {
+            Some(path) => Some(input::load(path)?),
+            None if [&built.full, &built.bootstrap, &built.zip]
+                .iter()
+                .any(|p| p.is_file()) =>
+            {
+                Some(input::load_build(
+                    &built.full,
+                    &built.bootstrap,
+                    &built.zip,
+                )?)
+            }
+            None => None,
+        };
+        match file {
+            Some(file) => {
+                measure(&mut report, &file.data, krate)?;
+                report.binary = Some(file.path.display().to_string());
+            }
+            None => report.notes.push(format!(
+                "no build in {} to measure its bytes: run `cargo slim build` first",
+                built.out_dir.display()
+            )),
+        }
+        reports.push(report);
+    }
+    if ui.json() {
+        match reports.as_slice() {
+            [one] => ui.out_json(one)?,
+            many => ui.out_json(&many)?,
+        }
+    } else {
+        let text: Vec<String> = reports.iter().map(why::render).collect();
+        ui.out(&text.join("\n"))?;
+    }
+    Ok(Exit::Success)
+}
+
+/// The crate's bytes in the binary `data` (its row of the crates view).
+fn measure(report: &mut why::WhyReport, data: &[u8], krate: &str) -> Result<()> {
+    let analysis = analyze(data, &Options::default())?;
+    let wanted = krate.replace('-', "_");
+    match &analysis.crates {
+        Some(view) => {
+            let bytes = view
+                .rows
+                .iter()
+                .find(|r| r.name == wanted)
+                .map_or(0, |r| r.bytes);
+            report.bytes = Some(bytes);
+            if bytes == 0 {
+                report.notes.push(format!(
+                    "no symbol of `{wanted}` is left in the binary: it is in the graph, but \
+                     its code was inlined into its callers, optimised away, or is only used \
+                     at compile time"
+                ));
+            }
+        }
+        None => report
+            .notes
+            .push("the binary has no symbols: its bytes per crate are unknown".into()),
+    }
+    Ok(())
+}

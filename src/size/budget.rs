@@ -1,0 +1,484 @@
+//! Budgets checked: a build's bootstrap and function.zip against the budgets in
+//! force ([`crate::model::budget`]) and against Lambda's own hard limits, with the
+//! crates that grew most when a baseline (the previous build's size.json, or
+//! `--diff BASE`) is known. One [`BudgetVerdict`] serves the human message, the
+//! `budget` field of the JSON documents and the markdown table. (Over 400 lines
+//! with its tests: the verdict and the two ways to it, a build's and `size`'s,
+//! read best side by side.)
+
+use serde::Serialize;
+
+use crate::model::budget::{BudgetKind, Budgets, Source};
+use crate::model::target::{Arch, Target};
+use crate::ui::table::bytes;
+use crate::util::error::Exit;
+
+use super::baseline::Loaded;
+use super::input::Input;
+
+/// Lambda's limit on a function.zip uploaded directly (through the API, the CLI or
+/// an SDK): "50 MB (zipped, for direct upload)" in the Lambda quotas page, which
+/// the API enforces as 50 MiB of zip before base64 (its request limit is
+/// 69,905,067 bytes = 50 MiB × 4/3).
+pub const LAMBDA_ZIP_LIMIT: u64 = 50 * 1024 * 1024;
+/// Lambda's limit on a function's unzipped code: "250 MB (unzipped)"; the API's
+/// error says "Unzipped size must be smaller than 262144000 bytes" (250 MiB).
+pub const LAMBDA_UNZIPPED_LIMIT: u64 = 250 * 1024 * 1024;
+
+/// What to do when over budget.
+pub const OVER_BUDGET_HINT: &str = "see where the bytes are with `cargo slim size --crates`, \
+     how a crate got in with `cargo slim size --why CRATE`; or raise the budget (--budget, \
+     [package.metadata.slim] budget)";
+
+/// The sizes of one build to check.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Figures {
+    /// The stripped executable.
+    pub bootstrap: Option<u64>,
+    pub zip: Option<u64>,
+    /// Every file of the zip, uncompressed (bootstrap plus `--include` files).
+    pub unzipped: Option<u64>,
+}
+
+/// A crate's change against the baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Growth {
+    #[serde(rename = "crate")]
+    pub name: String,
+    pub delta: i64,
+}
+
+/// One budget compared with its figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// `bootstrap` or `zip`.
+    pub kind: BudgetKind,
+    pub bytes: u64,
+    pub limit: u64,
+    /// The budget as written (`900 KiB`).
+    pub limit_text: String,
+    /// `--budget`, `package.metadata.slim`, `workspace.metadata.slim`, or `lambda`
+    /// (a hard limit of the service).
+    pub source: String,
+    /// `bytes - limit`: positive when over.
+    pub over_by: i64,
+    pub over: bool,
+}
+
+/// The outcome for one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetVerdict {
+    /// `ok` (every budget met), `over` (a budget, or a Lambda limit with a budget
+    /// set, exceeded), `warning` (a Lambda limit exceeded, no budget set), `none`
+    /// (no budget set and within Lambda's limits).
+    pub status: &'static str,
+    /// The target, when known.
+    pub target: Option<String>,
+    /// The budgets set, then any Lambda limit exceeded.
+    pub checks: Vec<Check>,
+    /// The three crates that grew most since the baseline (only growth), when
+    /// there is a baseline.
+    pub grew: Option<Vec<Growth>>,
+    /// What the growth is measured against.
+    pub baseline: Option<String>,
+}
+
+impl BudgetVerdict {
+    pub fn failed(&self) -> bool {
+        self.status == "over"
+    }
+
+    /// The lines a person reads: one per exceeded check, then the growth.
+    pub fn human_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let prefix = self
+            .target
+            .as_ref()
+            .map(|t| format!("{t}: "))
+            .unwrap_or_default();
+        for c in self.checks.iter().filter(|c| c.over) {
+            let what = if c.source == "lambda" {
+                format!("Lambda's limit of {}", c.limit_text)
+            } else {
+                format!("its budget of {} ({})", c.limit_text, c.source)
+            };
+            lines.push(format!(
+                "{prefix}{} is {} bytes, over {what} by {} bytes",
+                c.kind_label(),
+                bytes(c.bytes),
+                bytes(c.over_by.unsigned_abs())
+            ));
+        }
+        if self.checks.iter().any(|c| c.over) {
+            lines.extend(self.growth_line());
+        }
+        lines
+    }
+
+    /// The budget lines of a summary block: each check with its figure, then the
+    /// growth when something is over. Lines start with `indent`.
+    pub fn block(&self, indent: &str) -> String {
+        let mut out = String::new();
+        for c in &self.checks {
+            let of = if c.source == "lambda" {
+                format!("Lambda's limit of {}", c.limit_text)
+            } else {
+                format!("{} ({} bytes, {})", c.limit_text, bytes(c.limit), c.source)
+            };
+            out.push_str(&format!(
+                "{indent}budget        {} {} of {of}: {}\n",
+                c.kind,
+                bytes(c.bytes),
+                if c.over { "OVER" } else { "ok" }
+            ));
+        }
+        if self.checks.iter().any(|c| c.over) {
+            if let Some(line) = self.growth_line() {
+                out.push_str(&format!("{indent}              {line}\n"));
+            }
+        }
+        out
+    }
+
+    /// The crates that grew most since the baseline, when there is one.
+    pub fn growth_line(&self) -> Option<String> {
+        let (grew, base) = (self.grew.as_ref()?, self.baseline.as_ref()?);
+        if grew.is_empty() {
+            return Some(format!("no crate grew since {base}"));
+        }
+        let list: Vec<String> = grew
+            .iter()
+            .map(|g| format!("{} +{}", g.name, bytes(g.delta.unsigned_abs())))
+            .collect();
+        Some(format!("grew most since {base}: {}", list.join(", ")))
+    }
+}
+
+impl Check {
+    fn kind_label(&self) -> &'static str {
+        match (self.kind, self.source.as_str()) {
+            (BudgetKind::Bootstrap, "lambda") => "the unzipped function",
+            (BudgetKind::Bootstrap, _) => "bootstrap",
+            (BudgetKind::Zip, _) => "function.zip",
+        }
+    }
+}
+
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::CommandLine => "--budget",
+        Source::Package => "package.metadata.slim",
+        Source::Workspace => "workspace.metadata.slim",
+    }
+}
+
+/// Check `figures` of `target` (None: unknown, only rules for every target apply)
+/// against `budgets` and Lambda's limits. `grew` is the baseline comparison, when
+/// there is one.
+pub fn check(
+    target: Option<&Target>,
+    budgets: &Budgets,
+    figures: &Figures,
+    baseline: Option<(String, Vec<Growth>)>,
+) -> BudgetVerdict {
+    check_for(
+        target.map(|t| t.arch),
+        target.map(|t| t.triple.as_str()),
+        budgets,
+        figures,
+        baseline,
+    )
+}
+
+/// [`check`] for a file whose target is known in part (see [`Budgets::limit_for`]).
+pub fn check_for(
+    arch: Option<Arch>,
+    triple: Option<&str>,
+    budgets: &Budgets,
+    figures: &Figures,
+    baseline: Option<(String, Vec<Growth>)>,
+) -> BudgetVerdict {
+    let mut checks = Vec::new();
+    for (kind, figure) in [
+        (BudgetKind::Bootstrap, figures.bootstrap),
+        (BudgetKind::Zip, figures.zip),
+    ] {
+        let rule = budgets.limit_for(arch, triple, kind);
+        if let (Some(rule), Some(bytes)) = (rule, figure) {
+            let over_by = signed_difference(bytes, rule.limit.bytes);
+            checks.push(Check {
+                kind,
+                bytes,
+                limit: rule.limit.bytes,
+                limit_text: rule.limit.text.clone(),
+                source: source_name(rule.source).into(),
+                over_by,
+                over: over_by > 0,
+            });
+        }
+    }
+    let mut lambda_over = false;
+    for (kind, figure, limit, text) in [
+        (
+            BudgetKind::Zip,
+            figures.zip,
+            LAMBDA_ZIP_LIMIT,
+            "50 MiB zipped",
+        ),
+        (
+            BudgetKind::Bootstrap,
+            figures.unzipped.or(figures.bootstrap),
+            LAMBDA_UNZIPPED_LIMIT,
+            "250 MiB unzipped",
+        ),
+    ] {
+        if let Some(bytes) = figure.filter(|b| *b > limit) {
+            lambda_over = true;
+            checks.push(Check {
+                kind,
+                bytes,
+                limit,
+                limit_text: text.into(),
+                source: "lambda".into(),
+                over_by: signed_difference(bytes, limit),
+                over: true,
+            });
+        }
+    }
+    let any_budget = checks.iter().any(|c| c.source != "lambda");
+    let budget_over = checks.iter().any(|c| c.over && c.source != "lambda");
+    let status = if budget_over || (lambda_over && any_budget) {
+        "over"
+    } else if lambda_over {
+        "warning"
+    } else if any_budget {
+        "ok"
+    } else {
+        "none"
+    };
+    let (baseline, grew) = match baseline {
+        Some((name, grew)) => (Some(name), Some(grew)),
+        None => (None, None),
+    };
+    BudgetVerdict {
+        status,
+        target: triple.map(str::to_string),
+        checks,
+        grew,
+        baseline,
+    }
+}
+
+/// Print every failed verdict on stderr — `error: over budget: …` and what to do
+/// next — and every Lambda limit exceeded without a budget as a warning; give the
+/// exit code: [`Exit::CheckFailed`] when any failed. Over budget is an outcome of
+/// the check, not an error, so the command returns it.
+pub fn report_failures<'a>(verdicts: impl IntoIterator<Item = &'a BudgetVerdict>) -> Exit {
+    let mut failed = false;
+    for v in verdicts {
+        let lines = v.human_lines().join("; ");
+        if v.failed() {
+            failed = true;
+            crate::ui::eprintln_error(&format!(
+                "error: over budget: {lines}\n  help: {OVER_BUDGET_HINT}"
+            ));
+        } else if v.status == "warning" {
+            crate::ui::eprintln_error(&format!(
+                "warning: {lines}\n  help: Lambda takes a zip over 50 MiB only through \
+                 S3, and nothing over 250 MiB unzipped: ship that as a container image"
+            ));
+        }
+    }
+    if failed {
+        Exit::CheckFailed
+    } else {
+        Exit::Success
+    }
+}
+
+/// The verdict for a file `cargo slim size` analysed (`None` when no budget is
+/// set and Lambda's limits are met). The shipped bootstrap is the stripped twin
+/// when there is one (or the file itself when it is stripped); the zip is the one
+/// the file came from, or the `function.zip` of the build directory it is in. The
+/// target is the ELF's architecture, and the triple when the file sits in a
+/// build's `<triple>/` directory.
+pub fn for_input(
+    loaded: &Loaded,
+    budgets: &Budgets,
+    baseline: Option<&Loaded>,
+) -> Option<BudgetVerdict> {
+    let (input, analysis) = (&loaded.input, &loaded.analysis);
+    let (bootstrap, zip, recorded_triple) = match &loaded.report {
+        // A size.json says what was shipped.
+        Some(r) => (r.bootstrap_bytes, r.zip_bytes, r.target.clone()),
+        None => (
+            match &input.pair {
+                Some(pair) => Some(pair.stripped_bytes),
+                None => analysis.stripped.then_some(analysis.file_bytes),
+            },
+            zip_of(input),
+            None,
+        ),
+    };
+    let arch = Arch::from_triple(&analysis.format.machine);
+    let dir_triple = input
+        .path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .filter(|n| n.contains("-linux-") && Arch::from_triple(n) == arch)
+        .map(str::to_string);
+    let triple = recorded_triple
+        .or_else(|| input.label.clone())
+        .or(dir_triple);
+    let growth = baseline.map(|b| {
+        let new: Vec<(String, u64)> = analysis
+            .crates
+            .iter()
+            .flat_map(|c| c.rows.iter().map(|r| (r.name.clone(), r.bytes)))
+            .collect();
+        (
+            b.input.path.display().to_string(),
+            growth(&b.crate_sizes(), &new, 3),
+        )
+    });
+    let figures = Figures {
+        bootstrap,
+        zip,
+        unzipped: None,
+    };
+    let verdict = check_for(arch, triple.as_deref(), budgets, &figures, growth);
+    (verdict.status != "none").then_some(verdict)
+}
+
+/// The zip a file came from (`x.zip!bootstrap`), or the `function.zip` of the
+/// build directory it is in.
+fn zip_of(input: &Input) -> Option<u64> {
+    let shown = input.path.to_string_lossy();
+    match shown.strip_suffix("!bootstrap") {
+        Some(zip) => std::fs::metadata(zip).ok(),
+        None => {
+            let name = input.path.file_name().and_then(|n| n.to_str());
+            matches!(name, Some("bootstrap" | "bootstrap.full"))
+                .then(|| std::fs::metadata(input.path.with_file_name("function.zip")).ok())
+                .flatten()
+        }
+    }
+    .filter(|m| m.is_file())
+    .map(|m| m.len())
+}
+
+/// `a - b`, clamped to i64: a budget may be written as large as u64 allows.
+fn signed_difference(a: u64, b: u64) -> i64 {
+    (i128::from(a) - i128::from(b)).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
+/// The `n` crates that grew most from `old` to `new` (name, bytes rows), growth
+/// only; `[unattributed]` (padding and literals, no crate) is left out.
+pub fn growth(old: &[(String, u64)], new: &[(String, u64)], n: usize) -> Vec<Growth> {
+    let mut out: Vec<Growth> = new
+        .iter()
+        .filter(|(name, _)| name != super::crates::UNATTRIBUTED)
+        .map(|(name, bytes)| {
+            let before = old.iter().find(|(o, _)| o == name).map_or(0, |(_, b)| *b);
+            Growth {
+                name: name.clone(),
+                delta: signed_difference(*bytes, before),
+            }
+        })
+        .filter(|g| g.delta > 0)
+        .collect();
+    out.sort_by(|a, b| b.delta.cmp(&a.delta).then_with(|| a.name.cmp(&b.name)));
+    out.truncate(n);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::budget::BudgetRule;
+    use crate::model::target::Libc;
+
+    fn budgets(flags: &[&str]) -> Budgets {
+        Budgets {
+            rules: flags
+                .iter()
+                .map(|f| BudgetRule::parse_flag(f).unwrap())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn over_and_under() {
+        let t = Target::new(Arch::X86_64, Libc::Musl);
+        let figures = Figures {
+            bootstrap: Some(1_000_000),
+            zip: Some(400_000),
+            unzipped: Some(1_000_000),
+        };
+        let v = check(Some(&t), &budgets(&["zip=500KB"]), &figures, None);
+        assert_eq!(v.status, "ok");
+        assert!(!v.failed());
+        let grew = vec![Growth {
+            name: "regex".into(),
+            delta: 300_000,
+        }];
+        let v = check(
+            Some(&t),
+            &budgets(&["bootstrap=900KiB", "zip=500KB"]),
+            &figures,
+            Some(("base".into(), grew)),
+        );
+        assert_eq!(v.status, "over");
+        let lines = v.human_lines();
+        assert_eq!(
+            lines[0],
+            "x86_64-unknown-linux-musl: bootstrap is 1,000,000 bytes, over its budget of \
+             900KiB (--budget) by 78,400 bytes"
+        );
+        assert_eq!(lines[1], "grew most since base: regex +300,000");
+        assert!(v.failed());
+    }
+
+    #[test]
+    fn lambda_limits_warn_and_fail_with_a_budget() {
+        let figures = Figures {
+            bootstrap: Some(300 << 20),
+            zip: Some(60 << 20),
+            unzipped: None,
+        };
+        let v = check(None, &Budgets::default(), &figures, None);
+        assert_eq!(v.status, "warning");
+        assert_eq!(v.checks.len(), 2);
+        let v = check(None, &budgets(&["bootstrap=1GiB"]), &figures, None);
+        assert_eq!(v.status, "over");
+        let huge = budgets(&["zip=18446744073709551615"]);
+        let v = check(
+            None,
+            &huge,
+            &Figures {
+                zip: Some(1),
+                ..figures
+            },
+            None,
+        );
+        assert_eq!((v.checks[0].over, v.checks[0].over_by), (false, i64::MIN));
+    }
+
+    #[test]
+    fn growth_keeps_the_top_growers() {
+        let row = |n: &str, b: u64| (n.to_string(), b);
+        let old = [row("a", 10), row("b", 10), row("[unattributed]", 5)];
+        let new = [
+            row("a", 30),
+            row("b", 5),
+            row("c", 15),
+            row("d", 1),
+            row("e", 2),
+            row("[unattributed]", 500),
+        ];
+        let g = growth(&old, &new, 3);
+        let names: Vec<_> = g.iter().map(|g| (g.name.as_str(), g.delta)).collect();
+        assert_eq!(names, [("a", 20), ("c", 15), ("e", 2)]);
+    }
+}
