@@ -13,6 +13,7 @@ pub mod commands;
 pub mod model;
 pub mod pipeline;
 pub mod preflight;
+pub mod runtime;
 pub mod size;
 pub mod ui;
 pub mod util;
@@ -46,5 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Size(args) => commands::size::run(&ui, &args),
         Command::Verify(args) => verify::run(&ui, &args),
         Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),
+        Command::Run(args) => commands::run::run(&ui, &args),
+        Command::Bench(args) => commands::bench::run(&ui, &args),
     }
 }

@@ -1,5 +1,7 @@
 //! The commands: the only place where the pipeline and the analyses are composed.
 
+pub mod bench;
 pub mod build;
 pub mod check;
+pub mod run;
 pub mod size;

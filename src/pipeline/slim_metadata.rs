@@ -23,6 +23,9 @@ pub struct SlimMetadata {
     pub include: Option<Vec<String>>,
     pub preflight: Option<bool>,
     pub audit_data: Option<bool>,
+    /// Defaults of `cargo slim run` / `bench`: Lambda memory size (MB), timeout (s).
+    pub memory: Option<u32>,
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

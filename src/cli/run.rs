@@ -1,0 +1,118 @@
+//! Options of `cargo slim run` and the function settings `bench` shares with it.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{BuildOptions, SelectArgs};
+
+const RUN_AFTER_HELP: &str = "\
+Runs exactly what ships: the bootstrap from function.zip (built first when the
+sources changed, as `cargo run` does), unpacked into a read-only task root, with a
+loopback Runtime API, Lambda's environment variables and, where the OS permits,
+its memory limit and CPU share (cgroups). The response goes to stdout; the
+function's own output and the START/END/REPORT lines go to stderr.
+
+Exit status: 0 every invocation succeeded; 1 the function failed (error, panic,
+timeout, out of memory, init failure); 2 error.
+
+Examples:
+  cargo slim run --sample apigw-http
+  cargo slim run --event event.json --memory 512 --timeout 10
+  echo '{\"name\":\"x\"}' | cargo slim run --event -
+  cargo slim run target/slim/hello/aarch64-unknown-linux-musl/function.zip";
+
+/// Options of `cargo slim run`.
+#[derive(Debug, Args, Clone)]
+#[command(after_help = RUN_AFTER_HELP)]
+pub struct RunArgs {
+    /// A function.zip, a `cargo slim build` output directory, its
+    /// slim-manifest.json, or a bootstrap to run as is (never rebuilt)
+    /// [default: the selected package's build, built first when needed].
+    pub path: Option<PathBuf>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub build: BuildOptions,
+    #[command(flatten)]
+    pub event: EventArgs,
+    #[command(flatten)]
+    pub function: FunctionArgs,
+    /// Invoke this many times (warm, in one execution environment, unless one
+    /// ends: the next invocation is then a cold start).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        help_heading = "Invocation"
+    )]
+    pub repeat: u32,
+}
+
+/// The event each invocation carries.
+#[derive(Debug, Args, Clone, Default)]
+pub struct EventArgs {
+    /// The event: a JSON file, or `-` for stdin [default: `{}`].
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Invocation",
+        group = "event_source"
+    )]
+    pub event: Option<PathBuf>,
+    /// A built-in sample event: apigw-http, function-url, sqs, sns, s3,
+    /// eventbridge, dynamodb.
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Invocation",
+        group = "event_source"
+    )]
+    pub sample: Option<String>,
+    /// The event as inline JSON.
+    #[arg(
+        long,
+        value_name = "JSON",
+        help_heading = "Invocation",
+        group = "event_source"
+    )]
+    pub payload: Option<String>,
+}
+
+/// The function's configuration, as Lambda's.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FunctionArgs {
+    /// Memory size in MB, 128–10240; the CPU share follows (1,769 MB = 1 vCPU)
+    /// [default: [package.metadata.slim] memory, else 128].
+    #[arg(long, value_name = "MB", help_heading = "Function")]
+    pub memory: Option<u32>,
+    /// Timeout in seconds, 1–900 [default: [package.metadata.slim] timeout, else 3].
+    #[arg(long, value_name = "SECONDS", help_heading = "Function")]
+    pub timeout: Option<u64>,
+    /// An environment variable for the function, KEY=VALUE (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE", help_heading = "Function")]
+    pub env: Vec<String>,
+    /// A file of KEY=VALUE lines (# comments and blank lines ignored).
+    #[arg(long, value_name = "PATH", help_heading = "Function")]
+    pub env_file: Vec<PathBuf>,
+    /// Function name [default: the binary's name].
+    #[arg(long, value_name = "NAME", help_heading = "Function")]
+    pub function_name: Option<String>,
+    /// AWS region the function believes it runs in.
+    #[arg(
+        long,
+        value_name = "REGION",
+        default_value = "us-east-1",
+        help_heading = "Function"
+    )]
+    pub region: String,
+    /// Client context passed as Lambda-Runtime-Client-Context (JSON).
+    #[arg(long, value_name = "JSON", help_heading = "Function")]
+    pub client_context: Option<String>,
+    /// Cognito identity passed as Lambda-Runtime-Cognito-Identity (JSON).
+    #[arg(long, value_name = "JSON", help_heading = "Function")]
+    pub cognito_identity: Option<String>,
+    /// Run without cgroup limits even where they could be applied.
+    #[arg(long, help_heading = "Function")]
+    pub no_limits: bool,
+}
