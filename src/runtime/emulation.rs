@@ -68,15 +68,27 @@ impl Runner {
 /// The architecture of `data` when it is a 64-bit ELF of a Lambda architecture,
 /// and whether it names a dynamic loader (PT_INTERP).
 pub fn elf_arch(data: &[u8]) -> Option<(Arch, bool)> {
-    use object::read::elf::{ElfFile64, FileHeader as _, ProgramHeader as _};
-    let file = ElfFile64::<object::Endianness>::parse(data).ok()?;
-    let endian = file.endian();
-    let arch = Arch::from_elf_machine(file.elf_header().e_machine(endian).0)?;
-    let dynamic = file
-        .elf_program_headers()
+    use object::read::elf::{FileHeader as _, ProgramHeader as _};
+    // The header and program headers only: they sit at the start of the file, so
+    // the first few KiB are enough, and section headers are not needed.
+    let header = object::elf::FileHeader64::<object::Endianness>::parse(data).ok()?;
+    let endian = header.endian().ok()?;
+    let arch = Arch::from_elf_machine(header.e_machine(endian).0)?;
+    let dynamic = header
+        .program_headers(endian, data)
+        .ok()?
         .iter()
         .any(|ph| ph.p_type(endian) == object::elf::PT_INTERP);
     Some((arch, dynamic))
+}
+
+/// Whether the kernel of a Lambda host would exec `data` natively: a script with a
+/// `#!` line, or an ELF of this machine's architecture. (We must decide before
+/// exec: `execvp` hands a file the kernel refuses to /bin/sh, which Lambda's
+/// `execve` does not.)
+pub fn natively_executable(data: &[u8]) -> bool {
+    data.starts_with(b"#!")
+        || elf_arch(data).is_some_and(|(arch, _)| crate::target::host_arch() == Some(arch))
 }
 
 /// How to run a bootstrap whose bytes start with `data`.

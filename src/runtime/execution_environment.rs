@@ -123,6 +123,12 @@ impl ExecutionEnvironment {
                 confinement,
             ));
         }
+        if !spec.runner.emulated() && !natively_executable(bootstrap) {
+            return Ok(invalid(
+                "Error: fork/exec /var/task/bootstrap: exec format error".into(),
+                confinement,
+            ));
+        }
         let (server, pending, mut events) = api_server::start().await?;
         let api = server.address.to_string();
         let places = Places {
@@ -376,6 +382,15 @@ impl ExecutionEnvironment {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// The start of the file is enough to tell a script or an ELF header.
+fn natively_executable(path: &std::path::Path) -> bool {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .is_ok_and(|_| super::emulation::natively_executable(&head))
 }
 
 fn is_executable(path: &std::path::Path) -> bool {

@@ -1,0 +1,501 @@
+//! `cargo slim run` and `cargo slim bench` end to end: the `faults` fixture (a
+//! std-only function that misbehaves on request) and the real lambda_runtime
+//! function, run under the local Runtime API; exit codes, the response bytes on
+//! stdout, the CloudWatch-format lines on stderr and the JSON fields.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::{build, run, slim, Built};
+use serde_json::Value;
+
+const X86: &str = "x86_64-unknown-linux-musl";
+const ARM: &str = "aarch64-unknown-linux-musl";
+
+/// The faults fixture, built once per target for this test binary.
+fn faults(triple: &'static str) -> &'static Built {
+    static X: OnceLock<Built> = OnceLock::new();
+    static A: OnceLock<Built> = OnceLock::new();
+    let cell = if triple == X86 { &X } else { &A };
+    cell.get_or_init(|| build("faults", "faults", triple, &["-q"]))
+}
+
+fn zip() -> &'static Path {
+    &faults(X86).zip
+}
+
+/// `cargo slim run ZIP --payload {"mode": MODE} ARGS…` → (exit, stdout, stderr).
+fn run_mode(mode: &str, args: &[&str]) -> (i32, String, String) {
+    run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--payload", &format!("{{\"mode\":\"{mode}\"}}")])
+        .args(args))
+}
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
+}
+
+/// The single invocation of a `--message-format json` run.
+fn only_invocation(doc: &Value) -> &Value {
+    let list = doc["invocations"].as_array().expect("invocations");
+    assert_eq!(list.len(), 1, "{doc:#}");
+    &list[0]
+}
+
+fn report_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("REPORT RequestId: "))
+        .collect()
+}
+
+fn memory_confined(doc: &Value) -> bool {
+    doc["confinement"]["memory"]["applied"] == "yes"
+}
+
+#[test]
+fn ok_sees_lambdas_contract_and_environment() {
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args([
+            "--payload",
+            r#"{"mode":"ok"}"#,
+            "--memory",
+            "256",
+            "--timeout",
+            "7",
+        ])
+        .args(["--env", "GREETING=hi there", "--function-name", "orders"])
+        .args(["--client-context", r#"{"client": {"app_title": "t"}}"#])
+        .args(["--message-format", "json"])
+        .env("SLIM_HOST_SECRET", "must-not-leak"));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["status"], "success");
+    let seen = &inv["response"];
+    // The headers of GET /next.
+    assert_eq!(seen["request_id"], inv["request_id"]);
+    assert_eq!(
+        seen["arn"],
+        "arn:aws:lambda:us-east-1:123456789012:function:orders"
+    );
+    assert!(
+        seen["trace_id"].as_str().unwrap().starts_with("Root=1-"),
+        "{seen}"
+    );
+    assert_eq!(seen["client_context"], r#"{"client":{"app_title":"t"}}"#);
+    let deadline: u128 = seen["deadline_ms"].as_str().unwrap().parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    assert!(
+        deadline > now && deadline <= now + 7_000,
+        "{deadline} vs {now}"
+    );
+    // The environment: Lambda's variables, the user's, nothing of the host's.
+    let env = &seen["env"];
+    assert_eq!(env["AWS_LAMBDA_FUNCTION_NAME"], "orders");
+    assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "256");
+    assert_eq!(env["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST");
+    assert_eq!(env["AWS_LAMBDA_LOG_GROUP_NAME"], "/aws/lambda/orders");
+    assert_eq!(env["AWS_REGION"], "us-east-1");
+    assert_eq!(env["_HANDLER"], "bootstrap");
+    assert_eq!(env["TZ"], ":UTC");
+    assert_eq!(env["GREETING"], "hi there");
+    assert_eq!(env["LAMBDA_TASK_ROOT"], seen["cwd"]);
+    assert!(env["AWS_LAMBDA_RUNTIME_API"]
+        .as_str()
+        .unwrap()
+        .starts_with("127.0.0.1:"));
+    for leaked in ["SLIM_HOST_SECRET", "HOME", "USER", "CARGO"] {
+        assert!(env.get(leaked).is_none(), "{leaked} leaked: {env}");
+    }
+    // A read-only task root, a writable scratch dir.
+    assert_eq!(seen["task_root_writable"], false);
+    assert_eq!(seen["tmp_writable"], true);
+    // The record: a cold start with its init, billed including init.
+    assert_eq!(inv["memory_size_mb"], 256);
+    let init = inv["init"]["duration_ms"].as_f64().unwrap();
+    let duration = inv["duration_ms"].as_f64().unwrap();
+    assert!(init > 0.0 && duration > 0.0, "{inv}");
+    let billed = inv["billed_duration_ms"].as_u64().unwrap();
+    assert_eq!(billed, (duration.ceil() + init.ceil()) as u64);
+    assert_eq!(doc["function"]["timeout_s"], 7);
+}
+
+#[test]
+fn human_output_has_cloudwatch_lines_and_the_response_on_stdout() {
+    let (code, out, err) = run_mode("log", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "\"logged\"\n");
+    let start = err
+        .lines()
+        .find(|l| l.starts_with("START RequestId: "))
+        .unwrap();
+    assert!(start.ends_with(" Version: $LATEST"), "{start}");
+    let id = start
+        .trim_start_matches("START RequestId: ")
+        .split(' ')
+        .next()
+        .unwrap();
+    assert!(err.contains(&format!("END RequestId: {id}")), "{err}");
+    let report = report_lines(&err);
+    assert_eq!(report.len(), 1, "{err}");
+    let fields: Vec<&str> = report[0].split('\t').collect();
+    assert_eq!(fields[0], format!("REPORT RequestId: {id}"));
+    assert!(fields[1].starts_with("Duration: ") && fields[1].ends_with(" ms"));
+    assert!(fields[2].starts_with("Billed Duration: "));
+    assert_eq!(fields[3], "Memory Size: 128 MB");
+    assert!(fields[4].starts_with("Max Memory Used: "));
+    assert!(fields[5].starts_with("Init Duration: "), "{report:?}");
+    assert!(err.contains("[function stderr] a line on stderr"), "{err}");
+}
+
+#[test]
+fn a_handler_error_is_the_response_and_exit_1() {
+    let (code, out, err) = run_mode("error", &[]);
+    assert_eq!(code, 1, "{err}");
+    let body = json(&out);
+    assert_eq!(body["errorType"], "HandlerError");
+    assert_eq!(body["errorMessage"], "something went wrong");
+    // A handled error is not a platform failure: no Status on the REPORT line.
+    assert!(!report_lines(&err)[0].contains("Status:"), "{err}");
+}
+
+#[test]
+fn a_panic_kills_the_process_and_is_a_runtime_exit_error() {
+    let (code, out, err) = run_mode("panic", &["--message-format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc = json(&out);
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["status"], "exit_error");
+    assert_eq!(inv["error_type"], "Runtime.ExitError");
+    // panic = "abort" in the slim profile: the process dies of SIGABRT.
+    let message = inv["response"]["errorMessage"].as_str().unwrap();
+    assert!(
+        message.ends_with("Error: Runtime exited with error: signal: aborted"),
+        "{message}"
+    );
+    assert!(err.contains("panicking as asked"), "{err}");
+}
+
+#[test]
+fn a_timeout_kills_the_process_and_the_next_invocation_is_cold() {
+    let (code, out, err) = run_mode(
+        "hang",
+        &[
+            "--timeout",
+            "1",
+            "--repeat",
+            "2",
+            "--message-format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let doc = json(&out);
+    let list = doc["invocations"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    for inv in list {
+        assert_eq!(inv["status"], "timeout", "{inv}");
+        // Each one a fresh cold start: a new process ran its init.
+        assert!(inv["init"]["duration_ms"].as_f64().unwrap() > 0.0, "{inv}");
+        let message = inv["response"]["errorMessage"].as_str().unwrap();
+        assert!(
+            message.ends_with(&format!(
+                "{} Task timed out after 1.00 seconds",
+                inv["request_id"].as_str().unwrap()
+            )),
+            "{message}"
+        );
+        assert!(inv["duration_ms"].as_f64().unwrap() >= 1000.0);
+    }
+    // Human form: the timeout line, and Status: timeout on REPORT.
+    let (code, _, err) = run_mode("hang", &["--timeout", "1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Task timed out after 1.00 seconds"), "{err}");
+    assert!(
+        report_lines(&err)[0].ends_with("\tStatus: timeout"),
+        "{err}"
+    );
+}
+
+#[test]
+fn warm_invocations_reuse_the_process() {
+    let (code, out, err) = run_mode("ok", &["--repeat", "3", "--message-format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let list = doc["invocations"].as_array().unwrap();
+    let counts: Vec<i64> = list
+        .iter()
+        .map(|i| i["response"]["count"].as_i64().unwrap())
+        .collect();
+    assert_eq!(counts, [1, 2, 3]);
+    assert!(list[0]["init"].is_object());
+    assert!(list[1]["init"].is_null() && list[2]["init"].is_null());
+}
+
+#[test]
+fn init_failures_are_reported_as_lambda_does() {
+    // Exit before the first GET /next.
+    let (code, out, err) = run(slim().arg("run").arg(zip()).args([
+        "--env",
+        "FAULTS_INIT=exit",
+        "--message-format",
+        "json",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    let inv = only_invocation(&json(&out)).clone();
+    assert_eq!(inv["status"], "init_failed");
+    assert_eq!(inv["error_type"], "Runtime.ExitError");
+    assert_eq!(inv["init"]["status"], "error");
+    assert_eq!(
+        inv["response"]["errorMessage"],
+        "Error: Runtime exited with error: exit status 3"
+    );
+    // POST /runtime/init/error: its error type and body are what the caller gets.
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--env", "FAULTS_INIT=error"]));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(json(&out)["errorType"], "ConfigError");
+    let init_report = err
+        .lines()
+        .find(|l| l.starts_with("INIT_REPORT "))
+        .unwrap_or_else(|| panic!("no INIT_REPORT:\n{err}"));
+    assert!(
+        init_report.starts_with("INIT_REPORT Init Duration: "),
+        "{init_report}"
+    );
+    assert!(
+        init_report.ends_with("\tPhase: init\tStatus: error\tError Type: ConfigError"),
+        "{init_report}"
+    );
+}
+
+#[test]
+fn an_oversize_response_is_refused_with_413() {
+    let (code, out, err) = run_mode("oversize", &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        json(&out),
+        serde_json::json!({
+            "errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+            "errorType": "Function.ResponseSizeTooLarge"
+        })
+    );
+    // What the function itself was told.
+    assert!(
+        err.contains("response refused: 413 {\"errorMessage\":\"Exceeded maximum allowed payload size (6291556 bytes).\",\"errorType\":\"RequestEntityTooLarge\"}"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_streamed_response_arrives_whole() {
+    let (code, out, err) = run_mode("stream", &["--message-format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["response"], "chunk one;chunk two;chunk three");
+    assert!(inv["streamed"]["chunks"].as_u64().unwrap() >= 1, "{inv}");
+    let (code, out, _) = run_mode("stream", &[]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "chunk one;chunk two;chunk three\n")
+    );
+}
+
+#[test]
+fn exceeding_memory_is_out_of_memory_where_cgroups_permit() {
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--payload", r#"{"mode":"alloc","mb":400}"#])
+        .args(["--message-format", "json"]));
+    let doc = json(&out);
+    if memory_confined(&doc) {
+        assert_eq!(code, 1, "{err}");
+        let inv = only_invocation(&doc);
+        assert_eq!(inv["error_type"], "Runtime.OutOfMemory", "{inv}");
+        assert_eq!(inv["max_memory_used_mb"], 128, "{inv}");
+    } else {
+        // Unconfined: the function gets its memory, and we say why.
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("memory NOT limited ("), "{err}");
+    }
+}
+
+#[test]
+fn bad_input_is_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("event.json");
+    std::fs::write(&bad, "{\"name\": ").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--event".into(), bad.display().to_string()],
+            "is not valid JSON: EOF while parsing",
+        ),
+        (
+            vec!["--event".into(), "/nonexistent/event.json".into()],
+            "cannot read the event file /nonexistent/event.json",
+        ),
+        (
+            vec!["--sample".into(), "kafka".into()],
+            "samples: apigw-http",
+        ),
+        (
+            vec!["--memory".into(), "64".into()],
+            "outside Lambda's range, 128–10240 MB",
+        ),
+        (
+            vec!["--env".into(), "AWS_REGION=x".into()],
+            "reserved by Lambda",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, out, err) = run(slim().arg("run").arg(zip()).args(&args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(out.is_empty(), "{out}");
+    }
+    // A damaged zip.
+    let broken = dir.path().join("function.zip");
+    std::fs::write(&broken, b"PK\x03\x04garbage").unwrap();
+    let (code, _, err) = run(slim().arg("run").arg(&broken));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot unpack"), "{err}");
+}
+
+/// Copy the faults bootstrap with `mode`, or write `bytes` instead of it.
+fn bootstrap_file(dir: &Path, bytes: Option<&[u8]>, mode: u32) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = dir.join("bootstrap");
+    match bytes {
+        Some(b) => std::fs::write(&path, b).unwrap(),
+        None => {
+            std::fs::copy(&faults(X86).bootstrap, &path).unwrap();
+        }
+    }
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path
+}
+
+#[test]
+fn an_unrunnable_bootstrap_is_an_invalid_entrypoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(Option<&[u8]>, u32, &str); 2] = [
+        (None, 0o644, "permission denied"),
+        (
+            Some(b"\x7fELF not really an executable"),
+            0o755,
+            "exec format error",
+        ),
+    ];
+    for (bytes, mode, why) in cases {
+        let sub = tempfile::tempdir_in(dir.path()).unwrap();
+        let path = bootstrap_file(sub.path(), bytes, mode);
+        let (code, out, err) = run(slim().arg("run").arg(&path));
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(json(&out)["errorType"], "Runtime.InvalidEntrypoint");
+        assert_eq!(
+            json(&out)["errorMessage"],
+            format!("Error: fork/exec /var/task/bootstrap: {why}")
+        );
+        assert!(
+            err.contains("Error Type: Runtime.InvalidEntrypoint"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn arm64_runs_under_qemu_and_is_marked_emulated() {
+    common::require_tool("qemu-aarch64-static");
+    let built = faults(ARM);
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(&built.zip)
+        .args(["--payload", r#"{"mode":"ok"}"#, "--timeout", "60"])
+        .args(["--message-format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    assert_eq!(doc["emulated"], "qemu-aarch64-static");
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["emulated"], "qemu-aarch64-static");
+    assert_eq!(inv["response"]["count"], 1);
+    // Human form: every REPORT line says so, and so does the start line.
+    let (code, _, err) = run(slim().arg("run").arg(&built.zip).args(["--timeout", "60"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        report_lines(&err)[0].ends_with("\t[emulated: qemu-aarch64-static]"),
+        "{err}"
+    );
+    assert!(err.contains("emulated by qemu-aarch64-static"), "{err}");
+    // No qemu: a clear error naming the package.
+    let (code, _, err) = run(slim()
+        .arg("run")
+        .arg(&built.zip)
+        .env("CARGO_SLIM_QEMU", "/nonexistent/qemu-aarch64"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("qemu-user-static"), "{err}");
+}
+
+#[test]
+fn the_real_lambda_runtime_client_answers_built_before_run() {
+    // The same build as tests/build.rs and tests/size.rs (compiled once).
+    let args = ["-q", "--opt-level", "s"];
+    build("hello-lambda", "hello-lambda", X86, &args);
+    // No PATH: run builds the package (a no-op now) and runs its zip.
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg("--manifest-path")
+        .arg(common::fixture("hello-lambda").join("Cargo.toml"))
+        .args(["--target", X86, "--target-dir"])
+        .arg(common::shared_target_dir())
+        .args(&args[1..])
+        .args(["--payload", r#"{"name":"slim"}"#, "--repeat", "2"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "{\"message\":\"Hello, slim!\"}\n{\"message\":\"Hello, slim!\"}\n"
+    );
+    assert_eq!(report_lines(&err).len(), 2, "{err}");
+    // The function name defaults to the binary's.
+    assert!(!err.contains("error"), "{err}");
+}
+
+#[test]
+fn every_sample_event_reaches_the_function_and_parses_with_aws_lambda_events() {
+    for sample in [
+        "apigw-http",
+        "function-url",
+        "sqs",
+        "sns",
+        "s3",
+        "eventbridge",
+        "dynamodb",
+    ] {
+        let (code, out, err) = run(slim().arg("run").arg(zip()).args(["--sample", sample]));
+        assert_eq!(code, 0, "{sample}: {err}");
+        assert_eq!(json(&out)["count"], 1, "{sample}");
+    }
+    // The real types: a test crate of its own, sharing the fixtures' target dir.
+    let (code, out, err) = run(Command::new(env!("CARGO"))
+        .args(["test", "--quiet", "--manifest-path"])
+        .arg(common::fixture("events").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(common::shared_target_dir()));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("7 passed"), "{out}");
+}
