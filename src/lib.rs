@@ -5,9 +5,11 @@
 //! [`cli`] (clap types) → [`commands`] (compose everything) → [`pipeline`] (the
 //! stages of a build) and the analyses [`size`], [`preflight`], [`verify`] →
 //! `artifact` (the one ELF and zip reader) and [`model`] (targets, the manifest) →
-//! [`ui`] and [`util`].
+//! [`ui`] and [`util`]. [`runtime`] (a local Lambda execution environment) and
+//! [`bench`] (its measurements) are analyses too, used by `run` and `bench`.
 
 pub(crate) mod artifact;
+pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod model;

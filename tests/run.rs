@@ -499,3 +499,101 @@ fn every_sample_event_reaches_the_function_and_parses_with_aws_lambda_events() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("7 passed"), "{out}");
 }
+
+#[test]
+fn bench_json_is_consistent() {
+    let (code, out, err) = run(slim()
+        .arg("bench")
+        .arg(zip())
+        .args([
+            "--cold",
+            "3",
+            "--warm",
+            "5",
+            "--payload",
+            r#"{"mode":"ok"}"#,
+        ])
+        .args(["--message-format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    assert_eq!(
+        (doc["cold"].as_u64(), doc["warm"].as_u64()),
+        (Some(3), Some(5))
+    );
+    let builds = doc["builds"].as_array().unwrap();
+    assert_eq!(builds.len(), 1);
+    let b = &builds[0];
+    assert_eq!(b["init_ms"]["n"], 3);
+    assert_eq!(b["first_invoke_ms"]["n"], 3);
+    assert_eq!(b["warm_ms"]["n"], 5);
+    for figure in ["init_ms", "first_invoke_ms", "warm_ms"] {
+        let f = &b[figure];
+        let get = |k: &str| f[k].as_f64().unwrap();
+        assert!(get("min") > 0.0, "{figure}: {f}");
+        assert!(
+            get("min") <= get("p50") && get("p50") <= get("p90"),
+            "{figure}: {f}"
+        );
+        assert!(
+            get("p90") <= get("p99") && get("p99") <= get("max"),
+            "{figure}: {f}"
+        );
+    }
+    assert!(b["cold_max_rss_kib"]["max"].as_f64().unwrap() > 0.0, "{b}");
+    assert!(b["warm_max_rss_kib"].as_u64().unwrap() > 0, "{b}");
+    let zip_bytes = std::fs::metadata(zip()).unwrap().len();
+    assert_eq!(b["zip_bytes"], zip_bytes);
+    assert_eq!(
+        b["bootstrap_bytes"],
+        std::fs::metadata(&faults(X86).bootstrap).unwrap().len()
+    );
+    // Counted from bootstrap.full beside the zip: at least std and faults itself.
+    assert!(b["crates"].as_u64().unwrap() >= 2, "{b}");
+    assert_eq!(b["failures"].as_array().unwrap().len(), 0);
+    assert_eq!(doc["emulated"], false);
+}
+
+#[test]
+fn bench_compare_runs_both_and_prints_ratios() {
+    let dir = faults(X86).dir.clone();
+    let (code, out, err) = run(slim()
+        .arg("bench")
+        .arg(zip())
+        .arg("--compare")
+        .arg(&dir)
+        .args([
+            "--cold",
+            "2",
+            "--warm",
+            "2",
+            "--payload",
+            r#"{"mode":"ok"}"#,
+        ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(&format!("A: {}\nB: {}\n", zip().display(), dir.display())),
+        "{out}"
+    );
+    let bytes_row = out
+        .lines()
+        .find(|l| l.starts_with("bootstrap bytes"))
+        .unwrap_or_else(|| panic!("{out}"));
+    // The same build twice: the same bytes, ratio 1.
+    assert!(bytes_row.ends_with("(1.00×)"), "{bytes_row}");
+    assert!(out.contains("init p50"), "{out}");
+}
+
+#[test]
+fn bench_counts_failures_and_exits_1() {
+    let (code, _, err) = run(slim().arg("bench").arg(zip()).args([
+        "--cold",
+        "1",
+        "--warm",
+        "1",
+        "--payload",
+        r#"{"mode":"error"}"#,
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("invocation(s) failed"), "{err}");
+    assert!(err.contains("HandlerError"), "{err}");
+}

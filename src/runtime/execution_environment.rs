@@ -422,5 +422,5 @@ fn peak(group: &Group, process: &Process, exit: Option<&Exit>) -> Option<u64> {
     group
         .peak_memory()
         .or_else(|| process.peak_rss_bytes())
-        .or_else(|| exit.map(|e| e.usage.max_rss_kib * 1024))
+        .or_else(|| exit.map(|e| e.peak_rss_kib.unwrap_or(e.usage.max_rss_kib) * 1024))
 }

@@ -36,6 +36,12 @@ pub struct Exit {
     pub code: Option<i32>,
     pub signal: Option<i32>,
     pub usage: Usage,
+    /// Peak RSS of the executed program (VmHWM, KiB), read just before we killed
+    /// it; `None` when it ended by itself. Prefer it to `usage.max_rss_kib`: the
+    /// kernel carries the pre-exec high-water mark into rusage across exec, and
+    /// a child forked from us (std forks when there is a pre_exec hook) starts
+    /// with our resident pages.
+    pub peak_rss_kib: Option<u64>,
     #[serde(skip)]
     pub at: Instant,
 }
@@ -172,8 +178,10 @@ impl Process {
         if let Some(exit) = &self.exited {
             return Some(exit.clone());
         }
+        let peak = self.peak_rss_bytes().map(|b| b / 1024);
         self.kill();
-        let exit = (&mut self.exit).await.ok()?;
+        let mut exit = (&mut self.exit).await.ok()?;
+        exit.peak_rss_kib = peak;
         self.exited = Some(exit.clone());
         Some(exit)
     }
@@ -250,6 +258,7 @@ fn wait(pid: i32) -> Exit {
                 code: None,
                 signal: None,
                 usage: Usage::default(),
+                peak_rss_kib: None,
                 at: Instant::now(),
             };
         }
@@ -271,6 +280,7 @@ fn wait(pid: i32) -> Exit {
             minor_faults: u64::try_from(usage.ru_minflt).unwrap_or(0),
             major_faults: u64::try_from(usage.ru_majflt).unwrap_or(0),
         },
+        peak_rss_kib: None,
         at,
     }
 }
