@@ -7,7 +7,7 @@ use anyhow::Result;
 use bytes::Bytes;
 
 use super::run::{
-    block_on, event_source, function_config, report_confinement, runner_for, subject,
+    block_on, event_source, function_config, report_confinement, runner_for, shipped,
 };
 use crate::bench::schedule::{self, Plan};
 use crate::bench::subject::Sizes;
@@ -24,7 +24,7 @@ pub fn run(ui: &Ui, args: &BenchArgs) -> Result<Exit> {
         return Err(SlimError::new("nothing to measure: --cold and --warm are both 0").into());
     }
     let payload = Bytes::from(events::load(&event_source(&args.event))?);
-    let main = subject(ui, args.path.as_deref(), &args.select, &args.build)?;
+    let main = shipped(ui, args.path.as_deref(), &args.select, &args.build)?;
     let config = function_config(&args.function, &main)?;
     let mut subjects = vec![prepare(
         args.path.as_ref().map_or_else(
@@ -35,7 +35,7 @@ pub fn run(ui: &Ui, args: &BenchArgs) -> Result<Exit> {
         main.full.as_deref(),
     )?];
     for other in &args.compare {
-        let found = subject(ui, Some(other), &args.select, &args.build)?;
+        let found = shipped(ui, Some(other), &args.select, &args.build)?;
         subjects.push(prepare(
             other.display().to_string(),
             &found.path,

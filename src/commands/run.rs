@@ -20,7 +20,7 @@ use crate::runtime::{environment, FunctionConfig, InvocationRecord, Session, Tas
 use crate::ui::Ui;
 
 /// What is to be run: a path the user gave, or the selected package's fresh build.
-pub struct Subject {
+pub struct Shipped {
     pub path: PathBuf,
     /// The binary's name, when we built it (the default function name).
     pub bin: Option<String>,
@@ -35,11 +35,11 @@ pub fn run(ui: &Ui, args: &RunArgs) -> Result<Exit> {
     let event = event_source(&args.event);
     // The event is read (and checked) before minutes of building.
     let payload = Bytes::from(events::load(&event)?);
-    let subject = subject(ui, args.path.as_deref(), &args.select, &args.build)?;
-    let config = function_config(&args.function, &subject)?;
-    let task_root = TaskRoot::prepare(&subject.path, user::unprivileged())?;
+    let shipped = shipped(ui, args.path.as_deref(), &args.select, &args.build)?;
+    let config = function_config(&args.function, &shipped)?;
+    let task_root = TaskRoot::prepare(&shipped.path, user::unprivileged())?;
     let runner = runner_for(&task_root)?;
-    describe_start(ui, &subject.path, &runner, &config);
+    describe_start(ui, &shipped.path, &runner, &config);
 
     let observer: Arc<dyn Observer> = Arc::new(Printer {
         platform: !ui.quiet && !ui.json(),
@@ -108,19 +108,19 @@ pub fn event_source(args: &EventArgs) -> EventSource {
 
 /// Find or build what to run. A path is used as it is; otherwise the selected
 /// package is built (a no-op when nothing changed) for exactly one target.
-pub fn subject(
+pub fn shipped(
     ui: &Ui,
     path: Option<&Path>,
     select: &SelectArgs,
     build: &BuildOptions,
-) -> Result<Subject> {
+) -> Result<Shipped> {
     if let Some(path) = path {
         let file = crate::runtime::task_root::resolve(path)?;
         let full = file
             .parent()
             .map(|d| d.join("bootstrap.full"))
             .filter(|f| f.is_file());
-        return Ok(Subject {
+        return Ok(Shipped {
             path: path.to_path_buf(),
             bin: None,
             full,
@@ -161,7 +161,7 @@ pub fn subject(
         .hint("see `cargo slim check` for the details")
         .into());
     }
-    Ok(Subject {
+    Ok(Shipped {
         path: outcome.built.zip.clone(),
         bin: Some(outcome.built.bin.clone()),
         full: Some(outcome.built.full.clone()).filter(|f| f.is_file()),
@@ -172,14 +172,14 @@ pub fn subject(
 
 /// The function's configuration from the command line, the metadata and
 /// Lambda's defaults, validated as Lambda validates it.
-pub fn function_config(args: &FunctionArgs, subject: &Subject) -> Result<FunctionConfig> {
+pub fn function_config(args: &FunctionArgs, shipped: &Shipped) -> Result<FunctionConfig> {
     let name = args
         .function_name
         .clone()
-        .or_else(|| subject.bin.clone())
+        .or_else(|| shipped.bin.clone())
         .unwrap_or_else(|| "function".into());
     let mut config = FunctionConfig::new(name);
-    if let Some(mb) = args.memory.or(subject.metadata_memory) {
+    if let Some(mb) = args.memory.or(shipped.metadata_memory) {
         if !MEMORY_RANGE.contains(&mb) {
             return Err(SlimError::new(format!(
                 "memory size {mb} MB is outside Lambda's range, {}–{} MB",
@@ -190,7 +190,7 @@ pub fn function_config(args: &FunctionArgs, subject: &Subject) -> Result<Functio
         }
         config.memory_mb = mb;
     }
-    if let Some(secs) = args.timeout.or(subject.metadata_timeout) {
+    if let Some(secs) = args.timeout.or(shipped.metadata_timeout) {
         if secs == 0 || secs > MAX_TIMEOUT.as_secs() {
             return Err(SlimError::new(format!(
                 "timeout {secs} s is outside Lambda's range, 1–{} s",
