@@ -49,7 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Size(args) => commands::size::run(&ui, &args),
         Command::Verify(args) => verify::run(&ui, &args),
         Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),
-        Command::Run(args) => commands::run::run(&ui, &args),
-        Command::Bench(args) => commands::bench::run(&ui, &args),
+        Command::Run(args) => commands::run::run(&ui, &args.to_request()?),
+        Command::Bench(args) => commands::bench::run(&ui, &args.to_request()?),
     }
 }

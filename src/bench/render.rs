@@ -3,7 +3,7 @@
 
 use super::report::{BenchReport, BuildFigures};
 use super::samples::Summary;
-use crate::table::{self, Align, Table};
+use crate::ui::table::{self, Align, Table};
 
 /// A row: its name and how to read the figure from a build.
 struct Row {

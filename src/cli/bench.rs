@@ -2,10 +2,13 @@
 
 use std::path::PathBuf;
 
+use anyhow::Result;
 use clap::Args;
 
 use super::run::{EventArgs, FunctionArgs};
 use super::{BuildOptions, SelectArgs};
+use crate::commands::bench::BenchRequest;
+use crate::util::error::SlimError;
 
 const BENCH_AFTER_HELP: &str = "\
 Measures what the bytes buy, on this machine: init (exec to the first GET /next)
@@ -54,4 +57,23 @@ pub struct BenchArgs {
     pub event: EventArgs,
     #[command(flatten)]
     pub function: FunctionArgs,
+}
+
+impl BenchArgs {
+    /// The typed request: every flag checked before anything runs.
+    pub fn to_request(&self) -> Result<BenchRequest> {
+        if self.cold == 0 && self.warm == 0 {
+            return Err(SlimError::new("nothing to measure: --cold and --warm are both 0").into());
+        }
+        Ok(BenchRequest {
+            path: self.path.clone(),
+            compare: self.compare.clone(),
+            cold: self.cold,
+            warm: self.warm,
+            selection: self.select.to_selection()?,
+            build: self.build.to_requested()?,
+            event: self.event.to_source(),
+            function: self.function.to_request()?,
+        })
+    }
 }

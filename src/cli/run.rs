@@ -2,9 +2,14 @@
 
 use std::path::PathBuf;
 
+use anyhow::Result;
 use clap::Args;
 
 use super::{BuildOptions, SelectArgs};
+use crate::commands::run::{FunctionRequest, RunRequest};
+use crate::runtime::environment;
+use crate::runtime::events::EventSource;
+use crate::util::error::SlimError;
 
 const RUN_AFTER_HELP: &str = "\
 Runs exactly what ships: the bootstrap from function.zip (built first when the
@@ -115,4 +120,66 @@ pub struct FunctionArgs {
     /// Run without cgroup limits even where they could be applied.
     #[arg(long, help_heading = "Function")]
     pub no_limits: bool,
+}
+
+impl RunArgs {
+    /// The typed request: every flag checked before anything runs.
+    pub fn to_request(&self) -> Result<RunRequest> {
+        Ok(RunRequest {
+            path: self.path.clone(),
+            selection: self.select.to_selection()?,
+            build: self.build.to_requested()?,
+            event: self.event.to_source(),
+            function: self.function.to_request()?,
+            repeat: self.repeat.max(1),
+        })
+    }
+}
+
+impl EventArgs {
+    /// `--event` / `--sample` / `--payload` (clap lets at most one through).
+    pub fn to_source(&self) -> EventSource {
+        match (&self.event, &self.sample, &self.payload) {
+            (Some(p), _, _) if p.as_os_str() == "-" => EventSource::Stdin,
+            (Some(p), _, _) => EventSource::File(p.clone()),
+            (_, Some(name), _) => EventSource::Sample(name.clone()),
+            (_, _, Some(json)) => EventSource::Inline(json.clone()),
+            _ => EventSource::Empty,
+        }
+    }
+}
+
+impl FunctionArgs {
+    pub fn to_request(&self) -> Result<FunctionRequest> {
+        let env = self
+            .env
+            .iter()
+            .map(|item| {
+                environment::parse_assignment(item)
+                    .map_err(|why| SlimError::new(format!("invalid --env: {why}")).into())
+            })
+            .collect::<Result<_>>()?;
+        Ok(FunctionRequest {
+            memory_mb: self.memory,
+            timeout_s: self.timeout,
+            env,
+            env_files: self.env_file.clone(),
+            function_name: self.function_name.clone(),
+            region: self.region.clone(),
+            client_context: compact_json("--client-context", self.client_context.as_deref())?,
+            cognito_identity: compact_json("--cognito-identity", self.cognito_identity.as_deref())?,
+            confine: !self.no_limits,
+        })
+    }
+}
+
+/// A JSON flag's value, compacted so it fits on one header line.
+fn compact_json(flag: &str, value: Option<&str>) -> Result<Option<String>> {
+    value
+        .map(|text| {
+            serde_json::from_str::<serde_json::Value>(text)
+                .map(|v| v.to_string())
+                .map_err(|e| SlimError::new(format!("{flag} is not valid JSON: {e}")).into())
+        })
+        .transpose()
 }

@@ -1,30 +1,42 @@
 //! `cargo slim bench`: cold starts, warm latency and memory of a build, or of
 //! several side by side, run interleaved under the local Lambda runtime.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use bytes::Bytes;
 
 use super::run::{
-    block_on, event_source, function_config, report_confinement, runner_for, shipped,
+    block_on, function_config, report_confinement, runner_for, shipped, FunctionRequest,
 };
 use crate::bench::schedule::{self, Plan};
 use crate::bench::subject::Sizes;
 use crate::bench::{render, BenchReport, Subject};
-use crate::cli::BenchArgs;
-use crate::error::{Exit, SlimError};
+use crate::model::options::{RequestedOptions, Selection};
 use crate::runtime::events;
+use crate::runtime::events::EventSource;
 use crate::runtime::sandbox::user;
 use crate::runtime::TaskRoot;
 use crate::ui::Ui;
+use crate::util::error::{Exit, SlimError};
 
-pub fn run(ui: &Ui, args: &BenchArgs) -> Result<Exit> {
-    if args.cold == 0 && args.warm == 0 {
-        return Err(SlimError::new("nothing to measure: --cold and --warm are both 0").into());
-    }
-    let payload = Bytes::from(events::load(&event_source(&args.event))?);
-    let main = shipped(ui, args.path.as_deref(), &args.select, &args.build)?;
+/// `cargo slim bench` as asked, already typed and checked by the command line.
+#[derive(Debug, Clone)]
+pub struct BenchRequest {
+    pub path: Option<PathBuf>,
+    /// Other builds to run beside it.
+    pub compare: Vec<PathBuf>,
+    pub cold: u32,
+    pub warm: u32,
+    pub selection: Selection,
+    pub build: RequestedOptions,
+    pub event: EventSource,
+    pub function: FunctionRequest,
+}
+
+pub fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
+    let payload = Bytes::from(events::load(&args.event)?);
+    let main = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
     let config = function_config(&args.function, &main)?;
     let mut subjects = vec![prepare(
         args.path.as_ref().map_or_else(
@@ -35,7 +47,7 @@ pub fn run(ui: &Ui, args: &BenchArgs) -> Result<Exit> {
         main.full.as_deref(),
     )?];
     for other in &args.compare {
-        let found = shipped(ui, Some(other), &args.select, &args.build)?;
+        let found = shipped(ui, Some(other), &args.selection, &args.build)?;
         subjects.push(prepare(
             other.display().to_string(),
             &found.path,

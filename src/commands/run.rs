@@ -9,8 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use bytes::Bytes;
 
-use crate::cli::{BuildOptions, EventArgs, FunctionArgs, RunArgs, SelectArgs};
-use crate::error::{Exit, SlimError};
+use crate::model::options::{RequestedOptions, Selection};
 use crate::runtime::emulation::{self, Runner};
 use crate::runtime::events::{self, EventSource};
 use crate::runtime::function_config::{MAX_TIMEOUT, MEMORY_RANGE};
@@ -18,6 +17,34 @@ use crate::runtime::observer::{LogLine, Observer, Stream};
 use crate::runtime::sandbox::{user, Confinement};
 use crate::runtime::{environment, FunctionConfig, InvocationRecord, Session, TaskRoot};
 use crate::ui::Ui;
+use crate::util::error::{Exit, SlimError};
+
+/// `cargo slim run` as asked, already typed and checked by the command line.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub path: Option<PathBuf>,
+    pub selection: Selection,
+    pub build: RequestedOptions,
+    pub event: EventSource,
+    pub function: FunctionRequest,
+    pub repeat: u32,
+}
+
+/// The function settings asked for; defaults (metadata, then Lambda's) fill the rest.
+#[derive(Debug, Clone, Default)]
+pub struct FunctionRequest {
+    pub memory_mb: Option<u32>,
+    pub timeout_s: Option<u64>,
+    /// `--env` pairs, checked; applied after the env files.
+    pub env: Vec<(String, String)>,
+    pub env_files: Vec<PathBuf>,
+    pub function_name: Option<String>,
+    pub region: String,
+    /// Compact JSON.
+    pub client_context: Option<String>,
+    pub cognito_identity: Option<String>,
+    pub confine: bool,
+}
 
 /// What is to be run: a path the user gave, or the selected package's fresh build.
 pub struct Shipped {
@@ -31,11 +58,10 @@ pub struct Shipped {
     pub metadata_timeout: Option<u64>,
 }
 
-pub fn run(ui: &Ui, args: &RunArgs) -> Result<Exit> {
-    let event = event_source(&args.event);
+pub fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
     // The event is read (and checked) before minutes of building.
-    let payload = Bytes::from(events::load(&event)?);
-    let shipped = shipped(ui, args.path.as_deref(), &args.select, &args.build)?;
+    let payload = Bytes::from(events::load(&args.event)?);
+    let shipped = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
     let config = function_config(&args.function, &shipped)?;
     let task_root = TaskRoot::prepare(&shipped.path, user::unprivileged())?;
     let runner = runner_for(&task_root)?;
@@ -95,24 +121,13 @@ pub fn block_on<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<
     })
 }
 
-/// `--event` / `--sample` / `--payload`, typed.
-pub fn event_source(args: &EventArgs) -> EventSource {
-    match (&args.event, &args.sample, &args.payload) {
-        (Some(p), _, _) if p.as_os_str() == "-" => EventSource::Stdin,
-        (Some(p), _, _) => EventSource::File(p.clone()),
-        (_, Some(name), _) => EventSource::Sample(name.clone()),
-        (_, _, Some(json)) => EventSource::Inline(json.clone()),
-        _ => EventSource::Empty,
-    }
-}
-
 /// Find or build what to run. A path is used as it is; otherwise the selected
 /// package is built (a no-op when nothing changed) for exactly one target.
 pub fn shipped(
     ui: &Ui,
     path: Option<&Path>,
-    select: &SelectArgs,
-    build: &BuildOptions,
+    selection: &Selection,
+    build: &RequestedOptions,
 ) -> Result<Shipped> {
     if let Some(path) = path {
         let file = crate::runtime::task_root::resolve(path)?;
@@ -128,7 +143,7 @@ pub fn shipped(
             metadata_timeout: None,
         });
     }
-    let plan = crate::plan::plan(ui, select, build)?;
+    let plan = crate::pipeline::plan::plan(ui, selection, build)?;
     if plan.targets.len() != 1 {
         let list: Vec<String> = plan.targets.iter().map(|t| t.to_string()).collect();
         return Err(SlimError::new(format!(
@@ -149,7 +164,7 @@ pub fn shipped(
     };
     let metadata_memory = setting("memory").map(|m| u32::try_from(m).unwrap_or(u32::MAX));
     let metadata_timeout = setting("timeout");
-    let outcomes = crate::build::build_plan(ui, &plan)?;
+    let outcomes = super::build::build_plan(ui, &plan)?;
     let Some(outcome) = outcomes.into_iter().next() else {
         anyhow::bail!("the build produced nothing");
     };
@@ -170,16 +185,16 @@ pub fn shipped(
     })
 }
 
-/// The function's configuration from the command line, the metadata and
-/// Lambda's defaults, validated as Lambda validates it.
-pub fn function_config(args: &FunctionArgs, shipped: &Shipped) -> Result<FunctionConfig> {
+/// The function's configuration from the request, the metadata and Lambda's
+/// defaults, validated as Lambda validates it.
+pub fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Result<FunctionConfig> {
     let name = args
         .function_name
         .clone()
         .or_else(|| shipped.bin.clone())
         .unwrap_or_else(|| "function".into());
     let mut config = FunctionConfig::new(name);
-    if let Some(mb) = args.memory.or(shipped.metadata_memory) {
+    if let Some(mb) = args.memory_mb.or(shipped.metadata_memory) {
         if !MEMORY_RANGE.contains(&mb) {
             return Err(SlimError::new(format!(
                 "memory size {mb} MB is outside Lambda's range, {}–{} MB",
@@ -190,7 +205,7 @@ pub fn function_config(args: &FunctionArgs, shipped: &Shipped) -> Result<Functio
         }
         config.memory_mb = mb;
     }
-    if let Some(secs) = args.timeout.or(shipped.metadata_timeout) {
+    if let Some(secs) = args.timeout_s.or(shipped.metadata_timeout) {
         if secs == 0 || secs > MAX_TIMEOUT.as_secs() {
             return Err(SlimError::new(format!(
                 "timeout {secs} s is outside Lambda's range, 1–{} s",
@@ -201,25 +216,11 @@ pub fn function_config(args: &FunctionArgs, shipped: &Shipped) -> Result<Functio
         config.timeout = Duration::from_secs(secs);
     }
     config.region = args.region.clone();
-    config.confine = !args.no_limits;
-    for (flag, value) in [
-        ("--client-context", &args.client_context),
-        ("--cognito-identity", &args.cognito_identity),
-    ] {
-        if let Some(text) = value {
-            let json: serde_json::Value = serde_json::from_str(text)
-                .map_err(|e| SlimError::new(format!("{flag} is not valid JSON: {e}")))?;
-            // Compact, so it fits in one header line.
-            let compact = json.to_string();
-            if flag == "--client-context" {
-                config.client_context = Some(compact);
-            } else {
-                config.cognito_identity = Some(compact);
-            }
-        }
-    }
+    config.confine = args.confine;
+    config.client_context = args.client_context.clone();
+    config.cognito_identity = args.cognito_identity.clone();
     let mut vars = Vec::new();
-    for file in &args.env_file {
+    for file in &args.env_files {
         let text = std::fs::read_to_string(file).map_err(|e| {
             SlimError::new(format!("cannot read the env file {}: {e}", file.display()))
         })?;
@@ -228,37 +229,14 @@ pub fn function_config(args: &FunctionArgs, shipped: &Shipped) -> Result<Functio
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let origin = format!("{}:{}", file.display(), n + 1);
-            vars.push(parse_var(line, &origin)?);
+            let pair = environment::parse_assignment(line)
+                .map_err(|why| SlimError::new(format!("{}:{}: {why}", file.display(), n + 1)))?;
+            vars.push(pair);
         }
     }
-    for item in &args.env {
-        vars.push(parse_var(item, "--env")?);
-    }
+    vars.extend(args.env.iter().cloned());
     config.user_env = vars;
     Ok(config)
-}
-
-fn parse_var(item: &str, origin: &str) -> Result<(String, String)> {
-    let Some((key, value)) = item.split_once('=') else {
-        return Err(SlimError::new(format!("{origin}: `{item}` is not KEY=VALUE")).into());
-    };
-    let key = key.trim().trim_start_matches("export ").trim().to_string();
-    if let Some(why) = environment::refuse(&key) {
-        return Err(SlimError::new(format!("{origin}: {why}")).into());
-    }
-    let value = value.trim();
-    let unquoted = value
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-        .unwrap_or(value);
-    if unquoted.contains('\0') {
-        return Err(
-            SlimError::new(format!("{origin}: the value of {key} contains a NUL byte")).into(),
-        );
-    }
-    Ok((key, unquoted.to_string()))
 }
 
 /// How this machine runs the unpacked bootstrap.

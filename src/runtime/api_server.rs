@@ -123,9 +123,9 @@ pub async fn start() -> anyhow::Result<(
     mpsc::UnboundedSender<Pending>,
     mpsc::UnboundedReceiver<ApiEvent>,
 )> {
-    let listener = TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .map_err(|e| crate::error::SlimError::new(format!("cannot listen on loopback: {e}")))?;
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
+        crate::util::error::SlimError::new(format!("cannot listen on loopback: {e}"))
+    })?;
     let address = listener.local_addr()?;
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let (pending_tx, pending_rx) = mpsc::unbounded_channel();
@@ -408,4 +408,98 @@ fn status_only(status: StatusCode) -> Reply {
 
 fn not_found() -> Reply {
     status_only(StatusCode::NOT_FOUND)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// One raw HTTP/1.1 exchange (the test plays a runtime that writes its own
+    /// requests); returns the response text. The body is written from a task, so
+    /// a server that answers before reading it all (413) is seen as it answers.
+    async fn exchange(addr: SocketAddr, head: String, body: Vec<u8>) -> String {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (mut read, mut write) = stream.into_split();
+        tokio::spawn(async move {
+            let _ = write.write_all(head.as_bytes()).await;
+            let _ = write.write_all(&body).await;
+        });
+        let mut out = Vec::new();
+        let _ = read.read_to_end(&mut out).await;
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn post(path: &str, len: usize) -> String {
+        format!("POST {PREFIX}{path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n")
+    }
+
+    #[test]
+    fn contract_of_next_response_and_the_limits() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (server, pending, mut events) = start().await.unwrap();
+            let addr = server.address;
+            pending
+                .send(Pending {
+                    request_id: "req-1".into(),
+                    deadline_ms: 42,
+                    function_arn: "arn:aws:lambda:us-east-1:123456789012:function:f".into(),
+                    trace_id: "Root=1-0-0".into(),
+                    client_context: Some("{\"a\":1}".into()),
+                    cognito_identity: None,
+                    payload: Bytes::from_static(b"{\"k\":1}"),
+                })
+                .unwrap();
+            let next = exchange(
+                addr,
+                format!("GET {PREFIX}invocation/next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                Vec::new(),
+            )
+            .await
+            .to_ascii_lowercase();
+            assert!(next.starts_with("http/1.1 200"), "{next}");
+            for header in [
+                "lambda-runtime-aws-request-id: req-1",
+                "lambda-runtime-deadline-ms: 42",
+                "lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:f",
+                "lambda-runtime-trace-id: root=1-0-0",
+                "lambda-runtime-client-context: {\"a\":1}",
+            ] {
+                assert!(next.contains(header), "{header}: {next}");
+            }
+            assert!(next.ends_with("{\"k\":1}"), "{next}");
+
+            // A request ID not in flight.
+            let wrong = exchange(addr, post("invocation/req-2/response", 2), b"{}".to_vec()).await;
+            assert!(wrong.starts_with("HTTP/1.1 400"), "{wrong}");
+            assert!(wrong.contains("{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}"), "{wrong}");
+
+            // Over the buffered limit: 413, and the invocation fails.
+            let big = MAX_RESPONSE + 1;
+            let refused = exchange(addr, post("invocation/req-1/response", big), vec![b'x'; big]).await;
+            assert!(refused.starts_with("HTTP/1.1 413"), "{refused}");
+            assert!(refused.contains("Exceeded maximum allowed payload size (6291556 bytes)."), "{refused}");
+            assert!(refused.contains("\"errorType\":\"RequestEntityTooLarge\""), "{refused}");
+            let mut too_large = false;
+            while let Ok(Some(event)) =
+                tokio::time::timeout(std::time::Duration::from_millis(200), events.recv()).await
+            {
+                too_large |= matches!(event, ApiEvent::ResponseTooLarge { ref request_id, .. } if request_id == "req-1");
+            }
+            assert!(too_large);
+
+            // The result was taken: a second one for the same ID is refused.
+            let again = exchange(addr, post("invocation/req-1/response", 2), b"{}".to_vec()).await;
+            assert!(again.starts_with("HTTP/1.1 400"), "{again}");
+            // Unknown paths and methods.
+            let unknown = exchange(addr, post("invocation/next/foo", 0), Vec::new()).await;
+            assert!(unknown.starts_with("HTTP/1.1 404"), "{unknown}");
+            let method = exchange(addr, post("invocation/next", 0), Vec::new()).await;
+            assert!(method.starts_with("HTTP/1.1 405"), "{method}");
+        });
+    }
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::SlimError;
-use crate::target::Arch;
+use crate::model::target::Arch;
+use crate::util::error::SlimError;
 
 /// Environment variable naming the qemu to use (a path or a program on PATH).
 pub const QEMU_ENV: &str = "CARGO_SLIM_QEMU";
@@ -88,7 +88,7 @@ pub fn elf_arch(data: &[u8]) -> Option<(Arch, bool)> {
 /// `execve` does not.)
 pub fn natively_executable(data: &[u8]) -> bool {
     data.starts_with(b"#!")
-        || elf_arch(data).is_some_and(|(arch, _)| crate::target::host_arch() == Some(arch))
+        || elf_arch(data).is_some_and(|(arch, _)| crate::model::target::host_arch() == Some(arch))
 }
 
 /// How to run a bootstrap whose bytes start with `data`.
@@ -98,7 +98,7 @@ pub fn runner_for(data: &[u8]) -> anyhow::Result<Runner> {
         // will refuse. Lambda would exec it; so do we, and report what happens.
         return Ok(Runner::Native);
     };
-    if crate::target::host_arch() == Some(arch) {
+    if crate::model::target::host_arch() == Some(arch) {
         return Ok(Runner::Native);
     }
     let qemu_name = format!("qemu-{}", arch.triple_prefix());
@@ -135,7 +135,7 @@ fn install_hint(arch: Arch) -> String {
          or `dnf install qemu-user-static` (Fedora), which provides qemu-{}-static; or build \
          for this machine's architecture (--arch {})",
         arch.triple_prefix(),
-        crate::target::host_arch().map_or("x86_64", |a| a.as_str())
+        crate::model::target::host_arch().map_or("x86_64", |a| a.as_str())
     )
 }
 

@@ -88,6 +88,33 @@ pub fn variables(config: &FunctionConfig, places: &Places<'_>) -> Vec<(String, S
     vars
 }
 
+/// `KEY=VALUE` (or `export KEY="VALUE"`, as env files write it) as a variable the
+/// function may be given; the error says why not.
+pub fn parse_assignment(item: &str) -> Result<(String, String), String> {
+    let Some((key, value)) = item.split_once('=') else {
+        return Err(format!("`{item}` is not KEY=VALUE"));
+    };
+    let key = key.trim();
+    let key = key
+        .strip_prefix("export ")
+        .unwrap_or(key)
+        .trim()
+        .to_string();
+    if let Some(why) = refuse(&key) {
+        return Err(why);
+    }
+    let value = value.trim();
+    let unquoted = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+        .unwrap_or(value);
+    if unquoted.contains('\0') {
+        return Err(format!("the value of {key} contains a NUL byte"));
+    }
+    Ok((key, unquoted.to_string()))
+}
+
 /// Why a user variable is refused, if it is.
 pub fn refuse(key: &str) -> Option<String> {
     if key.is_empty() || key.contains('=') || key.contains('\0') {
@@ -124,6 +151,17 @@ mod tests {
         assert_eq!(get("TZ"), Some("Europe/Paris"));
         assert_eq!(get("A"), Some("1"));
         assert_eq!(get("HOME"), None);
+    }
+
+    #[test]
+    fn assignments_as_env_files_write_them() {
+        assert_eq!(parse_assignment("A=1"), Ok(("A".into(), "1".into())));
+        assert_eq!(
+            parse_assignment("export B=\"two words\""),
+            Ok(("B".into(), "two words".into()))
+        );
+        assert!(parse_assignment("NOEQUALS").is_err());
+        assert!(parse_assignment("AWS_LAMBDA_RUNTIME_API=x").is_err());
     }
 
     #[test]

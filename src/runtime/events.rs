@@ -6,7 +6,7 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use crate::error::SlimError;
+use crate::util::error::SlimError;
 
 /// Lambda's limit on a synchronous invocation's request payload (6 MB).
 pub const MAX_REQUEST_PAYLOAD: usize = 6 * 1024 * 1024;
@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn unknown_sample_lists_the_known_ones() {
         let err = load(&EventSource::Sample("kafka".into())).unwrap_err();
-        let (text, _) = crate::error::render(&err);
+        let (text, _) = crate::util::error::render(&err);
         assert!(text.contains("apigw-http, function-url, sqs"), "{text}");
     }
 }

@@ -210,8 +210,6 @@ impl ExecutionEnvironment {
                     let error_type = exit_error_type(&group);
                     let message = format!("Error: Runtime exited with error: {}", exit.describe());
                     let init = failed("error", Some(error_type.clone()), exit.at);
-                    // Give the log readers a moment to drain the closed pipes.
-                    tokio::time::sleep(Duration::from_millis(20)).await;
                     return Ok(Started::Failed(Box::new(InitFailure {
                         init,
                         payload: error_doc(&error_type, &message),
@@ -343,8 +341,6 @@ impl ExecutionEnvironment {
             Some(e) => (exit_error_type(&self.group), e.describe()),
             None => ("Runtime.ExitError".to_string(), "unknown exit".to_string()),
         };
-        // Give the log readers a moment to drain the closed pipes.
-        tokio::time::sleep(Duration::from_millis(20)).await;
         let message =
             format!("RequestId: {request_id} Error: Runtime exited with error: {describe}");
         Result {

@@ -85,6 +85,9 @@ pub struct Process {
     pub started: Instant,
     pub exit: oneshot::Receiver<Exit>,
     pub logs: Arc<Mutex<Vec<LogLine>>>,
+    /// One message per log reader when its pipe has closed.
+    readers_done: std::sync::mpsc::Receiver<()>,
+    readers: usize,
     exited: Option<Exit>,
 }
 
@@ -130,11 +133,21 @@ impl Process {
         let mut child = cmd.spawn()?;
         let pid = child.id() as i32;
         let logs = Arc::new(Mutex::new(Vec::new()));
+        let (done_tx, readers_done) = std::sync::mpsc::channel();
+        let mut readers = 0;
         if let Some(out) = child.stdout.take() {
-            forward(out, Stream::Stdout, logs.clone(), observer.clone());
+            forward(
+                out,
+                Stream::Stdout,
+                logs.clone(),
+                observer.clone(),
+                done_tx.clone(),
+            );
+            readers += 1;
         }
         if let Some(err) = child.stderr.take() {
-            forward(err, Stream::Stderr, logs.clone(), observer);
+            forward(err, Stream::Stderr, logs.clone(), observer, done_tx);
+            readers += 1;
         }
         // The std Child is never waited on: wait4 below reaps the process and
         // keeps its rusage, which Child::wait would discard.
@@ -148,6 +161,8 @@ impl Process {
             started,
             exit: rx,
             logs,
+            readers_done,
+            readers,
             exited: None,
         })
     }
@@ -169,7 +184,10 @@ impl Process {
         self.exited.as_ref()
     }
 
+    /// Record an exit seen elsewhere (a `select!` on `exit`), once its last
+    /// lines are read.
     pub fn set_exited(&mut self, exit: Exit) {
+        self.drain_logs();
         self.exited = Some(exit);
     }
 
@@ -182,6 +200,7 @@ impl Process {
         self.kill();
         let mut exit = (&mut self.exit).await.ok()?;
         exit.peak_rss_kib = peak;
+        self.drain_logs();
         self.exited = Some(exit.clone());
         Some(exit)
     }
@@ -198,6 +217,20 @@ impl Process {
             .parse()
             .ok()?;
         Some(kib * 1024)
+    }
+
+    /// Wait (briefly) until the function's last lines have been read: once it is
+    /// dead its pipes close, and what it wrote before dying must still be shown.
+    /// Bounded, in case something it started keeps a pipe open.
+    pub fn drain_logs(&mut self) {
+        let deadline = Instant::now() + std::time::Duration::from_millis(500);
+        while self.readers > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.readers_done.recv_timeout(left) {
+                Ok(()) => self.readers -= 1,
+                Err(_) => break,
+            }
+        }
     }
 
     /// Take the log lines collected so far.
@@ -220,8 +253,11 @@ fn forward(
     stream: Stream,
     logs: Arc<Mutex<Vec<LogLine>>>,
     observer: Arc<dyn Observer>,
+    done: std::sync::mpsc::Sender<()>,
 ) {
     std::thread::spawn(move || {
+        // Dropped (so the message goes) however the loop ends.
+        let _done = Done(done);
         let mut reader = BufReader::new(pipe);
         let mut buf = Vec::new();
         loop {
@@ -240,6 +276,14 @@ fn forward(
             }
         }
     });
+}
+
+struct Done(std::sync::mpsc::Sender<()>);
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
 }
 
 /// Reap `pid`, keeping its resource usage.

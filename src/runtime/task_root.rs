@@ -9,7 +9,7 @@ use std::io::Read as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
-use crate::error::SlimError;
+use crate::util::error::SlimError;
 
 /// Lambda's limit on a function's unzipped deployment package (250 MB): reading
 /// stops there, so a zip bomb cannot fill the disk.
