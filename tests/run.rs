@@ -317,6 +317,40 @@ fn a_streamed_response_arrives_whole() {
 }
 
 #[test]
+fn a_streamed_response_that_fails_midway_reports_its_trailers() {
+    let (code, out, err) = run_mode("stream_error", &["--message-format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc = json(&out);
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["status"], "function_error");
+    assert_eq!(inv["error_type"], "StreamError");
+    assert_eq!(
+        inv["response"],
+        serde_json::json!({"errorMessage": "stream broke", "errorType": "StreamError"})
+    );
+}
+
+#[test]
+fn no_limits_runs_unconfined_and_says_so() {
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--payload", r#"{"mode":"alloc","mb":200}"#, "--no-limits"])
+        .args(["--message-format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    assert_eq!(doc["confinement"]["memory"]["applied"], "no");
+    assert_eq!(doc["confinement"]["memory"]["why"], "--no-limits");
+    assert_eq!(only_invocation(&doc)["response"]["allocated"], 200 << 20);
+    assert!(
+        err.contains(
+            "warning: running without Lambda's full limits: memory NOT limited (--no-limits)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn exceeding_memory_is_out_of_memory_where_cgroups_permit() {
     let (code, out, err) = run(slim()
         .arg("run")
