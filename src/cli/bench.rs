@@ -63,7 +63,11 @@ impl BenchArgs {
     /// The typed request: every flag checked before anything runs.
     pub fn to_request(&self) -> Result<BenchRequest> {
         if self.cold == 0 && self.warm == 0 {
-            return Err(SlimError::new("nothing to measure: --cold and --warm are both 0").into());
+            return Err(SlimError::InvalidSetting {
+                setting: "--cold/--warm".into(),
+                reason: "both are 0: nothing to measure".into(),
+            }
+            .into());
         }
         Ok(BenchRequest {
             path: self.path.clone(),

@@ -155,8 +155,13 @@ impl FunctionArgs {
             .env
             .iter()
             .map(|item| {
-                environment::parse_assignment(item)
-                    .map_err(|why| SlimError::new(format!("invalid --env: {why}")).into())
+                environment::parse_assignment(item).map_err(|reason| {
+                    SlimError::InvalidSetting {
+                        setting: "--env".into(),
+                        reason,
+                    }
+                    .into()
+                })
             })
             .collect::<Result<_>>()?;
         Ok(FunctionRequest {
@@ -179,7 +184,13 @@ fn compact_json(flag: &str, value: Option<&str>) -> Result<Option<String>> {
         .map(|text| {
             serde_json::from_str::<serde_json::Value>(text)
                 .map(|v| v.to_string())
-                .map_err(|e| SlimError::new(format!("{flag} is not valid JSON: {e}")).into())
+                .map_err(|e| {
+                    SlimError::InvalidSetting {
+                        setting: flag.into(),
+                        reason: format!("not valid JSON: {e}"),
+                    }
+                    .into()
+                })
         })
         .transpose()
 }

@@ -120,11 +120,10 @@ pub fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
             .flat_map(|b| b.failures.iter().map(move |f| format!("{}: {f}", b.label)))
             .take(5)
             .collect();
-        return Err(SlimError::check_failed(format!(
-            "{failures} invocation(s) failed ({}): the figures leave them out",
-            kinds.join(", ")
-        ))
-        .hint("run one invocation with `cargo slim run` to see why")
+        return Err(SlimError::InvocationsFailed {
+            count: failures,
+            kinds,
+        }
         .into());
     }
     Ok(Exit::Success)

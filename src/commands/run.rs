@@ -18,6 +18,7 @@ use crate::runtime::sandbox::{user, Confinement};
 use crate::runtime::{environment, FunctionConfig, InvocationRecord, Session, TaskRoot};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
+use crate::util::regular_file;
 
 /// `cargo slim run` as asked, already typed and checked by the command line.
 #[derive(Debug, Clone)]
@@ -45,6 +46,9 @@ pub struct FunctionRequest {
     pub cognito_identity: Option<String>,
     pub confine: bool,
 }
+
+/// The largest env file read (Lambda allows 4 KB of variables in all).
+const ENV_FILE_LIMIT: u64 = 1 << 20;
 
 /// What is to be run: a path the user gave, or the selected package's fresh build.
 pub struct Shipped {
@@ -116,7 +120,7 @@ pub fn block_on<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<
     rt.block_on(async {
         tokio::select! {
             result = fut => result,
-            _ = tokio::signal::ctrl_c() => Err(SlimError::new("interrupted").into()),
+            _ = tokio::signal::ctrl_c() => Err(SlimError::Interrupted.into()),
         }
     })
 }
@@ -146,13 +150,7 @@ pub fn shipped(
     let plan = crate::pipeline::plan::plan(ui, selection, build)?;
     if plan.targets.len() != 1 {
         let list: Vec<String> = plan.targets.iter().map(|t| t.to_string()).collect();
-        return Err(SlimError::new(format!(
-            "this runs one target at a time, and {} are selected ({})",
-            plan.targets.len(),
-            list.join(", ")
-        ))
-        .hint("pick one with --arch or --target")
-        .into());
+        return Err(SlimError::SeveralTargets { targets: list }.into());
     }
     let setting = |key: &str| {
         let read = |v: &serde_json::Value| {
@@ -169,11 +167,9 @@ pub fn shipped(
         anyhow::bail!("the build produced nothing");
     };
     if outcome.manifest.is_none() {
-        return Err(SlimError::check_failed(format!(
-            "the preflight refused the {} bootstrap: it would not start on Lambda",
-            outcome.built.target
-        ))
-        .hint("see `cargo slim check` for the details")
+        return Err(SlimError::PreflightRefused {
+            target: outcome.built.target.to_string(),
+        }
         .into());
     }
     Ok(Shipped {
@@ -196,21 +192,27 @@ pub fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Result<Func
     let mut config = FunctionConfig::new(name);
     if let Some(mb) = args.memory_mb.or(shipped.metadata_memory) {
         if !MEMORY_RANGE.contains(&mb) {
-            return Err(SlimError::new(format!(
-                "memory size {mb} MB is outside Lambda's range, {}–{} MB",
-                MEMORY_RANGE.start(),
-                MEMORY_RANGE.end()
-            ))
+            return Err(SlimError::InvalidSetting {
+                setting: "--memory".into(),
+                reason: format!(
+                    "{mb} MB is outside Lambda's range, {}–{} MB",
+                    MEMORY_RANGE.start(),
+                    MEMORY_RANGE.end()
+                ),
+            }
             .into());
         }
         config.memory_mb = mb;
     }
     if let Some(secs) = args.timeout_s.or(shipped.metadata_timeout) {
         if secs == 0 || secs > MAX_TIMEOUT.as_secs() {
-            return Err(SlimError::new(format!(
-                "timeout {secs} s is outside Lambda's range, 1–{} s",
-                MAX_TIMEOUT.as_secs()
-            ))
+            return Err(SlimError::InvalidSetting {
+                setting: "--timeout".into(),
+                reason: format!(
+                    "{secs} s is outside Lambda's range, 1–{} s",
+                    MAX_TIMEOUT.as_secs()
+                ),
+            }
             .into());
         }
         config.timeout = Duration::from_secs(secs);
@@ -221,16 +223,19 @@ pub fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Result<Func
     config.cognito_identity = args.cognito_identity.clone();
     let mut vars = Vec::new();
     for file in &args.env_files {
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            SlimError::new(format!("cannot read the env file {}: {e}", file.display()))
-        })?;
+        let data = regular_file::read(file, file, ENV_FILE_LIMIT, None)?;
+        let text = String::from_utf8_lossy(&data);
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let pair = environment::parse_assignment(line)
-                .map_err(|why| SlimError::new(format!("{}:{}: {why}", file.display(), n + 1)))?;
+            let pair = environment::parse_assignment(line).map_err(|reason| {
+                SlimError::InvalidSetting {
+                    setting: format!("--env-file {}:{}", file.display(), n + 1),
+                    reason,
+                }
+            })?;
             vars.push(pair);
         }
     }

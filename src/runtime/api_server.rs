@@ -124,7 +124,9 @@ pub async fn start() -> anyhow::Result<(
     mpsc::UnboundedReceiver<ApiEvent>,
 )> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
-        crate::util::error::SlimError::new(format!("cannot listen on loopback: {e}"))
+        crate::util::error::SlimError::LocalRuntime {
+            detail: format!("cannot listen on loopback: {e}"),
+        }
     })?;
     let address = listener.local_addr()?;
     let (events_tx, events_rx) = mpsc::unbounded_channel();

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::artifact::elf::ElfFacts;
 use crate::model::target::Arch;
 use crate::util::error::SlimError;
 
@@ -65,20 +66,16 @@ impl Runner {
     }
 }
 
-/// The architecture of `data` when it is a 64-bit ELF of a Lambda architecture,
-/// and whether it names a dynamic loader (PT_INTERP).
+/// The architecture of `data` when it is an ELF of a Lambda architecture (64-bit
+/// little-endian), and whether it names a dynamic loader (PT_INTERP). Read by the
+/// one ELF reader; anything it cannot read is "not an ELF we can run".
 pub fn elf_arch(data: &[u8]) -> Option<(Arch, bool)> {
-    use object::read::elf::{FileHeader as _, ProgramHeader as _};
-    // The header and program headers only: they sit at the start of the file, so
-    // the first few KiB are enough, and section headers are not needed.
-    let header = object::elf::FileHeader64::<object::Endianness>::parse(data).ok()?;
-    let endian = header.endian().ok()?;
-    let arch = Arch::from_elf_machine(header.e_machine(endian).0)?;
-    let dynamic = header
-        .program_headers(endian, data)
-        .ok()?
-        .iter()
-        .any(|ph| ph.p_type(endian) == object::elf::PT_INTERP);
+    let facts = ElfFacts::read(data).ok()?;
+    if !facts.layout.is_lambda() {
+        return None;
+    }
+    let arch = Arch::from_elf_machine(facts.machine)?;
+    let dynamic = facts.body.is_some_and(|b| b.interpreter.is_some());
     Some((arch, dynamic))
 }
 
@@ -103,12 +100,10 @@ pub fn runner_for(data: &[u8]) -> anyhow::Result<Runner> {
     }
     let qemu_name = format!("qemu-{}", arch.triple_prefix());
     if let Some(chosen) = std::env::var_os(QEMU_ENV) {
-        let program = which::which(&chosen).map_err(|_| {
-            SlimError::new(format!(
-                "{QEMU_ENV}={} is not an executable",
-                Path::new(&chosen).display()
-            ))
-            .hint(install_hint(arch))
+        let program = which::which(&chosen).map_err(|_| SlimError::QemuNotExecutable {
+            variable: QEMU_ENV.into(),
+            value: Path::new(&chosen).display().to_string(),
+            install: install_hint(arch),
         })?;
         return Ok(qemu(program, arch, dynamic));
     }
@@ -121,11 +116,12 @@ pub fn runner_for(data: &[u8]) -> anyhow::Result<Runner> {
     if std::fs::read_to_string(&binfmt).is_ok_and(|s| s.starts_with("enabled")) {
         return Ok(Runner::Binfmt { entry: qemu_name });
     }
-    Err(SlimError::new(format!(
-        "this bootstrap is for {arch} and this machine is {}: running it needs {qemu_name}, which was not found",
-        std::env::consts::ARCH
-    ))
-    .hint(install_hint(arch))
+    Err(SlimError::QemuMissing {
+        arch: arch.to_string(),
+        host: std::env::consts::ARCH.into(),
+        qemu: qemu_name,
+        install: install_hint(arch),
+    }
     .into())
 }
 

@@ -79,48 +79,47 @@ pub fn sample_names() -> String {
 
 /// Read the event and check it is one JSON document no larger than Lambda accepts.
 pub fn load(source: &EventSource) -> anyhow::Result<Vec<u8>> {
-    let (bytes, origin) = match source {
-        EventSource::Empty => return Ok(b"{}".to_vec()),
-        EventSource::Sample(name) => {
-            let sample = SAMPLES.iter().find(|s| s.name == name).ok_or_else(|| {
-                SlimError::new(format!("no sample event named `{name}`"))
-                    .hint(format!("samples: {}", sample_names()))
-            })?;
-            return Ok(sample.json.as_bytes().to_vec());
-        }
-        EventSource::Inline(text) => (text.as_bytes().to_vec(), "the --payload".to_string()),
-        EventSource::File(path) => (read_file(path)?, path.display().to_string()),
-        EventSource::Stdin => {
-            let mut data = Vec::new();
-            std::io::stdin()
-                .lock()
-                .take(MAX_REQUEST_PAYLOAD as u64 + 1)
-                .read_to_end(&mut data)
-                .map_err(|e| SlimError::new(format!("cannot read the event from stdin: {e}")))?;
-            (data, "the event on stdin".to_string())
-        }
-    };
+    let (bytes, origin) =
+        match source {
+            EventSource::Empty => return Ok(b"{}".to_vec()),
+            EventSource::Sample(name) => {
+                let sample = SAMPLES.iter().find(|s| s.name == name).ok_or_else(|| {
+                    SlimError::NoSuchSample {
+                        name: name.clone(),
+                        known: sample_names(),
+                    }
+                })?;
+                return Ok(sample.json.as_bytes().to_vec());
+            }
+            EventSource::Inline(text) => (text.as_bytes().to_vec(), "the --payload".to_string()),
+            EventSource::File(path) => (read_file(path)?, path.display().to_string()),
+            EventSource::Stdin => {
+                let mut data = Vec::new();
+                std::io::stdin()
+                    .lock()
+                    .take(MAX_REQUEST_PAYLOAD as u64 + 1)
+                    .read_to_end(&mut data)
+                    .map_err(|e| SlimError::EventUnreadable {
+                        origin: "the event on stdin".into(),
+                        detail: e.to_string(),
+                    })?;
+                (data, "the event on stdin".to_string())
+            }
+        };
     check(&bytes, &origin)?;
     Ok(bytes)
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let file = std::fs::File::open(path).map_err(|e| {
-        SlimError::new(format!(
-            "cannot read the event file {}: {e}",
-            path.display()
-        ))
-        .hint("--event takes a JSON file, or `-` for stdin; --sample NAME gives a built-in one")
-    })?;
+    let unreadable = |e: std::io::Error| SlimError::EventUnreadable {
+        origin: format!("the event file {}", path.display()),
+        detail: e.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut data = Vec::new();
     file.take(MAX_REQUEST_PAYLOAD as u64 + 1)
         .read_to_end(&mut data)
-        .map_err(|e| {
-            SlimError::new(format!(
-                "cannot read the event file {}: {e}",
-                path.display()
-            ))
-        })?;
+        .map_err(unreadable)?;
     Ok(data)
 }
 
@@ -128,16 +127,18 @@ fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
 /// it; so do we, with the position of the problem.
 pub fn check(bytes: &[u8], origin: &str) -> anyhow::Result<()> {
     if bytes.len() > MAX_REQUEST_PAYLOAD {
-        return Err(SlimError::new(format!(
-            "{origin} is over Lambda's 6 MB request payload limit ({MAX_REQUEST_PAYLOAD} bytes)"
-        ))
-        .hint("Lambda rejects such an invocation (RequestEntityTooLarge); pass large data by reference, e.g. an S3 key")
+        return Err(SlimError::EventTooLarge {
+            origin: origin.into(),
+            limit: MAX_REQUEST_PAYLOAD,
+        }
         .into());
     }
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-        return Err(SlimError::new(format!("{origin} is not valid JSON: {e}"))
-            .hint("a Lambda event is one JSON document; try --sample NAME for an example")
-            .into());
+        return Err(SlimError::EventNotJson {
+            origin: origin.into(),
+            detail: e.to_string(),
+        }
+        .into());
     }
     Ok(())
 }

@@ -28,6 +28,9 @@ pub struct Spec {
     pub task: PathBuf,
     pub scratch: PathBuf,
     pub bootstrap: Option<PathBuf>,
+    /// Whether the kernel would exec the bootstrap (checked once: see
+    /// [`super::emulation::natively_executable`]).
+    pub natively_executable: bool,
     pub runner: Runner,
     pub cgroups: Cgroups,
     pub run_as: Option<(u32, u32)>,
@@ -123,7 +126,7 @@ impl ExecutionEnvironment {
                 confinement,
             ));
         }
-        if !spec.runner.emulated() && !natively_executable(bootstrap) {
+        if !spec.runner.emulated() && !spec.natively_executable {
             return Ok(invalid(
                 "Error: fork/exec /var/task/bootstrap: exec format error".into(),
                 confinement,
@@ -378,15 +381,6 @@ impl ExecutionEnvironment {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// The start of the file is enough to tell a script or an ELF header.
-fn natively_executable(path: &std::path::Path) -> bool {
-    use std::io::Read as _;
-    let mut head = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
-        .is_ok_and(|_| super::emulation::natively_executable(&head))
 }
 
 fn is_executable(path: &std::path::Path) -> bool {

@@ -50,6 +50,11 @@ impl Session {
                 task: task_root.task.clone(),
                 scratch: task_root.scratch.clone(),
                 bootstrap: task_root.bootstrap.clone(),
+                natively_executable: task_root
+                    .bootstrap
+                    .as_ref()
+                    .and_then(|b| std::fs::read(b).ok())
+                    .is_some_and(|data| super::emulation::natively_executable(&data)),
                 runner,
                 cgroups,
                 run_as: user::unprivileged(),

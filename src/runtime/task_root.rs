@@ -5,15 +5,12 @@
 //! directory standing in for `/tmp`.
 
 use std::fs::Permissions;
-use std::io::Read as _;
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
+use crate::artifact::zip::{self, UNZIPPED_LIMIT};
 use crate::util::error::SlimError;
-
-/// Lambda's limit on a function's unzipped deployment package (250 MB): reading
-/// stops there, so a zip bomb cannot fill the disk.
-pub const UNZIPPED_LIMIT: u64 = 262_144_000;
+use crate::util::regular_file;
 
 /// An unpacked function; the files are removed when it is dropped.
 #[derive(Debug)]
@@ -34,11 +31,9 @@ pub struct TaskRoot {
 
 /// The file a path given on the command line stands for: a zip, or a bootstrap.
 pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
-    let not_found = || {
-        SlimError::new(format!("{} does not exist", path.display()))
-            .hint("pass a function.zip, a `cargo slim build` output directory, its slim-manifest.json, or a bootstrap")
-    };
-    let meta = std::fs::metadata(path).map_err(|_| not_found())?;
+    let meta = std::fs::metadata(path).map_err(|_| SlimError::NothingAt {
+        path: path.to_path_buf(),
+    })?;
     let dir = if meta.is_dir() {
         Some(path.to_path_buf())
     } else if path.extension().is_some_and(|e| e == "json") {
@@ -52,11 +47,7 @@ pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
             .iter()
             .map(|n| dir.join(n))
             .find(|p| p.is_file())
-            .ok_or_else(|| {
-                SlimError::new(format!("no function.zip or bootstrap in {}", dir.display()))
-                    .hint("build it first with `cargo slim build`, or pass the zip or bootstrap itself")
-                    .into()
-            }),
+            .ok_or_else(|| SlimError::NothingToRun { dir }.into()),
     }
 }
 
@@ -64,17 +55,19 @@ impl TaskRoot {
     /// Unpack `source` (see [`resolve`]) for a function run as `run_as` (uid, gid).
     pub fn prepare(source: &Path, run_as: Option<(u32, u32)>) -> anyhow::Result<TaskRoot> {
         let file = resolve(source)?;
-        let data = read_limited(&file)?;
+        let data = regular_file::read(&file, &file, UNZIPPED_LIMIT, None)?;
         let dir = tempfile::Builder::new()
             .prefix("cargo-slim-run-")
             .tempdir()
-            .map_err(|e| SlimError::new(format!("cannot create a temporary directory: {e}")))?;
+            .map_err(|e| SlimError::LocalRuntime {
+                detail: format!("cannot create a temporary directory: {e}"),
+            })?;
         let task = dir.path().join("task");
         let scratch = dir.path().join("tmp");
         std::fs::create_dir(&task)?;
         std::fs::create_dir(&scratch)?;
-        let zip_bytes = if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
-            unzip(&file, &data, &task)?;
+        let zip_bytes = if zip::looks_like_zip(&data) {
+            unzip(&data, &task)?;
             Some(data.len() as u64)
         } else {
             let dest = task.join("bootstrap");
@@ -110,72 +103,52 @@ impl TaskRoot {
     }
 }
 
-fn read_limited(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| SlimError::new(format!("cannot read {}: {e}", path.display())))?;
-    let mut data = Vec::new();
-    file.take(UNZIPPED_LIMIT + 1).read_to_end(&mut data)?;
-    if data.len() as u64 > UNZIPPED_LIMIT {
-        return Err(SlimError::new(format!(
-            "{} is over Lambda's 250 MB deployment package limit",
-            path.display()
-        ))
-        .into());
-    }
-    Ok(data)
+/// `name` as a path inside the task root: relative, no `..`, no root.
+fn inside(name: &str) -> Option<PathBuf> {
+    let path = Path::new(name);
+    let ok = !name.is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    ok.then(|| path.to_path_buf())
 }
 
-fn unzip(path: &Path, data: &[u8], task: &Path) -> anyhow::Result<()> {
-    let bad = |e: &dyn std::fmt::Display| -> anyhow::Error {
-        SlimError::new(format!("cannot unpack {}: {e}", path.display()))
-            .hint("the zip is damaged or not a Lambda package; rebuild it with `cargo slim build`")
-            .into()
-    };
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(data)).map_err(|e| bad(&e))?;
+/// Every entry of the zip under `task`, through the one zip reader (its bounds).
+fn unzip(data: &[u8], task: &Path) -> anyhow::Result<()> {
+    let mut archive = zip::Zip::open(data)?;
     let mut total = 0u64;
-    // Symbolic links are made last, so no file is ever written through one.
-    let mut links = Vec::new();
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| bad(&e))?;
-        let Some(relative) = entry.enclosed_name() else {
-            return Err(bad(&format!(
-                "entry `{}` points outside the archive",
-                entry.name().unwrap_or_default()
-            )));
-        };
+    for (name, entry) in archive.entries() {
+        let entry = entry?;
+        let relative = inside(&name)
+            .ok_or_else(|| zip::unreadable(format!("entry `{name}` points outside the archive")))?;
         let dest = task.join(relative);
-        let mode = entry.unix_mode();
-        if entry.is_dir() {
-            std::fs::create_dir_all(&dest)?;
-            continue;
+        match entry.kind {
+            zip::Kind::Directory => {
+                std::fs::create_dir_all(&dest)?;
+                continue;
+            }
+            zip::Kind::File => {}
+            zip::Kind::Symlink | zip::Kind::Special(_) => {
+                return Err(zip::unreadable(format!(
+                    "entry `{name}` is not a regular file or directory, which `cargo slim run` \
+                     does not unpack"
+                )));
+            }
+        }
+        total += entry.data.len() as u64;
+        if total > UNZIPPED_LIMIT {
+            return Err(zip::unreadable(
+                "it unpacks to more than Lambda's 250 MB limit",
+            ));
         }
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        if entry.is_symlink() {
-            let mut target = String::new();
-            (&mut entry)
-                .take(4096)
-                .read_to_string(&mut target)
-                .map_err(|e| bad(&e))?;
-            links.push((dest, target));
-            continue;
-        }
-        let mut out = std::fs::File::create(&dest)?;
-        let budget = UNZIPPED_LIMIT - total;
-        let written =
-            std::io::copy(&mut (&mut entry).take(budget + 1), &mut out).map_err(|e| bad(&e))?;
-        total += written;
-        if total > UNZIPPED_LIMIT {
-            return Err(bad(&"it unpacks to more than Lambda's 250 MB limit"));
-        }
+        std::fs::write(&dest, &entry.data)?;
         // Lambda keeps the modes recorded in the zip; entries without one (zips
         // made on Windows) read as 0644.
-        let mode = mode.map_or(0o644, |m| m & 0o7777);
+        let mode = entry.mode.map_or(0o644, |m| m & 0o7777);
         std::fs::set_permissions(&dest, Permissions::from_mode(mode))?;
-    }
-    for (dest, target) in links {
-        std::os::unix::fs::symlink(target, dest)?;
     }
     Ok(())
 }
@@ -219,21 +192,7 @@ impl Drop for TaskRoot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write as _;
-
-    fn zip_with(entries: &[(&str, u32, &[u8])]) -> Vec<u8> {
-        let mut buf = std::io::Cursor::new(Vec::new());
-        {
-            let mut w = zip::ZipWriter::new(&mut buf);
-            for (name, mode, data) in entries {
-                let opts = zip::write::SimpleFileOptions::default().unix_permissions(*mode);
-                w.start_file(*name, opts).unwrap();
-                w.write_all(data).unwrap();
-            }
-            w.finish().unwrap();
-        }
-        buf.into_inner()
-    }
+    use crate::artifact::zip::test_support::zip_with;
 
     #[test]
     fn unpacks_with_modes_read_only() {
@@ -277,6 +236,6 @@ mod tests {
         let zip = dir.path().join("function.zip");
         std::fs::write(&zip, b"PK\x03\x04 this is not really a zip").unwrap();
         let err = TaskRoot::prepare(&zip, None).unwrap_err().to_string();
-        assert!(err.contains("cannot unpack"), "{err}");
+        assert!(err.contains("cannot read the zip archive"), "{err}");
     }
 }

@@ -50,7 +50,7 @@ slim_build() { # NAME ARGS…
   local name=$1; shift
   "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
     --target-dir "$tgt/slim-$name" "$@"
-  cp -r "$tgt/slim-$name/slim/hello-lambda/$triple" "$work/slim-$name"
+  cp -r "$tgt/slim-$name/cargo-slim/hello-lambda/$triple" "$work/slim-$name"
 }
 slim_build z
 slim_build s --opt-level s
