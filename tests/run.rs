@@ -632,3 +632,53 @@ fn bench_counts_failures_and_exits_1() {
     assert!(err.contains("invocation(s) failed"), "{err}");
     assert!(err.contains("HandlerError"), "{err}");
 }
+
+/// Processes whose environment holds `marker` (the function started with
+/// `--env MARKER=…`).
+fn processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+        if environ.split(|&b| b == 0).any(|kv| kv == marker.as_bytes()) {
+            found.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    found
+}
+
+#[test]
+fn ctrl_c_ends_the_run_and_kills_the_function() {
+    use std::io::{BufRead as _, BufReader};
+    let marker = format!("SLIM_TEST_MARKER={}", std::process::id());
+    let mut child = slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--payload", r#"{"mode":"hang"}"#, "--timeout", "120"])
+        .args(["--env", &marker])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    // Wait for the invocation to start: the function is then running.
+    while !line.starts_with("START RequestId:") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no START line");
+    }
+    assert_eq!(processes_with(&marker).len(), 1, "the function runs");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(2), "{rest}");
+    assert!(rest.contains("error: interrupted"), "{rest}");
+    assert!(
+        processes_with(&marker).is_empty(),
+        "the function outlived us"
+    );
+}
