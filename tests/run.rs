@@ -132,6 +132,42 @@ fn ok_sees_lambdas_contract_and_environment() {
 }
 
 #[test]
+fn memory_and_timeout_default_to_the_packages_metadata() {
+    zip(); // built
+    let run_it = |extra: &[&str]| {
+        let (code, out, err) = run(slim()
+            .arg("run")
+            .arg("--manifest-path")
+            .arg(common::fixture("faults").join("Cargo.toml"))
+            .args(["--target", X86, "--target-dir"])
+            .arg(common::shared_target_dir())
+            .args([
+                "-q",
+                "--payload",
+                r#"{"mode":"ok"}"#,
+                "--message-format",
+                "json",
+            ])
+            .args(extra));
+        assert_eq!(code, 0, "{err}");
+        json(&out)
+    };
+    // [package.metadata.slim] memory = 256, timeout = 5; the function name is the bin's.
+    let doc = run_it(&[]);
+    assert_eq!(doc["function"]["memory_mb"], 256);
+    assert_eq!(doc["function"]["timeout_s"], 5);
+    assert_eq!(doc["function"]["name"], "faults");
+    assert_eq!(
+        only_invocation(&doc)["response"]["env"]["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"],
+        "256"
+    );
+    // The command line wins.
+    let doc = run_it(&["--memory", "512", "--timeout", "9"]);
+    assert_eq!(doc["function"]["memory_mb"], 512);
+    assert_eq!(doc["function"]["timeout_s"], 9);
+}
+
+#[test]
 fn human_output_has_cloudwatch_lines_and_the_response_on_stdout() {
     let (code, out, err) = run_mode("log", &[]);
     assert_eq!(code, 0, "{err}");

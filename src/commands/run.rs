@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result};
 use bytes::Bytes;
 
 use crate::model::options::{RequestedOptions, Selection};
+use crate::pipeline::slim_metadata::MetadataTables;
 use crate::runtime::emulation::{self, Runner};
 use crate::runtime::events::{self, EventSource};
 use crate::runtime::function_config::{MAX_TIMEOUT, MEMORY_RANGE};
@@ -152,16 +153,11 @@ pub fn shipped(
         let list: Vec<String> = plan.targets.iter().map(|t| t.to_string()).collect();
         return Err(SlimError::SeveralTargets { targets: list }.into());
     }
-    let setting = |key: &str| {
-        let read = |v: &serde_json::Value| {
-            v.get("slim")
-                .and_then(|s| s.get(key))
-                .and_then(|v| v.as_u64())
-        };
-        read(&plan.package.metadata).or_else(|| read(&plan.metadata.workspace_metadata))
-    };
-    let metadata_memory = setting("memory").map(|m| u32::try_from(m).unwrap_or(u32::MAX));
-    let metadata_timeout = setting("timeout");
+    // The same tables the plan read (and validated: a `memory` that is not a
+    // number already stopped it there).
+    let tables = MetadataTables::read(&plan.package.metadata, &plan.metadata.workspace_metadata)?;
+    let metadata_memory = tables.pick(|m| m.memory).map(|(_, v)| v);
+    let metadata_timeout = tables.pick(|m| m.timeout).map(|(_, v)| v);
     let outcomes = super::build::build_plan(ui, &plan)?;
     let Some(outcome) = outcomes.into_iter().next() else {
         anyhow::bail!("the build produced nothing");
