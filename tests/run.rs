@@ -718,3 +718,23 @@ fn ctrl_c_ends_the_run_and_kills_the_function() {
         "the function outlived us"
     );
 }
+
+#[test]
+fn bench_under_qemu_marks_every_figure_emulated() {
+    common::require_tool("qemu-aarch64-static");
+    let built = faults(ARM);
+    let args = ["--cold", "1", "--warm", "1", "--timeout", "60"];
+    let (code, out, err) = run(slim()
+        .arg("bench")
+        .arg(&built.zip)
+        .args(args)
+        .args(["--message-format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    assert_eq!(doc["emulated"], true);
+    assert_eq!(doc["builds"][0]["emulated"], "qemu-aarch64-static");
+    assert!(err.contains("runs under qemu-aarch64-static"), "{err}");
+    let (code, out, err) = run(slim().arg("bench").arg(&built.zip).args(args));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("EMULATED: "), "{out}");
+}
