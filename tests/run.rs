@@ -318,6 +318,30 @@ fn init_failures_are_reported_as_lambda_does() {
     );
 }
 
+/// Lambda's init phase limit is 10 s; this test waits that long (once).
+#[test]
+fn an_init_that_never_ends_times_out_after_10_seconds() {
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--env", "FAULTS_INIT=hang"]));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(json(&out)["errorType"], "Sandbox.Timedout");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("INIT_REPORT Init Duration: "))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line.ends_with("\tPhase: init\tStatus: timeout"), "{line}");
+    let ms: f64 = line
+        .trim_start_matches("INIT_REPORT Init Duration: ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(ms >= 10_000.0, "{line}");
+}
+
 #[test]
 fn an_oversize_response_is_refused_with_413() {
     let (code, out, err) = run_mode("oversize", &[]);
