@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::run::{EventArgs, FunctionArgs};
 use super::{BuildOptions, SelectArgs};
-use crate::commands::bench::BenchRequest;
+use crate::model::run_options::BenchRequest;
 use crate::util::error::SlimError;
 
 const BENCH_AFTER_HELP: &str = "\

@@ -6,9 +6,8 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{BuildOptions, SelectArgs};
-use crate::commands::run::{FunctionRequest, RunRequest};
+use crate::model::run_options::{EventSource, FunctionRequest, RunRequest};
 use crate::runtime::environment;
-use crate::runtime::events::EventSource;
 use crate::util::error::SlimError;
 
 const RUN_AFTER_HELP: &str = "\

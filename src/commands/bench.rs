@@ -1,38 +1,21 @@
 //! `cargo slim bench`: cold starts, warm latency and memory of a build, or of
 //! several side by side, run interleaved under the local Lambda runtime.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use bytes::Bytes;
 
-use super::run::{
-    block_on, function_config, report_confinement, runner_for, shipped, FunctionRequest,
-};
+use super::run::{block_on, function_config, report_confinement, runner_for, shipped};
 use crate::bench::schedule::{self, Plan};
 use crate::bench::subject::Sizes;
 use crate::bench::{render, BenchReport, Subject};
-use crate::model::options::{RequestedOptions, Selection};
+use crate::model::run_options::BenchRequest;
 use crate::runtime::events;
-use crate::runtime::events::EventSource;
 use crate::runtime::sandbox::user;
 use crate::runtime::TaskRoot;
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
-
-/// `cargo slim bench` as asked, already typed and checked by the command line.
-#[derive(Debug, Clone)]
-pub struct BenchRequest {
-    pub path: Option<PathBuf>,
-    /// Other builds to run beside it.
-    pub compare: Vec<PathBuf>,
-    pub cold: u32,
-    pub warm: u32,
-    pub selection: Selection,
-    pub build: RequestedOptions,
-    pub event: EventSource,
-    pub function: FunctionRequest,
-}
 
 pub fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
     let payload = Bytes::from(events::load(&args.event)?);

@@ -10,9 +10,10 @@ use anyhow::{Context as _, Result};
 use bytes::Bytes;
 
 use crate::model::options::{RequestedOptions, Selection};
+use crate::model::run_options::{FunctionRequest, RunRequest};
 use crate::pipeline::slim_metadata::MetadataTables;
 use crate::runtime::emulation::{self, Runner};
-use crate::runtime::events::{self, EventSource};
+use crate::runtime::events;
 use crate::runtime::function_config::{MAX_TIMEOUT, MEMORY_RANGE};
 use crate::runtime::observer::{LogLine, Observer, Stream};
 use crate::runtime::sandbox::{user, Confinement};
@@ -20,33 +21,6 @@ use crate::runtime::{environment, FunctionConfig, InvocationRecord, Session, Tas
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 use crate::util::regular_file;
-
-/// `cargo slim run` as asked, already typed and checked by the command line.
-#[derive(Debug, Clone)]
-pub struct RunRequest {
-    pub path: Option<PathBuf>,
-    pub selection: Selection,
-    pub build: RequestedOptions,
-    pub event: EventSource,
-    pub function: FunctionRequest,
-    pub repeat: u32,
-}
-
-/// The function settings asked for; defaults (metadata, then Lambda's) fill the rest.
-#[derive(Debug, Clone, Default)]
-pub struct FunctionRequest {
-    pub memory_mb: Option<u32>,
-    pub timeout_s: Option<u64>,
-    /// `--env` pairs, checked; applied after the env files.
-    pub env: Vec<(String, String)>,
-    pub env_files: Vec<PathBuf>,
-    pub function_name: Option<String>,
-    pub region: String,
-    /// Compact JSON.
-    pub client_context: Option<String>,
-    pub cognito_identity: Option<String>,
-    pub confine: bool,
-}
 
 /// The largest env file read (Lambda allows 4 KB of variables in all).
 const ENV_FILE_LIMIT: u64 = 1 << 20;

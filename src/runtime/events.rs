@@ -6,6 +6,7 @@
 use std::io::Read as _;
 use std::path::Path;
 
+pub use crate::model::run_options::EventSource;
 use crate::util::error::SlimError;
 
 /// Lambda's limit on a synchronous invocation's request payload (6 MB).
@@ -55,18 +56,6 @@ pub const SAMPLES: &[Sample] = &[
         json: include_str!("events/dynamodb.json"),
     },
 ];
-
-/// Where the event comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventSource {
-    /// `{}`: what `aws lambda invoke` sends without a payload.
-    Empty,
-    File(std::path::PathBuf),
-    Stdin,
-    Sample(String),
-    /// JSON given inline.
-    Inline(String),
-}
 
 /// Names of the samples, for help and error texts.
 pub fn sample_names() -> String {
