@@ -5,14 +5,17 @@
 //! [`cli`] (clap types) → [`commands`] (compose everything) → [`pipeline`] (the
 //! stages of a build) and the analyses [`size`], [`preflight`], [`verify`] →
 //! `artifact` (the one ELF and zip reader) and [`model`] (targets, the manifest) →
-//! [`ui`] and [`util`].
+//! [`ui`] and [`util`]. [`runtime`] (a local Lambda execution environment) and
+//! [`bench`] (its measurements) are analyses too, used by `run` and `bench`.
 
 pub(crate) mod artifact;
+pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod model;
 pub mod pipeline;
 pub mod preflight;
+pub mod runtime;
 pub mod size;
 pub mod ui;
 pub mod util;
@@ -46,5 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Size(args) => commands::size::run(&ui, &args),
         Command::Verify(args) => verify::run(&ui, &args),
         Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),
+        Command::Run(args) => commands::run::run(&ui, &args.to_request()?),
+        Command::Bench(args) => commands::bench::run(&ui, &args.to_request()?),
     }
 }

@@ -14,6 +14,12 @@ use crate::model::target::{Arch, Libc, Runtime, Target};
 use crate::ui::{Color, Format, Ui};
 use crate::util::error::SlimError;
 
+pub mod bench;
+pub mod run;
+
+pub use bench::BenchArgs;
+pub use run::{EventArgs, FunctionArgs, RunArgs};
+
 const AFTER_HELP: &str = "\
 Exit status: 0 success; 1 a check failed (preflight, verify, size budget); 2 error.
 
@@ -50,6 +56,11 @@ pub enum Command {
     Verify(crate::verify::VerifyArgs),
     /// Check that an ELF (or a function.zip) can start on a Lambda runtime.
     Check(CheckArgs),
+    /// Run the shipped bootstrap under a local Lambda runtime (Runtime API,
+    /// environment, memory and CPU limits) and print its response.
+    Run(RunArgs),
+    /// Measure cold starts, warm latency and memory of a build, or compare builds.
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Args, Clone, Default)]

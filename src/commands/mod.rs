@@ -1,6 +1,8 @@
 //! The commands: the only place where the pipeline and the analyses are composed.
 
+pub mod bench;
 pub mod build;
 pub mod check;
+pub mod run;
 pub mod size;
 pub mod why;

@@ -1,5 +1,5 @@
 //! What the program talks about: targets, typed build options, include specs,
-//! size budgets and the recorded manifest.
+//! size budgets, what `run` and `bench` are asked to do, and the recorded manifest.
 
 /// Implements `Display`, `Serialize` and `Deserialize` (through `FromStr`, so a
 /// recorded value is checked exactly like a typed one) for a string newtype.
@@ -38,5 +38,6 @@ pub mod include;
 pub mod linked_crates;
 pub mod manifest;
 pub mod options;
+pub mod run_options;
 pub mod supply_chain;
 pub mod target;

@@ -26,6 +26,9 @@ pub struct SlimMetadata {
     pub audit_data: Option<bool>,
     pub image: Option<bool>,
     pub budget: Option<BudgetTable>,
+    /// Defaults of `cargo slim run` / `bench`: Lambda memory size (MB), timeout (s).
+    pub memory: Option<u32>,
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -210,6 +210,45 @@ pub enum SlimError {
     ImageOutputInTheWay { blocker: PathBuf },
     #[error("`{path}` cannot be stored in the image layer: {detail}")]
     ImagePathTooLong { path: String, detail: String },
+    // --- run and bench
+    #[error("cannot read {origin}: {detail}")]
+    EventUnreadable { origin: String, detail: String },
+    #[error("{origin} is not valid JSON: {detail}")]
+    EventNotJson { origin: String, detail: String },
+    #[error("{origin} is over Lambda's 6 MB request payload limit ({limit} bytes)")]
+    EventTooLarge { origin: String, limit: usize },
+    #[error("no sample event named `{name}`")]
+    NoSuchSample { name: String, known: String },
+    #[error("{} does not exist", path.display())]
+    NothingAt { path: PathBuf },
+    #[error("no function.zip or bootstrap in {}", dir.display())]
+    NothingToRun { dir: PathBuf },
+    #[error(
+        "this bootstrap is for {arch} and this machine is {host}: running it needs {qemu}, \
+         which was not found"
+    )]
+    QemuMissing {
+        arch: String,
+        host: String,
+        qemu: String,
+        install: String,
+    },
+    #[error("{variable}={value} is not an executable")]
+    QemuNotExecutable {
+        variable: String,
+        value: String,
+        install: String,
+    },
+    #[error("this runs one target at a time, and {} are selected ({})", targets.len(), targets.join(", "))]
+    SeveralTargets { targets: Vec<String> },
+    #[error("the preflight refused the {target} bootstrap: it would not start on Lambda")]
+    PreflightRefused { target: String },
+    #[error("cannot set up the local Lambda runtime: {detail}")]
+    LocalRuntime { detail: String },
+    #[error("{count} invocation(s) failed ({}): the figures leave them out", kinds.join(", "))]
+    InvocationsFailed { count: usize, kinds: Vec<String> },
+    #[error("interrupted")]
+    Interrupted,
 
     // --- the manifest (untrusted)
     #[error("cannot read {}: no such file", path.display())]
@@ -304,7 +343,7 @@ impl SlimError {
             NotBuilt { .. } | ManifestMissing { .. } => "run `cargo slim build` first".into(),
             InvalidMetadataTable { .. } => "known keys: arch, libc, target, runtime, opt-level, \
                                             cpu, build-std, linker, include, preflight, \
-                                            audit-data, budget, image"
+                                            audit-data, budget, image, memory, timeout"
                 .into(),
             BadSourceDateEpoch { .. } => {
                 "set it to e.g. $(git log -1 --format=%ct), or unset it".into()
@@ -395,7 +434,31 @@ impl SlimError {
             NoLockfile { .. } => {
                 "run `cargo generate-lockfile`, commit Cargo.lock, and build again".into()
             }
+            EventUnreadable { .. } => "--event takes a JSON file, or `-` for stdin; --sample \
+                                       NAME gives a built-in one"
+                .into(),
+            EventNotJson { .. } => {
+                "a Lambda event is one JSON document; try --sample NAME for an example".into()
+            }
+            EventTooLarge { .. } => "Lambda rejects such an invocation (RequestEntityTooLarge); \
+                                     pass large data by reference, e.g. an S3 key"
+                .into(),
+            NoSuchSample { known, .. } => format!("samples: {known}"),
+            NothingAt { .. } => "pass a function.zip, a `cargo slim build` output directory, \
+                                 its slim-manifest.json, or a bootstrap"
+                .into(),
+            NothingToRun { .. } => {
+                "build it first with `cargo slim build`, or pass the zip or bootstrap itself".into()
+            }
+            QemuMissing { install, .. } | QemuNotExecutable { install, .. } => install.clone(),
+            SeveralTargets { .. } => "pick one with --arch or --target".into(),
+            PreflightRefused { .. } => "see `cargo slim check` for the details".into(),
+            InvocationsFailed { .. } => {
+                "run one invocation with `cargo slim run` to see why".into()
+            }
             ToolFailed { .. }
+            | LocalRuntime { .. }
+            | Interrupted
             | CargoMetadata { .. }
             | CargoBuildFailed { .. }
             | NoExecutable { .. }
@@ -410,11 +473,16 @@ impl SlimError {
         Some(text)
     }
 
-    /// The exit code this failure ends the process with. Every variant so far is
-    /// a failure to do the job (2); a check that ran and said no is not an error
-    /// but an outcome, returned as [`Exit::CheckFailed`] by the command.
+    /// The exit code this failure ends the process with: 2, a failure to do the
+    /// job, but for the outcomes that stop a command after a check said no or the
+    /// function under test failed (1).
     pub fn exit(&self) -> Exit {
-        Exit::Error
+        match self {
+            SlimError::PreflightRefused { .. } | SlimError::InvocationsFailed { .. } => {
+                Exit::CheckFailed
+            }
+            _ => Exit::Error,
+        }
     }
 }
 

@@ -1,0 +1,134 @@
+//! The measuring session: cold starts, then warm invocations, of every build in
+//! turn (A B A B …), so that whatever else the machine does in the meantime
+//! weighs on every build alike.
+//!
+//! A cold sample is a fresh process: init (exec → first `GET /next`), the first
+//! invocation, then the process is killed and reaped, which gives its peak RSS
+//! and page faults (`wait4`). Warm samples come from one process per build that
+//! has already served one (unmeasured) invocation.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::samples::Samples;
+use super::subject::Subject;
+use crate::runtime::observer::Silent;
+use crate::runtime::sandbox::Confinement;
+use crate::runtime::{FunctionConfig, InvocationRecord, Session};
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub cold: u32,
+    pub warm: u32,
+    pub config: FunctionConfig,
+    pub payload: Bytes,
+}
+
+/// Everything measured of one build.
+#[derive(Debug, Clone, Default)]
+pub struct Measurements {
+    pub init_ms: Samples,
+    pub first_invoke_ms: Samples,
+    pub warm_ms: Samples,
+    /// Peak RSS of each cold process (KiB, from rusage).
+    pub cold_rss_kib: Samples,
+    /// Peak RSS of the warm process after all its invocations (KiB).
+    pub warm_rss_kib: Option<u64>,
+    /// Lambda's Max Memory Used of each cold start (MB: the cgroup's peak when
+    /// confined, else the process's).
+    pub cold_memory_mb: Samples,
+    pub minor_faults: Samples,
+    pub major_faults: Samples,
+    /// Invocations that did not succeed, with their error type.
+    pub failures: Vec<String>,
+    pub confinement: Option<Confinement>,
+    /// CFS periods the warm process was throttled in.
+    pub warm_throttled_periods: Option<u64>,
+}
+
+/// Progress: (what is being done, steps done, steps in all).
+pub type Progress<'a> = &'a dyn Fn(&str, u64, u64);
+
+pub async fn run(
+    plan: &Plan,
+    subjects: &[Subject],
+    progress: Progress<'_>,
+) -> anyhow::Result<Vec<Measurements>> {
+    let total = u64::from(plan.cold + plan.warm + 1) * subjects.len() as u64;
+    let mut done = 0u64;
+    let mut results = vec![Measurements::default(); subjects.len()];
+    let mut sessions: Vec<Session> = subjects
+        .iter()
+        .map(|s| {
+            Session::new(
+                plan.config.clone(),
+                &s.task_root,
+                s.runner.clone(),
+                Arc::new(Silent),
+            )
+        })
+        .collect();
+
+    for _ in 0..plan.cold {
+        for (i, session) in sessions.iter_mut().enumerate() {
+            let record = session.invoke(plan.payload.clone()).await?;
+            let exit = session.retire().await;
+            let m = &mut results[i];
+            note(m, &record);
+            if let Some(init) = record.init.as_ref().filter(|i| i.status.is_none()) {
+                m.init_ms.push(init.duration_ms);
+            }
+            if record.outcome.succeeded() {
+                m.first_invoke_ms.push(record.duration_ms);
+            }
+            if let Some(mb) = record.max_memory_used_mb {
+                m.cold_memory_mb.push(mb as f64);
+            }
+            if let Some(exit) = exit {
+                m.cold_rss_kib
+                    .push(exit.peak_rss_kib.unwrap_or(exit.usage.max_rss_kib) as f64);
+                m.minor_faults.push(exit.usage.minor_faults as f64);
+                m.major_faults.push(exit.usage.major_faults as f64);
+            }
+            m.confinement = session.confinement().cloned();
+            done += 1;
+            progress("cold starts", done, total);
+        }
+    }
+
+    // Warm: one process per build, started by an invocation that is not counted.
+    for (i, session) in sessions.iter_mut().enumerate() {
+        let record = session.invoke(plan.payload.clone()).await?;
+        note(&mut results[i], &record);
+        done += 1;
+        progress("warming up", done, total);
+    }
+    for _ in 0..plan.warm {
+        for (i, session) in sessions.iter_mut().enumerate() {
+            let record = session.invoke(plan.payload.clone()).await?;
+            let m = &mut results[i];
+            note(m, &record);
+            // A warm figure only from a process that was warm.
+            if record.outcome.succeeded() && !record.cold() {
+                m.warm_ms.push(record.duration_ms);
+            }
+            done += 1;
+            progress("warm invocations", done, total);
+        }
+    }
+    for (i, session) in sessions.iter_mut().enumerate() {
+        results[i].warm_throttled_periods = session.throttled_periods();
+        if let Some(exit) = session.retire().await {
+            results[i].warm_rss_kib = Some(exit.peak_rss_kib.unwrap_or(exit.usage.max_rss_kib));
+        }
+    }
+    Ok(results)
+}
+
+fn note(m: &mut Measurements, record: &InvocationRecord) {
+    if let Some(t) = record.outcome.error_type() {
+        m.failures.push(t.to_string());
+    }
+}

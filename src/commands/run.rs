@@ -1,0 +1,320 @@
+//! `cargo slim run`: build when needed, unpack what ships, invoke it under the
+//! local Lambda runtime, print the response and the platform's report lines.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use bytes::Bytes;
+
+use crate::model::options::{RequestedOptions, Selection};
+use crate::model::run_options::{FunctionRequest, RunRequest};
+use crate::pipeline::slim_metadata::MetadataTables;
+use crate::runtime::emulation::{self, Runner};
+use crate::runtime::events;
+use crate::runtime::function_config::{MAX_TIMEOUT, MEMORY_RANGE};
+use crate::runtime::observer::{LogLine, Observer, Stream};
+use crate::runtime::sandbox::{user, Confinement};
+use crate::runtime::{environment, FunctionConfig, InvocationRecord, Session, TaskRoot};
+use crate::ui::Ui;
+use crate::util::error::{Exit, SlimError};
+use crate::util::regular_file;
+
+/// The largest env file read (Lambda allows 4 KB of variables in all).
+const ENV_FILE_LIMIT: u64 = 1 << 20;
+
+/// What is to be run: a path the user gave, or the selected package's fresh build.
+pub struct Shipped {
+    pub path: PathBuf,
+    /// The binary's name, when we built it (the default function name).
+    pub bin: Option<String>,
+    /// The unstripped twin (for counting crates), when there is one.
+    pub full: Option<PathBuf>,
+    /// `[package.metadata.slim]` (or workspace) memory and timeout.
+    pub metadata_memory: Option<u32>,
+    pub metadata_timeout: Option<u64>,
+}
+
+pub fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
+    // The event is read (and checked) before minutes of building.
+    let payload = Bytes::from(events::load(&args.event)?);
+    let shipped = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
+    let config = function_config(&args.function, &shipped)?;
+    let task_root = TaskRoot::prepare(&shipped.path, user::unprivileged())?;
+    let runner = runner_for(&task_root)?;
+    describe_start(ui, &shipped.path, &runner, &config);
+
+    let observer: Arc<dyn Observer> = Arc::new(Printer {
+        platform: !ui.quiet && !ui.json(),
+        function: !ui.quiet,
+    });
+    let mut session = Session::new(config.clone(), &task_root, runner.clone(), observer);
+    let records = block_on(async {
+        let mut records = Vec::new();
+        for _ in 0..args.repeat.max(1) {
+            let record = session.invoke(payload.clone()).await?;
+            if !ui.json() {
+                print_response(ui, &record)?;
+            }
+            records.push(record);
+        }
+        session.retire().await;
+        Ok(records)
+    })?;
+    let confinement = session.confinement().cloned();
+    if let Some(c) = &confinement {
+        report_confinement(ui, c);
+    }
+    if ui.json() {
+        let doc = serde_json::json!({
+            "function": function_json(&config),
+            "bootstrap": task_root.source,
+            "emulated": runner.label(),
+            "confinement": confinement,
+            "invocations": records.iter().map(record_json).collect::<Vec<_>>(),
+        });
+        ui.out_json(&doc)?;
+    }
+    Ok(if records.iter().all(|r| r.outcome.succeeded()) {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    })
+}
+
+/// Run a future on a current-thread runtime, ending early (and killing the
+/// function) on Ctrl-C: the function runs in its own process group, out of
+/// reach of the terminal's SIGINT.
+pub fn block_on<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async {
+        tokio::select! {
+            result = fut => result,
+            _ = tokio::signal::ctrl_c() => Err(SlimError::Interrupted.into()),
+        }
+    })
+}
+
+/// Find or build what to run. A path is used as it is; otherwise the selected
+/// package is built (a no-op when nothing changed) for exactly one target.
+pub fn shipped(
+    ui: &Ui,
+    path: Option<&Path>,
+    selection: &Selection,
+    build: &RequestedOptions,
+) -> Result<Shipped> {
+    if let Some(path) = path {
+        let file = crate::runtime::task_root::resolve(path)?;
+        let full = file
+            .parent()
+            .map(|d| d.join("bootstrap.full"))
+            .filter(|f| f.is_file());
+        return Ok(Shipped {
+            path: path.to_path_buf(),
+            bin: None,
+            full,
+            metadata_memory: None,
+            metadata_timeout: None,
+        });
+    }
+    let plan = crate::pipeline::plan::plan(ui, selection, build)?;
+    if plan.targets.len() != 1 {
+        let list: Vec<String> = plan.targets.iter().map(|t| t.to_string()).collect();
+        return Err(SlimError::SeveralTargets { targets: list }.into());
+    }
+    // The same tables the plan read (and validated: a `memory` that is not a
+    // number already stopped it there).
+    let tables = MetadataTables::read(&plan.package.metadata, &plan.metadata.workspace_metadata)?;
+    let metadata_memory = tables.pick(|m| m.memory).map(|(_, v)| v);
+    let metadata_timeout = tables.pick(|m| m.timeout).map(|(_, v)| v);
+    let outcomes = super::build::build_plan(ui, &plan)?;
+    let Some(outcome) = outcomes.into_iter().next() else {
+        anyhow::bail!("the build produced nothing");
+    };
+    if outcome.manifest.is_none() {
+        return Err(SlimError::PreflightRefused {
+            target: outcome.built.target.to_string(),
+        }
+        .into());
+    }
+    Ok(Shipped {
+        path: outcome.built.zip.clone(),
+        bin: Some(outcome.built.bin.clone()),
+        full: Some(outcome.built.full.clone()).filter(|f| f.is_file()),
+        metadata_memory,
+        metadata_timeout,
+    })
+}
+
+/// The function's configuration from the request, the metadata and Lambda's
+/// defaults, validated as Lambda validates it.
+pub fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Result<FunctionConfig> {
+    let name = args
+        .function_name
+        .clone()
+        .or_else(|| shipped.bin.clone())
+        .unwrap_or_else(|| "function".into());
+    let mut config = FunctionConfig::new(name);
+    if let Some(mb) = args.memory_mb.or(shipped.metadata_memory) {
+        if !MEMORY_RANGE.contains(&mb) {
+            return Err(SlimError::InvalidSetting {
+                setting: "--memory".into(),
+                reason: format!(
+                    "{mb} MB is outside Lambda's range, {}–{} MB",
+                    MEMORY_RANGE.start(),
+                    MEMORY_RANGE.end()
+                ),
+            }
+            .into());
+        }
+        config.memory_mb = mb;
+    }
+    if let Some(secs) = args.timeout_s.or(shipped.metadata_timeout) {
+        if secs == 0 || secs > MAX_TIMEOUT.as_secs() {
+            return Err(SlimError::InvalidSetting {
+                setting: "--timeout".into(),
+                reason: format!(
+                    "{secs} s is outside Lambda's range, 1–{} s",
+                    MAX_TIMEOUT.as_secs()
+                ),
+            }
+            .into());
+        }
+        config.timeout = Duration::from_secs(secs);
+    }
+    config.region = args.region.clone();
+    config.confine = args.confine;
+    config.client_context = args.client_context.clone();
+    config.cognito_identity = args.cognito_identity.clone();
+    let mut vars = Vec::new();
+    for file in &args.env_files {
+        let data = regular_file::read(file, file, ENV_FILE_LIMIT, None)?;
+        let text = String::from_utf8_lossy(&data);
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let pair = environment::parse_assignment(line).map_err(|reason| {
+                SlimError::InvalidSetting {
+                    setting: format!("--env-file {}:{}", file.display(), n + 1),
+                    reason,
+                }
+            })?;
+            vars.push(pair);
+        }
+    }
+    vars.extend(args.env.iter().cloned());
+    config.user_env = vars;
+    Ok(config)
+}
+
+/// How this machine runs the unpacked bootstrap.
+pub fn runner_for(task_root: &TaskRoot) -> Result<Runner> {
+    match &task_root.bootstrap {
+        None => Ok(Runner::Native),
+        Some(path) => {
+            let data =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            emulation::runner_for(&data)
+        }
+    }
+}
+
+fn describe_start(ui: &Ui, path: &Path, runner: &Runner, config: &FunctionConfig) {
+    let how = match runner.label() {
+        Some(qemu) => format!("emulated by {qemu}: figures describe qemu as much as the function"),
+        None => "native".into(),
+    };
+    ui.status(
+        "Running",
+        format!(
+            "{} ({how}; {} MB, timeout {} s)",
+            path.display(),
+            config.memory_mb,
+            config.timeout.as_secs()
+        ),
+    );
+}
+
+/// Say what was and was not confined; a limit not in force is a warning.
+pub fn report_confinement(ui: &Ui, confinement: &Confinement) {
+    if confinement.fully_applied() {
+        ui.verbose(format!("limits: {}", confinement.describe()));
+    } else {
+        ui.warn(format!(
+            "running without Lambda's full limits: {}",
+            confinement.describe()
+        ));
+    }
+}
+
+/// The response on stdout: pretty JSON on a terminal, else as the function sent it.
+fn print_response(ui: &Ui, record: &InvocationRecord) -> Result<()> {
+    let body = &record.payload;
+    let mut text = if std::io::stdout().is_terminal() {
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+            Err(_) => String::from_utf8_lossy(body).into_owned(),
+        }
+    } else {
+        String::from_utf8_lossy(body).into_owned()
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    ui.out(&text)?;
+    Ok(())
+}
+
+fn function_json(config: &FunctionConfig) -> serde_json::Value {
+    serde_json::json!({
+        "name": config.function_name,
+        "memory_mb": config.memory_mb,
+        "timeout_s": config.timeout.as_secs(),
+        "region": config.region,
+    })
+}
+
+/// One invocation as JSON: the record, the response parsed when it is JSON.
+pub fn record_json(record: &InvocationRecord) -> serde_json::Value {
+    let mut value = serde_json::to_value(record).unwrap_or_default();
+    let response = match serde_json::from_slice::<serde_json::Value>(&record.payload) {
+        Ok(v) => v,
+        Err(_) => serde_json::Value::String(String::from_utf8_lossy(&record.payload).into_owned()),
+    };
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("response".into(), response);
+        obj.insert("response_bytes".into(), record.payload.len().into());
+    }
+    value
+}
+
+/// Prints the function's lines (prefixed) and the platform's on stderr.
+struct Printer {
+    platform: bool,
+    function: bool,
+}
+
+impl Observer for Printer {
+    fn function_line(&self, line: &LogLine) {
+        if self.function {
+            let tag = match line.stream {
+                Stream::Stdout => "stdout",
+                Stream::Stderr => "stderr",
+            };
+            crate::ui::eprintln_error(&format!("  [function {tag}] {}", line.text));
+        }
+    }
+
+    fn platform_line(&self, line: &str) {
+        if self.platform {
+            crate::ui::eprintln_error(line);
+        }
+    }
+}

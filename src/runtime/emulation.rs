@@ -1,0 +1,145 @@
+//! How this machine runs the bootstrap: natively when its architecture is ours,
+//! under qemu user-mode emulation when it is the other Lambda architecture.
+//! Figures taken under emulation measure qemu as much as the function; every
+//! report marks them.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::artifact::elf::ElfFacts;
+use crate::model::target::Arch;
+use crate::util::error::SlimError;
+
+/// Environment variable naming the qemu to use (a path or a program on PATH).
+pub const QEMU_ENV: &str = "CARGO_SLIM_QEMU";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Runner {
+    Native,
+    /// qemu run explicitly: `qemu-aarch64-static [-L sysroot] bootstrap`.
+    Qemu {
+        program: PathBuf,
+        sysroot: Option<PathBuf>,
+    },
+    /// The kernel runs it through a registered binfmt_misc interpreter.
+    Binfmt {
+        entry: String,
+    },
+}
+
+impl Runner {
+    pub fn emulated(&self) -> bool {
+        !matches!(self, Runner::Native)
+    }
+
+    /// "qemu-aarch64-static" / "binfmt_misc qemu-aarch64", for reports.
+    pub fn label(&self) -> Option<String> {
+        match self {
+            Runner::Native => None,
+            Runner::Qemu { program, .. } => Some(
+                program
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| program.display().to_string()),
+            ),
+            Runner::Binfmt { entry } => Some(format!("binfmt_misc {entry}")),
+        }
+    }
+
+    /// The program and arguments that start `bootstrap`.
+    pub fn command(&self, bootstrap: &Path) -> (PathBuf, Vec<String>) {
+        let path = bootstrap.display().to_string();
+        match self {
+            Runner::Native | Runner::Binfmt { .. } => (bootstrap.to_path_buf(), Vec::new()),
+            Runner::Qemu { program, sysroot } => {
+                let mut args = Vec::new();
+                if let Some(root) = sysroot {
+                    args.push("-L".into());
+                    args.push(root.display().to_string());
+                }
+                args.push(path);
+                (program.clone(), args)
+            }
+        }
+    }
+}
+
+/// The architecture of `data` when it is an ELF of a Lambda architecture (64-bit
+/// little-endian), and whether it names a dynamic loader (PT_INTERP). Read by the
+/// one ELF reader; anything it cannot read is "not an ELF we can run".
+pub fn elf_arch(data: &[u8]) -> Option<(Arch, bool)> {
+    let facts = ElfFacts::read(data).ok()?;
+    if !facts.layout.is_lambda() {
+        return None;
+    }
+    let arch = Arch::from_elf_machine(facts.machine)?;
+    let dynamic = facts.body.is_some_and(|b| b.interpreter.is_some());
+    Some((arch, dynamic))
+}
+
+/// Whether the kernel of a Lambda host would exec `data` natively: a script with a
+/// `#!` line, or an ELF of this machine's architecture. (We must decide before
+/// exec: `execvp` hands a file the kernel refuses to /bin/sh, which Lambda's
+/// `execve` does not.)
+pub fn natively_executable(data: &[u8]) -> bool {
+    data.starts_with(b"#!")
+        || elf_arch(data).is_some_and(|(arch, _)| crate::model::target::host_arch() == Some(arch))
+}
+
+/// How to run a bootstrap whose bytes start with `data`.
+pub fn runner_for(data: &[u8]) -> anyhow::Result<Runner> {
+    let Some((arch, dynamic)) = elf_arch(data) else {
+        // Not an ELF of a Lambda architecture: a script, or something the kernel
+        // will refuse. Lambda would exec it; so do we, and report what happens.
+        return Ok(Runner::Native);
+    };
+    if crate::model::target::host_arch() == Some(arch) {
+        return Ok(Runner::Native);
+    }
+    let qemu_name = format!("qemu-{}", arch.triple_prefix());
+    if let Some(chosen) = std::env::var_os(QEMU_ENV) {
+        let program = which::which(&chosen).map_err(|_| SlimError::QemuNotExecutable {
+            variable: QEMU_ENV.into(),
+            value: Path::new(&chosen).display().to_string(),
+            install: install_hint(arch),
+        })?;
+        return Ok(qemu(program, arch, dynamic));
+    }
+    for name in [format!("{qemu_name}-static"), qemu_name.clone()] {
+        if let Ok(program) = which::which(&name) {
+            return Ok(qemu(program, arch, dynamic));
+        }
+    }
+    let binfmt = Path::new("/proc/sys/fs/binfmt_misc").join(&qemu_name);
+    if std::fs::read_to_string(&binfmt).is_ok_and(|s| s.starts_with("enabled")) {
+        return Ok(Runner::Binfmt { entry: qemu_name });
+    }
+    Err(SlimError::QemuMissing {
+        arch: arch.to_string(),
+        host: std::env::consts::ARCH.into(),
+        qemu: qemu_name,
+        install: install_hint(arch),
+    }
+    .into())
+}
+
+fn install_hint(arch: Arch) -> String {
+    format!(
+        "install qemu user-mode emulation: `apt-get install qemu-user-static` (Debian, Ubuntu) \
+         or `dnf install qemu-user-static` (Fedora), which provides qemu-{}-static; or build \
+         for this machine's architecture (--arch {})",
+        arch.triple_prefix(),
+        crate::model::target::host_arch().map_or("x86_64", |a| a.as_str())
+    )
+}
+
+fn qemu(program: PathBuf, arch: Arch, dynamic: bool) -> Runner {
+    // A dynamically linked gnu binary needs the target's glibc: Debian's cross
+    // packages put it in /usr/<triple-prefix>-linux-gnu.
+    let sysroot = dynamic
+        .then(|| PathBuf::from(format!("/usr/{}-linux-gnu", arch.triple_prefix())))
+        .filter(|p| p.is_dir());
+    Runner::Qemu { program, sysroot }
+}

@@ -1,0 +1,416 @@
+//! One execution environment: one process, from exec through its init phase to
+//! the invocations it serves, until it is shut down, times out or dies.
+//!
+//! Timing is taken where Lambda takes it: init from exec to the first
+//! `GET …/next`; an invocation from the moment its event is handed out to the
+//! moment its result arrives.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+use super::api_server::{self, ApiEvent, ApiServer, Pending, StreamInfo, MAX_RESPONSE};
+use super::emulation::Runner;
+use super::environment::{self, Places};
+use super::invocation::{InitReport, Outcome};
+use super::observer::{LogLine, Observer};
+use super::process::{Exit, Launch, Process};
+use super::sandbox::cgroup::{Cgroups, Group};
+use super::sandbox::Confinement;
+use super::FunctionConfig;
+
+/// What every environment of a session shares.
+pub struct Spec {
+    pub config: FunctionConfig,
+    pub task: PathBuf,
+    pub scratch: PathBuf,
+    pub bootstrap: Option<PathBuf>,
+    /// Whether the kernel would exec the bootstrap (checked once: see
+    /// [`super::emulation::natively_executable`]).
+    pub natively_executable: bool,
+    pub runner: Runner,
+    pub cgroups: Cgroups,
+    pub run_as: Option<(u32, u32)>,
+    pub log_stream: String,
+}
+
+/// A failed init: what the invocation that asked for it gets.
+pub struct InitFailure {
+    pub init: InitReport,
+    pub error_type: String,
+    /// The error document (the runtime's own from `/init/error`, else ours).
+    pub payload: Bytes,
+    pub logs: Vec<LogLine>,
+    pub max_memory_bytes: Option<u64>,
+    pub confinement: Confinement,
+    pub exit: Option<Exit>,
+}
+
+pub enum Started {
+    Ready(Box<ExecutionEnvironment>),
+    Failed(Box<InitFailure>),
+}
+
+/// The result of one invocation, before the session dresses it as a record.
+pub struct Result {
+    pub outcome: Outcome,
+    pub payload: Bytes,
+    pub duration_ms: f64,
+    pub streamed: Option<StreamInfo>,
+}
+
+pub struct ExecutionEnvironment {
+    _server: ApiServer,
+    pending: mpsc::UnboundedSender<Pending>,
+    events: mpsc::UnboundedReceiver<ApiEvent>,
+    process: Process,
+    group: Group,
+    pub confinement: Confinement,
+    /// The init phase's report, until the first invocation takes it.
+    pub init: Option<InitReport>,
+    /// False once the process has exited or been killed.
+    alive: bool,
+}
+
+fn error_doc(error_type: &str, message: &str) -> Bytes {
+    Bytes::from(serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string())
+}
+
+/// Lambda's wording of a failed exec ("fork/exec /var/task/bootstrap: …").
+fn exec_failure(err: &std::io::Error) -> String {
+    let what = match err.raw_os_error() {
+        Some(libc::EACCES) | Some(libc::EPERM) => "permission denied".to_string(),
+        Some(libc::ENOEXEC) => "exec format error".to_string(),
+        Some(libc::ENOENT) => "no such file or directory".to_string(),
+        _ => err.to_string(),
+    };
+    format!("Error: fork/exec /var/task/bootstrap: {what}")
+}
+
+impl ExecutionEnvironment {
+    /// Start a process and run its init phase.
+    pub async fn start(spec: &Spec, observer: Arc<dyn Observer>) -> anyhow::Result<Started> {
+        let (group, confinement) = spec.cgroups.create(
+            spec.config.memory_mb,
+            spec.config.vcpus(),
+            spec.run_as.map(|(uid, _)| uid),
+        );
+        let invalid = |message: String, confinement: Confinement| {
+            Started::Failed(Box::new(InitFailure {
+                init: InitReport {
+                    duration_ms: 0.0,
+                    status: Some("error".into()),
+                    error_type: Some("Runtime.InvalidEntrypoint".into()),
+                },
+                error_type: "Runtime.InvalidEntrypoint".into(),
+                payload: error_doc("Runtime.InvalidEntrypoint", &message),
+                logs: Vec::new(),
+                max_memory_bytes: None,
+                confinement,
+                exit: None,
+            }))
+        };
+        let Some(bootstrap) = &spec.bootstrap else {
+            return Ok(invalid(
+                "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]".into(),
+                confinement,
+            ));
+        };
+        if spec.runner.emulated() && !is_executable(bootstrap) {
+            // qemu would open it anyway; the kernel (and so Lambda) would not.
+            return Ok(invalid(
+                "Error: fork/exec /var/task/bootstrap: permission denied".into(),
+                confinement,
+            ));
+        }
+        if !spec.runner.emulated() && !spec.natively_executable {
+            return Ok(invalid(
+                "Error: fork/exec /var/task/bootstrap: exec format error".into(),
+                confinement,
+            ));
+        }
+        let (server, pending, mut events) = api_server::start().await?;
+        let api = server.address.to_string();
+        let places = Places {
+            task_root: &spec.task,
+            scratch: &spec.scratch,
+            runtime_api: &api,
+            log_stream: &spec.log_stream,
+        };
+        let (program, args) = spec.runner.command(bootstrap);
+        let launch = Launch {
+            program,
+            args,
+            env: environment::variables(&spec.config, &places),
+            cwd: spec.task.clone(),
+            cgroup_fds: group.join_fds(),
+            run_as: spec.run_as,
+        };
+        let mut process = match Process::spawn(launch, observer) {
+            Ok(p) => p,
+            Err(e) => return Ok(invalid(exec_failure(&e), confinement)),
+        };
+        let deadline = process.started + spec.config.init_timeout;
+        let started = process.started;
+        let failed = |status: &str, error_type: Option<String>, at: Instant| InitReport {
+            duration_ms: ms(at.saturating_duration_since(started)),
+            status: Some(status.to_string()),
+            error_type,
+        };
+        loop {
+            tokio::select! {
+                biased;
+                event = events.recv() => match event {
+                    Some(ApiEvent::Polled { at }) => {
+                        let init = InitReport {
+                            duration_ms: ms(at.saturating_duration_since(started)),
+                            status: None,
+                            error_type: None,
+                        };
+                        return Ok(Started::Ready(Box::new(ExecutionEnvironment {
+                            _server: server,
+                            pending,
+                            events,
+                            process,
+                            group,
+                            confinement,
+                            init: Some(init),
+                            alive: true,
+                        })));
+                    }
+                    Some(ApiEvent::InitError { error_type, body, at }) => {
+                        let error_type = error_type
+                            .or_else(|| body_error_type(&body))
+                            .unwrap_or_else(|| "Runtime.Unknown".into());
+                        let init = failed("error", Some(error_type.clone()), at);
+                        let payload = if body.is_empty() {
+                            error_doc(&error_type, "the runtime reported an init error")
+                        } else {
+                            body
+                        };
+                        let exit = process.reap().await;
+                        return Ok(Started::Failed(Box::new(InitFailure {
+                            init,
+                            error_type,
+                            payload,
+                            logs: process.take_logs(),
+                            max_memory_bytes: peak(&group, &process, exit.as_ref()),
+                            confinement,
+                            exit,
+                        })));
+                    }
+                    Some(_) => {}
+                    None => anyhow::bail!("the local Runtime API stopped unexpectedly"),
+                },
+                exit = &mut process.exit => {
+                    let Ok(exit) = exit else {
+                        anyhow::bail!("lost track of the function process");
+                    };
+                    process.set_exited(exit.clone());
+                    let error_type = exit_error_type(&group);
+                    let message = format!("Error: Runtime exited with error: {}", exit.describe());
+                    let init = failed("error", Some(error_type.clone()), exit.at);
+                    return Ok(Started::Failed(Box::new(InitFailure {
+                        init,
+                        payload: error_doc(&error_type, &message),
+                        error_type,
+                        logs: process.take_logs(),
+                        max_memory_bytes: peak(&group, &process, Some(&exit)),
+                        confinement,
+                        exit: Some(exit),
+                    })));
+                }
+                _ = tokio::time::sleep_until(deadline.into()) => {
+                    let exit = process.reap().await;
+                    let init = failed("timeout", None, Instant::now());
+                    let seconds = spec.config.init_timeout.as_secs_f64();
+                    return Ok(Started::Failed(Box::new(InitFailure {
+                        init,
+                        error_type: "Sandbox.Timedout".into(),
+                        payload: error_doc(
+                            "Sandbox.Timedout",
+                            &format!("the init phase did not finish in {seconds:.2} seconds"),
+                        ),
+                        logs: process.take_logs(),
+                        max_memory_bytes: peak(&group, &process, exit.as_ref()),
+                        confinement,
+                        exit,
+                    })));
+                }
+            }
+        }
+    }
+
+    /// Still able to take an invocation? (A process may exit between two.)
+    pub fn alive(&mut self) -> bool {
+        if self.alive {
+            if let Ok(exit) = self.process.exit.try_recv() {
+                self.process.set_exited(exit);
+                self.alive = false;
+            }
+        }
+        self.alive
+    }
+
+    /// Hand `event` to the function and wait for its result, the deadline, or
+    /// the end of the process.
+    pub async fn invoke(&mut self, event: Pending, timeout: Duration) -> Result {
+        let request_id = event.request_id.clone();
+        let start = Instant::now();
+        let deadline = start + timeout;
+        let mut handed_out = start;
+        let duration = |at: Instant, from: Instant| ms(at.saturating_duration_since(from));
+        if self.pending.send(event).is_err() {
+            self.alive = false;
+        }
+        loop {
+            tokio::select! {
+                biased;
+                event = self.events.recv() => match event {
+                    Some(ApiEvent::HandedOut { request_id: id, at }) if id == request_id => {
+                        handed_out = at;
+                    }
+                    Some(ApiEvent::Response { request_id: id, body, streamed, at }) if id == request_id => {
+                        return Result {
+                            outcome: Outcome::Success,
+                            payload: body,
+                            duration_ms: duration(at, handed_out),
+                            streamed,
+                        };
+                    }
+                    Some(ApiEvent::Error { request_id: id, error_type, body, at }) if id == request_id => {
+                        let error_type = error_type
+                            .or_else(|| body_error_type(&body))
+                            .unwrap_or_else(|| "Unhandled".into());
+                        return Result {
+                            outcome: Outcome::FunctionError { error_type },
+                            payload: body,
+                            duration_ms: duration(at, handed_out),
+                            streamed: None,
+                        };
+                    }
+                    Some(ApiEvent::ResponseTooLarge { request_id: id, at }) if id == request_id => {
+                        return Result {
+                            outcome: Outcome::ResponseTooLarge,
+                            payload: error_doc(
+                                "Function.ResponseSizeTooLarge",
+                                &format!("Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE} bytes)."),
+                            ),
+                            duration_ms: duration(at, handed_out),
+                            streamed: None,
+                        };
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.alive = false;
+                        return self.exited_result(&request_id, None, handed_out).await;
+                    }
+                },
+                exit = &mut self.process.exit, if self.process.exited().is_none() => {
+                    let exit = exit.ok();
+                    if let Some(e) = &exit {
+                        self.process.set_exited(e.clone());
+                    }
+                    self.alive = false;
+                    return self.exited_result(&request_id, exit, handed_out).await;
+                }
+                _ = tokio::time::sleep_until(deadline.into()) => {
+                    self.process.reap().await;
+                    self.group.kill_all();
+                    self.alive = false;
+                    let message = super::cloudwatch::timed_out(&request_id, timeout.as_secs_f64());
+                    return Result {
+                        outcome: Outcome::Timeout,
+                        payload: error_doc("Sandbox.Timedout", &message),
+                        duration_ms: duration(Instant::now(), handed_out),
+                        streamed: None,
+                    };
+                }
+            }
+        }
+    }
+
+    async fn exited_result(
+        &mut self,
+        request_id: &str,
+        exit: Option<Exit>,
+        from: Instant,
+    ) -> Result {
+        let at = exit.as_ref().map_or_else(Instant::now, |e| e.at);
+        let (error_type, describe) = match &exit {
+            Some(e) => (exit_error_type(&self.group), e.describe()),
+            None => ("Runtime.ExitError".to_string(), "unknown exit".to_string()),
+        };
+        let message =
+            format!("RequestId: {request_id} Error: Runtime exited with error: {describe}");
+        Result {
+            outcome: Outcome::ExitError {
+                error_type: error_type.clone(),
+                message: message.clone(),
+            },
+            payload: error_doc(&error_type, &message),
+            duration_ms: ms(at.saturating_duration_since(from)),
+            streamed: None,
+        }
+    }
+
+    /// Peak memory so far, bytes.
+    pub fn peak_memory(&self) -> Option<u64> {
+        peak(&self.group, &self.process, self.process.exited())
+    }
+
+    pub fn take_logs(&self) -> Vec<LogLine> {
+        self.process.take_logs()
+    }
+
+    /// CFS periods in which the CPU quota stopped the function.
+    pub fn throttled_periods(&self) -> Option<u64> {
+        self.group.throttled_periods()
+    }
+
+    /// Kill the process (if it still runs) and return how it ended.
+    pub async fn shut_down(mut self) -> Option<Exit> {
+        let exit = self.process.reap().await;
+        self.group.kill_all();
+        exit
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn is_executable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+/// `errorType` of a JSON error document, if it has one.
+fn body_error_type(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()?
+        .get("errorType")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// Lambda calls a process the OOM killer ended `Runtime.OutOfMemory`.
+fn exit_error_type(group: &Group) -> String {
+    if group.oom_kills().unwrap_or(0) > 0 {
+        "Runtime.OutOfMemory".into()
+    } else {
+        "Runtime.ExitError".into()
+    }
+}
+
+/// The environment's peak memory: the cgroup's when it has one, else the
+/// process's peak RSS (VmHWM while it runs, rusage once reaped).
+fn peak(group: &Group, process: &Process, exit: Option<&Exit>) -> Option<u64> {
+    group
+        .peak_memory()
+        .or_else(|| process.peak_rss_bytes())
+        .or_else(|| exit.map(|e| e.peak_rss_kib.unwrap_or(e.usage.max_rss_kib) * 1024))
+}

@@ -1,0 +1,111 @@
+//! One invocation as the platform saw it: its outcome in Lambda's own terms, and
+//! the figures of its REPORT line.
+
+use bytes::Bytes;
+use serde::Serialize;
+
+use super::api_server::StreamInfo;
+use super::observer::LogLine;
+
+/// How an invocation ended, named as Lambda names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// `…/response` was accepted.
+    Success,
+    /// The function reported an error (`…/error`, or a streamed error trailer).
+    FunctionError { error_type: String },
+    /// No result before the deadline: `Task timed out after N seconds`.
+    Timeout,
+    /// The process died during the invocation (a panic with panic=abort, an exit).
+    ExitError { error_type: String, message: String },
+    /// The response was over the payload limit.
+    ResponseTooLarge,
+    /// The execution environment did not start: no invocation ran.
+    InitFailed { error_type: String },
+}
+
+impl Outcome {
+    pub fn succeeded(&self) -> bool {
+        *self == Outcome::Success
+    }
+
+    /// The error type a REPORT line shows (`Status: error Error Type: …`).
+    pub fn error_type(&self) -> Option<&str> {
+        match self {
+            Outcome::Success => None,
+            Outcome::FunctionError { error_type }
+            | Outcome::ExitError { error_type, .. }
+            | Outcome::InitFailed { error_type } => Some(error_type),
+            Outcome::Timeout => Some("Sandbox.Timedout"),
+            Outcome::ResponseTooLarge => Some("Function.ResponseSizeTooLarge"),
+        }
+    }
+}
+
+/// The init phase of a cold start.
+#[derive(Debug, Clone, Serialize)]
+pub struct InitReport {
+    /// From exec to the first `GET …/next` (or to the failure), ms.
+    pub duration_ms: f64,
+    /// `None` when init succeeded; else `error` or `timeout`.
+    pub status: Option<String>,
+    pub error_type: Option<String>,
+}
+
+/// Everything known about one invocation.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvocationRecord {
+    pub request_id: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Present on a cold start.
+    pub init: Option<InitReport>,
+    /// From handing out the event to the result, ms.
+    pub duration_ms: f64,
+    pub billed_duration_ms: u64,
+    pub memory_size_mb: u32,
+    /// Peak memory of the environment so far, MB (rounded up), as Lambda's Max
+    /// Memory Used; `None` when it could not be read.
+    pub max_memory_used_mb: Option<u64>,
+    /// What the caller gets: the response, or the error document.
+    #[serde(skip)]
+    pub payload: Bytes,
+    pub streamed: Option<StreamInfo>,
+    /// Under emulation (the qemu used), when not native.
+    pub emulated: Option<String>,
+    /// The function's lines during this invocation (its init's on a cold start).
+    pub logs: Vec<LogLine>,
+}
+
+impl InvocationRecord {
+    pub fn cold(&self) -> bool {
+        self.init.is_some()
+    }
+}
+
+/// What Lambda bills: the duration rounded up to the millisecond, plus, on a cold
+/// start of an OS-only runtime, the init duration (custom runtimes have always been
+/// billed for init).
+pub fn billed_ms(duration_ms: f64, init_ms: Option<f64>) -> u64 {
+    let ceil = |ms: f64| ms.max(0.0).ceil() as u64;
+    ceil(duration_ms) + init_ms.map_or(0, ceil)
+}
+
+/// Bytes to MB as Lambda shows them (rounded up).
+pub fn to_mb(bytes: u64) -> u64 {
+    bytes.div_ceil(1024 * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn billing_rounds_up_and_adds_init() {
+        assert_eq!(billed_ms(1.2, None), 2);
+        assert_eq!(billed_ms(1.0, Some(10.01)), 12);
+        assert_eq!(to_mb(1), 1);
+        assert_eq!(to_mb(5 * 1024 * 1024), 5);
+    }
+}

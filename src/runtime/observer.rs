@@ -1,0 +1,34 @@
+//! What a caller sees while the function runs: its log lines as they come, and
+//! the platform's own lines (START, END, REPORT, INIT_REPORT). `run` prints them;
+//! `bench` keeps quiet.
+
+use serde::Serialize;
+
+/// Which of the function's streams a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogLine {
+    pub stream: Stream,
+    pub text: String,
+}
+
+pub trait Observer: Send + Sync {
+    /// A line the function wrote (without its newline).
+    fn function_line(&self, line: &LogLine);
+    /// A line the platform writes to the log stream (START, END, REPORT, …).
+    fn platform_line(&self, line: &str);
+}
+
+/// An observer that shows nothing.
+pub struct Silent;
+
+impl Observer for Silent {
+    fn function_line(&self, _: &LogLine) {}
+    fn platform_line(&self, _: &str) {}
+}

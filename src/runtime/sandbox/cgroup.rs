@@ -1,0 +1,402 @@
+//! cgroups for one execution environment: a fresh group per process (so the peak
+//! memory and the OOM count are that process's), with Lambda's memory limit and a
+//! CFS quota of memory/1,769 MB of a CPU.
+//!
+//! Both cgroup versions are handled, per controller: v2 where the unified
+//! hierarchy delegates the controller to our group's children (`cgroup.subtree_control`),
+//! else v1 where its hierarchy is mounted and writable. Groups are created under
+//! our own group in each hierarchy, never at a root we were not placed in. The
+//! process joins them between fork and exec (it writes `0` to the pre-opened
+//! `cgroup.procs`), so not one allocation of it escapes the limit.
+
+use std::fs::{File, OpenOptions};
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use super::{Applied, Confinement};
+
+/// CFS period: 100 ms, the kernel's default.
+const CPU_PERIOD_US: u64 = 100_000;
+/// The kernel refuses quotas under 1 ms.
+const MIN_QUOTA_US: u64 = 1_000;
+
+static SEQUENCE: AtomicU32 = AtomicU32::new(0);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V1,
+    V2,
+}
+
+/// A hierarchy a controller lives in, and our group in it.
+#[derive(Debug, Clone)]
+struct Hierarchy {
+    version: Version,
+    /// Our own group's directory.
+    ours: PathBuf,
+}
+
+/// Where each controller could be used, found once per run.
+#[derive(Debug, Clone)]
+pub struct Cgroups {
+    memory: Result<Hierarchy, String>,
+    cpu: Result<Hierarchy, String>,
+}
+
+/// The groups of one execution environment; removed when dropped.
+#[derive(Debug)]
+pub struct Group {
+    memory: Option<(Version, PathBuf)>,
+    cpu: Option<(Version, PathBuf)>,
+    /// `cgroup.procs` of each distinct group, opened for the child to write `0`.
+    procs: Vec<File>,
+}
+
+impl Cgroups {
+    /// Look at /proc/self/mountinfo and /proc/self/cgroup.
+    pub fn detect() -> Cgroups {
+        let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let membership = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+        Cgroups {
+            memory: find(&mountinfo, &membership, "memory"),
+            cpu: find(&mountinfo, &membership, "cpu"),
+        }
+    }
+
+    /// Unconfined on purpose (`--no-limits`).
+    pub fn disabled() -> Cgroups {
+        let why = "--no-limits".to_string();
+        Cgroups {
+            memory: Err(why.clone()),
+            cpu: Err(why),
+        }
+    }
+
+    /// Create the groups of one environment and set the limits. What could not be
+    /// applied is said in the returned [`Confinement`], never an error.
+    pub fn create(
+        &self,
+        memory_mb: u32,
+        vcpus: f64,
+        run_as_uid: Option<u32>,
+    ) -> (Group, Confinement) {
+        let name = format!(
+            "cargo-slim-{}-{}",
+            std::process::id(),
+            SEQUENCE.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut group = Group {
+            memory: None,
+            cpu: None,
+            procs: Vec::new(),
+        };
+        let memory = match &self.memory {
+            Err(why) => Applied::No { why: why.clone() },
+            Ok(h) => match limit_memory(h, &name, u64::from(memory_mb) << 20) {
+                Ok((dir, how)) => {
+                    group.memory = Some((h.version, dir));
+                    Applied::Yes { how }
+                }
+                Err(why) => Applied::No { why },
+            },
+        };
+        let cpu = match &self.cpu {
+            Err(why) => Applied::No { why: why.clone() },
+            Ok(h) => match limit_cpu(h, &name, vcpus) {
+                Ok((dir, how)) => {
+                    group.cpu = Some((h.version, dir));
+                    Applied::Yes { how }
+                }
+                Err(why) => Applied::No { why },
+            },
+        };
+        let mut dirs: Vec<&PathBuf> = group
+            .memory
+            .iter()
+            .chain(group.cpu.iter())
+            .map(|(_, d)| d)
+            .collect();
+        dirs.dedup();
+        let procs: Vec<File> = dirs
+            .iter()
+            .filter_map(|d| {
+                OpenOptions::new()
+                    .write(true)
+                    .open(d.join("cgroup.procs"))
+                    .ok()
+            })
+            .collect();
+        group.procs = procs;
+        let confinement = Confinement {
+            memory_mb,
+            memory,
+            vcpus,
+            cpu,
+            run_as_uid,
+        };
+        (group, confinement)
+    }
+}
+
+impl Group {
+    /// File descriptors the child writes `0` to, between fork and exec.
+    pub fn join_fds(&self) -> Vec<RawFd> {
+        self.procs.iter().map(|f| f.as_raw_fd()).collect()
+    }
+
+    /// The most memory the group used, in bytes (page cache included, as the
+    /// kernel charges it).
+    pub fn peak_memory(&self) -> Option<u64> {
+        let (version, dir) = self.memory.as_ref()?;
+        let file = match version {
+            Version::V1 => "memory.max_usage_in_bytes",
+            Version::V2 => "memory.peak",
+        };
+        read_u64(&dir.join(file))
+    }
+
+    /// How many processes the kernel's OOM killer ended in the group.
+    pub fn oom_kills(&self) -> Option<u64> {
+        let (version, dir) = self.memory.as_ref()?;
+        let file = match version {
+            Version::V1 => "memory.oom_control",
+            Version::V2 => "memory.events",
+        };
+        let text = std::fs::read_to_string(dir.join(file)).ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("oom_kill "))
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// How often the CPU quota stopped the group (periods throttled).
+    pub fn throttled_periods(&self) -> Option<u64> {
+        let (_, dir) = self.cpu.as_ref()?;
+        let text = std::fs::read_to_string(dir.join("cpu.stat")).ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("nr_throttled "))
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// SIGKILL every process still in the groups (children of the function too).
+    pub fn kill_all(&self) {
+        for (_, dir) in self.memory.iter().chain(self.cpu.iter()) {
+            let procs = std::fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
+            for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+                // SAFETY: kill has no memory-safety preconditions; a pid that has
+                // gone since the read is answered with ESRCH, which we ignore.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.kill_all();
+        let dirs: Vec<PathBuf> = self
+            .memory
+            .iter()
+            .chain(self.cpu.iter())
+            .map(|(_, d)| d.clone())
+            .collect();
+        for dir in dirs {
+            // A group can only be removed once its last process is reaped: retry
+            // for a moment.
+            for _ in 0..100 {
+                if std::fs::remove_dir(&dir).is_ok() || !dir.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+fn read_u64(path: &Path) -> Option<u64> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+fn write(dir: &Path, file: &str, value: &str) -> Result<(), String> {
+    std::fs::write(dir.join(file), value)
+        .map_err(|e| format!("cannot write {}: {e}", dir.join(file).display()))
+}
+
+fn make_group(h: &Hierarchy, name: &str) -> Result<PathBuf, String> {
+    let dir = h.ours.join(name);
+    match std::fs::create_dir(&dir) {
+        Ok(()) => Ok(dir),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(dir),
+        Err(e) => Err(format!(
+            "cannot create a cgroup in {}: {e} (run as root, or in a delegated cgroup)",
+            h.ours.display()
+        )),
+    }
+}
+
+fn limit_memory(h: &Hierarchy, name: &str, bytes: u64) -> Result<(PathBuf, String), String> {
+    let dir = make_group(h, name)?;
+    let result = match h.version {
+        Version::V1 => write(&dir, "memory.limit_in_bytes", &bytes.to_string()).map(|()| {
+            // Lambda has no swap: with swap accounting on, memory+swap gets the same
+            // limit, so the function cannot page out to stay under it.
+            let _ = write(&dir, "memory.memsw.limit_in_bytes", &bytes.to_string());
+            let _ = write(&dir, "memory.swappiness", "0");
+            "cgroup v1 memory.limit_in_bytes".to_string()
+        }),
+        Version::V2 => write(&dir, "memory.max", &bytes.to_string()).map(|()| {
+            let _ = write(&dir, "memory.swap.max", "0");
+            "cgroup v2 memory.max".to_string()
+        }),
+    };
+    match result {
+        Ok(how) => Ok((dir, how)),
+        Err(why) => {
+            let _ = std::fs::remove_dir(&dir);
+            Err(why)
+        }
+    }
+}
+
+fn limit_cpu(h: &Hierarchy, name: &str, vcpus: f64) -> Result<(PathBuf, String), String> {
+    let dir = make_group(h, name)?;
+    let quota = ((vcpus * CPU_PERIOD_US as f64).round() as u64).max(MIN_QUOTA_US);
+    let result = match h.version {
+        Version::V1 => write(&dir, "cpu.cfs_period_us", &CPU_PERIOD_US.to_string())
+            .and_then(|()| write(&dir, "cpu.cfs_quota_us", &quota.to_string()))
+            .map(|()| format!("cgroup v1 cpu.cfs_quota_us {quota}/{CPU_PERIOD_US}")),
+        Version::V2 => write(&dir, "cpu.max", &format!("{quota} {CPU_PERIOD_US}"))
+            .map(|()| format!("cgroup v2 cpu.max {quota} {CPU_PERIOD_US}")),
+    };
+    match result {
+        Ok(how) => Ok((dir, how)),
+        Err(why) => {
+            // The memory group may share this directory (v2): leave it to Drop.
+            if h.version == Version::V1 {
+                let _ = std::fs::remove_dir(&dir);
+            }
+            Err(why)
+        }
+    }
+}
+
+/// One mount from /proc/self/mountinfo: its root within the hierarchy, where it
+/// is mounted, the filesystem type and its super options.
+struct Mount<'a> {
+    root: &'a str,
+    point: &'a str,
+    fstype: &'a str,
+    options: &'a str,
+}
+
+fn mounts(mountinfo: &str) -> impl Iterator<Item = Mount<'_>> {
+    mountinfo.lines().filter_map(|line| {
+        let (left, right) = line.split_once(" - ")?;
+        let left: Vec<&str> = left.split(' ').collect();
+        let mut right = right.split(' ');
+        Some(Mount {
+            root: left.get(3)?,
+            point: left.get(4)?,
+            fstype: right.next()?,
+            options: right.nth(1).unwrap_or(""),
+        })
+    })
+}
+
+/// Where `controller` can be used by a child group of ours, or why not.
+fn find(mountinfo: &str, membership: &str, controller: &str) -> Result<Hierarchy, String> {
+    // v2 first: where it offers the controller, it is the one the kernel uses.
+    let v2_path = membership
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .map(str::to_string);
+    if let Some(path) = &v2_path {
+        for m in mounts(mountinfo).filter(|m| m.fstype == "cgroup2") {
+            let ours = join(m.point, m.root, path);
+            let delegated =
+                std::fs::read_to_string(ours.join("cgroup.subtree_control")).unwrap_or_default();
+            if delegated.split_whitespace().any(|c| c == controller) {
+                return Ok(Hierarchy {
+                    version: Version::V2,
+                    ours,
+                });
+            }
+        }
+    }
+    // v1: a hierarchy whose mount options name the controller.
+    for line in membership.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = match (parts.next(), parts.next(), parts.next()) {
+            (Some(id), Some(c), Some(p)) => (id, c, p),
+            _ => continue,
+        };
+        if !controllers.split(',').any(|c| c == controller) {
+            continue;
+        }
+        let mount = mounts(mountinfo)
+            .find(|m| m.fstype == "cgroup" && m.options.split(',').any(|o| o == controller));
+        if let Some(m) = mount {
+            return Ok(Hierarchy {
+                version: Version::V1,
+                ours: join(m.point, m.root, path),
+            });
+        }
+    }
+    Err(if v2_path.is_some() {
+        format!("the cgroup v2 hierarchy does not delegate the {controller} controller to us, and no cgroup v1 {controller} hierarchy is mounted")
+    } else {
+        format!("no cgroup hierarchy with the {controller} controller is mounted")
+    })
+}
+
+/// The directory of group `path` in a hierarchy mounted at `point` whose mount
+/// shows the hierarchy from `root` on (containers mount their own group as root).
+fn join(point: &str, root: &str, path: &str) -> PathBuf {
+    let relative = if root == "/" {
+        path
+    } else {
+        path.strip_prefix(root).unwrap_or(path)
+    };
+    Path::new(point).join(relative.trim_start_matches('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOUNTINFO: &str = "\
+30 25 0:26 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw,nsdelegate
+31 25 0:27 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory
+32 25 0:28 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct
+";
+
+    #[test]
+    fn finds_v1_controllers_under_our_own_group() {
+        let membership = "4:memory:/jobs/42\n2:cpu,cpuacct:/\n0::/\n";
+        let memory = find(MOUNTINFO, membership, "memory").unwrap();
+        assert_eq!(memory.version, Version::V1);
+        assert_eq!(memory.ours, PathBuf::from("/sys/fs/cgroup/memory/jobs/42"));
+        let cpu = find(MOUNTINFO, membership, "cpu").unwrap();
+        assert_eq!(cpu.ours, PathBuf::from("/sys/fs/cgroup/cpu,cpuacct"));
+    }
+
+    #[test]
+    fn says_why_when_there_is_none() {
+        let err = find("", "0::/user.slice\n", "memory").unwrap_err();
+        assert!(
+            err.contains("does not delegate the memory controller"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn container_mount_roots_are_stripped() {
+        assert_eq!(
+            join("/sys/fs/cgroup/memory", "/docker/abc", "/docker/abc/sub"),
+            PathBuf::from("/sys/fs/cgroup/memory/sub")
+        );
+    }
+}

@@ -1,0 +1,764 @@
+//! `cargo slim run` and `cargo slim bench` end to end: the `faults` fixture (a
+//! std-only function that misbehaves on request) and the real lambda_runtime
+//! function, run under the local Runtime API; exit codes, the response bytes on
+//! stdout, the CloudWatch-format lines on stderr and the JSON fields.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::{build, run, slim, Built};
+use serde_json::Value;
+
+const X86: &str = "x86_64-unknown-linux-musl";
+const ARM: &str = "aarch64-unknown-linux-musl";
+
+/// The faults fixture, built once per target for this test binary.
+fn faults(triple: &'static str) -> &'static Built {
+    static X: OnceLock<Built> = OnceLock::new();
+    static A: OnceLock<Built> = OnceLock::new();
+    let cell = if triple == X86 { &X } else { &A };
+    cell.get_or_init(|| build("faults", "faults", triple, &["-q"]))
+}
+
+fn zip() -> &'static Path {
+    &faults(X86).zip
+}
+
+/// `cargo slim run ZIP --payload {"mode": MODE} ARGS…` → (exit, stdout, stderr).
+fn run_mode(mode: &str, args: &[&str]) -> (i32, String, String) {
+    run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--payload", &format!("{{\"mode\":\"{mode}\"}}")])
+        .args(args))
+}
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
+}
+
+/// The single invocation of a `--message-format json` run.
+fn only_invocation(doc: &Value) -> &Value {
+    let list = doc["invocations"].as_array().expect("invocations");
+    assert_eq!(list.len(), 1, "{doc:#}");
+    &list[0]
+}
+
+fn report_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("REPORT RequestId: "))
+        .collect()
+}
+
+fn memory_confined(doc: &Value) -> bool {
+    doc["confinement"]["memory"]["applied"] == "yes"
+}
+
+#[test]
+fn ok_sees_lambdas_contract_and_environment() {
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args([
+            "--payload",
+            r#"{"mode":"ok"}"#,
+            "--memory",
+            "256",
+            "--timeout",
+            "7",
+        ])
+        .args(["--env", "GREETING=hi there", "--function-name", "orders"])
+        .args(["--client-context", r#"{"client": {"app_title": "t"}}"#])
+        .args(["--message-format", "json"])
+        .env("SLIM_HOST_SECRET", "must-not-leak"));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["status"], "success");
+    let seen = &inv["response"];
+    // The headers of GET /next.
+    assert_eq!(seen["request_id"], inv["request_id"]);
+    assert_eq!(
+        seen["arn"],
+        "arn:aws:lambda:us-east-1:123456789012:function:orders"
+    );
+    assert!(
+        seen["trace_id"].as_str().unwrap().starts_with("Root=1-"),
+        "{seen}"
+    );
+    assert_eq!(seen["client_context"], r#"{"client":{"app_title":"t"}}"#);
+    let deadline: u128 = seen["deadline_ms"].as_str().unwrap().parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    assert!(
+        deadline > now && deadline <= now + 7_000,
+        "{deadline} vs {now}"
+    );
+    // The environment: Lambda's variables, the user's, nothing of the host's.
+    let env = &seen["env"];
+    assert_eq!(env["AWS_LAMBDA_FUNCTION_NAME"], "orders");
+    assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "256");
+    assert_eq!(env["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST");
+    assert_eq!(env["AWS_LAMBDA_LOG_GROUP_NAME"], "/aws/lambda/orders");
+    assert_eq!(env["AWS_REGION"], "us-east-1");
+    assert_eq!(env["_HANDLER"], "bootstrap");
+    assert_eq!(env["TZ"], ":UTC");
+    assert_eq!(env["GREETING"], "hi there");
+    assert_eq!(env["LAMBDA_TASK_ROOT"], seen["cwd"]);
+    assert!(env["AWS_LAMBDA_RUNTIME_API"]
+        .as_str()
+        .unwrap()
+        .starts_with("127.0.0.1:"));
+    for leaked in ["SLIM_HOST_SECRET", "HOME", "USER", "CARGO"] {
+        assert!(env.get(leaked).is_none(), "{leaked} leaked: {env}");
+    }
+    // A read-only task root, a writable scratch dir.
+    assert_eq!(seen["task_root_writable"], false);
+    assert_eq!(seen["tmp_writable"], true);
+    // The record: a cold start with its init, billed including init.
+    assert_eq!(inv["memory_size_mb"], 256);
+    let init = inv["init"]["duration_ms"].as_f64().unwrap();
+    let duration = inv["duration_ms"].as_f64().unwrap();
+    assert!(init > 0.0 && duration > 0.0, "{inv}");
+    let billed = inv["billed_duration_ms"].as_u64().unwrap();
+    assert_eq!(billed, (duration.ceil() + init.ceil()) as u64);
+    assert_eq!(doc["function"]["timeout_s"], 7);
+}
+
+#[test]
+fn memory_and_timeout_default_to_the_packages_metadata() {
+    zip(); // built
+    let run_it = |extra: &[&str]| {
+        let (code, out, err) = run(slim()
+            .arg("run")
+            .arg("--manifest-path")
+            .arg(common::fixture("faults").join("Cargo.toml"))
+            .args(["--target", X86, "--target-dir"])
+            .arg(common::shared_target_dir())
+            .args([
+                "-q",
+                "--payload",
+                r#"{"mode":"ok"}"#,
+                "--message-format",
+                "json",
+            ])
+            .args(extra));
+        assert_eq!(code, 0, "{err}");
+        json(&out)
+    };
+    // [package.metadata.slim] memory = 256, timeout = 5; the function name is the bin's.
+    let doc = run_it(&[]);
+    assert_eq!(doc["function"]["memory_mb"], 256);
+    assert_eq!(doc["function"]["timeout_s"], 5);
+    assert_eq!(doc["function"]["name"], "faults");
+    assert_eq!(
+        only_invocation(&doc)["response"]["env"]["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"],
+        "256"
+    );
+    // The command line wins.
+    let doc = run_it(&["--memory", "512", "--timeout", "9"]);
+    assert_eq!(doc["function"]["memory_mb"], 512);
+    assert_eq!(doc["function"]["timeout_s"], 9);
+}
+
+#[test]
+fn human_output_has_cloudwatch_lines_and_the_response_on_stdout() {
+    let (code, out, err) = run_mode("log", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "\"logged\"\n");
+    let start = err
+        .lines()
+        .find(|l| l.starts_with("START RequestId: "))
+        .unwrap();
+    assert!(start.ends_with(" Version: $LATEST"), "{start}");
+    let id = start
+        .trim_start_matches("START RequestId: ")
+        .split(' ')
+        .next()
+        .unwrap();
+    assert!(err.contains(&format!("END RequestId: {id}")), "{err}");
+    let report = report_lines(&err);
+    assert_eq!(report.len(), 1, "{err}");
+    let fields: Vec<&str> = report[0].split('\t').collect();
+    assert_eq!(fields[0], format!("REPORT RequestId: {id}"));
+    assert!(fields[1].starts_with("Duration: ") && fields[1].ends_with(" ms"));
+    assert!(fields[2].starts_with("Billed Duration: "));
+    assert_eq!(fields[3], "Memory Size: 128 MB");
+    assert!(fields[4].starts_with("Max Memory Used: "));
+    assert!(fields[5].starts_with("Init Duration: "), "{report:?}");
+    assert!(err.contains("[function stderr] a line on stderr"), "{err}");
+}
+
+#[test]
+fn a_handler_error_is_the_response_and_exit_1() {
+    let (code, out, err) = run_mode("error", &[]);
+    assert_eq!(code, 1, "{err}");
+    let body = json(&out);
+    assert_eq!(body["errorType"], "HandlerError");
+    assert_eq!(body["errorMessage"], "something went wrong");
+    // A handled error is not a platform failure: no Status on the REPORT line.
+    assert!(!report_lines(&err)[0].contains("Status:"), "{err}");
+}
+
+#[test]
+fn a_panic_kills_the_process_and_is_a_runtime_exit_error() {
+    let (code, out, err) = run_mode("panic", &["--message-format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc = json(&out);
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["status"], "exit_error");
+    assert_eq!(inv["error_type"], "Runtime.ExitError");
+    // panic = "abort" in the slim profile: the process dies of SIGABRT.
+    let message = inv["response"]["errorMessage"].as_str().unwrap();
+    assert!(
+        message.ends_with("Error: Runtime exited with error: signal: aborted"),
+        "{message}"
+    );
+    assert!(err.contains("panicking as asked"), "{err}");
+}
+
+#[test]
+fn a_timeout_kills_the_process_and_the_next_invocation_is_cold() {
+    let (code, out, err) = run_mode(
+        "hang",
+        &[
+            "--timeout",
+            "1",
+            "--repeat",
+            "2",
+            "--message-format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let doc = json(&out);
+    let list = doc["invocations"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    for inv in list {
+        assert_eq!(inv["status"], "timeout", "{inv}");
+        // Each one a fresh cold start: a new process ran its init.
+        assert!(inv["init"]["duration_ms"].as_f64().unwrap() > 0.0, "{inv}");
+        let message = inv["response"]["errorMessage"].as_str().unwrap();
+        assert!(
+            message.ends_with(&format!(
+                "{} Task timed out after 1.00 seconds",
+                inv["request_id"].as_str().unwrap()
+            )),
+            "{message}"
+        );
+        assert!(inv["duration_ms"].as_f64().unwrap() >= 1000.0);
+    }
+    // Human form: the timeout line, and Status: timeout on REPORT.
+    let (code, _, err) = run_mode("hang", &["--timeout", "1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Task timed out after 1.00 seconds"), "{err}");
+    assert!(
+        report_lines(&err)[0].ends_with("\tStatus: timeout"),
+        "{err}"
+    );
+}
+
+#[test]
+fn warm_invocations_reuse_the_process() {
+    let (code, out, err) = run_mode("ok", &["--repeat", "3", "--message-format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let list = doc["invocations"].as_array().unwrap();
+    let counts: Vec<i64> = list
+        .iter()
+        .map(|i| i["response"]["count"].as_i64().unwrap())
+        .collect();
+    assert_eq!(counts, [1, 2, 3]);
+    assert!(list[0]["init"].is_object());
+    assert!(list[1]["init"].is_null() && list[2]["init"].is_null());
+}
+
+#[test]
+fn init_failures_are_reported_as_lambda_does() {
+    // Exit before the first GET /next.
+    let (code, out, err) = run(slim().arg("run").arg(zip()).args([
+        "--env",
+        "FAULTS_INIT=exit",
+        "--message-format",
+        "json",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    let inv = only_invocation(&json(&out)).clone();
+    assert_eq!(inv["status"], "init_failed");
+    assert_eq!(inv["error_type"], "Runtime.ExitError");
+    assert_eq!(inv["init"]["status"], "error");
+    assert_eq!(
+        inv["response"]["errorMessage"],
+        "Error: Runtime exited with error: exit status 3"
+    );
+    // POST /runtime/init/error: its error type and body are what the caller gets.
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--env", "FAULTS_INIT=error"]));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(json(&out)["errorType"], "ConfigError");
+    let init_report = err
+        .lines()
+        .find(|l| l.starts_with("INIT_REPORT "))
+        .unwrap_or_else(|| panic!("no INIT_REPORT:\n{err}"));
+    assert!(
+        init_report.starts_with("INIT_REPORT Init Duration: "),
+        "{init_report}"
+    );
+    assert!(
+        init_report.ends_with("\tPhase: init\tStatus: error\tError Type: ConfigError"),
+        "{init_report}"
+    );
+}
+
+/// Lambda's init phase limit is 10 s; this test waits that long (once).
+#[test]
+fn an_init_that_never_ends_times_out_after_10_seconds() {
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--env", "FAULTS_INIT=hang"]));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(json(&out)["errorType"], "Sandbox.Timedout");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("INIT_REPORT Init Duration: "))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line.ends_with("\tPhase: init\tStatus: timeout"), "{line}");
+    let ms: f64 = line
+        .trim_start_matches("INIT_REPORT Init Duration: ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(ms >= 10_000.0, "{line}");
+}
+
+#[test]
+fn an_oversize_response_is_refused_with_413() {
+    let (code, out, err) = run_mode("oversize", &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        json(&out),
+        serde_json::json!({
+            "errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+            "errorType": "Function.ResponseSizeTooLarge"
+        })
+    );
+    // What the function itself is told (413 RequestEntityTooLarge) is checked by
+    // the api_server unit test: here the process may be gone before it logs it.
+    assert!(
+        report_lines(&err)[0].contains("Error Type: Function.ResponseSizeTooLarge"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_streamed_response_arrives_whole() {
+    let (code, out, err) = run_mode("stream", &["--message-format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["response"], "chunk one;chunk two;chunk three");
+    assert!(inv["streamed"]["chunks"].as_u64().unwrap() >= 1, "{inv}");
+    let (code, out, _) = run_mode("stream", &[]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "chunk one;chunk two;chunk three\n")
+    );
+}
+
+#[test]
+fn a_streamed_response_that_fails_midway_reports_its_trailers() {
+    let (code, out, err) = run_mode("stream_error", &["--message-format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc = json(&out);
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["status"], "function_error");
+    assert_eq!(inv["error_type"], "StreamError");
+    assert_eq!(
+        inv["response"],
+        serde_json::json!({"errorMessage": "stream broke", "errorType": "StreamError"})
+    );
+}
+
+#[test]
+fn no_limits_runs_unconfined_and_says_so() {
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--payload", r#"{"mode":"alloc","mb":200}"#, "--no-limits"])
+        .args(["--message-format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    assert_eq!(doc["confinement"]["memory"]["applied"], "no");
+    assert_eq!(doc["confinement"]["memory"]["why"], "--no-limits");
+    assert_eq!(only_invocation(&doc)["response"]["allocated"], 200 << 20);
+    assert!(
+        err.contains(
+            "warning: running without Lambda's full limits: memory NOT limited (--no-limits)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn exceeding_memory_is_out_of_memory_where_cgroups_permit() {
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--payload", r#"{"mode":"alloc","mb":400}"#])
+        .args(["--message-format", "json"]));
+    let doc = json(&out);
+    if memory_confined(&doc) {
+        assert_eq!(code, 1, "{err}");
+        let inv = only_invocation(&doc);
+        assert_eq!(inv["error_type"], "Runtime.OutOfMemory", "{inv}");
+        assert_eq!(inv["max_memory_used_mb"], 128, "{inv}");
+    } else {
+        // Unconfined: the function gets its memory, and we say why.
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("memory NOT limited ("), "{err}");
+    }
+}
+
+#[test]
+fn bad_input_is_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("event.json");
+    std::fs::write(&bad, "{\"name\": ").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--event".into(), bad.display().to_string()],
+            "is not valid JSON: EOF while parsing",
+        ),
+        (
+            vec!["--event".into(), "/nonexistent/event.json".into()],
+            "cannot read the event file /nonexistent/event.json",
+        ),
+        (
+            vec!["--sample".into(), "kafka".into()],
+            "samples: apigw-http",
+        ),
+        (
+            vec!["--memory".into(), "64".into()],
+            "outside Lambda's range, 128–10240 MB",
+        ),
+        (
+            vec!["--env".into(), "AWS_REGION=x".into()],
+            "reserved by Lambda",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, out, err) = run(slim().arg("run").arg(zip()).args(&args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(out.is_empty(), "{out}");
+    }
+    // A damaged zip.
+    let broken = dir.path().join("function.zip");
+    std::fs::write(&broken, b"PK\x03\x04garbage").unwrap();
+    let (code, _, err) = run(slim().arg("run").arg(&broken));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot read the zip archive"), "{err}");
+}
+
+/// Copy the faults bootstrap with `mode`, or write `bytes` instead of it.
+fn bootstrap_file(dir: &Path, bytes: Option<&[u8]>, mode: u32) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = dir.join("bootstrap");
+    match bytes {
+        Some(b) => std::fs::write(&path, b).unwrap(),
+        None => {
+            std::fs::copy(&faults(X86).bootstrap, &path).unwrap();
+        }
+    }
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path
+}
+
+#[test]
+fn an_unrunnable_bootstrap_is_an_invalid_entrypoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(Option<&[u8]>, u32, &str); 2] = [
+        (None, 0o644, "permission denied"),
+        (
+            Some(b"\x7fELF not really an executable"),
+            0o755,
+            "exec format error",
+        ),
+    ];
+    for (bytes, mode, why) in cases {
+        let sub = tempfile::tempdir_in(dir.path()).unwrap();
+        let path = bootstrap_file(sub.path(), bytes, mode);
+        let (code, out, err) = run(slim().arg("run").arg(&path));
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(json(&out)["errorType"], "Runtime.InvalidEntrypoint");
+        assert_eq!(
+            json(&out)["errorMessage"],
+            format!("Error: fork/exec /var/task/bootstrap: {why}")
+        );
+        assert!(
+            err.contains("Error Type: Runtime.InvalidEntrypoint"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn arm64_runs_under_qemu_and_is_marked_emulated() {
+    common::require_tool("qemu-aarch64-static");
+    let built = faults(ARM);
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(&built.zip)
+        .args(["--payload", r#"{"mode":"ok"}"#, "--timeout", "60"])
+        .args(["--message-format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    assert_eq!(doc["emulated"], "qemu-aarch64-static");
+    let inv = only_invocation(&doc);
+    assert_eq!(inv["emulated"], "qemu-aarch64-static");
+    assert_eq!(inv["response"]["count"], 1);
+    // Human form: every REPORT line says so, and so does the start line.
+    let (code, _, err) = run(slim().arg("run").arg(&built.zip).args(["--timeout", "60"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        report_lines(&err)[0].ends_with("\t[emulated: qemu-aarch64-static]"),
+        "{err}"
+    );
+    assert!(err.contains("emulated by qemu-aarch64-static"), "{err}");
+    // No qemu: a clear error naming the package.
+    let (code, _, err) = run(slim()
+        .arg("run")
+        .arg(&built.zip)
+        .env("CARGO_SLIM_QEMU", "/nonexistent/qemu-aarch64"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("qemu-user-static"), "{err}");
+}
+
+#[test]
+fn the_real_lambda_runtime_client_answers_built_before_run() {
+    // The same build as tests/build.rs and tests/size.rs (compiled once).
+    let args = ["-q", "--opt-level", "s"];
+    build("hello-lambda", "hello-lambda", X86, &args);
+    // No PATH: run builds the package (a no-op now) and runs its zip.
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg("--manifest-path")
+        .arg(common::fixture("hello-lambda").join("Cargo.toml"))
+        .args(["--target", X86, "--target-dir"])
+        .arg(common::shared_target_dir())
+        .args(&args[1..])
+        .args(["--payload", r#"{"name":"slim"}"#, "--repeat", "2"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "{\"message\":\"Hello, slim!\"}\n{\"message\":\"Hello, slim!\"}\n"
+    );
+    assert_eq!(report_lines(&err).len(), 2, "{err}");
+    // The function name defaults to the binary's.
+    assert!(!err.contains("error"), "{err}");
+}
+
+#[test]
+fn every_sample_event_reaches_the_function_and_parses_with_aws_lambda_events() {
+    for sample in [
+        "apigw-http",
+        "function-url",
+        "sqs",
+        "sns",
+        "s3",
+        "eventbridge",
+        "dynamodb",
+    ] {
+        let (code, out, err) = run(slim().arg("run").arg(zip()).args(["--sample", sample]));
+        assert_eq!(code, 0, "{sample}: {err}");
+        assert_eq!(json(&out)["count"], 1, "{sample}");
+    }
+    // The real types: a test crate of its own, sharing the fixtures' target dir.
+    let (code, out, err) = run(Command::new(env!("CARGO"))
+        .args(["test", "--quiet", "--manifest-path"])
+        .arg(common::fixture("events").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(common::shared_target_dir()));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("7 passed"), "{out}");
+}
+
+#[test]
+fn bench_json_is_consistent() {
+    let (code, out, err) = run(slim()
+        .arg("bench")
+        .arg(zip())
+        .args([
+            "--cold",
+            "3",
+            "--warm",
+            "5",
+            "--payload",
+            r#"{"mode":"ok"}"#,
+        ])
+        .args(["--message-format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    assert_eq!(
+        (doc["cold"].as_u64(), doc["warm"].as_u64()),
+        (Some(3), Some(5))
+    );
+    let builds = doc["builds"].as_array().unwrap();
+    assert_eq!(builds.len(), 1);
+    let b = &builds[0];
+    assert_eq!(b["init_ms"]["n"], 3);
+    assert_eq!(b["first_invoke_ms"]["n"], 3);
+    assert_eq!(b["warm_ms"]["n"], 5);
+    for figure in ["init_ms", "first_invoke_ms", "warm_ms"] {
+        let f = &b[figure];
+        let get = |k: &str| f[k].as_f64().unwrap();
+        assert!(get("min") > 0.0, "{figure}: {f}");
+        assert!(
+            get("min") <= get("p50") && get("p50") <= get("p90"),
+            "{figure}: {f}"
+        );
+        assert!(
+            get("p90") <= get("p99") && get("p99") <= get("max"),
+            "{figure}: {f}"
+        );
+    }
+    assert!(b["cold_max_rss_kib"]["max"].as_f64().unwrap() > 0.0, "{b}");
+    assert!(b["warm_max_rss_kib"].as_u64().unwrap() > 0, "{b}");
+    let zip_bytes = std::fs::metadata(zip()).unwrap().len();
+    assert_eq!(b["zip_bytes"], zip_bytes);
+    assert_eq!(
+        b["bootstrap_bytes"],
+        std::fs::metadata(&faults(X86).bootstrap).unwrap().len()
+    );
+    // Counted from bootstrap.full beside the zip: at least std and faults itself.
+    assert!(b["crates"].as_u64().unwrap() >= 2, "{b}");
+    assert_eq!(b["failures"].as_array().unwrap().len(), 0);
+    assert_eq!(doc["emulated"], false);
+}
+
+#[test]
+fn bench_compare_runs_both_and_prints_ratios() {
+    let dir = faults(X86).dir.clone();
+    let (code, out, err) = run(slim()
+        .arg("bench")
+        .arg(zip())
+        .arg("--compare")
+        .arg(&dir)
+        .args([
+            "--cold",
+            "2",
+            "--warm",
+            "2",
+            "--payload",
+            r#"{"mode":"ok"}"#,
+        ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(&format!("A: {}\nB: {}\n", zip().display(), dir.display())),
+        "{out}"
+    );
+    let bytes_row = out
+        .lines()
+        .find(|l| l.starts_with("bootstrap bytes"))
+        .unwrap_or_else(|| panic!("{out}"));
+    // The same build twice: the same bytes, ratio 1.
+    assert!(bytes_row.ends_with("(1.00×)"), "{bytes_row}");
+    assert!(out.contains("init p50"), "{out}");
+}
+
+#[test]
+fn bench_counts_failures_and_exits_1() {
+    let (code, _, err) = run(slim().arg("bench").arg(zip()).args([
+        "--cold",
+        "1",
+        "--warm",
+        "1",
+        "--payload",
+        r#"{"mode":"error"}"#,
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("invocation(s) failed"), "{err}");
+    assert!(err.contains("HandlerError"), "{err}");
+}
+
+/// Processes whose environment holds `marker` (the function started with
+/// `--env MARKER=…`).
+fn processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+        if environ.split(|&b| b == 0).any(|kv| kv == marker.as_bytes()) {
+            found.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    found
+}
+
+#[test]
+fn ctrl_c_ends_the_run_and_kills_the_function() {
+    use std::io::{BufRead as _, BufReader};
+    let marker = format!("SLIM_TEST_MARKER={}", std::process::id());
+    let mut child = slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--payload", r#"{"mode":"hang"}"#, "--timeout", "120"])
+        .args(["--env", &marker])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    // Wait for the invocation to start: the function is then running.
+    while !line.starts_with("START RequestId:") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no START line");
+    }
+    assert_eq!(processes_with(&marker).len(), 1, "the function runs");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(2), "{rest}");
+    assert!(rest.contains("error: interrupted"), "{rest}");
+    assert!(
+        processes_with(&marker).is_empty(),
+        "the function outlived us"
+    );
+}
+
+#[test]
+fn bench_under_qemu_marks_every_figure_emulated() {
+    common::require_tool("qemu-aarch64-static");
+    let built = faults(ARM);
+    let args = ["--cold", "1", "--warm", "1", "--timeout", "60"];
+    let (code, out, err) = run(slim()
+        .arg("bench")
+        .arg(&built.zip)
+        .args(args)
+        .args(["--message-format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    assert_eq!(doc["emulated"], true);
+    assert_eq!(doc["builds"][0]["emulated"], "qemu-aarch64-static");
+    assert!(err.contains("runs under qemu-aarch64-static"), "{err}");
+    let (code, out, err) = run(slim().arg("bench").arg(&built.zip).args(args));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("EMULATED: "), "{out}");
+}
