@@ -13,6 +13,7 @@ pub mod commands;
 pub mod model;
 pub mod pipeline;
 pub mod preflight;
+pub mod scaffold;
 pub mod size;
 pub mod ui;
 pub mod util;
@@ -46,5 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Size(args) => commands::size::run(&ui, &args),
         Command::Verify(args) => verify::run(&ui, &args),
         Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),
+        Command::New(args) => commands::new::run(&ui, &args.request()),
+        Command::Init(args) => commands::new::run(&ui, &args.request()),
     }
 }

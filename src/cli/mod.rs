@@ -1,6 +1,8 @@
 //! The command line: `cargo slim <command> …`. Shared option groups live here; each
 //! command's own options live beside the command's code.
 
+pub mod new;
+
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -20,7 +22,8 @@ Exit status: 0 success; 1 a check failed (preflight, verify, size budget); 2 err
 Typical use:
   cargo slim build --arch arm64        build, check and package for Graviton
   cargo slim size --crates             where the bytes of that build went
-  cargo slim verify --artifact-only    check function.zip against its manifest";
+  cargo slim verify --artifact-only    check function.zip against its manifest
+  cargo slim new my-fn --template http a new function crate";
 
 /// Build, audit and package the smallest reproducible AWS Lambda `bootstrap`.
 #[derive(Debug, Parser)]
@@ -50,6 +53,10 @@ pub enum Command {
     Verify(crate::verify::VerifyArgs),
     /// Check that an ELF (or a function.zip) can start on a Lambda runtime.
     Check(CheckArgs),
+    /// Create a new function crate from a template: `cargo slim new NAME`.
+    New(new::NewArgs),
+    /// Create a function crate in an existing directory.
+    Init(new::InitArgs),
 }
 
 #[derive(Debug, Args, Clone, Default)]

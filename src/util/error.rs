@@ -208,6 +208,20 @@ pub enum SlimError {
     #[error("the dependency list cannot be written or read: {detail}")]
     BadDependencyList { detail: String },
 
+    // --- new function crates (`cargo slim new` / `init`)
+    #[error("`{name}` is not a valid crate name: {reason}")]
+    BadCrateName { name: String, reason: String },
+    #[error("destination `{}` already exists", path.display())]
+    DestinationExists { path: PathBuf },
+    #[error("`{}` is not a directory", path.display())]
+    NotADirectory { path: PathBuf },
+    #[error("{} already has {}; cargo slim never overwrites a file", dir.display(), files.join(", "))]
+    WouldOverwrite { dir: PathBuf, files: Vec<String> },
+    #[error("`{value}` is not a Rust release number like 1.95.0")]
+    BadToolchainRelease { value: String },
+    #[error("cannot find an installed stable Rust toolchain to pin")]
+    NoStableToolchain,
+
     // --- reproducibility
     #[error(
         "Cargo.lock is out of date with Cargo.toml, so the recorded build cannot be \
@@ -344,6 +358,23 @@ impl SlimError {
             NoLockfile { .. } => {
                 "run `cargo generate-lockfile`, commit Cargo.lock, and build again".into()
             }
+            BadCrateName { .. } => "use ASCII letters, digits, `-` and `_`, starting with a \
+                                    letter, e.g. `my-function` (init: pass one with --name)"
+                .into(),
+            DestinationExists { path } => format!(
+                "use `cargo slim init {}` to add a function crate to an existing directory",
+                path.display()
+            ),
+            NotADirectory { .. } => "create it first, or use `cargo slim new NAME`".into(),
+            WouldOverwrite { .. } => {
+                "use an empty directory, or move those files away first".into()
+            }
+            BadToolchainRelease { .. } => {
+                "pass the exact stable release to pin, e.g. --toolchain 1.95.0".into()
+            }
+            NoStableToolchain => "install one (`rustup toolchain install stable`) or pass \
+                                  --toolchain 1.95.0"
+                .into(),
             ToolFailed { .. }
             | CargoMetadata { .. }
             | CargoBuildFailed { .. }
