@@ -10,6 +10,7 @@
 pub(crate) mod artifact;
 pub mod cli;
 pub mod commands;
+pub mod generate;
 pub mod model;
 pub mod pipeline;
 pub mod preflight;
@@ -49,5 +50,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),
         Command::New(args) => commands::new::run(&ui, &args.request()),
         Command::Init(args) => commands::new::run(&ui, &args.request()),
+        Command::Generate(args) => commands::generate::run(&ui, &args.request()?),
     }
 }

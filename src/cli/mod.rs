@@ -1,6 +1,7 @@
 //! The command line: `cargo slim <command> …`. Shared option groups live here; each
 //! command's own options live beside the command's code.
 
+pub mod generate;
 pub mod new;
 
 use std::path::PathBuf;
@@ -23,7 +24,8 @@ Typical use:
   cargo slim build --arch arm64        build, check and package for Graviton
   cargo slim size --crates             where the bytes of that build went
   cargo slim verify --artifact-only    check function.zip against its manifest
-  cargo slim new my-fn --template http a new function crate";
+  cargo slim new my-fn --template http a new function crate
+  cargo slim generate --all            SAM, Terraform and CI files from the build";
 
 /// Build, audit and package the smallest reproducible AWS Lambda `bootstrap`.
 #[derive(Debug, Parser)]
@@ -57,6 +59,9 @@ pub enum Command {
     New(new::NewArgs),
     /// Create a function crate in an existing directory.
     Init(new::InitArgs),
+    /// Write a SAM template, Terraform and a GitHub Actions workflow from the
+    /// last build's manifests.
+    Generate(generate::GenerateArgs),
 }
 
 #[derive(Debug, Args, Clone, Default)]

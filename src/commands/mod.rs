@@ -2,5 +2,6 @@
 
 pub mod build;
 pub mod check;
+pub mod generate;
 pub mod new;
 pub mod size;

@@ -23,6 +23,8 @@ pub struct SlimMetadata {
     pub include: Option<Vec<String>>,
     pub preflight: Option<bool>,
     pub audit_data: Option<bool>,
+    /// `[package.metadata.slim.deploy]`: read by `cargo slim generate`, not the build.
+    pub deploy: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,46 @@
+//! Options of `cargo slim generate`.
+
+use clap::Args;
+
+use crate::cli::SelectArgs;
+use crate::generate::{Kind, Request};
+
+/// `cargo slim generate sam|terraform|github-actions|--all`.
+#[derive(Debug, Args, Clone)]
+pub struct GenerateArgs {
+    /// What to write: sam (template.yaml), terraform (terraform/main.tf),
+    /// github-actions (.github/workflows/cargo-slim.yml).
+    #[arg(value_name = "KIND", value_parser = parse_kind, required_unless_present = "all")]
+    pub kinds: Vec<Kind>,
+    /// All three.
+    #[arg(long, conflicts_with = "kinds")]
+    pub all: bool,
+    /// Overwrite a generated file even if it was changed since.
+    #[arg(long)]
+    pub force: bool,
+    /// Which builds to describe [default: every function and target built].
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    s.parse()
+}
+
+impl GenerateArgs {
+    /// The typed request: the kinds (all three for --all) and the selection.
+    pub fn request(&self) -> anyhow::Result<Request> {
+        let mut kinds = if self.all {
+            Kind::ALL.to_vec()
+        } else {
+            self.kinds.clone()
+        };
+        kinds.sort();
+        kinds.dedup();
+        Ok(Request {
+            kinds,
+            force: self.force,
+            selection: self.select.to_selection()?,
+        })
+    }
+}
