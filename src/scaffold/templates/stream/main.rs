@@ -54,9 +54,7 @@ mod tests {
             .iter()
             .map(|f| f.item_identifier.as_deref())
             .collect();
-        assert_eq!(
-            failed,
-            [Some("49590338271490256608559692540925702759324208523137515618")]
-        );
+        let empty_record = "49590338271490256608559692540925702759324208523137515618";
+        assert_eq!(failed, [Some(empty_record)]);
     }
 }
