@@ -253,7 +253,10 @@ fn every_template_passes_its_own_handler_test() {
         let text = read(&manifest);
         std::fs::write(&manifest, format!("{text}\n[workspace]\n")).expect("workspace");
         let (code, diff, err) = run(in_crate("cargo", &dir).args(["fmt", "--check"]));
-        assert_eq!(code, 0, "{template} is not as rustfmt writes it:\n{diff}{err}");
+        assert_eq!(
+            code, 0,
+            "{template} is not as rustfmt writes it:\n{diff}{err}"
+        );
         let out = output_ok(
             in_crate("cargo", &dir)
                 .args(["test", "--quiet", "--target-dir"])
