@@ -32,6 +32,20 @@ impl Project {
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
+    /// The zip relative to the crate, `/`-separated (the output layout is
+    /// cargo-slim's, read from tests/common's `Built`).
+    fn zip_rel(&self) -> String {
+        let rel = self
+            .built
+            .zip
+            .strip_prefix(&self.dir)
+            .expect("zip inside the crate");
+        rel.iter()
+            .map(|c| c.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     fn code_sha256(&self) -> &str {
         self.manifest["zip"]["code_sha256"]
             .as_str()
@@ -227,7 +241,7 @@ fn terraform_parses_with_python_hcl2_and_compares_code_sha256() {
         .find_map(|r| r.get(q("aws_lambda_function")))
         .and_then(|f| f.get(q("basic_fn")))
         .expect("aws_lambda_function.basic_fn");
-    let zip_rel = format!("target/slim/{BIN}/{TRIPLE}/function.zip");
+    let zip_rel = p.zip_rel();
     assert_eq!(
         function["filename"],
         q(&format!("${{path.module}}/../{zip_rel}"))
@@ -320,11 +334,30 @@ fn workflow_passes_actionlint_and_zizmor_with_least_privilege() {
     }
 }
 
-/// moto's Lambda API on loopback, fed the generated zip: the CodeSha256 it
-/// reports is the manifest's, before and after an update with the same bytes.
+/// The same crate copied to another path and built there: the zip a second
+/// machine would build (cargo-slim remaps paths, so the bytes must not move).
+fn rebuilt_zip(p: &Project) -> PathBuf {
+    let dir = std::env::temp_dir().join("cargo-slim-tests/generate/elsewhere/basic-fn");
+    for rel in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+        "src/main.rs",
+    ] {
+        let to = dir.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(p.dir.join(rel), &to).expect("copy");
+    }
+    output_ok(in_crate(env!("CARGO_BIN_EXE_cargo-slim"), &dir).args(["build", "-q", "--locked"]));
+    Built::at(&dir.join("target"), BIN, TRIPLE).zip
+}
+
+/// moto's Lambda API on loopback, fed the built zip: the CodeSha256 it reports
+/// is the manifest's; updated with the zip rebuilt elsewhere, it is unchanged.
 #[test]
 fn moto_reports_the_manifest_code_sha256() {
     let p = project();
+    let rebuilt = rebuilt_zip(p);
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -340,7 +373,7 @@ fn moto_reports_the_manifest_code_sha256() {
     wait_for_port(port, Duration::from_secs(30));
     let script = r#"
 import boto3, json, sys
-endpoint, zip_path = sys.argv[1], sys.argv[2]
+endpoint, zip_path, rebuilt_path = sys.argv[1], sys.argv[2], sys.argv[3]
 kw = dict(endpoint_url=endpoint, region_name="us-east-1",
           aws_access_key_id="testing", aws_secret_access_key="testing")
 iam, lam = boto3.client("iam", **kw), boto3.client("lambda", **kw)
@@ -350,7 +383,7 @@ role = iam.create_role(RoleName="basic-fn", AssumeRolePolicyDocument=json.dumps(
 code = open(zip_path, "rb").read()
 created = lam.create_function(FunctionName="basic-fn", Runtime="provided.al2023",
     Architectures=["x86_64"], Handler="bootstrap", Role=role, Code={"ZipFile": code})
-updated = lam.update_function_code(FunctionName="basic-fn", ZipFile=code)
+updated = lam.update_function_code(FunctionName="basic-fn", ZipFile=open(rebuilt_path, "rb").read())
 got = lam.get_function(FunctionName="basic-fn")["Configuration"]
 print(json.dumps({"created": created["CodeSha256"], "updated": updated["CodeSha256"],
                   "get": got["CodeSha256"], "size": got["CodeSize"]}))
@@ -358,7 +391,8 @@ print(json.dumps({"created": created["CodeSha256"], "updated": updated["CodeSha2
     let out = output_ok(
         Command::new(venv_tool("moto", "python"))
             .args(["-c", script, &format!("http://127.0.0.1:{port}")])
-            .arg(&p.built.zip),
+            .arg(&p.built.zip)
+            .arg(&rebuilt),
     );
     drop(server);
     let seen: Value = serde_json::from_slice(&out.stdout).expect("json");

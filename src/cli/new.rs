@@ -71,8 +71,12 @@ impl InitArgs {
 
 impl ScaffoldOptions {
     fn request(&self, name: Option<String>, init_dir: Option<PathBuf>, init: bool) -> Request {
-        let mut arches = self.arch.clone();
-        arches.dedup();
+        let mut arches: Vec<Arch> = Vec::new();
+        for arch in &self.arch {
+            if !arches.contains(arch) {
+                arches.push(*arch);
+            }
+        }
         Request {
             name,
             init_dir,
