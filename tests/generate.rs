@@ -320,6 +320,10 @@ fn workflow_passes_actionlint_and_zizmor_with_least_privilege() {
     for step in [
         "run: rustup toolchain install",
         &format!(
+            "run: cargo install --locked cargo-slim --version {}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        &format!(
             "cargo slim build --locked --target-dir target -p {BIN} --bin {BIN} --target {TRIPLE}"
         ),
         "run: sha256sum -c function.zip.sha256",
@@ -446,6 +450,25 @@ fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
     assert!(std::fs::read_to_string(&sam)
         .expect("read")
         .contains("MemorySize: 128"));
+
+    // cargo-slim from a git commit instead of crates.io; a movable ref is refused.
+    let rev = "0123456789abcdef0123456789abcdef01234567";
+    let source = format!("git+https://example.com/tools/cargo-slim.git#{rev}");
+    let (code, _, err) = generate(&["github-actions", "--install-from", &source]);
+    assert_eq!(code, 0, "{err}");
+    let workflow =
+        std::fs::read_to_string(copy.join(".github/workflows/cargo-slim.yml")).expect("workflow");
+    let install = format!("run: cargo install --locked --git https://example.com/tools/cargo-slim.git --rev {rev} cargo-slim");
+    assert_eq!(workflow.matches(&install).count(), 2, "{workflow}");
+    let (code, _, err) = generate(&[
+        "github-actions",
+        "--force",
+        "--install-from",
+        "git+https://example.com/x.git#main",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the full 40-hex commit"), "{err}");
+    std::fs::remove_dir_all(copy.join(".github")).expect("rm");
 
     // A manifest edited to smuggle a shell line into the workflow is refused.
     let mut manifest = p.manifest.clone();

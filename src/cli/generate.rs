@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::cli::SelectArgs;
-use crate::generate::{Kind, Request};
+use crate::generate::{Install, Kind, Request};
 
 /// `cargo slim generate sam|terraform|github-actions|--all`.
 #[derive(Debug, Args, Clone)]
@@ -18,12 +18,20 @@ pub struct GenerateArgs {
     /// Overwrite a generated file even if it was changed since.
     #[arg(long)]
     pub force: bool,
+    /// Where the workflow installs cargo-slim from: crates-io (this version) or
+    /// git+https://HOST/PATH#COMMIT (a full commit hash).
+    #[arg(long, value_name = "SOURCE", default_value = "crates-io", value_parser = parse_install)]
+    pub install_from: Install,
     /// Which builds to describe [default: every function and target built].
     #[command(flatten)]
     pub select: SelectArgs,
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
+    s.parse()
+}
+
+fn parse_install(s: &str) -> Result<Install, String> {
     s.parse()
 }
 
@@ -40,6 +48,7 @@ impl GenerateArgs {
         Ok(Request {
             kinds,
             force: self.force,
+            install: self.install_from.clone(),
             selection: self.select.to_selection()?,
         })
     }

@@ -36,6 +36,7 @@ pub fn run(ui: &Ui, args: &Request) -> Result<Exit> {
             .iter()
             .any(|f| ws_root.join(f).is_file()),
         version: env!("CARGO_PKG_VERSION").to_string(),
+        install: args.install.clone(),
     };
     let mut refused = Vec::new();
     for &kind in &args.kinds {

@@ -31,8 +31,10 @@ pub struct Workflow {
     pub workspace_dir: String,
     /// The workspace has a rust-toolchain.toml (else the manifest's release is pinned).
     pub toolchain_file: bool,
-    /// The cargo-slim version to install.
+    /// The cargo-slim version writing the file (for its header).
     pub version: String,
+    /// Where the jobs install cargo-slim from.
+    pub install: super::Install,
 }
 
 pub fn render(w: &Workflow, functions: &[Function]) -> String {
@@ -193,16 +195,8 @@ fn job_head(y: &mut String, w: &Workflow, functions: &[Function]) {
             &[format!("python3 -m pip install --user {ZIG}")],
         );
     }
-    let install = format!(
-        "cargo install --locked cargo-slim --version {}",
-        shell_word(&w.version)
-    );
-    run_step(
-        y,
-        &format!("Install cargo-slim {}", w.version),
-        None,
-        &[install],
-    );
+    let name = format!("Install {}", w.install);
+    run_step(y, &name, None, &[w.install.command()]);
     for (group, targets) in groups(functions) {
         let name = format!("Build {}", group.bin);
         run_step(y, &name, None, &[command("build", group, &targets)]);

@@ -9,6 +9,7 @@
 pub mod deploy;
 pub mod function;
 pub mod github_actions;
+pub mod install;
 pub mod name;
 pub mod quote;
 pub mod sam;
@@ -20,6 +21,7 @@ use std::str::FromStr;
 
 pub use function::{Found, Function};
 pub use github_actions::Workflow;
+pub use install::Install;
 
 /// What `cargo slim generate` was asked for, typed.
 #[derive(Debug, Clone)]
@@ -27,6 +29,8 @@ pub struct Request {
     /// Sorted, no repeats.
     pub kinds: Vec<Kind>,
     pub force: bool,
+    /// Where the workflow installs cargo-slim from.
+    pub install: Install,
     /// Which packages, binaries and targets to look for builds of.
     pub selection: crate::model::options::Selection,
 }
