@@ -430,6 +430,12 @@ fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("Unchanged template.yaml"), "{err}");
 
+    let (code, out, err) = generate(&["sam", "--message-format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: Value = serde_json::from_str(&out).expect("JSON on stdout");
+    assert_eq!(json[0]["kind"], "sam");
+    assert_eq!(json[0]["outcome"], "unchanged");
+
     let sam = copy.join("template.yaml");
     let edited = std::fs::read_to_string(&sam)
         .expect("read")

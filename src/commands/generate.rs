@@ -18,6 +18,16 @@ use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 use crate::util::{hash, regular_file};
 
+/// One file `generate` considered: the JSON form of its status line.
+#[derive(Debug, serde::Serialize)]
+struct WrittenFile {
+    kind: &'static str,
+    path: PathBuf,
+    /// created, updated, unchanged, overwrote or kept.
+    outcome: String,
+}
+
+/// Write the files `args` asks for from the builds it selects.
 pub fn run(ui: &Ui, args: &Request) -> Result<Exit> {
     let metadata = plan::metadata(&args.selection)?;
     let ws_root = metadata.workspace_root.as_std_path().to_path_buf();
@@ -38,7 +48,7 @@ pub fn run(ui: &Ui, args: &Request) -> Result<Exit> {
         version: env!("CARGO_PKG_VERSION").to_string(),
         install: args.install.clone(),
     };
-    let mut refused = Vec::new();
+    let mut written = Vec::new();
     for &kind in &args.kinds {
         let root = if kind == Kind::GithubActions {
             &repo_root
@@ -47,30 +57,44 @@ pub fn run(ui: &Ui, args: &Request) -> Result<Exit> {
         };
         let path = root.join(kind.path());
         let text = kind.render(&functions, &workflow);
+        let outcome = generate::writer::write(&path, &text, args.force)?;
         let shown = path
             .strip_prefix(&ws_root)
             .unwrap_or(&path)
             .display()
             .to_string();
-        match generate::writer::write(&path, &text, args.force) {
-            Ok(outcome) => {
-                let verb = match outcome {
-                    Outcome::Created => "Created",
-                    Outcome::Updated => "Updated",
-                    Outcome::Unchanged => "Unchanged",
-                    Outcome::Forced => "Overwrote",
-                };
-                ui.status(verb, format!("{shown} ({kind}, {count} function build(s))"));
-            }
-            Err(e) => {
-                let (text, _) = crate::util::error::render(&e);
-                ui.warn(text.trim_start_matches("error: "));
-                refused.push(shown);
-            }
+        if outcome == Outcome::Kept {
+            ui.warn(format!(
+                "{shown} was changed since it was generated (or is not cargo slim's): not overwritten"
+            ));
+        } else {
+            ui.status(
+                outcome.verb(),
+                format!("{shown} ({kind}, {count} function build(s))"),
+            );
         }
+        written.push(WrittenFile {
+            kind: kind.as_str(),
+            path,
+            outcome: outcome.verb().to_ascii_lowercase(),
+        });
     }
-    if !refused.is_empty() {
-        return Err(SlimError::GeneratedFileChanged { files: refused }.into());
+    if ui.json() {
+        ui.out_json(&written)?;
+    }
+    let kept: Vec<String> = written
+        .iter()
+        .filter(|w| w.outcome == "kept")
+        .map(|w| {
+            w.path
+                .strip_prefix(&ws_root)
+                .unwrap_or(&w.path)
+                .display()
+                .to_string()
+        })
+        .collect();
+    if !kept.is_empty() {
+        return Err(SlimError::GeneratedFileChanged { files: kept }.into());
     }
     if !workflow.toolchain_file {
         ui.warn(

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::util::atomic;
-use crate::util::error::SlimError;
 use crate::util::hash::sha256_hex;
 
 const CHECKSUM: &str = "# cargo-slim-checksum: ";
@@ -45,18 +44,34 @@ pub enum Outcome {
     Unchanged,
     /// A changed file overwritten because of `--force`.
     Forced,
+    /// A changed file (or one not ours) left as it is.
+    Kept,
 }
 
-/// Write `text` to `path` unless that would destroy a change made by hand.
+impl Outcome {
+    /// The status word shown for it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Outcome::Created => "Created",
+            Outcome::Updated => "Updated",
+            Outcome::Unchanged => "Unchanged",
+            Outcome::Forced => "Overwrote",
+            Outcome::Kept => "Kept",
+        }
+    }
+}
+
+/// Write `text` to `path` unless that would destroy a change made by hand
+/// (then [`Outcome::Kept`], and nothing is written).
 pub fn write(path: &Path, text: &str, force: bool) -> Result<Outcome> {
     let outcome = match std::fs::read_to_string(path) {
         Ok(old) if old == text => return Ok(Outcome::Unchanged),
         Ok(old) if is_pristine(&old) => Outcome::Updated,
         Ok(_) if force => Outcome::Forced,
-        Ok(_) => return Err(changed(path)),
+        Ok(_) => return Ok(Outcome::Kept),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Created,
         Err(e) if force && e.kind() == std::io::ErrorKind::InvalidData => Outcome::Forced,
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(changed(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Ok(Outcome::Kept),
         Err(e) => {
             return Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())))
         }
@@ -68,13 +83,6 @@ pub fn write(path: &Path, text: &str, force: bool) -> Result<Outcome> {
     }
     atomic::write(path, text.as_bytes(), 0o644)?;
     Ok(outcome)
-}
-
-fn changed(path: &Path) -> anyhow::Error {
-    SlimError::GeneratedFileChanged {
-        files: vec![path.display().to_string()],
-    }
-    .into()
 }
 
 #[cfg(test)]
@@ -94,13 +102,16 @@ mod tests {
 
         let edited = v2.replace("a: 2", "a: 3");
         std::fs::write(&path, &edited).expect("edit");
-        let err = write(&path, &v1, false).expect_err("must refuse");
-        assert!(format!("{err:#}").contains("changed since generated"));
+        assert_eq!(write(&path, &v1, false).expect("kept"), Outcome::Kept);
         assert_eq!(std::fs::read_to_string(&path).expect("read"), edited);
         assert_eq!(write(&path, &v1, true).expect("force"), Outcome::Forced);
         assert_eq!(std::fs::read_to_string(&path).expect("read"), v1);
 
         std::fs::write(&path, "mine: true\n").expect("own file");
-        assert!(write(&path, &v1, false).is_err());
+        assert_eq!(write(&path, &v1, false).expect("kept"), Outcome::Kept);
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "mine: true\n"
+        );
     }
 }
