@@ -1,14 +1,19 @@
 //! `cargo slim new` / `init`: what a template writes, what is refused, and that
-//! every template's own handler test passes on its sample event. (The one full
-//! `cargo slim build` of a template is in tests/generate.rs, which deploys it;
-//! here the other templates run `cargo test` on the host, sharing one target
-//! directory, which compiles their dependencies once.)
+//! every template answers its sample event: its own handler test, and the crate
+//! run as a process against a loopback Runtime API. (The one full `cargo slim
+//! build` of a template is in tests/generate.rs, which deploys it; here every
+//! template is built for the host, in one shared target directory, which
+//! compiles their dependencies once.)
 
 mod common;
 
 use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use common::runtime_api::{lambda_env, RuntimeApi};
 use common::{in_crate, output_ok, repo, run, slim, stable_release};
+use serde_json::{json, Value};
 
 const TEMPLATES: &[&str] = &["basic", "http", "sqs", "s3", "eventbridge", "stream"];
 
@@ -221,9 +226,10 @@ fn bad_names_and_options_are_clear_errors() {
     );
 }
 
-/// Each template's handler test, on its sample event, plus `cargo fmt --check`
-/// (a template must be what rustfmt writes). Host `cargo test` only: the full
-/// cross build of a template is tests/generate.rs's.
+/// Each template's handler test on its sample event, `cargo fmt --check` (a
+/// template must be what rustfmt writes), and the crate answering the sample
+/// event as a process. Host builds only: the full cross build of a template is
+/// tests/generate.rs's.
 #[test]
 fn every_template_passes_its_own_handler_test() {
     let root = repo().join("target/fixtures/templates");
@@ -267,5 +273,65 @@ fn every_template_passes_its_own_handler_test() {
             stdout.contains("test result: ok. 1 passed"),
             "{template}: {stdout}"
         );
+
+        // The same crate as a process, through a loopback Runtime API: a host
+        // debug build, reusing the dependencies `cargo test` just compiled.
+        output_ok(
+            in_crate("cargo", &dir)
+                .args(["build", "--quiet", "--target-dir"])
+                .arg(&target_dir),
+        );
+        let exe = target_dir.join("debug").join(format!("tpl-{template}"));
+        let reply = answer(&exe, &read(&dir.join("events/event.json")));
+        assert_eq!(reply, expected_reply(template), "{template}");
+    }
+}
+
+/// Run a function binary for one event; its reply, parsed.
+fn answer(exe: &Path, event: &str) -> Value {
+    let api = RuntimeApi::start(event);
+    let mut cmd = Command::new(exe);
+    for (k, v) in lambda_env(&api) {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the function");
+    let reply = api.reply(Duration::from_secs(30));
+    let _ = child.kill();
+    let _ = child.wait();
+    let reply = reply.unwrap_or_else(|| panic!("{} did not answer", exe.display()));
+    assert!(
+        reply.path.ends_with("/response"),
+        "{}: {}",
+        reply.path,
+        reply.body
+    );
+    serde_json::from_str(&reply.body).expect("a JSON reply")
+}
+
+/// What each template answers to its own events/event.json.
+fn expected_reply(template: &str) -> Value {
+    match template {
+        "basic" => json!({"message": "Hello, cargo-slim!"}),
+        "sqs" => {
+            json!({"batchItemFailures": [{"itemIdentifier": "2e1424d4-f796-459a-8184-9c92662be6da"}]})
+        }
+        "s3" => json!(["example-bucket/uploads/report.csv"]),
+        "eventbridge" => json!("o-1001"),
+        "stream" => json!({"batchItemFailures": [
+            {"itemIdentifier": "49590338271490256608559692540925702759324208523137515618"}
+        ]}),
+        "http" => json!({
+            "statusCode": 200,
+            "headers": {"content-type": "text/plain; charset=utf-8"},
+            "multiValueHeaders": {},
+            "body": "Hello, cargo-slim!",
+            "isBase64Encoded": false,
+            "cookies": []
+        }),
+        other => panic!("no expected reply for {other}"),
     }
 }
