@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::runtime_api::{lambda_env, RuntimeApi};
+use common::runtime_api::invoke_once;
 use common::{in_crate, output_ok, run, slim, stable_release, venv_tool, Built};
 use serde_json::Value;
 
@@ -111,19 +111,11 @@ fn project() -> &'static Project {
 fn the_built_template_answers_its_sample_event() {
     let p = project();
     let event = p.read("events/event.json");
-    let api = RuntimeApi::start(&event);
-    let mut cmd = Command::new(&p.built.bootstrap);
-    for (k, v) in lambda_env(&api) {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start bootstrap");
-    let reply = api.reply(Duration::from_secs(30));
-    let _ = child.kill();
-    let _ = child.wait();
+    let reply = invoke_once(
+        Command::new(&p.built.bootstrap),
+        &event,
+        Duration::from_secs(30),
+    );
     let reply = reply.expect("the function answered");
     assert!(reply.path.ends_with("/response"), "{}", reply.path);
     let body: Value = serde_json::from_str(&reply.body).expect("json reply");

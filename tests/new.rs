@@ -8,10 +8,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use common::runtime_api::{lambda_env, RuntimeApi};
+use common::runtime_api::invoke_once;
 use common::{in_crate, output_ok, repo, run, slim, stable_release};
 use serde_json::{json, Value};
 
@@ -289,20 +289,8 @@ fn every_template_passes_its_own_handler_test() {
 
 /// Run a function binary for one event; its reply, parsed.
 fn answer(exe: &Path, event: &str) -> Value {
-    let api = RuntimeApi::start(event);
-    let mut cmd = Command::new(exe);
-    for (k, v) in lambda_env(&api) {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the function");
-    let reply = api.reply(Duration::from_secs(30));
-    let _ = child.kill();
-    let _ = child.wait();
-    let reply = reply.unwrap_or_else(|| panic!("{} did not answer", exe.display()));
+    let reply = invoke_once(Command::new(exe), event, Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("{} did not answer", exe.display()));
     assert!(
         reply.path.ends_with("/response"),
         "{}: {}",
