@@ -9,10 +9,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::util::atomic;
 use crate::util::hash::sha256_hex;
+use crate::util::{atomic, regular_file};
 
 const CHECKSUM: &str = "# cargo-slim-checksum: ";
+
+/// A generated file is a few kilobytes; anything far larger there is not ours.
+const EXISTING_LIMIT: u64 = 16 << 20;
 
 /// `body` with our header in front (`#` comments: YAML and HCL both take them).
 pub fn with_header(body: &str, what: &str, version: &str) -> String {
@@ -64,16 +67,18 @@ impl Outcome {
 /// Write `text` to `path` unless that would destroy a change made by hand
 /// (then [`Outcome::Kept`], and nothing is written).
 pub fn write(path: &Path, text: &str, force: bool) -> Result<Outcome> {
-    let outcome = match std::fs::read_to_string(path) {
-        Ok(old) if old == text => return Ok(Outcome::Unchanged),
-        Ok(old) if is_pristine(&old) => Outcome::Updated,
-        Ok(_) if force => Outcome::Forced,
-        Ok(_) => return Ok(Outcome::Kept),
+    let outcome = match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Created,
-        Err(e) if force && e.kind() == std::io::ErrorKind::InvalidData => Outcome::Forced,
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Ok(Outcome::Kept),
-        Err(e) => {
-            return Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())))
+        _ => {
+            // Through the one bounded reader: a FIFO or a device standing where a
+            // generated file should be is refused, not read for ever.
+            let old = regular_file::read(path, path, EXISTING_LIMIT, None)?;
+            match String::from_utf8(old) {
+                Ok(old) if old == text => return Ok(Outcome::Unchanged),
+                Ok(old) if is_pristine(&old) => Outcome::Updated,
+                _ if force => Outcome::Forced,
+                _ => return Ok(Outcome::Kept),
+            }
         }
     };
     let dir: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -113,5 +118,18 @@ mod tests {
             std::fs::read_to_string(&path).expect("read"),
             "mine: true\n"
         );
+    }
+
+    #[test]
+    fn a_fifo_in_place_of_a_generated_file_is_refused_not_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("template.yaml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        let err = write(&path, "a: 1\n", true).expect_err("a FIFO is no file of ours");
+        assert!(format!("{err:#}").contains("not a regular file"), "{err:#}");
     }
 }
