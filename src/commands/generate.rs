@@ -23,8 +23,8 @@ use crate::util::{hash, regular_file};
 struct WrittenFile {
     kind: &'static str,
     path: PathBuf,
-    /// created, updated, unchanged, overwrote or kept.
-    outcome: String,
+    /// created, updated, unchanged, forced or kept.
+    outcome: Outcome,
 }
 
 /// Write the files `args` asks for from the builds it selects.
@@ -76,7 +76,7 @@ pub fn run(ui: &Ui, args: &Request) -> Result<Exit> {
         written.push(WrittenFile {
             kind: kind.as_str(),
             path,
-            outcome: outcome.verb().to_ascii_lowercase(),
+            outcome,
         });
     }
     if ui.json() {
@@ -84,7 +84,7 @@ pub fn run(ui: &Ui, args: &Request) -> Result<Exit> {
     }
     let kept: Vec<String> = written
         .iter()
-        .filter(|w| w.outcome == "kept")
+        .filter(|w| w.outcome == Outcome::Kept)
         .map(|w| {
             w.path
                 .strip_prefix(&ws_root)
@@ -96,7 +96,7 @@ pub fn run(ui: &Ui, args: &Request) -> Result<Exit> {
     if !kept.is_empty() {
         return Err(SlimError::GeneratedFileChanged { files: kept }.into());
     }
-    if !workflow.toolchain_file {
+    if !workflow.toolchain_file && args.kinds.contains(&Kind::GithubActions) {
         ui.warn(
             "no rust-toolchain.toml: the workflow pins the rustc release the manifest recorded",
         );

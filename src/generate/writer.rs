@@ -40,7 +40,8 @@ pub fn is_pristine(text: &str) -> bool {
     sum == sha256_hex(body.as_bytes())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Created,
     Updated,

@@ -5,13 +5,15 @@
 # with `cargo slim build` (arm64 musl, the slim profile's defaults). Prints a
 # Markdown table (the one in docs/templates.md).
 #
-#   tests/bench/templates.sh [WORK_DIR]
+#   tests/bench/templates.sh [WORK_DIR [VARIANT...]]   (all variants by default)
 #
 # Needs: the aarch64-unknown-linux-musl target, network for crates.io on the
 # first run. About two minutes per row on two cores.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:-$repo/target/bench-templates}
+shift || true
+only=" $* "
 (cd "$repo" && cargo build --quiet)
 slim=${CARGO_TARGET_DIR:-$repo/target}/debug/cargo-slim
 release=$(rustc +stable -vV | sed -n 's/^release: //p')
@@ -20,6 +22,7 @@ mkdir -p "$work/crates"
 # variant NAME TEMPLATE [SED-ON-Cargo.toml] [SED-ON-main.rs]
 variant() {
   local name=$1 template=$2 cargo_sed=${3:-} main_sed=${4:-}
+  if [ "$only" != "  " ] && [[ "$only" != *" $name "* ]]; then return; fi
   local dir=$work/crates/v-$name
   rm -rf "$dir"
   (cd "$work/crates" && "$slim" new "v-$name" --template "$template" --toolchain "$release" -q)
