@@ -7,6 +7,12 @@ use crate::generate::{Install, Kind, Request};
 
 /// `cargo slim generate sam|terraform|github-actions|--all`.
 #[derive(Debug, Args, Clone)]
+#[command(after_help = "\
+Which builds: by default every function (binary) and every target that has a
+slim-manifest.json from `cargo slim build`; -p, --bin, --arch, --libc and
+--target narrow that (their defaults above are the build's, not generate's).
+A file changed since it was generated is kept (exit 2) unless --force.
+Details: docs/deploy.md")]
 pub struct GenerateArgs {
     /// What to write: sam (template.yaml), terraform (terraform/main.tf),
     /// github-actions (.github/workflows/cargo-slim.yml).
