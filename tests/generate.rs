@@ -266,7 +266,7 @@ fn workflow_passes_actionlint_and_zizmor_with_least_privilege() {
         .current_dir(&p.dir));
     assert_eq!(code, 0, "actionlint:\n{out}{err}");
     let (code, out, err) = run(Command::new(venv_tool("lint", "zizmor"))
-        .args(["--offline", "--no-progress", workflow])
+        .args(["--offline", "--pedantic", "--no-progress", workflow])
         .current_dir(&p.dir));
     assert_eq!(code, 0, "zizmor:\n{out}{err}");
     assert!(out.contains("No findings"), "zizmor:\n{out}{err}");
@@ -325,6 +325,17 @@ fn workflow_passes_actionlint_and_zizmor_with_least_privilege() {
         "runs-on: ubuntu-24.04",
         "runs-on: ubuntu-22.04",
         "test \"$expected\" = \"$actual\"",
+        // The SBOM and provenance travel with the zip, and are attested on pushes
+        // by a job that alone may write attestations.
+        "function.cdx.json\n",
+        "function.intoto.json\n",
+        "  attest:\n    name: Attest provenance and SBOM\n    needs: [build, reproduce]\n    \
+         if: github.event_name == 'push'\n    runs-on: ubuntu-24.04\n    permissions:\n      \
+         id-token: write # the OIDC identity Sigstore signs with\n      \
+         attestations: write # to store the signed attestations\n",
+        "uses: actions/attest-build-provenance@",
+        "uses: actions/attest-sbom@",
+        "sbom-path: \"first-build/basic-fn-x86_64-unknown-linux-musl/function.cdx.json\"",
     ] {
         assert!(text.contains(step), "missing `{step}`:\n{text}");
     }

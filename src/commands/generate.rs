@@ -8,12 +8,13 @@ use anyhow::{Context as _, Result};
 use cargo_metadata::{Metadata, Package, TargetKind};
 
 use crate::generate::deploy::Deploy;
+use crate::generate::function::SupplyChainFiles;
 use crate::generate::writer::Outcome;
 use crate::generate::{self, name, Found, Kind, Request, Workflow};
 use crate::model::manifest::{self, Manifest};
 use crate::model::options::{BinName, Selection};
 use crate::model::target::{Arch, Libc, Target};
-use crate::pipeline::plan;
+use crate::pipeline::{plan, provenance, sbom};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 use crate::util::{hash, regular_file};
@@ -156,11 +157,22 @@ fn find_builds(metadata: &Metadata, select: &Selection) -> Result<Vec<Found>> {
                     .map(slash)
                     .map_err(|_| outside_workspace(&dir, ws_root))?;
                 let ci_out_dir = slash(&plan::out_dir(Path::new("target"), bin, target));
+                // The SBOM and provenance, by our own file names (never a name
+                // from the manifest), when the manifest records them and they
+                // are there to upload and attest.
+                let supply_chain = (manifest.supply_chain.is_some()
+                    && dir.join(sbom::FILE_NAME).is_file()
+                    && dir.join(provenance::FILE_NAME).is_file())
+                .then(|| SupplyChainFiles {
+                    sbom: sbom::FILE_NAME.to_string(),
+                    provenance: provenance::FILE_NAME.to_string(),
+                });
                 found.push(Found {
                     manifest,
                     out_dir,
                     ci_out_dir,
                     deploy: deploy.clone(),
+                    supply_chain,
                 });
             }
         }

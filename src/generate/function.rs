@@ -18,6 +18,16 @@ pub struct Found {
     /// The same directory in a fresh checkout built with `--target-dir target`.
     pub ci_out_dir: String,
     pub deploy: Deploy,
+    /// The SBOM and provenance file names beside the zip, when the build wrote
+    /// them (the manifest records them and both files are there).
+    pub supply_chain: Option<SupplyChainFiles>,
+}
+
+/// File names of a build's CycloneDX SBOM and in-toto provenance statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplyChainFiles {
+    pub sbom: String,
+    pub provenance: String,
 }
 
 /// The `cargo slim build` options a CI job needs to rebuild this function the
@@ -94,6 +104,7 @@ pub struct Function {
     pub zig: bool,
     /// rustc's release, e.g. `1.95.0`.
     pub rustc_release: String,
+    pub supply_chain: Option<SupplyChainFiles>,
     pub deploy: Deploy,
 }
 
@@ -242,6 +253,15 @@ fn validate(found: Found) -> Result<Function, SlimError> {
         zig: m.linker.program.contains("zigbuild"),
         rustc_release,
         deploy: found.deploy,
+        supply_chain: found
+            .supply_chain
+            .map(|files| -> Result<_, SlimError> {
+                Ok(SupplyChainFiles {
+                    sbom: check_rel_path("SBOM file name", &files.sbom)?,
+                    provenance: check_rel_path("provenance file name", &files.provenance)?,
+                })
+            })
+            .transpose()?,
         target,
     })
 }

@@ -4,7 +4,12 @@
 //! runner image comparing `CodeSha256` with the first: reproducible across
 //! machines, not only on one.
 //!
-//! Least privilege: the workflow grants nothing, each job `contents: read`;
+//! When the builds wrote an SBOM and provenance, a third job attests them with
+//! GitHub's attestation actions on pushes (not pull requests), after both
+//! runners agreed on the bytes.
+//!
+//! Least privilege: the workflow grants nothing, each building job `contents:
+//! read`, the attesting job only `id-token` and `attestations`;
 //! actions are pinned by commit; the checkout keeps no credentials; no `run:`
 //! line interpolates an expression, and every value from the manifest in one
 //! was checked against a grammar ([`super::name`]).
@@ -21,6 +26,9 @@ const CHECKOUT: &str = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b
 const UPLOAD: &str = "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0";
 const DOWNLOAD: &str =
     "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1";
+const ATTEST_PROVENANCE: &str =
+    "actions/attest-build-provenance@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32 # v4.1.0";
+const ATTEST_SBOM: &str = "actions/attest-sbom@c604332985a26aa8cf1bdc465b92731239ec6b9e # v4.1.0";
 /// The zig and cargo-zigbuild cargo-slim is tested with (.ci/setup).
 const ZIG: &str = "ziglang==0.17.1 cargo-zigbuild==0.24.0";
 
@@ -96,11 +104,15 @@ pub fn render(w: &Workflow, functions: &[Function]) -> String {
         let _ = writeln!(y, "        with:");
         let _ = writeln!(y, "          name: {}", yaml(&artifact(f)));
         let _ = writeln!(y, "          path: |");
-        for file in [
+        let mut files = vec![
             f.zip_name.as_str(),
             "function.zip.sha256",
             "slim-manifest.json",
-        ] {
+        ];
+        if let Some(sc) = &f.supply_chain {
+            files.extend([sc.sbom.as_str(), sc.provenance.as_str()]);
+        }
+        for file in files {
             let _ = writeln!(y, "            {dir}/{file}");
         }
         let _ = writeln!(y, "          if-no-files-found: error");
@@ -115,16 +127,7 @@ pub fn render(w: &Workflow, functions: &[Function]) -> String {
     let _ = writeln!(y, "    runs-on: ubuntu-22.04");
     job_head(&mut y, w, functions);
     for f in functions {
-        let first = format!("first-build/{}", artifact(f));
-        let _ = writeln!(
-            y,
-            "      - name: {}",
-            yaml(&format!("Download the first build of {}", f.function_name))
-        );
-        let _ = writeln!(y, "        uses: {DOWNLOAD}");
-        let _ = writeln!(y, "        with:");
-        let _ = writeln!(y, "          name: {}", yaml(&artifact(f)));
-        let _ = writeln!(y, "          path: {}", yaml(&first));
+        let first = download(&mut y, f);
         let name = format!("Same CodeSha256 as the first build ({})", f.function_name);
         let script = [
             format!("first=\"$GITHUB_WORKSPACE/{first}\""),
@@ -136,7 +139,79 @@ pub fn render(w: &Workflow, functions: &[Function]) -> String {
         ];
         run_step(&mut y, &name, Some(&in_repo(w, &f.ci_out_dir)), &script);
     }
+    if functions.iter().all(|f| f.supply_chain.is_some()) {
+        attest(&mut y, functions);
+    }
     y
+}
+
+/// The job that signs: GitHub's provenance and the SBOM, attested for the zip
+/// that reproduced on both runners, on pushes only (a pull request from a fork
+/// gets no id-token, and should not sign). The only job with write permissions,
+/// and it runs no code of the repository.
+fn attest(y: &mut String, functions: &[Function]) {
+    let _ = writeln!(y);
+    let _ = writeln!(y, "  attest:");
+    let _ = writeln!(y, "    name: Attest provenance and SBOM");
+    let _ = writeln!(y, "    needs: [build, reproduce]");
+    let _ = writeln!(y, "    if: github.event_name == 'push'");
+    let _ = writeln!(y, "    runs-on: ubuntu-24.04");
+    let _ = writeln!(y, "    permissions:");
+    let _ = writeln!(
+        y,
+        "      id-token: write # the OIDC identity Sigstore signs with"
+    );
+    let _ = writeln!(
+        y,
+        "      attestations: write # to store the signed attestations"
+    );
+    let _ = writeln!(y, "    timeout-minutes: 10");
+    let _ = writeln!(y, "    steps:");
+    for f in functions {
+        let Some(sc) = &f.supply_chain else { continue };
+        let first = download(y, f);
+        let zip = format!("{first}/{}", f.zip_name);
+        let _ = writeln!(
+            y,
+            "      - name: {}",
+            yaml(&format!(
+                "Attest the build provenance of {}",
+                f.function_name
+            ))
+        );
+        let _ = writeln!(y, "        uses: {ATTEST_PROVENANCE}");
+        let _ = writeln!(y, "        with:");
+        let _ = writeln!(y, "          subject-path: {}", yaml(&zip));
+        let _ = writeln!(
+            y,
+            "      - name: {}",
+            yaml(&format!("Attest the SBOM of {}", f.function_name))
+        );
+        let _ = writeln!(y, "        uses: {ATTEST_SBOM}");
+        let _ = writeln!(y, "        with:");
+        let _ = writeln!(y, "          subject-path: {}", yaml(&zip));
+        let _ = writeln!(
+            y,
+            "          sbom-path: {}",
+            yaml(&format!("{first}/{}", sc.sbom))
+        );
+    }
+}
+
+/// A step downloading the first build's artifact of `f`; where it lands,
+/// relative to the workspace of the runner.
+fn download(y: &mut String, f: &Function) -> String {
+    let first = format!("first-build/{}", artifact(f));
+    let _ = writeln!(
+        y,
+        "      - name: {}",
+        yaml(&format!("Download the first build of {}", f.function_name))
+    );
+    let _ = writeln!(y, "        uses: {DOWNLOAD}");
+    let _ = writeln!(y, "        with:");
+    let _ = writeln!(y, "          name: {}", yaml(&artifact(f)));
+    let _ = writeln!(y, "          path: {}", yaml(&first));
+    first
 }
 
 /// A `run:` step: one line inline, several as a block.
