@@ -343,3 +343,72 @@ fn shell_word(s: &str) -> String {
         shell(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::deploy::Deploy;
+    use crate::generate::function::BuildFlags;
+    use crate::model::target::{Arch, Libc, Runtime, Target};
+
+    fn function(arch: Arch) -> Function {
+        let target = Target::new(arch, Libc::Musl);
+        let suffix = if arch == Arch::Arm64 {
+            "arm64"
+        } else {
+            "x86-64"
+        };
+        Function {
+            package: "orders".into(),
+            bin: "orders".into(),
+            runtime: Runtime::default(),
+            logical_id: String::new(),
+            tf_id: String::new(),
+            function_name: format!("orders-{suffix}"),
+            out_dir: format!("target/cargo-slim/orders/{}", target.triple),
+            ci_out_dir: format!("target/cargo-slim/orders/{}", target.triple),
+            zip_name: "function.zip".into(),
+            code_sha256: "RPg1VvX7WXZD6vJ2XUuqA9V0sUOUrPffxrtsWuLPxUA=".into(),
+            zip_sha256: "a".repeat(64),
+            build: BuildFlags {
+                features: vec!["json".into()],
+                ..BuildFlags::default()
+            },
+            zig: false,
+            rustc_release: "1.95.0".into(),
+            supply_chain: None,
+            deploy: Deploy::default(),
+            target,
+        }
+    }
+
+    #[test]
+    fn a_workspace_below_the_repository_root_and_two_targets_of_one_binary() {
+        let w = Workflow {
+            workspace_dir: "services/orders".into(),
+            toolchain_file: false,
+            version: "0.1.0".into(),
+            install: crate::generate::Install::this_version(),
+        };
+        let text = render(&w, &[function(Arch::Arm64), function(Arch::X86_64)]);
+        assert!(text.contains("defaults:\n  run:\n    working-directory: \"services/orders\"\n"));
+        // One build per binary, both targets in it, the recorded features kept.
+        let build = "run: cargo slim build --locked --target-dir target -p orders --bin orders \
+                     --target aarch64-unknown-linux-musl,x86_64-unknown-linux-musl --features json";
+        assert_eq!(text.matches(build).count(), 2, "{text}");
+        // Paths that are not run: steps (working-directory, upload) are repo-relative.
+        assert!(text.contains(
+            "working-directory: \"services/orders/target/cargo-slim/orders/x86_64-unknown-linux-musl\""
+        ));
+        assert!(text.contains(
+            "            services/orders/target/cargo-slim/orders/aarch64-unknown-linux-musl/function.zip\n"
+        ));
+        // No toolchain file: the recorded release is pinned.
+        assert!(text.contains(
+            "run: rustup toolchain install 1.95.0 --profile minimal && rustup default 1.95.0"
+        ));
+        // No SBOM recorded: no attest job, and nothing asks for write access.
+        assert!(!text.contains("attest"));
+        assert!(!text.contains(": write"));
+    }
+}
