@@ -12,10 +12,12 @@ pub(crate) mod artifact;
 pub mod bench;
 pub mod cli;
 pub mod commands;
+pub mod generate;
 pub mod model;
 pub mod pipeline;
 pub mod preflight;
 pub mod runtime;
+pub mod scaffold;
 pub mod size;
 pub mod ui;
 pub mod util;
@@ -51,5 +53,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),
         Command::Run(args) => commands::run::run(&ui, &args.to_request()?),
         Command::Bench(args) => commands::bench::run(&ui, &args.to_request()?),
+        Command::New(args) => commands::new::run(&ui, &args.request()),
+        Command::Init(args) => commands::new::run(&ui, &args.request()),
+        Command::Generate(args) => commands::generate::run(&ui, &args.request()?),
     }
 }

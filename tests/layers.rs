@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["ui"],
     &["model"],
     &["artifact"],
-    &["size", "preflight", "runtime"],
+    &["size", "preflight", "runtime", "scaffold", "generate"],
     &["pipeline"],
     &["verify", "bench"],
     &["commands"],

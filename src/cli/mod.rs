@@ -1,6 +1,9 @@
 //! The command line: `cargo slim <command> …`. Shared option groups live here; each
 //! command's own options live beside the command's code.
 
+pub mod generate;
+pub mod new;
+
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -26,7 +29,9 @@ Exit status: 0 success; 1 a check failed (preflight, verify, size budget); 2 err
 Typical use:
   cargo slim build --arch arm64        build, check and package for Graviton
   cargo slim size --crates             where the bytes of that build went
-  cargo slim verify --artifact-only    check function.zip against its manifest";
+  cargo slim verify --artifact-only    check function.zip against its manifest
+  cargo slim new my-fn --template http a new function crate
+  cargo slim generate --all            SAM, Terraform and CI files from the build";
 
 /// Build, audit and package the smallest reproducible AWS Lambda `bootstrap`.
 #[derive(Debug, Parser)]
@@ -61,6 +66,13 @@ pub enum Command {
     Run(RunArgs),
     /// Measure cold starts, warm latency and memory of a build, or compare builds.
     Bench(BenchArgs),
+    /// Create a new function crate from a template: `cargo slim new NAME`.
+    New(new::NewArgs),
+    /// Create a function crate in an existing directory.
+    Init(new::InitArgs),
+    /// Write a SAM template, Terraform and a GitHub Actions workflow from the
+    /// last build's manifests.
+    Generate(generate::GenerateArgs),
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -3,6 +3,8 @@
 pub mod bench;
 pub mod build;
 pub mod check;
+pub mod generate;
+pub mod new;
 pub mod run;
 pub mod size;
 pub mod why;

@@ -29,6 +29,8 @@ pub struct SlimMetadata {
     /// Defaults of `cargo slim run` / `bench`: Lambda memory size (MB), timeout (s).
     pub memory: Option<u32>,
     pub timeout: Option<u64>,
+    /// `[package.metadata.slim.deploy]`: read by `cargo slim generate`, not the build.
+    pub deploy: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

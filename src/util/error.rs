@@ -278,6 +278,51 @@ pub enum SlimError {
     #[error("the dependency list cannot be written or read: {detail}")]
     BadDependencyList { detail: String },
 
+    // --- new function crates (`cargo slim new` / `init`)
+    #[error("`{name}` is not a valid crate name: {reason}")]
+    BadCrateName { name: String, reason: String },
+    #[error("destination `{}` already exists", path.display())]
+    DestinationExists { path: PathBuf },
+    #[error("`{}` is not a directory", path.display())]
+    NotADirectory { path: PathBuf },
+    #[error("{} already has {}; cargo slim never overwrites a file", dir.display(), files.join(", "))]
+    WouldOverwrite { dir: PathBuf, files: Vec<String> },
+    #[error("`{value}` is not a Rust release number like 1.95.0")]
+    BadToolchainRelease { value: String },
+    #[error("cannot find an installed stable Rust toolchain to pin")]
+    NoStableToolchain,
+
+    // --- generated deployment and CI files (`cargo slim generate`)
+    #[error("invalid {place}: {reason}")]
+    InvalidDeploySetting {
+        place: String,
+        reason: String,
+        help: String,
+    },
+    #[error("{what} `{value}` cannot go into a generated file: it must be {grammar}")]
+    UnsafeForGenerated {
+        what: String,
+        value: String,
+        grammar: String,
+        /// A path of the workspace rather than a manifest value.
+        is_path: bool,
+    },
+    #[error("{}: {reason}", path.display())]
+    BuildDoesNotMatch { path: PathBuf, reason: String },
+    #[error("no build to describe: no slim-manifest.json under {}", dir.display())]
+    NothingBuilt { dir: PathBuf },
+    #[error(
+        "the build output {} is outside the workspace {}: the generated files refer to \
+         the zip by a path relative to it",
+        dir.display(),
+        workspace.display()
+    )]
+    BuildOutsideWorkspace { dir: PathBuf, workspace: PathBuf },
+    #[error("two functions would both be called `{name}` in the generated files")]
+    DuplicateFunctionName { name: String },
+    #[error("not overwritten, changed since generated: {}", files.join(", "))]
+    GeneratedFileChanged { files: Vec<String> },
+
     // --- reproducibility
     #[error(
         "Cargo.lock is out of date with Cargo.toml, so the recorded build cannot be \
@@ -343,7 +388,8 @@ impl SlimError {
             NotBuilt { .. } | ManifestMissing { .. } => "run `cargo slim build` first".into(),
             InvalidMetadataTable { .. } => "known keys: arch, libc, target, runtime, opt-level, \
                                             cpu, build-std, linker, include, preflight, \
-                                            audit-data, budget, image, memory, timeout"
+                                            audit-data, budget, deploy, image, memory, \
+                                            timeout"
                 .into(),
             BadSourceDateEpoch { .. } => {
                 "set it to e.g. $(git log -1 --format=%ct), or unset it".into()
@@ -455,6 +501,44 @@ impl SlimError {
             PreflightRefused { .. } => "see `cargo slim check` for the details".into(),
             InvocationsFailed { .. } => {
                 "run one invocation with `cargo slim run` to see why".into()
+            }
+            BadCrateName { .. } => "use ASCII letters, digits, `-` and `_`, starting with a \
+                                    letter, e.g. `my-function` (init: pass one with --name)"
+                .into(),
+            DestinationExists { path } => format!(
+                "use `cargo slim init {}` to add a function crate to an existing directory",
+                path.display()
+            ),
+            NotADirectory { .. } => "create it first, or use `cargo slim new NAME`".into(),
+            WouldOverwrite { .. } => {
+                "use an empty directory, or move those files away first".into()
+            }
+            BadToolchainRelease { .. } => {
+                "pass the exact stable release to pin, e.g. --toolchain 1.95.0".into()
+            }
+            NoStableToolchain => "install one (`rustup toolchain install stable`) or pass \
+                                  --toolchain 1.95.0"
+                .into(),
+            InvalidDeploySetting { help, .. } => help.clone(),
+            UnsafeForGenerated { is_path: true, .. } => "keep the workspace and its target \
+                                                         directory on such paths (or pass \
+                                                         --target-dir), then generate again"
+                .into(),
+            UnsafeForGenerated { .. } | BuildDoesNotMatch { .. } => {
+                "rebuild with `cargo slim build`, then generate again".into()
+            }
+            NothingBuilt { .. } => {
+                "run `cargo slim build` first: the generated files describe what was built".into()
+            }
+            BuildOutsideWorkspace { .. } => "build with the default target directory (or a \
+                                             --target-dir inside the workspace), then \
+                                             generate again"
+                .into(),
+            DuplicateFunctionName { .. } => "generate for one package at a time (-p) or give \
+                                             the binaries distinct names"
+                .into(),
+            GeneratedFileChanged { .. } => {
+                "keep your version, or pass --force to replace it with the generated one".into()
             }
             ToolFailed { .. }
             | LocalRuntime { .. }

@@ -209,3 +209,45 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A tool from one of the Python venvs `.ci/setup` makes (target/ci-venv/NAME):
+/// linters and moto live apart because their pinned dependencies clash.
+pub fn venv_tool(venv: &str, tool: &str) -> PathBuf {
+    let path = repo()
+        .join("target/ci-venv")
+        .join(venv)
+        .join("bin")
+        .join(tool);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `.ci/setup` (it makes the {venv} venv)",
+        path.display()
+    );
+    path
+}
+
+/// The release of the installed stable toolchain (e.g. `1.95.0`): what
+/// `cargo slim new` pins.
+pub fn stable_release() -> String {
+    let out = output_ok(Command::new("rustc").args(["+stable", "-vV"]));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("release: "))
+        .expect("release line")
+        .trim()
+        .to_string()
+}
+
+/// A command run in a scaffolded crate: on the installed stable toolchain
+/// (its rust-toolchain.toml pins that very release, which rustup would
+/// otherwise download under its own name) and with no inherited target dir.
+pub fn in_crate(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(dir)
+        .env("RUSTUP_TOOLCHAIN", "stable")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env("CARGO_TERM_COLOR", "never");
+    cmd
+}

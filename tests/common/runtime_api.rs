@@ -133,3 +133,25 @@ pub fn lambda_env(api: &RuntimeApi) -> Vec<(&'static str, String)> {
         ("_HANDLER", "bootstrap".into()),
     ]
 }
+
+/// Start `cmd` (a function's executable) against a fresh loopback Runtime API
+/// serving `event`, wait for its reply at most `timeout`, then stop it.
+pub fn invoke_once(
+    mut cmd: std::process::Command,
+    event: &str,
+    timeout: Duration,
+) -> Option<Reply> {
+    let api = RuntimeApi::start(event);
+    for (k, v) in lambda_env(&api) {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the function");
+    let reply = api.reply(timeout);
+    let _ = child.kill();
+    let _ = child.wait();
+    reply
+}

