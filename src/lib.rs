@@ -49,7 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Build(args) => commands::build::run(&ui, &args),
         Command::Size(args) => commands::size::run(&ui, &args),
-        Command::Verify(args) => verify::run(&ui, &args),
+        Command::Verify(args) => commands::verify::run(&ui, &args.to_request()?),
         Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),
         Command::Run(args) => commands::run::run(&ui, &args.to_request()?),
         Command::Bench(args) => commands::bench::run(&ui, &args.to_request()?),

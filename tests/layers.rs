@@ -27,10 +27,8 @@ const KNOWN: &[&str] = &[
     "commands/build.rs names crate::cli",
     "model/manifest.rs names crate::pipeline",
     "size/mod.rs names crate::cli",
-    "verify/mod.rs names crate::cli",
     "verify/mod.rs names crate::commands",
     "size/mod.rs uses clap",
-    "verify/mod.rs uses clap",
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -58,7 +58,7 @@ pub enum Command {
     Size(crate::size::SizeArgs),
     /// Rebuild and prove the artifact is byte-identical to its manifest, or just
     /// check function.zip against it (--artifact-only).
-    Verify(crate::verify::VerifyArgs),
+    Verify(VerifyArgs),
     /// Check that an ELF (or a function.zip) can start on a Lambda runtime.
     Check(CheckArgs),
     /// Run the shipped bootstrap under a local Lambda runtime (Runtime API,
@@ -137,6 +137,36 @@ pub struct CheckArgs {
     /// The function's architecture: arm64 or x86_64 [default: accept either].
     #[arg(long, value_name = "ARCH")]
     pub arch: Option<Arch>,
+}
+
+/// Options of `cargo slim verify`.
+#[derive(Debug, Args, Clone)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Do not rebuild: only check function.zip, bootstrap and function.zip.sha256
+    /// against the manifest (the fast check for a deploy step).
+    #[arg(long)]
+    pub artifact_only: bool,
+    /// Verify against this manifest (e.g. one published with a release) instead of
+    /// the one beside the build output; its target is the one verified.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// Keep the rebuild's temporary target directory, to compare with diffoscope.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+impl VerifyArgs {
+    /// The typed request.
+    pub fn to_request(&self) -> Result<crate::commands::verify::VerifyRequest> {
+        Ok(crate::commands::verify::VerifyRequest {
+            selection: self.select.to_selection()?,
+            artifact_only: self.artifact_only,
+            manifest: self.manifest.clone(),
+            keep: self.keep,
+        })
+    }
 }
 
 /// Which package, binary and targets: shared by `build`, `size` and `verify`.

@@ -7,4 +7,5 @@ pub mod generate;
 pub mod new;
 pub mod run;
 pub mod size;
+pub mod verify;
 pub mod why;

@@ -1,0 +1,188 @@
+//! `cargo slim verify`: which manifests to check, the verdicts printed, the exit
+//! code. The verdicts themselves come from `crate::verify`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+
+use crate::commands::build::{self, Built};
+use crate::model::manifest::{self, Manifest};
+use crate::model::options::{RequestedOptions, Selection};
+use crate::model::target::Target;
+use crate::pipeline::plan;
+use crate::ui::Ui;
+use crate::util::error::{Exit, SlimError};
+use crate::verify::{artifact_verdict, rebuild_verdict, TargetVerdict, VerifyReport};
+
+/// What `cargo slim verify` is asked to do.
+#[derive(Debug, Clone)]
+pub struct VerifyRequest {
+    pub selection: Selection,
+    /// Only check the artifact on disk against its manifest; no rebuild.
+    pub artifact_only: bool,
+    /// A manifest to verify against instead of the one beside the output.
+    pub manifest: Option<PathBuf>,
+    /// Keep the rebuild's target directory.
+    pub keep: bool,
+}
+
+/// `cargo slim verify`: every selected target's artifact against its manifest,
+/// and (unless `artifact_only`) a rebuild from the recorded settings.
+pub fn run(ui: &Ui, args: &VerifyRequest) -> Result<Exit> {
+    let mut select = args.selection.clone();
+    // Every manifest is read (and refused when damaged) before anything runs.
+    let given = args.manifest.as_deref().map(Manifest::read).transpose()?;
+    if !args.artifact_only {
+        // Before `cargo metadata`, which would write a missing Cargo.lock.
+        require_lockfile(&select)?;
+        select.locked = true;
+    }
+    let mut plan = plan::plan(ui, &select, &RequestedOptions::default()).map_err(|e| {
+        if format!("{e:#}").contains("because --locked was passed") {
+            SlimError::LockfileOutdated {
+                detail: format!("{e:#}"),
+            }
+            .into()
+        } else {
+            e
+        }
+    })?;
+    // Each target with the manifest to verify it against.
+    let mut records: Vec<(Target, Manifest)> = Vec::new();
+    if let Some(m) = given {
+        // The recorded bin names the output directory: it must be one of the
+        // package's binaries (its grammar was checked on reading).
+        plan.bin = plan::select_bin(&plan.package, Some(m.package.bin.as_str()))
+            .context("the manifest's `package.bin` is not a binary of this package")?;
+        records.push((m.target.clone(), m));
+    } else {
+        for t in &plan.targets {
+            let path = plan.out_dir(t).join(manifest::FILE_NAME);
+            if !path.exists() {
+                return Err(build::not_built(&Built::at(
+                    plan.out_dir(t),
+                    t.clone(),
+                    plan.bin.to_string(),
+                )));
+            }
+            records.push((t.clone(), Manifest::read(&path)?));
+        }
+    }
+    let mut verdicts = Vec::new();
+    for (target, recorded) in records {
+        let built = Built::at(plan.out_dir(&target), target.clone(), plan.bin.to_string());
+        let verdict = if args.artifact_only {
+            artifact_verdict(&plan, &built, &recorded)?
+        } else {
+            rebuild_verdict(ui, &plan, &built, &recorded, args.keep)?
+        };
+        if !ui.json() {
+            print_verdict(ui, &verdict);
+        }
+        verdicts.push(verdict);
+    }
+    let report = VerifyReport {
+        reproducible: verdicts.iter().all(|v| v.reproducible),
+        targets: verdicts,
+    };
+    if ui.json() {
+        ui.out_json(&report)?;
+    }
+    Ok(if report.reproducible {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    })
+}
+
+fn print_verdict(ui: &Ui, v: &TargetVerdict) {
+    if v.reproducible {
+        let what = if v.mode == "artifact" {
+            "matches its manifest"
+        } else {
+            "reproducible"
+        };
+        if !ui.quiet {
+            let image = v
+                .image_digest
+                .as_ref()
+                .map_or(String::new(), |d| format!(", image {d}"));
+            eprintln!("{}: {what}: function.zip {}{image}", v.target, v.sha256);
+        }
+        for cause in &v.causes {
+            ui.warn(format!("{}: {cause}", v.target));
+        }
+        return;
+    }
+    let mut out = format!("{}: NOT reproducible\n", v.target);
+    if !v.artifact_differences.is_empty() {
+        out.push_str("  the artifact on disk does not match its manifest:\n");
+        for d in &v.artifact_differences {
+            out.push_str(&format!("    {}\n", d.render()));
+        }
+    }
+    if !v.differences.is_empty() {
+        out.push_str("  the rebuild with the recorded settings differs:\n");
+        for d in &v.differences {
+            out.push_str(&format!("    {}\n", d.render()));
+        }
+    } else if v.mode == "rebuild" {
+        out.push_str(
+            "  the rebuild with the recorded settings gives the recorded bytes, so the artifact \
+             on disk was not made by them (rebuilt, replaced or edited since)\n",
+        );
+    }
+    if v.causes.is_empty() && v.mode == "artifact" {
+        out.push_str(
+            "  likely cause: the files were replaced or edited after the build; run `cargo slim \
+             verify` (without --artifact-only) to see whether the recorded settings reproduce \
+             the record\n",
+        );
+    } else if v.causes.is_empty() {
+        out.push_str(
+            "  likely cause: no recorded input differs, so something in the build is not \
+             deterministic (a build script embedding a time, path or random seed; HashMap \
+             order in a proc-macro); see docs/reproducibility.md\n",
+        );
+    } else {
+        out.push_str("  likely causes:\n");
+        for c in &v.causes {
+            out.push_str(&format!("    {c}\n"));
+        }
+    }
+    if let Some(dir) = &v.rebuilt_dir {
+        out.push_str(&format!(
+            "  the rebuild is kept in {}; compare with `diffoscope`\n",
+            dir.display()
+        ));
+    } else if v.mode == "rebuild" {
+        out.push_str("  rerun with --keep and compare the two with `diffoscope`\n");
+    }
+    eprint!("{out}");
+}
+
+/// Refuse to rebuild without a Cargo.lock: the dependency versions would be
+/// whatever the registry says today.
+fn require_lockfile(select: &Selection) -> Result<()> {
+    let mut cmd = std::process::Command::new(crate::pipeline::toolchain::cargo_program());
+    cmd.args(["locate-project", "--workspace", "--message-format", "plain"]);
+    if let Some(path) = &select.manifest_path {
+        cmd.arg("--manifest-path").arg(path);
+    }
+    let out = cmd.output().context("cannot run `cargo locate-project`")?;
+    if !out.status.success() {
+        // Let `cargo metadata` report the problem in the usual way.
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let workspace = PathBuf::from(text.trim());
+    let dir = workspace.parent().unwrap_or(&workspace);
+    if !dir.join("Cargo.lock").is_file() {
+        return Err(SlimError::NoLockfile {
+            target: None,
+            missing: format!("in {}", dir.display()),
+        }
+        .into());
+    }
+    Ok(())
+}
