@@ -48,7 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let ui = cli.global.ui();
     match cli.command {
         Command::Build(args) => commands::build::run(&ui, &args),
-        Command::Size(args) => commands::size::run(&ui, &args),
+        Command::Size(args) => commands::size::run(&ui, &args.to_request()?),
         Command::Verify(args) => commands::verify::run(&ui, &args.to_request()?),
         Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),
         Command::Run(args) => commands::run::run(&ui, &args.to_request()?),

@@ -26,9 +26,7 @@ const LAYERS: &[&[&str]] = &[
 const KNOWN: &[&str] = &[
     "commands/build.rs names crate::cli",
     "model/manifest.rs names crate::pipeline",
-    "size/mod.rs names crate::cli",
     "verify/mod.rs names crate::commands",
-    "size/mod.rs uses clap",
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

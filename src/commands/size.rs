@@ -18,23 +18,37 @@ use crate::commands::build::{self, Built};
 use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::manifest::Manifest;
 use crate::model::options::RequestedOptions;
+use crate::model::options::Selection;
 use crate::model::target::Target;
 use crate::pipeline::plan::{self, Plan};
 use crate::pipeline::profile::PROFILE;
 use crate::size::baseline;
 use crate::size::input::{self, Input};
-use crate::size::SizeArgs;
+use crate::size::View;
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
+/// What `cargo slim size` is asked to do.
+#[derive(Debug, Clone)]
+pub struct SizeRequest {
+    /// A file to analyse instead of the selection's last build.
+    pub path: Option<PathBuf>,
+    pub selection: Selection,
+    /// `--budget` rules.
+    pub budgets: Vec<BudgetRule>,
+    /// `--why CRATE`.
+    pub why: Option<String>,
+    pub view: View,
+}
+
 /// Run `cargo slim size` (or `--why`). Budgets: the `--budget` values, and for
 /// the last build (no PATH) the package's `[package.metadata.slim] budget` too.
-pub fn run(ui: &Ui, args: &SizeArgs) -> Result<Exit> {
+pub fn run(ui: &Ui, args: &SizeRequest) -> Result<Exit> {
     if let Some(krate) = &args.why {
         return super::why::run(ui, args, krate);
     }
-    let options = args.options();
-    let flags = args.budget.rules()?;
+    let options = args.view.options();
+    let flags = args.budgets.clone();
     let (inputs, budgets) = match &args.path {
         // A size.json (sections and crates, no symbols), or a file: a zip or an ELF.
         Some(path) => {
@@ -54,17 +68,21 @@ pub fn run(ui: &Ui, args: &SizeArgs) -> Result<Exit> {
             (loaded, budgets)
         }
     };
-    crate::size::run(ui, args, &inputs, &budgets)
+    crate::size::run(ui, &args.view, &inputs, &budgets)
 }
 
 /// The selected targets' last builds, building only the targets that have none,
 /// and the budgets in force for them (`flags` with the package's metadata).
-fn last_builds(ui: &Ui, args: &SizeArgs, flags: Vec<BudgetRule>) -> Result<(Vec<Input>, Budgets)> {
+fn last_builds(
+    ui: &Ui,
+    args: &SizeRequest,
+    flags: Vec<BudgetRule>,
+) -> Result<(Vec<Input>, Budgets)> {
     let requested = RequestedOptions {
         budgets: flags,
         ..RequestedOptions::default()
     };
-    let plan = plan::plan(ui, &args.select.to_selection()?, &requested)?;
+    let plan = plan::plan(ui, &args.selection, &requested)?;
     let built: Vec<Built> = plan
         .targets
         .iter()
@@ -118,7 +136,7 @@ fn has_artifact(built: &Built) -> bool {
 fn warn_if_stale(
     ui: &Ui,
     plan: &Plan,
-    args: &SizeArgs,
+    args: &SizeRequest,
     built: &Built,
     recorded: Option<&Manifest>,
 ) {
@@ -173,8 +191,8 @@ fn modified_after(path: &Path, time: SystemTime) -> bool {
 
 /// `cargo slim build …` with the recorded settings (when the manifest is readable)
 /// and the selection the user gave `size`, every word shell-quoted.
-fn rebuild_command(args: &SizeArgs, recorded: Option<&Manifest>, target: &Target) -> String {
-    let s = &args.select;
+fn rebuild_command(args: &SizeRequest, recorded: Option<&Manifest>, target: &Target) -> String {
+    let s = &args.selection;
     let mut words: Vec<String> = vec!["cargo".into(), "slim".into(), "build".into()];
     let push = |words: &mut Vec<String>, flag: &str, value: String| {
         words.push(flag.into());

@@ -5,14 +5,15 @@
 use anyhow::Result;
 
 use crate::commands::build::Built;
+use crate::commands::size::SizeRequest;
 use crate::model::options::RequestedOptions;
 use crate::pipeline::plan;
-use crate::size::{analyze, input, why, Options, SizeArgs};
+use crate::size::{analyze, input, why, Options};
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
-pub fn run(ui: &Ui, args: &SizeArgs, krate: &str) -> Result<Exit> {
-    let selection = args.select.to_selection()?;
+pub fn run(ui: &Ui, args: &SizeRequest, krate: &str) -> Result<Exit> {
+    let selection = args.selection.clone();
     let plan = plan::plan(ui, &selection, &RequestedOptions::default())?;
     let mut reports = Vec::new();
     for target in &plan.targets {

@@ -15,7 +15,7 @@ use super::demangle::display_crate;
 use super::input::Input;
 use super::report::{stripped_note, views};
 use super::symbols::Filter;
-use super::SizeArgs;
+use super::View;
 
 /// The row that makes section totals the file sizes.
 pub const OUTSIDE_SECTIONS: &str = "[headers+padding]";
@@ -70,7 +70,7 @@ pub fn compare(
     old: &Analysis,
     new_input: &Input,
     new: &Analysis,
-    args: &SizeArgs,
+    args: &View,
 ) -> anyhow::Result<DiffReport> {
     let (want_sections, want_crates, want_symbols) = views(args);
     let mut notes = Vec::new();

@@ -27,96 +27,33 @@ pub mod why;
 
 use std::path::PathBuf;
 
-use clap::Args;
-
 use crate::model::budget::Budgets;
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
 pub use analysis::{analyze, Analysis, Options};
 
-const AFTER_HELP: &str = "\
-Views: the sections view is the default; --crates and --symbols add theirs (any
-combination). With --diff every view is shown unless some are picked.
-
-How crates are counted: each function and data symbol is demangled (Rust legacy
-and v0 manglings) and charged to the first crate its name mentions that is not
-part of the standard library, reading left to right; names that mention only
-standard-library crates count as `std` (std, core, alloc, compiler_builtins, …;
---split-std shows them apart). So a generic instantiation such as
-`core::ptr::drop_in_place<tokio::Runtime>` counts for tokio. Symbols without Rust
-mangling (C library, C code) form `[non-rust]`; bytes no symbol covers form
-`[unattributed]`, so the rows add up exactly to the sections covered.
-Details and the JSON fields: docs/size.md.";
-
-/// Options of `cargo slim size`.
-#[derive(Debug, Args, Clone)]
-#[command(after_help = AFTER_HELP)]
-pub struct SizeArgs {
-    /// An ELF file (or a function.zip) to analyse [default: the last build's
-    /// bootstrap.full as it is, building first only when there is none].
-    pub path: Option<PathBuf>,
-    #[command(flatten)]
-    pub select: crate::cli::SelectArgs,
-
-    /// Show the sections view (the default when no view is picked).
-    #[arg(long, help_heading = "Views")]
+/// Which views of `cargo slim size` to show, and how: what its command-line
+/// options ask for, without the command line.
+#[derive(Debug, Clone, Default)]
+pub struct View {
     pub sections: bool,
-    /// Show bytes per crate (rule below).
-    #[arg(long, help_heading = "Views")]
     pub crates: bool,
-    /// Show the largest symbols.
-    #[arg(long, help_heading = "Views")]
     pub symbols: bool,
-    /// Compare with an older build: an ELF file, a function.zip, a size.json, a
-    /// build directory or its slim-manifest.json.
-    #[arg(long, value_name = "OLD", help_heading = "Views")]
+    /// The older build to compare with.
     pub diff: Option<PathBuf>,
-
-    /// Rows to show in the symbol and crate tables (0: all).
-    #[arg(
-        short = 'n',
-        value_name = "N",
-        default_value_t = 20,
-        help_heading = "Rows"
-    )]
+    /// Rows in the symbol and crate tables (0: all).
     pub n: usize,
-    /// Only symbols of this crate, or whose demangled name matches this regex.
-    #[arg(long, value_name = "CRATE|REGEX", help_heading = "Rows")]
     pub filter: Option<String>,
-    /// Show core, alloc and the other standard-library crates apart from std.
-    #[arg(long, help_heading = "Rows")]
     pub split_std: bool,
-    /// Only count these sections in the crate and symbol views (e.g. .text, to
-    /// compare with cargo-bloat) [default: every section with symbols].
-    #[arg(
-        long = "section",
-        value_name = "NAME",
-        value_delimiter = ',',
-        help_heading = "Rows"
-    )]
+    /// Only these sections in the crate and symbol views.
     pub only_sections: Vec<String>,
-    /// Print symbol names in full instead of shortening nested generics.
-    #[arg(long, help_heading = "Output")]
     pub full_names: bool,
     /// Do not fit tables to the terminal width.
-    #[arg(long, help_heading = "Output")]
     pub wide: bool,
-
-    #[command(flatten)]
-    pub budget: crate::cli::BudgetArgs,
-    /// How CRATE got into the function: every dependency path from the package
-    /// to it for the target, the features that enable each edge, and its bytes.
-    #[arg(
-        long,
-        value_name = "CRATE",
-        help_heading = "Views",
-        conflicts_with = "diff"
-    )]
-    pub why: Option<String>,
 }
 
-impl SizeArgs {
+impl View {
     /// The analysis options these flags ask for.
     pub fn options(&self) -> Options {
         Options {
@@ -131,7 +68,7 @@ impl SizeArgs {
 /// Over budget: the verdict on stderr and [`Exit::CheckFailed`].
 pub fn run(
     ui: &Ui,
-    args: &SizeArgs,
+    args: &View,
     inputs: &[baseline::Loaded],
     budgets: &Budgets,
 ) -> anyhow::Result<Exit> {

@@ -11,7 +11,7 @@ use super::diff::DiffReport;
 use super::input::{Input, StripPair};
 use super::sections::{share, SectionsView};
 use super::symbols::Filter;
-use super::SizeArgs;
+use super::View;
 use crate::artifact::elf::Format;
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,7 +93,7 @@ pub struct SymbolRow {
 }
 
 /// Which views the flags ask for: (sections, crates, symbols).
-pub fn views(args: &SizeArgs) -> (bool, bool, bool) {
+pub fn views(args: &View) -> (bool, bool, bool) {
     if args.sections || args.crates || args.symbols {
         (args.sections, args.crates, args.symbols)
     } else if args.diff.is_some() {
@@ -119,7 +119,7 @@ pub fn stripped_note(input: &Input) -> String {
     note
 }
 
-pub fn build(input: &Input, analysis: &Analysis, args: &SizeArgs) -> anyhow::Result<SizeReport> {
+pub fn build(input: &Input, analysis: &Analysis, args: &View) -> anyhow::Result<SizeReport> {
     let (want_sections, want_crates, want_symbols) = views(args);
     let mut notes = Vec::new();
     if analysis.stripped && (want_crates || want_symbols) {
@@ -157,7 +157,7 @@ pub fn build(input: &Input, analysis: &Analysis, args: &SizeArgs) -> anyhow::Res
 
 fn symbols_view(
     analysis: &Analysis,
-    args: &SizeArgs,
+    args: &View,
     notes: &mut Vec<String>,
 ) -> anyhow::Result<SymbolsView> {
     let filter = Filter::from_arg(args.filter.as_deref(), &[analysis])?;
