@@ -47,7 +47,11 @@ pub fn main_entry() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     let ui = cli.global.ui();
     match cli.command {
-        Command::Build(args) => commands::build::run(&ui, &args),
+        Command::Build(args) => commands::build::run(
+            &ui,
+            &args.select.to_selection()?,
+            &args.opts.to_requested()?,
+        ),
         Command::Size(args) => commands::size::run(&ui, &args.to_request()?),
         Command::Verify(args) => commands::verify::run(&ui, &args.to_request()?),
         Command::Check(args) => commands::check::run(&ui, &args.path, args.arch, args.runtime),

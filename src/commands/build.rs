@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use crate::cli::BuildArgs;
 use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
+use crate::model::options::{RequestedOptions, Selection};
 use crate::model::supply_chain::Document;
 use crate::model::target::Target;
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
@@ -107,9 +107,8 @@ impl Context {
     }
 }
 
-pub fn run(ui: &Ui, args: &BuildArgs) -> Result<Exit> {
-    let requested = args.opts.to_requested()?;
-    let plan = plan::plan(ui, &args.select.to_selection()?, &requested)?;
+pub fn run(ui: &Ui, selection: &Selection, requested: &RequestedOptions) -> Result<Exit> {
+    let plan = plan::plan(ui, selection, requested)?;
     let outcomes = build_plan(ui, &plan)?;
     let passed = outcomes.iter().all(|o| o.manifest.is_some());
     let multi_arch = if requested.multi_arch && passed {
