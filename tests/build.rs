@@ -381,6 +381,39 @@ fn json_summary_on_stdout() {
     assert_eq!(doc["runtime"], "provided.al2023");
 }
 
+/// How much cargo-slim or cargo say, in which colours and formats, is not part of
+/// what was built: a no-op rebuild with `-q --message-format json --color never`
+/// (or `-vv --color always`) leaves slim-manifest.json byte-identical, and the
+/// recorded cargo command holds none of those flags.
+#[test]
+fn output_settings_leave_the_manifest_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let triple = "x86_64-unknown-linux-musl";
+    let built = build_in(slim(), "hello", "hello", triple, tmp.path(), &[]);
+    let first = fs::read(&built.manifest).unwrap();
+    for extra in [
+        &["-q", "--message-format", "json", "--color", "never"][..],
+        &["-vv", "--color", "always"][..],
+    ] {
+        build_in(slim(), "hello", "hello", triple, tmp.path(), extra);
+        let again = fs::read(&built.manifest).unwrap();
+        assert!(
+            first == again,
+            "`build {}` rewrote the manifest:\n{}\n---\n{}",
+            extra.join(" "),
+            String::from_utf8_lossy(&first),
+            String::from_utf8_lossy(&again)
+        );
+    }
+    let command = manifest(&built)["build"]["command"].clone();
+    for flag in ["--quiet", "--verbose", "--color", "--message-format"] {
+        assert!(
+            !command.as_array().unwrap().iter().any(|a| a == flag),
+            "{flag} recorded: {command}"
+        );
+    }
+}
+
 /// `--build-std` on nightly: smaller than the stable build, and still runs.
 #[test]
 fn build_std_on_nightly_is_smaller_and_runs() {

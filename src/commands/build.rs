@@ -430,10 +430,6 @@ fn invocation(
         plan.bin.to_string(),
         "--target-dir".into(),
         plan.target_dir.display().to_string(),
-        "--message-format".into(),
-        "json-render-diagnostics".into(),
-        "--color".into(),
-        ui.color.as_str().into(),
     ]);
     let features = plan::feature_args(&s.features);
     if !features.is_empty() {
@@ -451,10 +447,16 @@ fn invocation(
             args.push(flag.into());
         }
     }
+    let mut output_args = vec![
+        "--message-format".to_string(),
+        "json-render-diagnostics".to_string(),
+        "--color".to_string(),
+        ui.color.as_str().to_string(),
+    ];
     if ui.quiet || ui.progress_bars() {
-        args.push("--quiet".into());
+        output_args.push("--quiet".into());
     } else if ui.verbose > 1 {
-        args.push("--verbose".into());
+        output_args.push("--verbose".into());
     }
     let config = profile
         .config_args()
@@ -476,7 +478,12 @@ fn invocation(
     if let Some(encoded) = &flags.encoded_env {
         env.push(("CARGO_ENCODED_RUSTFLAGS".to_string(), encoded.clone()));
     }
-    Invocation { program, args, env }
+    Invocation {
+        program,
+        args,
+        output_args,
+        env,
+    }
 }
 
 /// Replace absolute paths by the placeholders our remapping gives them.
