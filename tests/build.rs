@@ -414,11 +414,13 @@ fn output_settings_leave_the_manifest_byte_identical() {
     }
 }
 
-/// `--build-std` on nightly: smaller than the stable build, and still runs.
+/// `--build-std` on nightly (as `cargo +nightly slim` runs us): std rebuilt for
+/// size, smaller than the default build, and a panic still says what and where.
 #[test]
-fn build_std_on_nightly_is_smaller_and_runs() {
+fn build_std_on_nightly_is_smaller_and_keeps_panic_messages() {
     let tmp = tempfile::tempdir().unwrap();
-    let stable = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
+    let triple = "x86_64-unknown-linux-musl";
+    let default = build("hello", "hello", triple, &[]);
     let mut cmd = slim();
     // As `cargo +nightly slim` would run us: rustup's proxies pick nightly.
     cmd.env_remove("CARGO").env("RUSTUP_TOOLCHAIN", "nightly");
@@ -426,20 +428,96 @@ fn build_std_on_nightly_is_smaller_and_runs() {
         cmd,
         "hello",
         "hello",
-        "x86_64-unknown-linux-musl",
+        triple,
         tmp.path(),
         &["--build-std", "-q"],
     );
     let small = fs::metadata(&built.bootstrap).unwrap().len();
-    let normal = fs::metadata(&stable.bootstrap).unwrap().len();
-    assert!(small * 2 < normal, "build-std {small} vs stable {normal}");
+    let normal = fs::metadata(&default.bootstrap).unwrap().len();
+    assert!(small < normal, "build-std {small} vs default {normal}");
     let (code, stdout, _) = run(&mut Command::new(&built.bootstrap));
     assert_eq!(code, 0);
     assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
-    assert_eq!(
-        manifest(&built)["build"]["profile"]["ours"]["panic"],
-        "\"immediate-abort\""
+    let (code, _, stderr) = run(Command::new(&built.bootstrap).env("SLIM_FIXTURE_PANIC", "1"));
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("the fixture was asked to panic"),
+        "the panic message is gone: {stderr:?}"
     );
+    let m = manifest(&built);
+    assert!(m["toolchain"]["release"]
+        .as_str()
+        .is_some_and(|r| r.contains("nightly")));
+    assert_eq!(m["build"]["options"]["build_std"], true);
+    assert_eq!(m["build"]["options"]["panic"], "abort");
+    assert_eq!(m["build"]["profile"]["ours"]["panic"], "\"abort\"");
+}
+
+/// The smallest tier on a stable toolchain: `--build-std --panic immediate-abort`
+/// builds with RUSTC_BOOTSTRAP=1 for that cargo run only and says so in one line;
+/// the result runs, is under half the default build, prints nothing when it
+/// panics, and `cargo slim verify` rebuilds it byte for byte.
+#[test]
+fn smallest_tier_on_stable_runs_and_verify_reproduces_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let triple = "x86_64-unknown-linux-musl";
+    let default = build("hello", "hello", triple, &[]);
+    let on_stable = |args: &[&str]| {
+        let mut cmd = slim();
+        cmd.env_remove("CARGO")
+            .env_remove("RUSTC_BOOTSTRAP")
+            .env("RUSTUP_TOOLCHAIN", "stable")
+            .args(args)
+            .arg("--manifest-path")
+            .arg(fixture("hello").join("Cargo.toml"))
+            .args(["--target", triple, "--target-dir"])
+            .arg(tmp.path());
+        run(&mut cmd)
+    };
+    let (code, _, stderr) = on_stable(&["build", "--build-std", "--panic", "immediate-abort"]);
+    assert_eq!(code, 0, "{stderr}");
+    let notice: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("RUSTC_BOOTSTRAP"))
+        .collect();
+    assert_eq!(notice.len(), 1, "{stderr}");
+    assert!(
+        notice[0].contains("RUSTC_BOOTSTRAP=1 for this cargo build only")
+            && notice[0].contains("pinned toolchain"),
+        "{stderr}"
+    );
+
+    let built = Built::at(tmp.path(), "hello", triple);
+    let m = manifest(&built);
+    assert!(m["toolchain"]["release"]
+        .as_str()
+        .is_some_and(|r| !r.contains("nightly")));
+    assert_eq!(m["build"]["options"]["build_std"], true);
+    assert_eq!(m["build"]["options"]["panic"], "immediate-abort");
+    assert!(
+        m["build"]["rustflags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "-Cpanic=immediate-abort"),
+        "{}",
+        m["build"]["rustflags"]
+    );
+    let small = fs::metadata(&built.bootstrap).unwrap().len();
+    let normal = fs::metadata(&default.bootstrap).unwrap().len();
+    assert!(small * 2 < normal, "smallest {small} vs default {normal}");
+
+    let (code, stdout, _) = run(&mut Command::new(&built.bootstrap));
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
+    // The price: a panic ends the process with no word in the log.
+    let (code, _, stderr) = run(Command::new(&built.bootstrap).env("SLIM_FIXTURE_PANIC", "1"));
+    assert_ne!(code, 0);
+    assert_eq!(stderr, "");
+
+    let (code, _, stderr) = on_stable(&["verify"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(": reproducible: function.zip"), "{stderr}");
 }
 
 /// A slim build leaves the user's release build fresh: its own profile directory,

@@ -88,11 +88,14 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(plan: &Plan) -> Result<Context> {
+    pub fn new(ui: &Ui, plan: &Plan) -> Result<Context> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let toolchain = toolchain::detect(&cwd)?;
         if plan.options.build_std {
-            toolchain::check_build_std(&toolchain)?;
+            toolchain::ensure_build_std(ui, &toolchain)?;
+            if toolchain::build_std_env(&toolchain).is_some() {
+                ui.status("Note", toolchain::build_std_notice(&toolchain));
+            }
         }
         // Include files are read again when packaging; reading them here too
         // reports a missing, special, outside or clashing one before minutes of
@@ -151,7 +154,7 @@ pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
     if !plan.options.preflight {
         ui.warn("--no-preflight: the binary is not checked against the Lambda runtime");
     }
-    let ctx = Context::new(plan)?;
+    let ctx = Context::new(ui, plan)?;
     plan.targets
         .iter()
         .map(|target| build_target(ui, plan, &ctx, target))
@@ -192,7 +195,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         build_std.then_some((rust_src.as_path(), ctx.toolchain.commit_hash.as_str())),
     );
     let cpu = plan.options.cpu.as_ref().map(|c| c.as_str());
-    let flags = rustflags::ours(&remaps, cpu, &linker);
+    let flags = rustflags::ours(&remaps, cpu, plan.options.panic, &linker);
     let flags = rustflags::merge(
         flags,
         rustflags::user_env_flags(),
@@ -207,7 +210,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         ));
     }
 
-    let inv = invocation(ui, plan, target, &linker, &flags, &profile, &remaps);
+    let inv = invocation(ui, plan, ctx, target, &linker, &flags, &profile, &remaps);
     ui.verbose(format!("running {}", inv.display()));
     ui.status(
         "Building",
@@ -403,9 +406,11 @@ fn linked_crates_query<'p>(plan: &'p Plan, target: &'p Target) -> linked_crates:
 }
 
 /// The cargo command line for one target.
+#[allow(clippy::too_many_arguments)]
 fn invocation(
     ui: &Ui,
     plan: &Plan,
+    ctx: &Context,
     target: &Target,
     linker: &Linker,
     flags: &rustflags::Rustflags,
@@ -467,14 +472,15 @@ fn invocation(
         args.push("--config".into());
         args.push(c);
     }
+    let mut env = rustflags::c_flags_env(remaps, &target.triple);
     if plan.options.build_std {
+        // Panic messages stay unless --panic immediate-abort (a rustflag).
         args.extend([
             "-Zbuild-std=std,panic_abort".into(),
             "-Zbuild-std-features=optimize_for_size".into(),
-            "-Zpanic-immediate-abort".into(),
         ]);
+        env.extend(toolchain::build_std_env(&ctx.toolchain));
     }
-    let mut env = rustflags::c_flags_env(remaps, &target.triple);
     if let Some(encoded) = &flags.encoded_env {
         env.push(("CARGO_ENCODED_RUSTFLAGS".to_string(), encoded.clone()));
     }

@@ -13,7 +13,8 @@ use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::include::IncludeSpec;
 use crate::model::manifest::Manifest;
 use crate::model::options::{
-    BinName, CpuName, Features, LinkerChoice, OptLevel, Options, RequestedOptions, Selection,
+    BinName, CpuName, Features, LinkerChoice, OptLevel, Options, PanicStrategy, RequestedOptions,
+    Selection,
 };
 use crate::model::target::{Arch, Libc, Runtime, Target};
 use crate::pipeline::slim_metadata::{metadata_error, MetadataTables};
@@ -132,17 +133,29 @@ pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan
         Some(cpu) => Some(cpu.clone()),
         None => meta.parse::<CpuName>("cpu", |m| m.cpu.clone())?,
     };
+    let panic = match opts.panic {
+        Some(p) => p,
+        None => meta
+            .parse::<PanicStrategy>("panic", |m| m.panic.clone())?
+            .unwrap_or_default(),
+    };
     let include = resolve_includes(opts, &meta, &metadata, &package)?;
     let options = Options {
         opt_level,
         cpu,
         build_std: opts.build_std || meta.pick(|m| m.build_std).is_some_and(|(_, b)| b),
+        panic,
         linker,
         include,
         preflight: !opts.no_preflight && meta.pick(|m| m.preflight).is_none_or(|(_, p)| p),
         audit_data: !opts.no_audit_data && meta.pick(|m| m.audit_data).is_none_or(|(_, a)| a),
         image: opts.image || meta.pick(|m| m.image).is_some_and(|(_, i)| i),
     };
+    options
+        .check()
+        .map_err(|e| SlimError::ImmediateAbortNeedsBuildStd {
+            reason: e.to_string(),
+        })?;
 
     let budgets = budgets(opts.budgets.clone(), &meta)?;
 

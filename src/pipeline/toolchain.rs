@@ -30,6 +30,13 @@ impl Toolchain {
     pub fn is_nightly(&self) -> bool {
         self.release.contains("nightly") || self.release.contains("dev")
     }
+
+    /// Does cargo accept `-Z` flags as it is? Only when both cargo and rustc are
+    /// nightly (or locally built) ones.
+    pub fn allows_unstable(&self) -> bool {
+        let nightly = |version: &str| version.contains("nightly") || version.contains("-dev");
+        self.is_nightly() && nightly(&self.cargo)
+    }
 }
 
 /// The cargo to run: `$CARGO` (set by cargo when it runs us as `cargo slim`), else
@@ -165,31 +172,53 @@ pub fn ensure_target(ui: &Ui, toolchain: &Toolchain, triple: &str, build_std: bo
     .into())
 }
 
-/// `--build-std` needs a nightly toolchain (or RUSTC_BOOTSTRAP) and the rust-src
-/// component.
-pub fn check_build_std(toolchain: &Toolchain) -> Result<()> {
-    let bootstrap = std::env::var_os("RUSTC_BOOTSTRAP").is_some();
-    let nightly = toolchain.is_nightly() && toolchain.cargo.contains("nightly");
-    if !(bootstrap || nightly) {
-        let which = if toolchain.is_nightly() {
-            &toolchain.cargo
-        } else {
-            &toolchain.rustc
-        };
-        return Err(SlimError::BuildStdNeedsNightly {
-            toolchain: which.to_string(),
-        }
-        .into());
+/// Make sure `--build-std` can work with this toolchain: the standard library's
+/// source (the rust-src component) must be there, and is installed with rustup
+/// when it is not, as a target's std is. A stable or beta toolchain is fine: the
+/// build then runs with RUSTC_BOOTSTRAP=1 ([`build_std_env`]).
+pub fn ensure_build_std(ui: &Ui, toolchain: &Toolchain) -> Result<()> {
+    let has_src = || rust_src(toolchain).join("library/std/Cargo.toml").is_file();
+    if has_src() {
+        return Ok(());
     }
-    if !rust_src(toolchain).join("library/std/Cargo.toml").is_file() {
-        let name = rustup_toolchain_name(&toolchain.sysroot).unwrap_or_else(|| "nightly".into());
-        return Err(SlimError::BuildStdNeedsRustSrc {
-            sysroot: toolchain.sysroot.clone(),
-            toolchain: name,
-        }
-        .into());
+    let missing = |toolchain_name: Option<String>| SlimError::BuildStdNeedsRustSrc {
+        sysroot: toolchain.sysroot.clone(),
+        toolchain: toolchain_name,
+    };
+    let rustup = which::which("rustup").ok();
+    let name = rustup_toolchain_name(&toolchain.sysroot);
+    let (Some(rustup), Some(name)) = (rustup, name) else {
+        return Err(missing(None).into());
+    };
+    ui.status(
+        "Installing",
+        format!("the standard library's source (rustup component add rust-src --toolchain {name})"),
+    );
+    let status = Command::new(&rustup)
+        .args(["component", "add", "rust-src", "--toolchain", &name])
+        .status()
+        .context("cannot run rustup")?;
+    if status.success() && has_src() {
+        return Ok(());
     }
-    Ok(())
+    Err(missing(Some(name)).into())
+}
+
+/// The environment `cargo build --build-std` needs with this toolchain:
+/// `RUSTC_BOOTSTRAP=1` unless cargo and rustc are nightly. It lets one stable
+/// release accept its own unstable flags (`-Zbuild-std`), for that one cargo
+/// invocation; rustup, other builds and the user's shell never see it.
+pub fn build_std_env(toolchain: &Toolchain) -> Option<(String, String)> {
+    (!toolchain.allows_unstable()).then(|| ("RUSTC_BOOTSTRAP".to_string(), "1".to_string()))
+}
+
+/// The one-line notice for [`build_std_env`]: what is done, and why it is safe.
+pub fn build_std_notice(toolchain: &Toolchain) -> String {
+    format!(
+        "--build-std on {}: RUSTC_BOOTSTRAP=1 for this cargo build only; safe with a pinned \
+         toolchain, as the unstable flags of one exact release never change under you",
+        toolchain.rustc
+    )
 }
 
 /// Where rust-src puts the standard library's source.

@@ -252,6 +252,12 @@ fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
     );
     note(
         out,
+        "--panic",
+        r.options.panic.to_string(),
+        n.options.panic.to_string(),
+    );
+    note(
+        out,
         "--linker",
         r.options.linker.as_str().into(),
         n.options.linker.as_str().into(),
