@@ -414,6 +414,57 @@ fn output_settings_leave_the_manifest_byte_identical() {
     }
 }
 
+/// A no-op rebuild asks the toolchain nothing: what `rustc -vV`, `rustc --print
+/// sysroot`, `cargo -V` and `rust-lld --version` said is kept in the target dir,
+/// keyed by the toolchain's identity, and `cargo metadata` finds cargo's own
+/// cached rustc answers there too. rustc is a logging wrapper here: the second
+/// run must not start it once. Replacing the wrapper (a new toolchain) asks again.
+#[test]
+fn no_op_rebuild_runs_rustc_not_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("rustc.log");
+    let wrapper = tmp.path().join("rustc-logged");
+    let script = |tag: &str| {
+        format!(
+            "#!/bin/sh\n# {tag}\necho \"$*\" >> '{}'\nexec rustc \"$@\"\n",
+            log.display()
+        )
+    };
+    fs::write(&wrapper, script("first")).unwrap();
+    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    let target_dir = tmp.path().join("target");
+    let build = || {
+        let mut cmd = slim();
+        cmd.env("RUSTC", &wrapper);
+        build_in(
+            cmd,
+            "hello",
+            "hello",
+            "x86_64-unknown-linux-musl",
+            &target_dir,
+            &["-q"],
+        )
+    };
+    let built = build();
+    let first = fs::read_to_string(&log).unwrap();
+    assert!(first.contains("-vV"), "{first}");
+    let manifest_before = fs::read(&built.manifest).unwrap();
+    fs::remove_file(&log).unwrap();
+
+    build();
+    let second = fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(second, "", "a no-op rebuild ran rustc");
+    assert!(fs::read(&built.manifest).unwrap() == manifest_before);
+
+    // Another "toolchain" (the wrapper replaced): asked again, exactly once each.
+    std::thread::sleep(Duration::from_millis(20));
+    fs::write(&wrapper, script("second, a little longer")).unwrap();
+    build();
+    let third = fs::read_to_string(&log).unwrap_or_default();
+    let ours = |args: &str| third.lines().filter(|l| *l == args).count();
+    assert_eq!(ours("--print sysroot"), 1, "{third}");
+}
+
 /// `--build-std` on nightly (as `cargo +nightly slim` runs us): std rebuilt for
 /// size, smaller than the default build, and a panic still says what and where.
 #[test]

@@ -85,12 +85,14 @@ pub struct Context {
     pub timestamp: Timestamp,
     /// Also build the container image (`--image`).
     pub image: Option<image::Request>,
+    /// The git state of the workspace, asked once for every target's manifest.
+    pub git: Option<manifest::Git>,
 }
 
 impl Context {
     pub fn new(ui: &Ui, plan: &Plan) -> Result<Context> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        let toolchain = toolchain::detect(&cwd)?;
+        let toolchain = toolchain::detect(&cwd, &plan.target_dir)?;
         if plan.options.build_std {
             toolchain::ensure_build_std(ui, &toolchain)?;
             if toolchain::build_std_env(&toolchain).is_some() {
@@ -106,6 +108,7 @@ impl Context {
             config: CargoConfig::discover(&cwd),
             timestamp: Timestamp::from_env()?,
             image: plan.options.image.then(image::Request::default),
+            git: manifest::git_state(plan.workspace_root()),
         })
     }
 }
@@ -586,7 +589,7 @@ fn manifest_for(
         },
         inputs: Inputs {
             cargo_lock_sha256: lock.map(|l| hash::sha256_hex(&l)),
-            git: manifest::git_state(ws),
+            git: ctx.git.clone(),
             sources: Vec::new(),
         },
         files,

@@ -152,20 +152,16 @@ fn missing(tool: &str, how: &str) -> anyhow::Error {
     .into()
 }
 
-/// rust-lld from the toolchain's sysroot (`lib/rustlib/<host>/bin/rust-lld`).
+/// rust-lld from the toolchain's sysroot (`lib/rustlib/<host>/bin/rust-lld`); its
+/// version was asked (or remembered) with the toolchain's.
 fn lld(toolchain: &Toolchain, target: &Target) -> Option<Linker> {
-    let path = toolchain
-        .sysroot
-        .join("lib/rustlib")
-        .join(&toolchain.host)
-        .join("bin/rust-lld");
-    if !path.is_file() {
+    if !toolchain.rust_lld().is_file() {
         return None;
     }
     Some(Linker {
         kind: LinkerKind::Lld,
         program: "rust-lld".into(),
-        version: version_line(&path, &["-flavor", "gnu", "--version"]),
+        version: toolchain.lld_version.clone(),
         cargo_target: target.triple.clone(),
         reason: String::new(),
     })
@@ -192,8 +188,13 @@ fn zig(target: &Target, runtime: Runtime) -> Option<Linker> {
 }
 
 /// zig's version, from `zig` on PATH or the `ziglang` Python package (which is how
-/// cargo-zigbuild finds it too).
+/// cargo-zigbuild finds it too). Asked once per run, however many targets use it.
 fn zig_version() -> Option<String> {
+    static VERSION: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    VERSION.get_or_init(probe_zig_version).clone()
+}
+
+fn probe_zig_version() -> Option<String> {
     if let Ok(zig) = which::which("zig") {
         return version_line(&zig, &["version"]);
     }

@@ -89,6 +89,11 @@ fn metadata_filtered(select: &Selection, triple: Option<&str>) -> Result<Metadat
         other.extend(["--filter-platform".to_string(), triple.to_string()]);
     }
     cmd.other_options(other);
+    // Where the build will go, so cargo finds its cached `rustc -vV` answers
+    // there (`.rustc_info.json`) instead of running rustc twice every time.
+    if let Some(dir) = &select.target_dir {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
     cmd.exec().map_err(|e| match e {
         cargo_metadata::Error::CargoMetadata { stderr } => SlimError::CargoMetadata {
             stderr: stderr.trim_end().to_string(),

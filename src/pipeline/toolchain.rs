@@ -8,6 +8,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
+use crate::pipeline::toolchain_cache;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 
@@ -24,6 +25,10 @@ pub struct Toolchain {
     pub cargo: String,
     #[serde(skip)]
     pub sysroot: PathBuf,
+    /// `rust-lld --version` of the toolchain's own rust-lld, when it has one
+    /// (the manifest records it as the linker's version when rust-lld links).
+    #[serde(skip)]
+    pub lld_version: Option<String>,
 }
 
 impl Toolchain {
@@ -36,6 +41,14 @@ impl Toolchain {
     pub fn allows_unstable(&self) -> bool {
         let nightly = |version: &str| version.contains("nightly") || version.contains("-dev");
         self.is_nightly() && nightly(&self.cargo)
+    }
+
+    /// The toolchain's own rust-lld (`lib/rustlib/<host>/bin/rust-lld`).
+    pub fn rust_lld(&self) -> PathBuf {
+        self.sysroot
+            .join("lib/rustlib")
+            .join(&self.host)
+            .join("bin/rust-lld")
     }
 }
 
@@ -69,9 +82,24 @@ fn output(program: &OsString, args: &[&str], cwd: &Path) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Ask rustc and cargo who they are. `cwd` matters: rustup picks the toolchain
-/// from `rust-toolchain.toml` relative to it.
-pub fn detect(cwd: &Path) -> Result<Toolchain> {
+/// Ask rustc and cargo who they are, or find their answers in the cache under
+/// `target_dir` (see [`toolchain_cache`]). `cwd` matters: rustup picks the
+/// toolchain from `rust-toolchain.toml` relative to it.
+pub fn detect(cwd: &Path, target_dir: &Path) -> Result<Toolchain> {
+    let key = toolchain_cache::key(&rustc_program(), &cargo_program());
+    let dir = toolchain_cache::dir(target_dir);
+    if let Some(cached) = key.as_deref().and_then(|k| toolchain_cache::load(&dir, k)) {
+        return Ok(cached);
+    }
+    let toolchain = probe(cwd)?;
+    if let Some(key) = key {
+        toolchain_cache::store(&dir, &key, &toolchain);
+    }
+    Ok(toolchain)
+}
+
+/// Run `rustc -vV`, `rustc --print sysroot`, `cargo -V` and `rust-lld --version`.
+fn probe(cwd: &Path) -> Result<Toolchain> {
     let rustc = rustc_program();
     let verbose = output(&rustc, &["-vV"], cwd)?;
     let field = |name: &str| {
@@ -83,7 +111,7 @@ pub fn detect(cwd: &Path) -> Result<Toolchain> {
     };
     let sysroot = output(&rustc, &["--print", "sysroot"], cwd)?;
     let cargo = output(&cargo_program(), &["-V"], cwd)?;
-    Ok(Toolchain {
+    let mut toolchain = Toolchain {
         rustc: verbose
             .lines()
             .next()
@@ -96,7 +124,22 @@ pub fn detect(cwd: &Path) -> Result<Toolchain> {
         llvm: field("LLVM version:"),
         cargo: cargo.trim().to_string(),
         sysroot: PathBuf::from(sysroot.trim()),
-    })
+        lld_version: None,
+    };
+    let lld = toolchain.rust_lld();
+    if lld.is_file() {
+        toolchain.lld_version = Command::new(&lld)
+            .args(["-flavor", "gnu", "--version"])
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .and_then(|out| {
+                let text = String::from_utf8_lossy(&out.stdout);
+                text.lines().next().map(|l| l.trim().to_string())
+            })
+            .filter(|l| !l.is_empty());
+    }
+    Ok(toolchain)
 }
 
 /// Is the precompiled standard library for `triple` in the sysroot?
