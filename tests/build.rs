@@ -414,6 +414,58 @@ fn output_settings_leave_the_manifest_byte_identical() {
     }
 }
 
+/// `cargo slim check` offers the fix that is true for the file at hand: a gnu
+/// build whose glibc zig pinned for provided.al2023 is rebuilt with `--runtime
+/// provided.al2`, not told to "pin with zig" again. The manifest beside the zip
+/// says how it was linked; a copy without one gets the general advice.
+#[test]
+fn check_hint_fits_a_build_zig_already_pinned() {
+    require_tool("cargo-zigbuild");
+    let triple = "x86_64-unknown-linux-gnu";
+    let built = build("hello", "hello", triple, &[]);
+    assert_eq!(
+        manifest(&built)["linker"]["cargo_target"],
+        format!("{triple}.2.34")
+    );
+    let check = |path: &std::path::Path| {
+        let (code, stdout, stderr) = run(slim()
+            .args([
+                "check",
+                "--runtime",
+                "provided.al2",
+                "--message-format",
+                "json",
+            ])
+            .arg(path));
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        let doc: Value = serde_json::from_str(&stdout).unwrap();
+        let glibc = doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "glibc")
+            .cloned()
+            .unwrap();
+        glibc["fix"].as_str().unwrap().to_string()
+    };
+    let fix = check(&built.zip);
+    assert!(
+        fix.contains("glibc pinned to 2.34 (for provided.al2023)")
+            && fix.contains("`cargo slim build --libc gnu --runtime provided.al2` pins 2.26"),
+        "{fix}"
+    );
+    assert!(!fix.contains("--linker zig"), "{fix}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("bootstrap");
+    fs::copy(&built.bootstrap, &copy).unwrap();
+    let fix = check(&copy);
+    assert!(
+        fix.contains("--linker zig --runtime provided.al2") && fix.contains("--libc musl"),
+        "{fix}"
+    );
+}
+
 /// A no-op rebuild asks the toolchain nothing: what `rustc -vV`, `rustc --print
 /// sysroot`, `cargo -V` and `rust-lld --version` said is kept in the target dir,
 /// keyed by the toolchain's identity, and `cargo metadata` finds cargo's own

@@ -234,7 +234,10 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
 
     let built = Built::at(out_dir.clone(), target.clone(), plan.bin.to_string());
     let preflight_report = if plan.options.preflight {
-        let report = preflight::check_elf(&full, Some(target.arch), plan.runtime)?;
+        let linkage =
+            preflight::Linkage::of_build(&target.triple, &linker.cargo_target, plan.runtime);
+        let report =
+            preflight::check_elf_as_linked(&full, Some(target.arch), plan.runtime, &linkage)?;
         if !report.passed() {
             if !ui.json() {
                 eprint!("{}", report.render_human());
