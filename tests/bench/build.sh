@@ -2,8 +2,10 @@
 # Benchmark for `cargo slim build` on the bundled lambda_runtime function
 # (templates/hello-lambda): bytes of bootstrap and function.zip for a plain
 # release build, the same stripped, `cargo slim build`, and `cargo slim build
-# --build-std`, per architecture; then wall times of `cargo slim build` against
-# the equivalent plain cargo command on a warm cache, and of a no-op rebuild.
+# --build-std --panic immediate-abort` (the smallest tier, on the active
+# toolchain; tests/bench/tiers.sh has all three tiers), per architecture; then
+# wall times of `cargo slim build` against the equivalent plain cargo command on
+# a warm cache, and of a no-op rebuild (tests/bench/noop.sh: with hyperfine).
 # Prints a Markdown table (docs/benchmarks.md holds the last run).
 #
 # Usage: tests/bench/build.sh [RUNS]    (RUNS: timing repetitions, default 5)
@@ -47,13 +49,13 @@ for arch in x86_64 arm64; do
   cp "$out/bootstrap" "$work/slim"; cp "$out/function.zip" "$work/slim.zip"
   "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" --target-dir "$tgt/slim" --opt-level s
   cp "$out/bootstrap" "$work/slimz"; cp "$out/function.zip" "$work/slimz.zip"
-  RUSTUP_TOOLCHAIN=nightly "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
-    --target-dir "$tgt/std" --build-std
+  "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
+    --target-dir "$tgt/std" --build-std --panic immediate-abort
   std="$tgt/std/cargo-slim/hello-lambda/$triple"
   s=$(size "$work/stripped")
   for row in "release (unstripped)|$work/release|" "release, stripped|$work/stripped|" \
              "cargo slim build|$work/slim|$work/slim.zip" "cargo slim build --opt-level s|$work/slimz|$work/slimz.zip" \
-             "cargo slim build --build-std (nightly)|$std/bootstrap|$std/function.zip"; do
+             "cargo slim build --build-std --panic immediate-abort|$std/bootstrap|$std/function.zip"; do
     IFS='|' read -r name bin zipf <<<"$row"
     b=$(size "$bin")
     if [ -n "$zipf" ]; then z=$(size "$zipf"); else z=$(zipsize "$bin"); fi
