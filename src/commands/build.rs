@@ -174,7 +174,9 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     toolchain::ensure_target(ui, &ctx.toolchain, &target.triple, build_std)?;
     // What cargo really builds for this target: dependencies of other platforms
     // (a wasm32-only crate declaring `links`) must not make it look like C code.
-    let graph = plan::metadata_for_target(&plan.selection, &target.triple)?;
+    // The same resolve gives the linked crates below: cargo is asked once.
+    let query = linked_crates_query(plan, target);
+    let graph = linked_crates::target_metadata(&query)?;
     let c_crates = linker::c_building_crates(&graph, &plan.package.id);
     let linker = linker::choose(
         &ctx.toolchain,
@@ -268,7 +270,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         None
     };
 
-    let crates = linked_crates::resolve(&linked_crates_query(plan, target))?;
+    let crates = linked_crates::resolve_from(&query, &graph)?;
     let (stripped, audit) = supply_chain::strip_with_audit_data(&full, &crates, &plan.options)?;
     let mut entries = vec![Entry {
         name: "bootstrap".into(),
@@ -408,6 +410,7 @@ fn linked_crates_query<'p>(plan: &'p Plan, target: &'p Target) -> linked_crates:
         no_default_features: s.features.no_default,
         cargo_flags,
         workspace_root: plan.workspace_root(),
+        target_dir: &plan.target_dir,
     }
 }
 

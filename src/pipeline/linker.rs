@@ -257,7 +257,7 @@ fn version_line(program: &std::path::Path, args: &[&str]) -> Option<String> {
 /// Packages in `root`'s build graph (normal and build dependencies, not dev) that
 /// compile C: they declare `links`, or `cc` or `cmake` is among their resolved
 /// dependencies (an optional dependency left off does not count). Pass metadata
-/// filtered for the target (`plan::metadata_for_target`) so that dependencies of
+/// filtered for the target (`linked_crates::target_metadata`) so that dependencies of
 /// other platforms — reqwest's wasm32-only `wasm-bindgen-shared`, which declares
 /// `links` — do not count.
 pub fn c_building_crates(metadata: &Metadata, root: &PackageId) -> Vec<String> {
