@@ -67,11 +67,10 @@ done
 # touched so both commands recompile it and relink (fat LTO).
 triple=x86_64-unknown-linux-musl
 args=(--locked --manifest-path "$fn/Cargo.toml" --target "$triple")
-equivalent=(cargo build -q "${args[@]}" --profile slim --target-dir "$tgt/eq"
-  --config 'profile.slim.inherits="release"' --config 'profile.slim.opt-level="z"'
-  --config 'profile.slim.lto="fat"' --config 'profile.slim.codegen-units=1'
-  --config 'profile.slim.panic="abort"' --config 'profile.slim.strip="none"'
-  --config 'profile.slim.debug=false' --config "target.$triple.linker=\"rust-lld\"")
+# shellcheck source=tests/bench/plain_cargo.sh
+. "$repo/tests/bench/plain_cargo.sh"
+plain_cargo "$triple" "$tgt/eq" "${args[@]}"
+equivalent=("${plain[@]}")
 "${equivalent[@]}"
 t_eq=$(time_it sh -c "touch '$fn/src/main.rs' && $(printf '%q ' "${equivalent[@]}")")
 t_slim=$(time_it sh -c "touch '$fn/src/main.rs' && '$slim' build -q ${args[*]@Q} --target-dir '$tgt/slim'")

@@ -5,14 +5,15 @@
 # RUNS runs each (hyperfine alone runs all of A, then all of B, so a load change
 # on a shared machine would favour one side); the table gives the median over
 # all runs. With OLD (a path to another cargo-slim binary) that one is a third
-# column, e.g. the build before the toolchain cache.
+# row, e.g. the build before the toolchain cache, labelled LABEL.
 #
-# Usage: tests/bench/noop.sh [ROUNDS] [RUNS] [OLD]     (defaults: 5 rounds of 10)
+# Usage: tests/bench/noop.sh [ROUNDS] [RUNS] [OLD [LABEL]]  (defaults: 5 rounds of 10)
 # Needs hyperfine (Debian: apt-get install hyperfine) and jq.
 set -euo pipefail
 rounds=${1:-5}
 runs=${2:-10}
 old=${3:-}
+label=${4:-$old}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 fn="$repo/templates/hello-lambda"
 tgt="$repo/target/bench-noop"
@@ -27,11 +28,9 @@ ln -s "$repo/target/release/cargo-slim" "$work/new/cargo-slim"
 
 triple=x86_64-unknown-linux-musl
 args=(--locked --manifest-path "$fn/Cargo.toml" --target "$triple")
-plain=(cargo build -q "${args[@]}" --profile slim --target-dir "$tgt/plain"
-  --config 'profile.slim.inherits="release"' --config 'profile.slim.opt-level="z"'
-  --config 'profile.slim.lto="fat"' --config 'profile.slim.codegen-units=1'
-  --config 'profile.slim.panic="abort"' --config 'profile.slim.strip="none"'
-  --config 'profile.slim.debug=false' --config "target.$triple.linker=\"rust-lld\"")
+# shellcheck source=tests/bench/plain_cargo.sh
+. "$repo/tests/bench/plain_cargo.sh"
+plain_cargo "$triple" "$tgt/plain" "${args[@]}"
 cmd_plain=$(printf '%q ' "${plain[@]}")
 cmd_new="PATH=$work/new:\$PATH cargo slim build -q ${args[*]@Q} --target-dir $tgt/new"
 cmd_old="PATH=$work/old:\$PATH cargo slim build -q ${args[*]@Q} --target-dir $tgt/old"
@@ -51,7 +50,7 @@ echo "|---|---:|---:|"
 printf '| plain `cargo build` with the slim profile'"'"'s settings | %.3f | 1.00x |\n' "$t_plain"
 if [ -n "$old" ]; then
   t_old=$(times 2)
-  printf '| `cargo slim build`, before (%s) | %.3f | %.2fx |\n' "$(basename "$(dirname "$old")")" \
+  printf '| `cargo slim build`, %s | %.3f | %.2fx |\n' "$label" \
     "$t_old" "$(echo "$t_old / $t_plain" | bc -l)"
 fi
 printf '| `cargo slim build` | %.3f | %.2fx |\n' "$t_new" "$(echo "$t_new / $t_plain" | bc -l)"
