@@ -40,10 +40,20 @@ pub struct Plan {
     pub budgets: Budgets,
 }
 
-/// The `cargo metadata` call every command starts from. (The build's per-target
-/// resolve, cut to what cargo builds for a triple, is
-/// `linked_crates::target_metadata`.)
+/// The `cargo metadata` call every command starts from.
 pub fn metadata(select: &Selection) -> Result<Metadata> {
+    metadata_filtered(select, None)
+}
+
+/// The same, with the resolve graph cut to the dependencies cargo builds for
+/// `triple` (`--filter-platform`): a wasm32-only or Windows-only dependency is not
+/// in an x86_64 Linux build. (A build gets its target's resolve once, with the
+/// build's own selection, from `linked_crates::target_metadata`.)
+pub fn metadata_for_target(select: &Selection, triple: &str) -> Result<Metadata> {
+    metadata_filtered(select, Some(triple))
+}
+
+fn metadata_filtered(select: &Selection, triple: Option<&str>) -> Result<Metadata> {
     let mut cmd = MetadataCommand::new();
     if let Some(path) = &select.manifest_path {
         if !path.is_file() {
@@ -75,6 +85,9 @@ pub fn metadata(select: &Selection) -> Result<Metadata> {
         if on {
             other.push(flag.to_string());
         }
+    }
+    if let Some(triple) = triple {
+        other.extend(["--filter-platform".to_string(), triple.to_string()]);
     }
     cmd.other_options(other);
     // Where the build will go, so cargo finds its cached `rustc -vV` answers
@@ -449,7 +462,7 @@ fn no_binary(what: &str) -> anyhow::Error {
 /// The packages `root` builds with: itself and everything reachable through
 /// normal and build dependencies (dev-dependencies left out). Dependencies of
 /// other platforms are included unless `metadata` was filtered for a target
-/// (`linked_crates::target_metadata`).
+/// ([`metadata_for_target`], `linked_crates::target_metadata`).
 pub fn build_graph<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<&'m Package> {
     let Some(resolve) = &metadata.resolve else {
         return metadata.packages.iter().filter(|p| &p.id == root).collect();
