@@ -381,11 +381,149 @@ fn json_summary_on_stdout() {
     assert_eq!(doc["runtime"], "provided.al2023");
 }
 
-/// `--build-std` on nightly: smaller than the stable build, and still runs.
+/// How much cargo-slim or cargo say, in which colours and formats, is not part of
+/// what was built: a no-op rebuild with `-q --message-format json --color never`
+/// (or `-vv --color always`) leaves slim-manifest.json byte-identical, and the
+/// recorded cargo command holds none of those flags.
 #[test]
-fn build_std_on_nightly_is_smaller_and_runs() {
+fn output_settings_leave_the_manifest_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
-    let stable = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
+    let triple = "x86_64-unknown-linux-musl";
+    let built = build_in(slim(), "hello", "hello", triple, tmp.path(), &[]);
+    let first = fs::read(&built.manifest).unwrap();
+    for extra in [
+        &["-q", "--message-format", "json", "--color", "never"][..],
+        &["-vv", "--color", "always"][..],
+    ] {
+        build_in(slim(), "hello", "hello", triple, tmp.path(), extra);
+        let again = fs::read(&built.manifest).unwrap();
+        assert!(
+            first == again,
+            "`build {}` rewrote the manifest:\n{}\n---\n{}",
+            extra.join(" "),
+            String::from_utf8_lossy(&first),
+            String::from_utf8_lossy(&again)
+        );
+    }
+    let command = manifest(&built)["build"]["command"].clone();
+    for flag in ["--quiet", "--verbose", "--color", "--message-format"] {
+        assert!(
+            !command.as_array().unwrap().iter().any(|a| a == flag),
+            "{flag} recorded: {command}"
+        );
+    }
+}
+
+/// `cargo slim check` offers the fix that is true for the file at hand: a gnu
+/// build whose glibc zig pinned for provided.al2023 is rebuilt with `--runtime
+/// provided.al2`, not told to "pin with zig" again. The manifest beside the zip
+/// says how it was linked; a copy without one gets the general advice.
+#[test]
+fn check_hint_fits_a_build_zig_already_pinned() {
+    require_tool("cargo-zigbuild");
+    let triple = "x86_64-unknown-linux-gnu";
+    let built = build("hello", "hello", triple, &[]);
+    assert_eq!(
+        manifest(&built)["linker"]["cargo_target"],
+        format!("{triple}.2.34")
+    );
+    let check = |path: &std::path::Path| {
+        let (code, stdout, stderr) = run(slim()
+            .args([
+                "check",
+                "--runtime",
+                "provided.al2",
+                "--message-format",
+                "json",
+            ])
+            .arg(path));
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        let doc: Value = serde_json::from_str(&stdout).unwrap();
+        let glibc = doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "glibc")
+            .cloned()
+            .unwrap();
+        glibc["fix"].as_str().unwrap().to_string()
+    };
+    let fix = check(&built.zip);
+    assert!(
+        fix.contains("glibc pinned to 2.34 (for provided.al2023)")
+            && fix.contains("`cargo slim build --libc gnu --runtime provided.al2` pins 2.26"),
+        "{fix}"
+    );
+    assert!(!fix.contains("--linker zig"), "{fix}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("bootstrap");
+    fs::copy(&built.bootstrap, &copy).unwrap();
+    let fix = check(&copy);
+    assert!(
+        fix.contains("--linker zig --runtime provided.al2") && fix.contains("--libc musl"),
+        "{fix}"
+    );
+}
+
+/// A no-op rebuild asks the toolchain nothing: what `rustc -vV`, `rustc --print
+/// sysroot`, `cargo -V` and `rust-lld --version` said is kept in the target dir,
+/// keyed by the toolchain's identity, and `cargo metadata` finds cargo's own
+/// cached rustc answers there too. rustc is a logging wrapper here: the second
+/// run must not start it once. Replacing the wrapper (a new toolchain) asks again.
+#[test]
+fn no_op_rebuild_runs_rustc_not_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("rustc.log");
+    let wrapper = tmp.path().join("rustc-logged");
+    let script = |tag: &str| {
+        format!(
+            "#!/bin/sh\n# {tag}\necho \"$*\" >> '{}'\nexec rustc \"$@\"\n",
+            log.display()
+        )
+    };
+    fs::write(&wrapper, script("first")).unwrap();
+    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    let target_dir = tmp.path().join("target");
+    let build = || {
+        let mut cmd = slim();
+        cmd.env("RUSTC", &wrapper);
+        build_in(
+            cmd,
+            "hello",
+            "hello",
+            "x86_64-unknown-linux-musl",
+            &target_dir,
+            &["-q"],
+        )
+    };
+    let built = build();
+    let first = fs::read_to_string(&log).unwrap();
+    assert!(first.contains("-vV"), "{first}");
+    let manifest_before = fs::read(&built.manifest).unwrap();
+    fs::remove_file(&log).unwrap();
+
+    build();
+    let second = fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(second, "", "a no-op rebuild ran rustc");
+    assert!(fs::read(&built.manifest).unwrap() == manifest_before);
+
+    // Another "toolchain" (the wrapper replaced): asked again, exactly once each.
+    std::thread::sleep(Duration::from_millis(20));
+    fs::write(&wrapper, script("second, a little longer")).unwrap();
+    build();
+    let third = fs::read_to_string(&log).unwrap_or_default();
+    let ours = |args: &str| third.lines().filter(|l| *l == args).count();
+    assert_eq!(ours("--print sysroot"), 1, "{third}");
+}
+
+/// `--build-std` on nightly (as `cargo +nightly slim` runs us): std rebuilt for
+/// size, smaller than the default build, and a panic still says what and where.
+#[test]
+fn build_std_on_nightly_is_smaller_and_keeps_panic_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let triple = "x86_64-unknown-linux-musl";
+    let default = build("hello", "hello", triple, &[]);
     let mut cmd = slim();
     // As `cargo +nightly slim` would run us: rustup's proxies pick nightly.
     cmd.env_remove("CARGO").env("RUSTUP_TOOLCHAIN", "nightly");
@@ -393,20 +531,96 @@ fn build_std_on_nightly_is_smaller_and_runs() {
         cmd,
         "hello",
         "hello",
-        "x86_64-unknown-linux-musl",
+        triple,
         tmp.path(),
         &["--build-std", "-q"],
     );
     let small = fs::metadata(&built.bootstrap).unwrap().len();
-    let normal = fs::metadata(&stable.bootstrap).unwrap().len();
-    assert!(small * 2 < normal, "build-std {small} vs stable {normal}");
+    let normal = fs::metadata(&default.bootstrap).unwrap().len();
+    assert!(small < normal, "build-std {small} vs default {normal}");
     let (code, stdout, _) = run(&mut Command::new(&built.bootstrap));
     assert_eq!(code, 0);
     assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
-    assert_eq!(
-        manifest(&built)["build"]["profile"]["ours"]["panic"],
-        "\"immediate-abort\""
+    let (code, _, stderr) = run(Command::new(&built.bootstrap).env("SLIM_FIXTURE_PANIC", "1"));
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("the fixture was asked to panic"),
+        "the panic message is gone: {stderr:?}"
     );
+    let m = manifest(&built);
+    assert!(m["toolchain"]["release"]
+        .as_str()
+        .is_some_and(|r| r.contains("nightly")));
+    assert_eq!(m["build"]["options"]["build_std"], true);
+    assert_eq!(m["build"]["options"]["panic"], "abort");
+    assert_eq!(m["build"]["profile"]["ours"]["panic"], "\"abort\"");
+}
+
+/// The smallest tier on a stable toolchain: `--build-std --panic immediate-abort`
+/// builds with RUSTC_BOOTSTRAP=1 for that cargo run only and says so in one line;
+/// the result runs, is under half the default build, prints nothing when it
+/// panics, and `cargo slim verify` rebuilds it byte for byte.
+#[test]
+fn smallest_tier_on_stable_runs_and_verify_reproduces_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let triple = "x86_64-unknown-linux-musl";
+    let default = build("hello", "hello", triple, &[]);
+    let on_stable = |args: &[&str]| {
+        let mut cmd = slim();
+        cmd.env_remove("CARGO")
+            .env_remove("RUSTC_BOOTSTRAP")
+            .env("RUSTUP_TOOLCHAIN", "stable")
+            .args(args)
+            .arg("--manifest-path")
+            .arg(fixture("hello").join("Cargo.toml"))
+            .args(["--target", triple, "--target-dir"])
+            .arg(tmp.path());
+        run(&mut cmd)
+    };
+    let (code, _, stderr) = on_stable(&["build", "--build-std", "--panic", "immediate-abort"]);
+    assert_eq!(code, 0, "{stderr}");
+    let notice: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("RUSTC_BOOTSTRAP"))
+        .collect();
+    assert_eq!(notice.len(), 1, "{stderr}");
+    assert!(
+        notice[0].contains("RUSTC_BOOTSTRAP=1 for this cargo build only")
+            && notice[0].contains("pinned toolchain"),
+        "{stderr}"
+    );
+
+    let built = Built::at(tmp.path(), "hello", triple);
+    let m = manifest(&built);
+    assert!(m["toolchain"]["release"]
+        .as_str()
+        .is_some_and(|r| !r.contains("nightly")));
+    assert_eq!(m["build"]["options"]["build_std"], true);
+    assert_eq!(m["build"]["options"]["panic"], "immediate-abort");
+    assert!(
+        m["build"]["rustflags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "-Cpanic=immediate-abort"),
+        "{}",
+        m["build"]["rustflags"]
+    );
+    let small = fs::metadata(&built.bootstrap).unwrap().len();
+    let normal = fs::metadata(&default.bootstrap).unwrap().len();
+    assert!(small * 2 < normal, "smallest {small} vs default {normal}");
+
+    let (code, stdout, _) = run(&mut Command::new(&built.bootstrap));
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
+    // The price: a panic ends the process with no word in the log.
+    let (code, _, stderr) = run(Command::new(&built.bootstrap).env("SLIM_FIXTURE_PANIC", "1"));
+    assert_ne!(code, 0);
+    assert_eq!(stderr, "");
+
+    let (code, _, stderr) = on_stable(&["verify"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(": reproducible: function.zip"), "{stderr}");
 }
 
 /// A slim build leaves the user's release build fresh: its own profile directory,

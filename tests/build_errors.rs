@@ -187,20 +187,46 @@ fn unwritable_output_directory_fails_before_compiling() {
     assert_eq!(fs::read(&file).unwrap(), b"keep me");
 }
 
+/// Immediate-abort panics need a rebuilt std: asked for without `--build-std`
+/// (flag or metadata), the build stops before compiling and says what to add.
 #[test]
-fn build_std_on_stable_is_refused_clearly() {
+fn immediate_abort_without_build_std_is_refused_clearly() {
     let stderr = assert_error(
-        run(build_cmd(
+        run(&mut build_cmd(
             "hello",
-            &["--build-std", "--target", "x86_64-unknown-linux-musl"],
-        )
-        .env("RUSTUP_TOOLCHAIN", "stable")
-        .env_remove("RUSTC_BOOTSTRAP")),
-        "--build-std needs a nightly toolchain",
+            &[
+                "--panic",
+                "immediate-abort",
+                "--target",
+                "x86_64-unknown-linux-musl",
+            ],
+        )),
+        "panic strategy `immediate-abort` needs build-std",
     );
-    assert!(
-        stderr.contains("cargo +nightly slim build --build-std"),
-        "{stderr}"
+    assert!(stderr.contains("add --build-std"), "{stderr}");
+    assert!(!stderr.contains("Compiling"), "{stderr}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::copy_fixture("hello", tmp.path());
+    let toml = fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let with = |meta: &str| {
+        let text = toml.replace("[workspace]", &format!("{meta}\n\n[workspace]"));
+        fs::write(dir.join("Cargo.toml"), text).unwrap();
+        run(slim()
+            .args(["build", "--manifest-path"])
+            .arg(dir.join("Cargo.toml")))
+    };
+    assert_error(
+        with("[package.metadata.slim]\npanic = \"immediate-abort\""),
+        "needs build-std",
+    );
+    assert_error(
+        with("[package.metadata.slim]\npanic = \"unwind\""),
+        "invalid [package.metadata.slim] panic: `unwind` is not a panic strategy",
+    );
+    assert_error(
+        run(&mut build_cmd("hello", &["--panic", "unwind"])),
+        "invalid value 'unwind' for '--panic <STRATEGY>'",
     );
 }
 

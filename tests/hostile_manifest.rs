@@ -171,6 +171,9 @@ fn every_mutated_field_is_refused_naming_it() {
         ]),
         ("/build/options/linker", "build.options.linker", vec![json!(canary)]),
         ("/build/options/build_std", "build.options.build_std", vec![json!("yes")]),
+        ("/build/options/panic", "build.options.panic", vec![json!("unwind"), sep("abort")]),
+        // Immediate-abort without build-std: a pair of options that cannot be.
+        ("/build/options/panic", "build.options", vec![json!("immediate-abort")]),
         ("/build/options/preflight", "build.options.preflight", vec![json!(null)]),
         // Include paths: absolute, traversal, special files, reserved names.
         ("/build/options/include", include, vec![

@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::include::IncludeSpec;
 use crate::model::options::{
-    BinName, CpuName, FeatureName, Features, LinkerChoice, OptLevel, RequestedOptions, Selection,
+    BinName, CpuName, FeatureName, Features, LinkerChoice, OptLevel, PanicStrategy,
+    RequestedOptions, Selection,
 };
 use crate::model::target::{Arch, Libc, Runtime, Target};
 use crate::ui::{Color, Format, Ui};
@@ -360,10 +361,15 @@ pub struct BuildOptions {
     /// x86-64-v3 [default: the target's baseline].
     #[arg(long, value_name = "CPU", help_heading = "Build")]
     pub cpu: Option<String>,
-    /// Rebuild the standard library for size (nightly toolchain with rust-src):
-    /// -Zbuild-std, optimize_for_size and immediate-abort panics.
+    /// Rebuild the standard library for size (-Zbuild-std, optimize_for_size;
+    /// rust-src is installed on demand). On a stable toolchain this build runs
+    /// with RUSTC_BOOTSTRAP=1. Panic messages are kept.
     #[arg(long, help_heading = "Build")]
     pub build_std: bool,
+    /// What a panic does: abort (default: print the message, then abort) or
+    /// immediate-abort (print nothing; smallest; needs --build-std).
+    #[arg(long, value_name = "STRATEGY", help_heading = "Build")]
+    pub panic: Option<PanicArg>,
     /// Linker: auto, lld (rust-lld), zig (cargo-zigbuild), gcc (a cross gcc).
     #[arg(long, value_name = "LINKER", help_heading = "Build")]
     pub linker: Option<LinkerArg>,
@@ -408,6 +414,22 @@ impl BudgetArgs {
     /// The typed rules; a bad value is an input error naming `--budget`.
     pub fn rules(&self) -> Result<Vec<crate::model::budget::BudgetRule>> {
         crate::model::budget::parse_flags(&self.budget)
+    }
+}
+
+/// `--panic`, as clap parses it; the program uses [`PanicStrategy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PanicArg {
+    Abort,
+    ImmediateAbort,
+}
+
+impl From<PanicArg> for PanicStrategy {
+    fn from(arg: PanicArg) -> Self {
+        match arg {
+            PanicArg::Abort => PanicStrategy::Abort,
+            PanicArg::ImmediateAbort => PanicStrategy::ImmediateAbort,
+        }
     }
 }
 
@@ -491,6 +513,7 @@ impl BuildOptions {
             opt_level: parse_flag::<OptLevel>("--opt-level", self.opt_level.as_deref())?,
             cpu: parse_flag::<CpuName>("--cpu", self.cpu.as_deref())?,
             build_std: self.build_std,
+            panic: self.panic.map(PanicStrategy::from),
             linker: self.linker.map(LinkerChoice::from),
             include: self
                 .include

@@ -85,14 +85,19 @@ pub struct Context {
     pub timestamp: Timestamp,
     /// Also build the container image (`--image`).
     pub image: Option<image::Request>,
+    /// The git state of the workspace, asked once for every target's manifest.
+    pub git: Option<manifest::Git>,
 }
 
 impl Context {
-    pub fn new(plan: &Plan) -> Result<Context> {
+    pub fn new(ui: &Ui, plan: &Plan) -> Result<Context> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        let toolchain = toolchain::detect(&cwd)?;
+        let toolchain = toolchain::detect(&cwd, &plan.target_dir)?;
         if plan.options.build_std {
-            toolchain::check_build_std(&toolchain)?;
+            toolchain::ensure_build_std(ui, &toolchain)?;
+            if toolchain::build_std_env(&toolchain).is_some() {
+                ui.status("Note", toolchain::build_std_notice(&toolchain));
+            }
         }
         // Include files are read again when packaging; reading them here too
         // reports a missing, special, outside or clashing one before minutes of
@@ -103,6 +108,7 @@ impl Context {
             config: CargoConfig::discover(&cwd),
             timestamp: Timestamp::from_env()?,
             image: plan.options.image.then(image::Request::default),
+            git: manifest::git_state(plan.workspace_root()),
         })
     }
 }
@@ -150,7 +156,7 @@ pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
     if !plan.options.preflight {
         ui.warn("--no-preflight: the binary is not checked against the Lambda runtime");
     }
-    let ctx = Context::new(plan)?;
+    let ctx = Context::new(ui, plan)?;
     plan.targets
         .iter()
         .map(|target| build_target(ui, plan, &ctx, target))
@@ -167,7 +173,9 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     toolchain::ensure_target(ui, &ctx.toolchain, &target.triple, build_std)?;
     // What cargo really builds for this target: dependencies of other platforms
     // (a wasm32-only crate declaring `links`) must not make it look like C code.
-    let graph = plan::metadata_for_target(&plan.selection, &target.triple)?;
+    // The same resolve gives the linked crates below: cargo is asked once.
+    let query = linked_crates_query(plan, target);
+    let graph = linked_crates::target_metadata(&query)?;
     let c_crates = linker::c_building_crates(&graph, &plan.package.id);
     let linker = linker::choose(
         &ctx.toolchain,
@@ -191,7 +199,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         build_std.then_some((rust_src.as_path(), ctx.toolchain.commit_hash.as_str())),
     );
     let cpu = plan.options.cpu.as_ref().map(|c| c.as_str());
-    let flags = rustflags::ours(&remaps, cpu, &linker);
+    let flags = rustflags::ours(&remaps, cpu, plan.options.panic, &linker);
     let flags = rustflags::merge(
         flags,
         rustflags::user_env_flags(),
@@ -206,7 +214,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         ));
     }
 
-    let inv = invocation(ui, plan, target, &linker, &flags, &profile, &remaps);
+    let inv = invocation(ui, plan, ctx, target, &linker, &flags, &profile, &remaps);
     ui.verbose(format!("running {}", inv.display()));
     ui.status(
         "Building",
@@ -227,7 +235,10 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
 
     let built = Built::at(out_dir.clone(), target.clone(), plan.bin.to_string());
     let preflight_report = if plan.options.preflight {
-        let report = preflight::check_elf(&full, Some(target.arch), plan.runtime)?;
+        let linkage =
+            preflight::Linkage::of_build(&target.triple, &linker.cargo_target, plan.runtime);
+        let report =
+            preflight::check_elf_as_linked(&full, Some(target.arch), plan.runtime, &linkage)?;
         if !report.passed() {
             if !ui.json() {
                 eprint!("{}", report.render_human());
@@ -258,7 +269,7 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
         None
     };
 
-    let crates = linked_crates::resolve(&linked_crates_query(plan, target))?;
+    let crates = linked_crates::resolve_from(&query, &graph)?;
     let (stripped, audit) = supply_chain::strip_with_audit_data(&full, &crates, &plan.options)?;
     let mut entries = vec![Entry {
         name: "bootstrap".into(),
@@ -398,13 +409,16 @@ fn linked_crates_query<'p>(plan: &'p Plan, target: &'p Target) -> linked_crates:
         no_default_features: s.features.no_default,
         cargo_flags,
         workspace_root: plan.workspace_root(),
+        target_dir: &plan.target_dir,
     }
 }
 
 /// The cargo command line for one target.
+#[allow(clippy::too_many_arguments)]
 fn invocation(
     ui: &Ui,
     plan: &Plan,
+    ctx: &Context,
     target: &Target,
     linker: &Linker,
     flags: &rustflags::Rustflags,
@@ -429,10 +443,6 @@ fn invocation(
         plan.bin.to_string(),
         "--target-dir".into(),
         plan.target_dir.display().to_string(),
-        "--message-format".into(),
-        "json-render-diagnostics".into(),
-        "--color".into(),
-        ui.color.as_str().into(),
     ]);
     let features = plan::feature_args(&s.features);
     if !features.is_empty() {
@@ -450,10 +460,16 @@ fn invocation(
             args.push(flag.into());
         }
     }
+    let mut output_args = vec![
+        "--message-format".to_string(),
+        "json-render-diagnostics".to_string(),
+        "--color".to_string(),
+        ui.color.as_str().to_string(),
+    ];
     if ui.quiet || ui.progress_bars() {
-        args.push("--quiet".into());
+        output_args.push("--quiet".into());
     } else if ui.verbose > 1 {
-        args.push("--verbose".into());
+        output_args.push("--verbose".into());
     }
     let config = profile
         .config_args()
@@ -464,18 +480,24 @@ fn invocation(
         args.push("--config".into());
         args.push(c);
     }
+    let mut env = rustflags::c_flags_env(remaps, &target.triple);
     if plan.options.build_std {
+        // Panic messages stay unless --panic immediate-abort (a rustflag).
         args.extend([
             "-Zbuild-std=std,panic_abort".into(),
             "-Zbuild-std-features=optimize_for_size".into(),
-            "-Zpanic-immediate-abort".into(),
         ]);
+        env.extend(toolchain::build_std_env(&ctx.toolchain));
     }
-    let mut env = rustflags::c_flags_env(remaps, &target.triple);
     if let Some(encoded) = &flags.encoded_env {
         env.push(("CARGO_ENCODED_RUSTFLAGS".to_string(), encoded.clone()));
     }
-    Invocation { program, args, env }
+    Invocation {
+        program,
+        args,
+        output_args,
+        env,
+    }
 }
 
 /// Replace absolute paths by the placeholders our remapping gives them.
@@ -572,7 +594,7 @@ fn manifest_for(
         },
         inputs: Inputs {
             cargo_lock_sha256: lock.map(|l| hash::sha256_hex(&l)),
-            git: manifest::git_state(ws),
+            git: ctx.git.clone(),
             sources: Vec::new(),
         },
         files,

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 
 use crate::model::target::{Arch, Runtime};
-use crate::preflight::{check_file, CheckOutput};
+use crate::preflight::{check_file, linkage_beside, CheckOutput};
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
@@ -18,7 +18,8 @@ pub fn run(ui: &Ui, path: &Path, arch: Option<Arch>, runtime: Option<Runtime>) -
         crate::artifact::file::FILE_LIMIT,
         "give the path of a built executable or of a function.zip",
     )?;
-    let checked = check_file(&data, arch, runtime)
+    let linkage = linkage_beside(path, &data);
+    let checked = check_file(&data, arch, runtime, &linkage)
         .with_context(|| format!("cannot check {}", path.display()))?;
 
     if ui.json() {

@@ -19,7 +19,12 @@ use crate::util::error::SlimError;
 #[derive(Debug, Clone)]
 pub struct Invocation {
     pub program: OsString,
+    /// The arguments that decide what is built: the ones the manifest records.
     pub args: Vec<String>,
+    /// How cargo talks to us and to the terminal (`--message-format`, `--color`,
+    /// `--quiet`, `--verbose`): passed after `args`, never recorded, so that
+    /// `build -q` or `--color never` cannot change the manifest of a build.
+    pub output_args: Vec<String>,
     /// Environment variables to set for cargo.
     pub env: Vec<(String, String)>,
 }
@@ -33,8 +38,16 @@ impl Invocation {
             .map(|(k, v)| format!("{k}={}", crate::util::shell::quote(&v.replace('\x1f', " "))))
             .collect();
         parts.push(self.program.to_string_lossy().into_owned());
-        parts.extend(self.args.iter().map(|a| crate::util::shell::quote(a)));
+        parts.extend(self.all_args().map(crate::util::shell::quote));
         parts.join(" ")
+    }
+
+    /// Every argument cargo gets, in order.
+    pub fn all_args(&self) -> impl Iterator<Item = &str> {
+        self.args
+            .iter()
+            .chain(&self.output_args)
+            .map(String::as_str)
     }
 }
 
@@ -53,7 +66,7 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
         .progress_bars()
         .then(|| progress_bar(expect, ui.color != Color::Never));
     let mut cmd = Command::new(&inv.program);
-    cmd.args(&inv.args).stdout(Stdio::piped());
+    cmd.args(inv.all_args()).stdout(Stdio::piped());
     for (k, v) in &inv.env {
         cmd.env(k, v);
     }

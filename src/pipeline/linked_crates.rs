@@ -34,19 +34,25 @@ pub struct Query<'a> {
     pub cargo_flags: Vec<&'static str>,
     /// Where Cargo.lock is.
     pub workspace_root: &'a Path,
+    /// The build's target dir: cargo keeps its cached rustc answers there
+    /// (`.rustc_info.json`), so a no-op build does not run rustc for them.
+    pub target_dir: &'a Path,
 }
 
 const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
 const CRATES_IO_SPARSE: &str = "sparse+https://index.crates.io/";
 
-/// Ask cargo for the target's resolve and keep what is linked.
-pub fn resolve(query: &Query) -> Result<LinkedCrates> {
-    let metadata = metadata(query)?;
+/// The crates linked for the query's target, from its resolve as
+/// [`target_metadata`] gives it (the build asks cargo once per target, for this
+/// and for its C-code detection).
+pub fn resolve_from(query: &Query, metadata: &Metadata) -> Result<LinkedCrates> {
     let lock = lock_checksums(&query.workspace_root.join("Cargo.lock"))?;
-    from_metadata(&metadata, query.package, query.triple, &lock)
+    from_metadata(metadata, query.package, query.triple, &lock)
 }
 
-fn metadata(query: &Query) -> Result<Metadata> {
+/// `cargo metadata --filter-platform <triple>` with the build's selection: what
+/// cargo really builds for the target.
+pub fn target_metadata(query: &Query) -> Result<Metadata> {
     let mut cmd = MetadataCommand::new();
     cmd.manifest_path(query.manifest_path);
     if query.all_features {
@@ -61,6 +67,7 @@ fn metadata(query: &Query) -> Result<Metadata> {
     let mut other = vec!["--filter-platform".to_string(), query.triple.to_string()];
     other.extend(query.cargo_flags.iter().map(|f| f.to_string()));
     cmd.other_options(other);
+    cmd.env("CARGO_TARGET_DIR", query.target_dir);
     cmd.exec().map_err(|e| {
         let detail = match e {
             cargo_metadata::Error::CargoMetadata { stderr } => stderr.trim_end().to_string(),

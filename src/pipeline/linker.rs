@@ -152,20 +152,16 @@ fn missing(tool: &str, how: &str) -> anyhow::Error {
     .into()
 }
 
-/// rust-lld from the toolchain's sysroot (`lib/rustlib/<host>/bin/rust-lld`).
+/// rust-lld from the toolchain's sysroot (`lib/rustlib/<host>/bin/rust-lld`); its
+/// version was asked (or remembered) with the toolchain's.
 fn lld(toolchain: &Toolchain, target: &Target) -> Option<Linker> {
-    let path = toolchain
-        .sysroot
-        .join("lib/rustlib")
-        .join(&toolchain.host)
-        .join("bin/rust-lld");
-    if !path.is_file() {
+    if !toolchain.rust_lld().is_file() {
         return None;
     }
     Some(Linker {
         kind: LinkerKind::Lld,
         program: "rust-lld".into(),
-        version: version_line(&path, &["-flavor", "gnu", "--version"]),
+        version: toolchain.lld_version.clone(),
         cargo_target: target.triple.clone(),
         reason: String::new(),
     })
@@ -192,8 +188,13 @@ fn zig(target: &Target, runtime: Runtime) -> Option<Linker> {
 }
 
 /// zig's version, from `zig` on PATH or the `ziglang` Python package (which is how
-/// cargo-zigbuild finds it too).
+/// cargo-zigbuild finds it too). Asked once per run, however many targets use it.
 fn zig_version() -> Option<String> {
+    static VERSION: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    VERSION.get_or_init(probe_zig_version).clone()
+}
+
+fn probe_zig_version() -> Option<String> {
     if let Ok(zig) = which::which("zig") {
         return version_line(&zig, &["version"]);
     }
@@ -256,7 +257,7 @@ fn version_line(program: &std::path::Path, args: &[&str]) -> Option<String> {
 /// Packages in `root`'s build graph (normal and build dependencies, not dev) that
 /// compile C: they declare `links`, or `cc` or `cmake` is among their resolved
 /// dependencies (an optional dependency left off does not count). Pass metadata
-/// filtered for the target (`plan::metadata_for_target`) so that dependencies of
+/// filtered for the target (`linked_crates::target_metadata`) so that dependencies of
 /// other platforms — reqwest's wasm32-only `wasm-bindgen-shared`, which declares
 /// `links` — do not count.
 pub fn c_building_crates(metadata: &Metadata, root: &PackageId) -> Vec<String> {

@@ -1,6 +1,6 @@
 //! The stages of a build, top to bottom: [`plan`] (what to build, with the
 //! defaults of [`slim_metadata`]) → [`toolchain`]
-//! (rustc, target std) and [`linker`] → [`profile`], [`rustflags`] and
+//! (rustc, target std; remembered by [`toolchain_cache`]) and [`linker`] → [`profile`], [`rustflags`] and
 //! [`cargo_config`] (how cargo is told) → [`cargo_build`] (one cargo invocation
 //! per target) → [`linked_crates`] → [`strip`] (adding the [`audit_data`] section) →
 //! [`package`] (function.zip) → [`sbom`] and [`provenance`] → [`report`] (the summary).
@@ -22,3 +22,4 @@ pub mod slim_metadata;
 pub mod strip;
 pub mod supply_chain;
 pub mod toolchain;
+pub mod toolchain_cache;

@@ -13,7 +13,8 @@ use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::include::IncludeSpec;
 use crate::model::manifest::Manifest;
 use crate::model::options::{
-    BinName, CpuName, Features, LinkerChoice, OptLevel, Options, RequestedOptions, Selection,
+    BinName, CpuName, Features, LinkerChoice, OptLevel, Options, PanicStrategy, RequestedOptions,
+    Selection,
 };
 use crate::model::target::{Arch, Libc, Runtime, Target};
 use crate::pipeline::slim_metadata::{metadata_error, MetadataTables};
@@ -46,7 +47,8 @@ pub fn metadata(select: &Selection) -> Result<Metadata> {
 
 /// The same, with the resolve graph cut to the dependencies cargo builds for
 /// `triple` (`--filter-platform`): a wasm32-only or Windows-only dependency is not
-/// in an x86_64 Linux build.
+/// in an x86_64 Linux build. (A build gets its target's resolve once, with the
+/// build's own selection, from `linked_crates::target_metadata`.)
 pub fn metadata_for_target(select: &Selection, triple: &str) -> Result<Metadata> {
     metadata_filtered(select, Some(triple))
 }
@@ -88,6 +90,11 @@ fn metadata_filtered(select: &Selection, triple: Option<&str>) -> Result<Metadat
         other.extend(["--filter-platform".to_string(), triple.to_string()]);
     }
     cmd.other_options(other);
+    // Where the build will go, so cargo finds its cached `rustc -vV` answers
+    // there (`.rustc_info.json`) instead of running rustc twice every time.
+    if let Some(dir) = &select.target_dir {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
     cmd.exec().map_err(|e| match e {
         cargo_metadata::Error::CargoMetadata { stderr } => SlimError::CargoMetadata {
             stderr: stderr.trim_end().to_string(),
@@ -132,17 +139,29 @@ pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan
         Some(cpu) => Some(cpu.clone()),
         None => meta.parse::<CpuName>("cpu", |m| m.cpu.clone())?,
     };
+    let panic = match opts.panic {
+        Some(p) => p,
+        None => meta
+            .parse::<PanicStrategy>("panic", |m| m.panic.clone())?
+            .unwrap_or_default(),
+    };
     let include = resolve_includes(opts, &meta, &metadata, &package)?;
     let options = Options {
         opt_level,
         cpu,
         build_std: opts.build_std || meta.pick(|m| m.build_std).is_some_and(|(_, b)| b),
+        panic,
         linker,
         include,
         preflight: !opts.no_preflight && meta.pick(|m| m.preflight).is_none_or(|(_, p)| p),
         audit_data: !opts.no_audit_data && meta.pick(|m| m.audit_data).is_none_or(|(_, a)| a),
         image: opts.image || meta.pick(|m| m.image).is_some_and(|(_, i)| i),
     };
+    options
+        .check()
+        .map_err(|e| SlimError::ImmediateAbortNeedsBuildStd {
+            reason: e.to_string(),
+        })?;
 
     let budgets = budgets(opts.budgets.clone(), &meta)?;
 
@@ -443,7 +462,7 @@ fn no_binary(what: &str) -> anyhow::Error {
 /// The packages `root` builds with: itself and everything reachable through
 /// normal and build dependencies (dev-dependencies left out). Dependencies of
 /// other platforms are included unless `metadata` was filtered for a target
-/// ([`metadata_for_target`]).
+/// ([`metadata_for_target`], `linked_crates::target_metadata`).
 pub fn build_graph<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<&'m Package> {
     let Some(resolve) = &metadata.resolve else {
         return metadata.packages.iter().filter(|p| &p.id == root).collect();

@@ -39,25 +39,19 @@ impl ProfilePlan {
 /// - fat LTO and one codegen unit: whole-program dead-code removal; also one of the
 ///   reproducibility rules (no partitioning that depends on scheduling).
 /// - `panic = "abort"`: no unwinding tables or landing pads; Lambda restarts the
-///   process on a crash either way.
+///   process on a crash either way. (`--panic immediate-abort` goes in as a
+///   rustflag instead: as a profile value it needs a cargo-features line in the
+///   user's Cargo.toml on stable cargo, and the flag works on stable and nightly.)
 /// - `strip = "none"`, `debug = false`: keep symbols for `cargo slim size`; we strip
 ///   after inspecting. ("debuginfo" would be cargo's default, but zig's linker reads
 ///   it as "strip everything".)
-pub fn defaults(build_std: bool) -> Vec<(&'static str, String)> {
+pub fn defaults() -> Vec<(&'static str, String)> {
     vec![
         ("inherits", "\"release\"".into()),
         ("opt-level", "\"z\"".into()),
         ("lto", "\"fat\"".into()),
         ("codegen-units", "1".into()),
-        (
-            "panic",
-            if build_std {
-                "\"immediate-abort\""
-            } else {
-                "\"abort\""
-            }
-            .into(),
-        ),
+        ("panic", "\"abort\"".into()),
         ("debug", "false".into()),
         ("strip", "\"none\"".into()),
         ("incremental", "false".into()),
@@ -88,7 +82,7 @@ pub fn plan(options: &Options, workspace_root: &Path, config: &CargoConfig) -> P
     user_keys.sort();
     user_keys.dedup();
     let mut ours = BTreeMap::new();
-    for (key, value) in defaults(options.build_std) {
+    for (key, value) in defaults() {
         if !user_keys.iter().any(|k| k == key) {
             ours.insert(key.to_string(), value);
         }

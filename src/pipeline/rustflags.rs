@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::options::PanicStrategy;
 use crate::pipeline::cargo_config::CargoConfig;
 use crate::pipeline::linker::{toml_string, Linker};
 
@@ -69,13 +70,24 @@ pub fn placeholder(to: &str) -> &'static str {
 }
 
 /// Build our flag list.
-pub fn ours(remaps: &[(PathBuf, String)], cpu: Option<&str>, linker: &Linker) -> Vec<String> {
+pub fn ours(
+    remaps: &[(PathBuf, String)],
+    cpu: Option<&str>,
+    panic: PanicStrategy,
+    linker: &Linker,
+) -> Vec<String> {
     let mut flags: Vec<String> = remaps
         .iter()
         .map(|(from, to)| format!("--remap-path-prefix={}={to}", from.display()))
         .collect();
     if let Some(cpu) = cpu {
         flags.push(format!("-Ctarget-cpu={cpu}"));
+    }
+    // After the profile's `-C panic=abort` on rustc's command line, so it wins.
+    // Only with --build-std (Options::check): std is compiled with it too.
+    if panic == PanicStrategy::ImmediateAbort {
+        flags.push("-Zunstable-options".into());
+        flags.push("-Cpanic=immediate-abort".into());
     }
     // A build-id that is a hash of the output: reproducible, and it ties
     // `bootstrap` to its `bootstrap.full` for symbolising crash addresses.

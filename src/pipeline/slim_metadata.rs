@@ -20,6 +20,7 @@ pub struct SlimMetadata {
     pub opt_level: Option<toml_like::Scalar>,
     pub cpu: Option<String>,
     pub build_std: Option<bool>,
+    pub panic: Option<String>,
     pub linker: Option<String>,
     pub include: Option<Vec<String>>,
     pub preflight: Option<bool>,

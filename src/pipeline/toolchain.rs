@@ -8,6 +8,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
+use crate::pipeline::toolchain_cache;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 
@@ -24,11 +25,30 @@ pub struct Toolchain {
     pub cargo: String,
     #[serde(skip)]
     pub sysroot: PathBuf,
+    /// `rust-lld --version` of the toolchain's own rust-lld, when it has one
+    /// (the manifest records it as the linker's version when rust-lld links).
+    #[serde(skip)]
+    pub lld_version: Option<String>,
 }
 
 impl Toolchain {
     pub fn is_nightly(&self) -> bool {
         self.release.contains("nightly") || self.release.contains("dev")
+    }
+
+    /// Does cargo accept `-Z` flags as it is? Only when both cargo and rustc are
+    /// nightly (or locally built) ones.
+    pub fn allows_unstable(&self) -> bool {
+        let nightly = |version: &str| version.contains("nightly") || version.contains("-dev");
+        self.is_nightly() && nightly(&self.cargo)
+    }
+
+    /// The toolchain's own rust-lld (`lib/rustlib/<host>/bin/rust-lld`).
+    pub fn rust_lld(&self) -> PathBuf {
+        self.sysroot
+            .join("lib/rustlib")
+            .join(&self.host)
+            .join("bin/rust-lld")
     }
 }
 
@@ -62,9 +82,24 @@ fn output(program: &OsString, args: &[&str], cwd: &Path) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Ask rustc and cargo who they are. `cwd` matters: rustup picks the toolchain
-/// from `rust-toolchain.toml` relative to it.
-pub fn detect(cwd: &Path) -> Result<Toolchain> {
+/// Ask rustc and cargo who they are, or find their answers in the cache under
+/// `target_dir` (see [`toolchain_cache`]). `cwd` matters: rustup picks the
+/// toolchain from `rust-toolchain.toml` relative to it.
+pub fn detect(cwd: &Path, target_dir: &Path) -> Result<Toolchain> {
+    let key = toolchain_cache::key(&rustc_program(), &cargo_program());
+    let dir = toolchain_cache::dir(target_dir);
+    if let Some(cached) = key.as_deref().and_then(|k| toolchain_cache::load(&dir, k)) {
+        return Ok(cached);
+    }
+    let toolchain = probe(cwd)?;
+    if let Some(key) = key {
+        toolchain_cache::store(&dir, &key, &toolchain);
+    }
+    Ok(toolchain)
+}
+
+/// Run `rustc -vV`, `rustc --print sysroot`, `cargo -V` and `rust-lld --version`.
+fn probe(cwd: &Path) -> Result<Toolchain> {
     let rustc = rustc_program();
     let verbose = output(&rustc, &["-vV"], cwd)?;
     let field = |name: &str| {
@@ -76,7 +111,7 @@ pub fn detect(cwd: &Path) -> Result<Toolchain> {
     };
     let sysroot = output(&rustc, &["--print", "sysroot"], cwd)?;
     let cargo = output(&cargo_program(), &["-V"], cwd)?;
-    Ok(Toolchain {
+    let mut toolchain = Toolchain {
         rustc: verbose
             .lines()
             .next()
@@ -89,7 +124,22 @@ pub fn detect(cwd: &Path) -> Result<Toolchain> {
         llvm: field("LLVM version:"),
         cargo: cargo.trim().to_string(),
         sysroot: PathBuf::from(sysroot.trim()),
-    })
+        lld_version: None,
+    };
+    let lld = toolchain.rust_lld();
+    if lld.is_file() {
+        toolchain.lld_version = Command::new(&lld)
+            .args(["-flavor", "gnu", "--version"])
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .and_then(|out| {
+                let text = String::from_utf8_lossy(&out.stdout);
+                text.lines().next().map(|l| l.trim().to_string())
+            })
+            .filter(|l| !l.is_empty());
+    }
+    Ok(toolchain)
 }
 
 /// Is the precompiled standard library for `triple` in the sysroot?
@@ -165,31 +215,53 @@ pub fn ensure_target(ui: &Ui, toolchain: &Toolchain, triple: &str, build_std: bo
     .into())
 }
 
-/// `--build-std` needs a nightly toolchain (or RUSTC_BOOTSTRAP) and the rust-src
-/// component.
-pub fn check_build_std(toolchain: &Toolchain) -> Result<()> {
-    let bootstrap = std::env::var_os("RUSTC_BOOTSTRAP").is_some();
-    let nightly = toolchain.is_nightly() && toolchain.cargo.contains("nightly");
-    if !(bootstrap || nightly) {
-        let which = if toolchain.is_nightly() {
-            &toolchain.cargo
-        } else {
-            &toolchain.rustc
-        };
-        return Err(SlimError::BuildStdNeedsNightly {
-            toolchain: which.to_string(),
-        }
-        .into());
+/// Make sure `--build-std` can work with this toolchain: the standard library's
+/// source (the rust-src component) must be there, and is installed with rustup
+/// when it is not, as a target's std is. A stable or beta toolchain is fine: the
+/// build then runs with RUSTC_BOOTSTRAP=1 ([`build_std_env`]).
+pub fn ensure_build_std(ui: &Ui, toolchain: &Toolchain) -> Result<()> {
+    let has_src = || rust_src(toolchain).join("library/std/Cargo.toml").is_file();
+    if has_src() {
+        return Ok(());
     }
-    if !rust_src(toolchain).join("library/std/Cargo.toml").is_file() {
-        let name = rustup_toolchain_name(&toolchain.sysroot).unwrap_or_else(|| "nightly".into());
-        return Err(SlimError::BuildStdNeedsRustSrc {
-            sysroot: toolchain.sysroot.clone(),
-            toolchain: name,
-        }
-        .into());
+    let missing = |toolchain_name: Option<String>| SlimError::BuildStdNeedsRustSrc {
+        sysroot: toolchain.sysroot.clone(),
+        toolchain: toolchain_name,
+    };
+    let rustup = which::which("rustup").ok();
+    let name = rustup_toolchain_name(&toolchain.sysroot);
+    let (Some(rustup), Some(name)) = (rustup, name) else {
+        return Err(missing(None).into());
+    };
+    ui.status(
+        "Installing",
+        format!("the standard library's source (rustup component add rust-src --toolchain {name})"),
+    );
+    let status = Command::new(&rustup)
+        .args(["component", "add", "rust-src", "--toolchain", &name])
+        .status()
+        .context("cannot run rustup")?;
+    if status.success() && has_src() {
+        return Ok(());
     }
-    Ok(())
+    Err(missing(Some(name)).into())
+}
+
+/// The environment `cargo build --build-std` needs with this toolchain:
+/// `RUSTC_BOOTSTRAP=1` unless cargo and rustc are nightly. It lets one stable
+/// release accept its own unstable flags (`-Zbuild-std`), for that one cargo
+/// invocation; rustup, other builds and the user's shell never see it.
+pub fn build_std_env(toolchain: &Toolchain) -> Option<(String, String)> {
+    (!toolchain.allows_unstable()).then(|| ("RUSTC_BOOTSTRAP".to_string(), "1".to_string()))
+}
+
+/// The one-line notice for [`build_std_env`]: what is done, and why it is safe.
+pub fn build_std_notice(toolchain: &Toolchain) -> String {
+    format!(
+        "--build-std on {}: RUSTC_BOOTSTRAP=1 for this cargo build only; safe with a pinned \
+         toolchain, as the unstable flags of one exact release never change under you",
+        toolchain.rustc
+    )
 }
 
 /// Where rust-src puts the standard library's source.

@@ -7,14 +7,20 @@ use crate::model::target::Arch;
 
 use super::runtime_facts::RuntimeFacts;
 use super::symbol_version::{Family, SymbolVersion, Version};
-use super::CheckResult;
+use super::{CheckResult, Linkage};
 use crate::artifact::elf::{Body, ElfFacts, Layout};
 
 /// How many symbols to name per version in a message before "and N more".
 const SYMBOLS_SHOWN: usize = 4;
 
-/// Every check, in the order a reader should fix them.
-pub fn run_all(facts: &ElfFacts, arch: Option<Arch>, rt: &RuntimeFacts) -> Vec<CheckResult> {
+/// Every check, in the order a reader should fix them. `linkage` is what is
+/// known of how the file was linked: it decides which glibc fix is true.
+pub fn run_all(
+    facts: &ElfFacts,
+    arch: Option<Arch>,
+    rt: &RuntimeFacts,
+    linkage: &Linkage,
+) -> Vec<CheckResult> {
     let mut checks = vec![class(facts.layout), machine(facts.machine, arch)];
     // Nothing else about a 32-bit or big-endian file matters: it cannot run.
     if let Some(body) = &facts.body {
@@ -23,7 +29,7 @@ pub fn run_all(facts: &ElfFacts, arch: Option<Arch>, rt: &RuntimeFacts) -> Vec<C
         checks.push(file_type(body));
         checks.push(interpreter(body, loader_arch, rt));
         checks.push(needed(body, rt));
-        let glibc_fix = glibc_fix(loader_arch, rt);
+        let glibc_fix = glibc_fix(loader_arch, rt, linkage);
         checks.push(versions("glibc", &[Family::Glibc], body, rt, &glibc_fix));
         let gcc_families = [Family::Glibcxx, Family::Cxxabi, Family::Gcc];
         checks.push(versions("gcc-libs", &gcc_families, body, rt, GCC_LIBS_FIX));
@@ -33,15 +39,36 @@ pub fn run_all(facts: &ElfFacts, arch: Option<Arch>, rt: &RuntimeFacts) -> Vec<C
 
 const MUSL_FIX: &str = "build with --libc musl: a static executable needs nothing from the runtime";
 
-/// `rebuild with --libc musl or pin with zig (--linker zig)`, with the exact
-/// cargo-zigbuild target that pins this runtime's glibc.
-fn glibc_fix(arch: Option<Arch>, rt: &RuntimeFacts) -> String {
-    let prefix = arch.map_or("<arch>", Arch::triple_prefix);
-    format!(
-        "rebuild with --libc musl (static: needs no glibc) or pin with zig (--linker zig; \
-         by hand: cargo zigbuild --target {prefix}-unknown-linux-gnu.{})",
-        rt.glibc()
-    )
+/// The fix for glibc symbol versions above the runtime's, true for how the file
+/// was linked: a build whose glibc zig already pinned (for another runtime) is
+/// rebuilt for this one with `--runtime`; one linked against whatever glibc the
+/// linker had is pinned with zig; either can go static with musl.
+fn glibc_fix(arch: Option<Arch>, rt: &RuntimeFacts, linkage: &Linkage) -> String {
+    let (runtime, glibc) = (rt.runtime, rt.glibc());
+    let musl = "--libc musl (static: needs no glibc)";
+    let pin = format!(
+        "pin glibc {glibc} with zig: `cargo slim build --libc gnu --linker zig --runtime {runtime}`"
+    );
+    match linkage {
+        Linkage::Pinned {
+            glibc: pinned,
+            runtime: built_for,
+        } => format!(
+            "this build has glibc pinned to {pinned} (for {built_for}); rebuild for {runtime}: \
+             `cargo slim build --libc gnu --runtime {runtime}` pins {glibc}; or rebuild with {musl}"
+        ),
+        Linkage::Unpinned => format!(
+            "rebuild with {musl}, or {pin} (it was linked against the linker's own glibc; \
+             zig: `pip install ziglang cargo-zigbuild`)"
+        ),
+        Linkage::Unknown => {
+            let prefix = arch.map_or("<arch>", Arch::triple_prefix);
+            format!(
+                "rebuild with {musl}, or {pin} (by hand: cargo zigbuild --target \
+                 {prefix}-unknown-linux-gnu.{glibc})"
+            )
+        }
+    }
 }
 
 const GCC_LIBS_FIX: &str = "link libstdc++/libgcc statically (-static-libstdc++ -static-libgcc in \
@@ -400,7 +427,7 @@ mod tests {
             ("libc.so.6", "GLIBC_2.34", &["__libc_start_main"]),
         ]);
         let al2 = RuntimeFacts::of(Runtime::Al2);
-        let fix = glibc_fix(Some(Arch::X86_64), al2);
+        let fix = glibc_fix(Some(Arch::X86_64), al2, &Linkage::Unknown);
         let r = versions("glibc", &[Family::Glibc], &b, al2, &fix);
         assert!(!r.passed);
         assert!(
@@ -418,6 +445,31 @@ mod tests {
         let r = versions("glibc", &[Family::Glibc], &b, al2023, &fix);
         assert!(r.passed, "{}", r.detail);
         assert!(r.detail.contains("highest GLIBC_2.34"), "{}", r.detail);
+    }
+
+    #[test]
+    fn glibc_fix_is_true_for_how_the_file_was_linked() {
+        let al2 = RuntimeFacts::of(Runtime::Al2);
+        let zig = Linkage::Pinned {
+            glibc: "2.34".into(),
+            runtime: Runtime::Al2023,
+        };
+        let said = glibc_fix(Some(Arch::Arm64), al2, &zig);
+        assert!(!said.contains("--linker zig"), "{said}");
+        assert!(
+            said.contains("glibc pinned to 2.34 (for provided.al2023)"),
+            "{said}"
+        );
+        assert!(
+            said.contains("`cargo slim build --libc gnu --runtime provided.al2` pins 2.26"),
+            "{said}"
+        );
+        let gcc = glibc_fix(Some(Arch::Arm64), al2, &Linkage::Unpinned);
+        assert!(
+            gcc.contains("--linker zig --runtime provided.al2`"),
+            "{gcc}"
+        );
+        assert!(gcc.contains("--libc musl"), "{gcc}");
     }
 
     #[test]

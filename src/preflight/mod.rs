@@ -117,6 +117,61 @@ impl PreflightReport {
     }
 }
 
+/// How the checked executable was linked, as far as is known: it decides which
+/// glibc fix a failure offers. A build knows its linker; `cargo slim check`
+/// learns it from the slim-manifest.json beside the file, when that manifest
+/// describes this very file ([`linkage_beside`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Linkage {
+    #[default]
+    Unknown,
+    /// Against whatever glibc the linker found (a cross gcc, a configured linker).
+    Unpinned,
+    /// zig pinned glibc to `glibc` (`<triple>.2.34`), building for `runtime`.
+    Pinned { glibc: String, runtime: Runtime },
+}
+
+impl Linkage {
+    /// From the target a build gave cargo: `<triple>.<glibc>` when zig pinned it.
+    pub fn of_build(triple: &str, cargo_target: &str, runtime: Runtime) -> Linkage {
+        match cargo_target
+            .strip_prefix(triple)
+            .and_then(|s| s.strip_prefix('.'))
+        {
+            Some(glibc) => Linkage::Pinned {
+                glibc: glibc.to_string(),
+                runtime,
+            },
+            None => Linkage::Unpinned,
+        }
+    }
+}
+
+/// The linkage the slim-manifest.json beside `path` records, if it describes the
+/// file read (`data`: the zip, the bootstrap or bootstrap.full, by sha256).
+pub fn linkage_beside(path: &Path, data: &[u8]) -> Linkage {
+    let Some(dir) = path.parent() else {
+        return Linkage::Unknown;
+    };
+    let beside = dir.join(crate::model::manifest::FILE_NAME);
+    if !beside.is_file() {
+        return Linkage::Unknown;
+    }
+    let Ok(m) = crate::model::manifest::Manifest::read(&beside) else {
+        return Linkage::Unknown;
+    };
+    let sha = crate::util::hash::sha256_hex(data);
+    let describes = sha == m.zip.sha256
+        || sha == m.unstripped.sha256
+        || m.files
+            .iter()
+            .any(|f| f.name == "bootstrap" && f.sha256 == sha);
+    if !describes {
+        return Linkage::Unknown;
+    }
+    Linkage::of_build(&m.target.triple, &m.linker.cargo_target, m.runtime)
+}
+
 /// Run every check on an ELF image for `arch` (None: don't check the machine) and
 /// `runtime`. An image that is not a readable ELF file is an error (exit code 2);
 /// failed checks are in the report.
@@ -125,9 +180,20 @@ pub fn check_elf(
     arch: Option<crate::model::target::Arch>,
     runtime: crate::model::target::Runtime,
 ) -> anyhow::Result<PreflightReport> {
+    check_elf_as_linked(elf, arch, runtime, &Linkage::Unknown)
+}
+
+/// [`check_elf`] for an executable whose linkage is known (a build's own), so
+/// that a failure's fix fits it.
+pub fn check_elf_as_linked(
+    elf: &[u8],
+    arch: Option<crate::model::target::Arch>,
+    runtime: crate::model::target::Runtime,
+    linkage: &Linkage,
+) -> anyhow::Result<PreflightReport> {
     let facts = ElfFacts::read(elf)?;
     Ok(PreflightReport {
-        checks: checks::run_all(&facts, arch, RuntimeFacts::of(runtime)),
+        checks: checks::run_all(&facts, arch, RuntimeFacts::of(runtime), linkage),
     })
 }
 
@@ -139,7 +205,12 @@ pub struct Checked {
 }
 
 /// Check an ELF, or a zip's `bootstrap` entry and then the ELF inside it.
-pub fn check_file(data: &[u8], arch: Option<Arch>, runtime: Runtime) -> anyhow::Result<Checked> {
+pub fn check_file(
+    data: &[u8],
+    arch: Option<Arch>,
+    runtime: Runtime,
+    linkage: &Linkage,
+) -> anyhow::Result<Checked> {
     let rt = RuntimeFacts::of(runtime);
     let mut checks = Vec::new();
     let zipped = crate::artifact::zip::looks_like_zip(data);
@@ -168,7 +239,7 @@ pub fn check_file(data: &[u8], arch: Option<Arch>, runtime: Runtime) -> anyhow::
     } else {
         ElfFacts::read(elf)?
     };
-    checks.extend(checks::run_all(&facts, arch, rt));
+    checks.extend(checks::run_all(&facts, arch, rt, linkage));
     Ok(Checked {
         zip: zipped,
         facts: Some(facts),

@@ -38,10 +38,13 @@ pub enum SlimError {
     TargetStdMissing { triple: String, sysroot: PathBuf },
     #[error("`rustup target add {triple} --toolchain {toolchain}` failed")]
     RustupTargetAdd { triple: String, toolchain: String },
-    #[error("--build-std needs a nightly toolchain, and this is {toolchain}")]
-    BuildStdNeedsNightly { toolchain: String },
-    #[error("--build-std needs the standard library's source, which is not in {}", sysroot.display())]
-    BuildStdNeedsRustSrc { sysroot: PathBuf, toolchain: String },
+    /// rust-src is missing and could not be installed: `toolchain` is the rustup
+    /// toolchain it was tried for, `None` when rustup does not manage this one.
+    #[error("--build-std needs the standard library's source (rust-src), which is not in {}", sysroot.display())]
+    BuildStdNeedsRustSrc {
+        sysroot: PathBuf,
+        toolchain: Option<String>,
+    },
 
     // --- linkers
     #[error("{} build C code, and there is no C compiler for {triple}", crates.join(", "))]
@@ -103,6 +106,9 @@ pub enum SlimError {
     },
     #[error("invalid [{place}]: {reason}")]
     InvalidMetadataTable { place: String, reason: String },
+    /// `--panic immediate-abort` (flag or metadata) without `--build-std`.
+    #[error("cannot build as asked: {reason}")]
+    ImmediateAbortNeedsBuildStd { reason: String },
     #[error("SOURCE_DATE_EPOCH is `{value}`, not a number of seconds")]
     BadSourceDateEpoch { value: String },
     #[error("--filter `{text}` is neither a crate in this binary nor a valid regular expression: {reason}")]
@@ -350,17 +356,25 @@ impl SlimError {
             ToolMissing { install, .. } => install.clone(),
             TargetStdMissing { triple, .. } => format!(
                 "with rustup: `rustup target add {triple}`; otherwise install your \
-                 distribution's rust-std package for {triple}, or use --build-std on nightly"
+                 distribution's rust-std package for {triple}, or use --build-std"
             ),
             RustupTargetAdd { .. } => {
                 "check your network connection and retry, or install the target by hand".into()
             }
-            BuildStdNeedsNightly { .. } => {
-                "run `cargo +nightly slim build --build-std` (rustup toolchain install nightly)"
-                    .into()
-            }
-            BuildStdNeedsRustSrc { toolchain, .. } => {
-                format!("rustup component add rust-src --toolchain {toolchain}")
+            BuildStdNeedsRustSrc {
+                toolchain: Some(name),
+                ..
+            } => format!(
+                "`rustup component add rust-src --toolchain {name}` failed: check your network \
+                 connection and retry, or install it by hand"
+            ),
+            BuildStdNeedsRustSrc {
+                toolchain: None, ..
+            } => "this toolchain is not managed by rustup: install its source package (on \
+                 Debian, rust-src or rust-web-src), or use a rustup toolchain"
+                .into(),
+            ImmediateAbortNeedsBuildStd { .. } => {
+                "add --build-std (or `build-std = true` in [package.metadata.slim])".into()
             }
             NoCCompiler { install, .. } => install.clone(),
             NoRustLld { .. } => "reinstall the toolchain with rustup, or install zig: pip \
@@ -387,9 +401,9 @@ impl SlimError {
             UnshippableBin { .. } => "rename the [[bin]] target".into(),
             NotBuilt { .. } | ManifestMissing { .. } => "run `cargo slim build` first".into(),
             InvalidMetadataTable { .. } => "known keys: arch, libc, target, runtime, opt-level, \
-                                            cpu, build-std, linker, include, preflight, \
-                                            audit-data, budget, deploy, image, memory, \
-                                            timeout"
+                                            cpu, build-std, panic, linker, include, \
+                                            preflight, audit-data, budget, deploy, image, \
+                                            memory, timeout"
                 .into(),
             BadSourceDateEpoch { .. } => {
                 "set it to e.g. $(git log -1 --format=%ct), or unset it".into()

@@ -252,6 +252,12 @@ fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
     );
     note(
         out,
+        "--panic",
+        r.options.panic.to_string(),
+        n.options.panic.to_string(),
+    );
+    note(
+        out,
         "--linker",
         r.options.linker.as_str().into(),
         n.options.linker.as_str().into(),
@@ -375,7 +381,8 @@ fn json(v: &impl Serialize) -> String {
 }
 
 /// The cargo command without the flags that do not change the bytes (verify adds
-/// `--locked`; `--color`/`--quiet` follow the terminal).
+/// `--locked`; `--color`/`--quiet` follow the terminal). Manifests written since
+/// output settings left the record hold none of the output flags; older ones may.
 fn command(args: &[String]) -> Vec<&str> {
     let mut out = Vec::new();
     let mut skip_next = false;
@@ -385,7 +392,7 @@ fn command(args: &[String]) -> Vec<&str> {
             continue;
         }
         match a.as_str() {
-            "--color" => skip_next = true,
+            "--color" | "--message-format" => skip_next = true,
             "--locked" | "--frozen" | "--offline" | "--quiet" | "--verbose" => {}
             other => out.push(other),
         }

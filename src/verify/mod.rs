@@ -272,7 +272,7 @@ pub(crate) fn rebuild_verdict(
     let p = plan.from_manifest(recorded, plan::canonical(dir.path()))?;
 
     crate::util::atomic::ensure_writable_dir(&p.out_dir(target))?;
-    let mut ctx = Context::new(&p)?;
+    let mut ctx = Context::new(ui, &p)?;
     // The zip time the record used, whatever SOURCE_DATE_EPOCH says now.
     ctx.timestamp = recorded.build.timestamp;
     // An image with the recorded labels (its git revision among them).

@@ -2,8 +2,10 @@
 # Benchmark for `cargo slim build` on the bundled lambda_runtime function
 # (templates/hello-lambda): bytes of bootstrap and function.zip for a plain
 # release build, the same stripped, `cargo slim build`, and `cargo slim build
-# --build-std`, per architecture; then wall times of `cargo slim build` against
-# the equivalent plain cargo command on a warm cache, and of a no-op rebuild.
+# --build-std --panic immediate-abort` (the smallest tier, on the active
+# toolchain; tests/bench/tiers.sh has all three tiers), per architecture; then
+# wall times of `cargo slim build` against the equivalent plain cargo command on
+# a warm cache, and of a no-op rebuild (tests/bench/noop.sh: with hyperfine).
 # Prints a Markdown table (docs/benchmarks.md holds the last run).
 #
 # Usage: tests/bench/build.sh [RUNS]    (RUNS: timing repetitions, default 5)
@@ -47,13 +49,13 @@ for arch in x86_64 arm64; do
   cp "$out/bootstrap" "$work/slim"; cp "$out/function.zip" "$work/slim.zip"
   "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" --target-dir "$tgt/slim" --opt-level s
   cp "$out/bootstrap" "$work/slimz"; cp "$out/function.zip" "$work/slimz.zip"
-  RUSTUP_TOOLCHAIN=nightly "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
-    --target-dir "$tgt/std" --build-std
+  "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
+    --target-dir "$tgt/std" --build-std --panic immediate-abort
   std="$tgt/std/cargo-slim/hello-lambda/$triple"
   s=$(size "$work/stripped")
   for row in "release (unstripped)|$work/release|" "release, stripped|$work/stripped|" \
              "cargo slim build|$work/slim|$work/slim.zip" "cargo slim build --opt-level s|$work/slimz|$work/slimz.zip" \
-             "cargo slim build --build-std (nightly)|$std/bootstrap|$std/function.zip"; do
+             "cargo slim build --build-std --panic immediate-abort|$std/bootstrap|$std/function.zip"; do
     IFS='|' read -r name bin zipf <<<"$row"
     b=$(size "$bin")
     if [ -n "$zipf" ]; then z=$(size "$zipf"); else z=$(zipsize "$bin"); fi
@@ -65,11 +67,10 @@ done
 # touched so both commands recompile it and relink (fat LTO).
 triple=x86_64-unknown-linux-musl
 args=(--locked --manifest-path "$fn/Cargo.toml" --target "$triple")
-equivalent=(cargo build -q "${args[@]}" --profile slim --target-dir "$tgt/eq"
-  --config 'profile.slim.inherits="release"' --config 'profile.slim.opt-level="z"'
-  --config 'profile.slim.lto="fat"' --config 'profile.slim.codegen-units=1'
-  --config 'profile.slim.panic="abort"' --config 'profile.slim.strip="none"'
-  --config 'profile.slim.debug=false' --config "target.$triple.linker=\"rust-lld\"")
+# shellcheck source=tests/bench/plain_cargo.sh
+. "$repo/tests/bench/plain_cargo.sh"
+plain_cargo "$triple" "$tgt/eq" "${args[@]}"
+equivalent=("${plain[@]}")
 "${equivalent[@]}"
 t_eq=$(time_it sh -c "touch '$fn/src/main.rs' && $(printf '%q ' "${equivalent[@]}")")
 t_slim=$(time_it sh -c "touch '$fn/src/main.rs' && '$slim' build -q ${args[*]@Q} --target-dir '$tgt/slim'")
