@@ -283,6 +283,11 @@ async fn response(req: Request<Incoming>, shared: &Shared, id: String) -> Reply 
                         request_id: id,
                         at: Instant::now(),
                     });
+                    // Read (and drop) what the runtime is still sending before
+                    // answering: closing on unread bytes makes the kernel send a
+                    // reset, and the runtime may then never see the 413 at all.
+                    // Bounded, so a runtime streaming for ever is cut off.
+                    drain(&mut body, DRAIN_LIMIT).await;
                     return error_json(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "RequestEntityTooLarge",
@@ -367,6 +372,20 @@ async fn init_error(req: Request<Incoming>, shared: &Shared) -> Reply {
         at: Instant::now(),
     });
     accepted()
+}
+
+/// How much of a refused response body is read and dropped before answering.
+const DRAIN_LIMIT: usize = 64 << 20;
+
+/// Read and drop up to `limit` more bytes of `body`.
+async fn drain(body: &mut Incoming, limit: usize) {
+    let mut seen = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        seen += frame.data_ref().map_or(0, |d| d.len());
+        if seen > limit {
+            return;
+        }
+    }
 }
 
 /// An error body, at most the response limit (more is cut: it is diagnostics).
