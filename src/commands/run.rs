@@ -132,7 +132,7 @@ pub fn shipped(
     let tables = MetadataTables::read(&plan.package.metadata, &plan.metadata.workspace_metadata)?;
     let metadata_memory = tables.pick(|m| m.memory).map(|(_, v)| v);
     let metadata_timeout = tables.pick(|m| m.timeout).map(|(_, v)| v);
-    let outcomes = super::build::build_plan(ui, &plan)?;
+    let outcomes = crate::pipeline::build::build_plan(ui, &plan)?;
     let Some(outcome) = outcomes.into_iter().next() else {
         anyhow::bail!("the build produced nothing");
     };

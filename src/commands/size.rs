@@ -14,12 +14,12 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
-use crate::commands::build::{self, Built};
 use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::manifest::Manifest;
 use crate::model::options::RequestedOptions;
 use crate::model::options::Selection;
 use crate::model::target::Target;
+use crate::pipeline::build::{self, Built};
 use crate::pipeline::plan::{self, Plan};
 use crate::pipeline::profile::PROFILE;
 use crate::size::baseline;
@@ -175,7 +175,7 @@ fn changed_since(plan: &Plan, target: &Target, built_at: SystemTime) -> Option<P
     let mut files = vec![plan.manifest_path().to_path_buf(), ws.join("Cargo.lock")];
     if let Ok(text) = std::fs::read_to_string(&dep_info) {
         files.extend(
-            crate::verify::sources::dep_info_paths(&text)
+            crate::pipeline::sources::dep_info_paths(&text)
                 .into_iter()
                 .filter(|p| p.starts_with(ws) && !p.starts_with(&plan.target_dir)),
         );

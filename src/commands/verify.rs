@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 
-use crate::commands::build::{self, Built};
 use crate::model::manifest::{self, Manifest};
 use crate::model::options::{RequestedOptions, Selection};
 use crate::model::target::Target;
+use crate::pipeline::build::{self, Built};
 use crate::pipeline::plan;
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};

@@ -4,9 +4,9 @@
 
 use anyhow::Result;
 
-use crate::commands::build::Built;
 use crate::commands::size::SizeRequest;
 use crate::model::options::RequestedOptions;
+use crate::pipeline::build::Built;
 use crate::pipeline::plan;
 use crate::size::{analyze, input, why, Options};
 use crate::ui::Ui;

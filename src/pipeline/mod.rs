@@ -6,6 +6,7 @@
 //! [`package`] (function.zip) → [`sbom`] and [`provenance`] → [`report`] (the summary).
 
 pub mod audit_data;
+pub mod build;
 pub mod cargo_build;
 pub mod cargo_config;
 pub mod image;
@@ -18,7 +19,9 @@ pub mod provenance;
 pub mod report;
 pub mod rustflags;
 pub mod sbom;
+
 pub mod slim_metadata;
+pub mod sources;
 pub mod strip;
 pub mod supply_chain;
 pub mod toolchain;

@@ -12,7 +12,6 @@
 
 mod compare;
 mod image;
-pub mod sources;
 mod supply_chain;
 
 use std::path::{Path, PathBuf};
@@ -22,9 +21,10 @@ use serde::Serialize;
 
 use crate::artifact::file;
 use crate::artifact::zip::Zip;
-use crate::commands::build::{self, Built, Context};
 use crate::model::manifest::{self, FileEntry, Manifest};
+use crate::pipeline::build::{self, Built, Context};
 use crate::pipeline::plan::{self, Plan};
+use crate::pipeline::sources;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 use crate::util::hash;
