@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
+use crate::model::budget::Budgets;
 use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
@@ -25,8 +26,8 @@ use crate::pipeline::rustflags;
 use crate::pipeline::toolchain::{self, Toolchain};
 use crate::pipeline::{provenance, sbom, supply_chain};
 use crate::preflight;
-use crate::size::budget::{self, Figures};
-use crate::size::size_report::{self, Shipped, SizeFile};
+use crate::size::budget::{self, BudgetVerdict, Figures};
+use crate::size::size_report::{self, SizeFile};
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 use crate::util::{atomic, hash, lock};
@@ -275,27 +276,11 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
     } else {
         None
     };
-    let shipped = Shipped {
-        bootstrap: Some(entries[0].data.len() as u64),
-        zip: Some(zip.len() as u64),
-        unzipped: Some(entries.iter().map(|e| e.data.len() as u64).sum()),
-    };
-    let size_file = match SizeFile::for_build(&full, &target.triple, shipped) {
-        Ok(file) => Some(file),
-        Err(e) => {
-            ui.warn(format!("{target}: no {}: {e:#}", size_report::FILE_NAME));
-            None
-        }
-    };
-    let size_json = size_file.as_ref().map(SizeFile::to_json).transpose()?;
-    manifest.size_report = size_json
+    let sizes = SizeReports::new(ui, &built, &full, &entries, &zip)?;
+    manifest.size_report = sizes
+        .json
         .as_ref()
         .map(|text| Document::of(size_report::FILE_NAME, text.as_bytes()));
-    // The last build's report, read before it is replaced: the baseline that
-    // names the crates that grew when a budget is exceeded.
-    let previous = size_report::read(&built.out_dir.join(size_report::FILE_NAME))
-        .ok()
-        .filter(|p| p.target.as_deref() == Some(target.triple.as_str()));
     let docs = supply_chain::documents(&manifest, &crates, audit)?;
     manifest.supply_chain = Some(docs.record.clone());
     write_outputs(
@@ -306,35 +291,81 @@ pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Res
             zip: &zip,
             docs: &docs,
             image: image.as_ref(),
-            size_json: size_json.as_deref(),
+            size_json: sizes.json.as_deref(),
         },
         &manifest,
     )?;
 
-    let top_crates = size_file
+    let top_crates = sizes
+        .file
         .as_ref()
         .map(|f| f.top_crates(5))
         .unwrap_or_default();
-    let baseline = previous.zip(size_file.as_ref()).map(|(old, new)| {
-        (
-            "the previous build".to_string(),
-            budget::growth(&old.crate_sizes(), &new.crate_sizes(), 3),
-        )
-    });
-    let figures = Figures {
-        bootstrap: shipped.bootstrap,
-        zip: shipped.zip,
-        unzipped: shipped.unzipped,
-    };
-    let verdict = budget::check(Some(target), &plan.budgets, &figures, baseline);
     let mut report = TargetReport::from_manifest(&manifest, out_dir, top_crates, preflight_report);
-    report.budget = (verdict.status != "none").then_some(verdict);
+    report.budget = sizes.verdict(&built.target, &plan.budgets);
     Ok(Outcome {
         built,
         manifest: Some(manifest),
         report,
         image,
     })
+}
+
+/// This build's size report (`size.json`) and the previous build's, read before
+/// it is replaced: the baseline that names the crates that grew when a budget is
+/// exceeded.
+struct SizeReports {
+    shipped: Figures,
+    file: Option<SizeFile>,
+    json: Option<String>,
+    previous: Option<SizeFile>,
+}
+
+impl SizeReports {
+    fn new(ui: &Ui, built: &Built, full: &[u8], entries: &[Entry], zip: &[u8]) -> Result<Self> {
+        let target = &built.target;
+        let shipped = Figures {
+            bootstrap: entries.first().map(|e| e.data.len() as u64),
+            zip: Some(zip.len() as u64),
+            unzipped: Some(entries.iter().map(|e| e.data.len() as u64).sum()),
+        };
+        // The summary's crates come from the same analysis; a binary it cannot
+        // read still ships (the preflight read it), without a size.json.
+        let file = match SizeFile::for_build(full, &target.triple, shipped) {
+            Ok(file) => Some(file),
+            Err(e) => {
+                ui.warn(format!("{target}: no {}: {e:#}", size_report::FILE_NAME));
+                None
+            }
+        };
+        let json = file.as_ref().map(SizeFile::to_json).transpose()?;
+        let previous = size_report::read(&built.out_dir.join(size_report::FILE_NAME))
+            .ok()
+            .filter(|p| p.target.as_deref() == Some(target.triple.as_str()));
+        Ok(SizeReports {
+            shipped,
+            file,
+            json,
+            previous,
+        })
+    }
+
+    /// The budgets checked against this build, growth against the previous one;
+    /// `None` when no budget is set and Lambda's limits are met.
+    fn verdict(&self, target: &Target, budgets: &Budgets) -> Option<BudgetVerdict> {
+        let baseline = self
+            .previous
+            .as_ref()
+            .zip(self.file.as_ref())
+            .map(|(old, new)| {
+                (
+                    "the previous build".to_string(),
+                    budget::growth(&old.crate_sizes(), &new.crate_sizes(), 3),
+                )
+            });
+        let verdict = budget::check(Some(target), budgets, &self.shipped, baseline);
+        (verdict.status != "none").then_some(verdict)
+    }
 }
 
 /// Take the output directory's lock, saying so when another run holds it (as

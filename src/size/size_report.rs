@@ -18,6 +18,7 @@ use crate::model::options::shown;
 use crate::util::error::SlimError;
 
 use super::analysis::Analysis;
+use super::budget::Figures;
 use super::crates::{CrateRow, CratesView};
 use super::sections::{share, SectionRow, SectionsView};
 use crate::artifact::elf::Format;
@@ -98,18 +99,10 @@ pub struct FileCrate {
     pub symbols: u64,
 }
 
-/// The shipped sizes recorded beside the analysis.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Shipped {
-    pub bootstrap: Option<u64>,
-    pub zip: Option<u64>,
-    pub unzipped: Option<u64>,
-}
-
 impl SizeFile {
     /// The report of an analysis made with the default options (std folded, every
     /// section with symbols covered).
-    pub fn new(target: Option<&str>, analysis: &Analysis, shipped: Shipped) -> SizeFile {
+    pub fn new(target: Option<&str>, analysis: &Analysis, shipped: Figures) -> SizeFile {
         let s = &analysis.sections;
         SizeFile {
             kind: KIND.into(),
@@ -164,7 +157,7 @@ impl SizeFile {
     }
 
     /// The analysis of a build's unstripped link, with what was shipped.
-    pub fn for_build(full: &[u8], target: &str, shipped: Shipped) -> anyhow::Result<SizeFile> {
+    pub fn for_build(full: &[u8], target: &str, shipped: Figures) -> anyhow::Result<SizeFile> {
         let analysis = super::analyze(full, &super::Options::default())?;
         Ok(SizeFile::new(Some(target), &analysis, shipped))
     }
