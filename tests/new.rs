@@ -94,7 +94,11 @@ fn new_writes_each_template_with_the_pinned_toolchain_and_lean_dependencies() {
         let slim_meta = &manifest["package"]["metadata"]["slim"];
         assert_eq!(slim_meta["arch"].as_array().map(Vec::len), Some(2));
         assert_eq!(slim_meta["runtime"].as_str(), Some("provided.al2023"));
-        assert_eq!(slim_meta["deploy"]["memory"].as_integer(), Some(128));
+        assert_eq!(slim_meta["memory"].as_integer(), Some(128));
+        assert_eq!(
+            slim_meta["deploy"]["log-retention-days"].as_integer(),
+            Some(30)
+        );
         let deps = manifest["dependencies"].as_table().expect("dependencies");
         for (dep, spec) in deps {
             // Every Lambda crate comes without its default features: they add

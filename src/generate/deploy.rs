@@ -63,10 +63,24 @@ impl Deploy {
                 })?
             }
         };
+        // `memory` and `timeout` of [package.metadata.slim] are what `cargo slim
+        // run` and `bench` use: the deploy table overrides them, else they apply.
+        let slim = metadata.get("slim");
+        let shared = |key: &str| {
+            slim.and_then(|s| s.get(key))
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|v| u32::try_from(v).ok())
+        };
         let defaults = Deploy::default();
         let deploy = Deploy {
-            memory: raw.memory.unwrap_or(defaults.memory),
-            timeout: raw.timeout.unwrap_or(defaults.timeout),
+            memory: raw
+                .memory
+                .or_else(|| shared("memory"))
+                .unwrap_or(defaults.memory),
+            timeout: raw
+                .timeout
+                .or_else(|| shared("timeout"))
+                .unwrap_or(defaults.timeout),
             log_retention_days: raw
                 .log_retention_days
                 .unwrap_or(defaults.log_retention_days),
@@ -146,6 +160,16 @@ mod tests {
                 set.alias.as_str()
             ),
             (256, 30, 14, "prod")
+        );
+        let shared = Deploy::from_package_metadata(
+            "f",
+            &json!({"slim": {"memory": 512, "timeout": 20, "deploy": {"timeout": 30}}}),
+        )
+        .expect("valid");
+        assert_eq!(
+            (shared.memory, shared.timeout),
+            (512, 30),
+            "deploy wins, else the shared keys"
         );
     }
 
