@@ -256,6 +256,41 @@ fn same_image_from_two_checkout_paths() {
         "slim-manifest.json differs between checkout paths"
     );
     let built = &outputs[0].2;
+    // The provenance names the image too: image.tar and the image by its
+    // manifest digest, as the slim-manifest records them.
+    let m = manifest(built);
+    let statement: Value =
+        serde_json::from_slice(&fs::read(built.dir.join("function.intoto.json")).unwrap()).unwrap();
+    let subjects: Vec<(String, String)> = statement["subject"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let name = s["name"].as_str().unwrap().to_string();
+            (name, s["digest"]["sha256"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let image_digest = m["image"]["manifest"]["digest"].as_str().unwrap();
+    assert_eq!(
+        subjects,
+        vec![
+            (
+                "function.zip".to_string(),
+                m["zip"]["sha256"].as_str().unwrap().to_string()
+            ),
+            (
+                "image.tar".to_string(),
+                m["image"]["archive"]["sha256"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            ),
+            (
+                "image".to_string(),
+                image_digest.trim_start_matches("sha256:").to_string()
+            ),
+        ]
+    );
     let entries = layer_entries(built);
     let names: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(

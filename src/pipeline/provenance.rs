@@ -2,7 +2,8 @@
 //! predicate saying how `function.zip` was built.
 //!
 //! * subject: `function.zip` by SHA-256 (what is deployed, and what AWS reports
-//!   as CodeSha256 in base64).
+//!   as CodeSha256 in base64); with `--image`, also `image.tar` and the image
+//!   itself by its manifest digest (what a registry and Lambda's ImageUri pin).
 //! * buildDefinition: `externalParameters` are the settings a user chose
 //!   (package, bin, target, runtime, features, build options); `internalParameters`
 //!   what cargo-slim derived from them (profile, rustflags, the cargo command,
@@ -174,9 +175,20 @@ pub fn statement(inputs: &Inputs) -> Result<Vec<u8>> {
     sbom.media_type = Some("application/vnd.cyclonedx+json");
     byproducts.push(sbom);
 
+    let mut subject = vec![Descriptor::named(m.zip.name.clone()).digest("sha256", &m.zip.sha256)];
+    if let Some(image) = &m.image {
+        subject.push(
+            Descriptor::named(image.archive.name.clone()).digest("sha256", &image.archive.sha256),
+        );
+        // The image's identity is its manifest's digest (`sha256:<hex>`).
+        if let Some(hex) = image.manifest.digest.strip_prefix("sha256:") {
+            subject.push(Descriptor::named(image.layout.clone()).digest("sha256", hex));
+        }
+    }
+
     let statement = Statement {
         kind: STATEMENT_TYPE,
-        subject: vec![Descriptor::named(m.zip.name.clone()).digest("sha256", &m.zip.sha256)],
+        subject,
         predicate_type: PREDICATE_TYPE,
         predicate: Predicate {
             build_definition: BuildDefinition {
