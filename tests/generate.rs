@@ -13,7 +13,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::runtime_api::invoke_once;
 use common::{in_crate, output_ok, run, slim, stable_release, venv_tool, Built};
 use serde_json::Value;
 
@@ -109,16 +108,17 @@ fn project() -> &'static Project {
 
 #[test]
 fn the_built_template_answers_its_sample_event() {
+    // Through `cargo slim run`: the shipped zip, under the local Lambda runtime,
+    // with the template's own sample event.
     let p = project();
-    let event = p.read("events/event.json");
-    let reply = invoke_once(
-        Command::new(&p.built.bootstrap),
-        &event,
-        Duration::from_secs(30),
-    );
-    let reply = reply.expect("the function answered");
-    assert!(reply.path.ends_with("/response"), "{}", reply.path);
-    let body: Value = serde_json::from_str(&reply.body).expect("json reply");
+    let (code, out, err) = run(slim()
+        .arg("run")
+        .arg(&p.built.zip)
+        .arg("--event")
+        .arg(p.dir.join("events/event.json")));
+    assert_eq!(code, 0, "cargo slim run:\n{out}{err}");
+    assert!(err.contains("REPORT RequestId: "), "{err}");
+    let body: Value = serde_json::from_str(&out).expect("json reply");
     assert_eq!(body["message"], "Hello, cargo-slim!");
 }
 
