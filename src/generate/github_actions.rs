@@ -85,6 +85,14 @@ pub fn render(w: &Workflow, functions: &[Function]) -> String {
             Some(&in_repo(w, &f.ci_out_dir)),
             &["sha256sum -c function.zip.sha256".into()],
         );
+        // Where the bytes went, as a markdown table in the run's summary: read
+        // by people reviewing the change, with no write permission needed.
+        run_step(
+            &mut y,
+            &format!("Size report ({})", f.function_name),
+            Some(&in_repo(w, &f.ci_out_dir)),
+            &["cargo slim size bootstrap.full --crates --message-format markdown >> \"$GITHUB_STEP_SUMMARY\"".into()],
+        );
     }
     for (group, targets) in groups(functions) {
         let name = format!(
