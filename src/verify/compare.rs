@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::manifest::{FileEntry, Git, Manifest, SectionHash};
+use crate::model::manifest::{BuildInfo, FileEntry, Git, Manifest, SectionHash};
 
 /// One hash (or presence) that does not match the record.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -231,92 +231,13 @@ fn r_opt(v: &Option<String>) -> String {
 fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
     let before = out.len();
     let (r, n) = (&recorded.build, &now.build);
-    let level = |o: Option<&dyn std::fmt::Display>| o.map_or("default".into(), |v| v.to_string());
-    note(
-        out,
-        "--opt-level",
-        level(r.options.opt_level.as_ref().map(|v| v as _)),
-        level(n.options.opt_level.as_ref().map(|v| v as _)),
-    );
-    note(
-        out,
-        "--cpu",
-        level(r.options.cpu.as_ref().map(|v| v as _)),
-        level(n.options.cpu.as_ref().map(|v| v as _)),
-    );
-    note(
-        out,
-        "--build-std",
-        r.options.build_std.to_string(),
-        n.options.build_std.to_string(),
-    );
-    note(
-        out,
-        "--panic",
-        r.options.panic.to_string(),
-        n.options.panic.to_string(),
-    );
-    note(
-        out,
-        "--linker",
-        r.options.linker.as_str().into(),
-        n.options.linker.as_str().into(),
-    );
-    note(
-        out,
-        "--include",
-        joined(&r.options.include, " "),
-        joined(&n.options.include, " "),
-    );
-    note(
-        out,
-        "--image",
-        r.options.image.to_string(),
-        n.options.image.to_string(),
-    );
-    note(
-        out,
-        "features",
-        joined(&r.features, ","),
-        joined(&n.features, ","),
-    );
-    let audit = |on: bool| if on { "embedded" } else { "--no-audit-data" }.to_string();
-    note(
-        out,
-        "the dependency list",
-        audit(r.options.audit_data),
-        audit(n.options.audit_data),
-    );
-    note(
-        out,
-        "--all-features",
-        r.all_features.to_string(),
-        n.all_features.to_string(),
-    );
-    note(
-        out,
-        "--no-default-features",
-        r.no_default_features.to_string(),
-        n.no_default_features.to_string(),
-    );
+    for ((what, rec), (_, found)) in chosen(r).into_iter().zip(chosen(n)) {
+        note(out, what, rec, found);
+    }
     // A differing option already explains the profile and command it implies.
     let explained = out.len() > before;
     if !explained {
-        for (key, rec) in &r.profile.ours {
-            let now = n.profile.ours.get(key).map_or("unset", String::as_str);
-            if rec != now {
-                out.push(format!(
-                    "[profile.slim] {key} differs: recorded `{rec}`, now `{now}`"
-                ));
-            }
-        }
-        if r.profile.user_keys != n.profile.user_keys {
-            out.push(format!(
-                "your [profile.slim] keys differ: recorded `{}`, now `{}`",
-                r.profile.user_keys.join(", "),
-                n.profile.user_keys.join(", ")
-            ));
-        }
+        profile(r, n, out);
     }
     note(
         out,
@@ -331,21 +252,7 @@ fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
         n.user_rustflags.join(" "),
     );
     if !explained {
-        let (rc, nc) = (command(&r.command), command(&n.command));
-        let only = |a: &[&str], b: &[&str]| -> Vec<String> {
-            a.iter()
-                .filter(|x| !b.contains(x))
-                .map(|x| x.to_string())
-                .collect()
-        };
-        let (gone, new) = (only(&rc, &nc), only(&nc, &rc));
-        if !gone.is_empty() || !new.is_empty() {
-            out.push(format!(
-                "the cargo command differs: recorded has `{}`, now has `{}`",
-                gone.join(" "),
-                new.join(" ")
-            ));
-        }
+        cargo_command(r, n, out);
     }
     note(out, "zip timestamp", json(&r.timestamp), json(&n.timestamp));
     note(
@@ -360,6 +267,72 @@ fn settings(recorded: &Manifest, now: &Manifest, out: &mut Vec<String>) {
         recorded.runtime.to_string(),
         now.runtime.to_string(),
     );
+}
+
+/// The settings a user chooses, as the flag that sets each and its value: the
+/// same list for the record and for now, compared pairwise.
+fn chosen(b: &BuildInfo) -> Vec<(&'static str, String)> {
+    let o = &b.options;
+    let or_default = |v: Option<String>| v.unwrap_or_else(|| "default".into());
+    let audit = if o.audit_data {
+        "embedded"
+    } else {
+        "--no-audit-data"
+    };
+    vec![
+        (
+            "--opt-level",
+            or_default(o.opt_level.map(|v| v.to_string())),
+        ),
+        ("--cpu", or_default(o.cpu.as_ref().map(|v| v.to_string()))),
+        ("--build-std", o.build_std.to_string()),
+        ("--panic", o.panic.to_string()),
+        ("--linker", o.linker.as_str().into()),
+        ("--include", joined(&o.include, " ")),
+        ("--image", o.image.to_string()),
+        ("features", joined(&b.features, ",")),
+        ("the dependency list", audit.into()),
+        ("--all-features", b.all_features.to_string()),
+        ("--no-default-features", b.no_default_features.to_string()),
+    ]
+}
+
+/// The slim profile, compared when no chosen setting explains it.
+fn profile(r: &BuildInfo, n: &BuildInfo, out: &mut Vec<String>) {
+    for (key, rec) in &r.profile.ours {
+        let now = n.profile.ours.get(key).map_or("unset", String::as_str);
+        if rec != now {
+            out.push(format!(
+                "[profile.slim] {key} differs: recorded `{rec}`, now `{now}`"
+            ));
+        }
+    }
+    if r.profile.user_keys != n.profile.user_keys {
+        out.push(format!(
+            "your [profile.slim] keys differ: recorded `{}`, now `{}`",
+            r.profile.user_keys.join(", "),
+            n.profile.user_keys.join(", ")
+        ));
+    }
+}
+
+/// The cargo command, compared when no chosen setting explains it.
+fn cargo_command(r: &BuildInfo, n: &BuildInfo, out: &mut Vec<String>) {
+    let (rc, nc) = (command(&r.command), command(&n.command));
+    let only = |a: &[&str], b: &[&str]| -> Vec<String> {
+        a.iter()
+            .filter(|x| !b.contains(x))
+            .map(|x| x.to_string())
+            .collect()
+    };
+    let (gone, new) = (only(&rc, &nc), only(&nc, &rc));
+    if !gone.is_empty() || !new.is_empty() {
+        out.push(format!(
+            "the cargo command differs: recorded has `{}`, now has `{}`",
+            gone.join(" "),
+            new.join(" ")
+        ));
+    }
 }
 
 fn joined<T: std::fmt::Display>(items: &[T], separator: &str) -> String {
