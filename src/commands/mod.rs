@@ -7,5 +7,6 @@ pub mod generate;
 pub mod new;
 pub mod run;
 pub mod size;
+pub mod size_request;
 pub mod verify;
 pub mod why;

@@ -17,29 +17,16 @@ use anyhow::Result;
 use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::manifest::Manifest;
 use crate::model::options::RequestedOptions;
-use crate::model::options::Selection;
 use crate::model::target::Target;
 use crate::pipeline::build::{self, Built};
 use crate::pipeline::plan::{self, Plan};
 use crate::pipeline::profile::PROFILE;
 use crate::size::baseline;
 use crate::size::input::{self, Input};
-use crate::size::View;
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
-/// What `cargo slim size` is asked to do.
-#[derive(Debug, Clone)]
-pub struct SizeRequest {
-    /// A file to analyse instead of the selection's last build.
-    pub path: Option<PathBuf>,
-    pub selection: Selection,
-    /// `--budget` rules.
-    pub budgets: Vec<BudgetRule>,
-    /// `--why CRATE`.
-    pub why: Option<String>,
-    pub view: View,
-}
+pub use super::size_request::SizeRequest;
 
 /// Run `cargo slim size` (or `--why`). Budgets: the `--budget` values, and for
 /// the last build (no PATH) the package's `[package.metadata.slim] budget` too.

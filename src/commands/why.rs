@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 
-use crate::commands::size::SizeRequest;
+use crate::commands::size_request::SizeRequest;
 use crate::model::options::RequestedOptions;
 use crate::pipeline::build::Built;
 use crate::pipeline::plan;
