@@ -122,16 +122,16 @@ pub(crate) fn differs(out: &mut Vec<Cause>, what: &'static str, recorded: String
 }
 
 /// What the environment looks like now, beside the rebuilt (or local) manifest.
-pub struct Current<'a> {
+pub(crate) struct Current<'a> {
     /// The manifest describing how the compared bytes were made.
-    pub manifest: Option<&'a Manifest>,
+    pub(crate) manifest: Option<&'a Manifest>,
     /// sha256 of the workspace's Cargo.lock now (None: there is none).
-    pub cargo_lock_sha256: Option<String>,
-    pub git: Option<Git>,
+    pub(crate) cargo_lock_sha256: Option<String>,
+    pub(crate) git: Option<Git>,
 }
 
 /// What the artifact's own differences say about themselves.
-pub fn artifact_causes(diffs: &[Difference]) -> Vec<Cause> {
+pub(crate) fn artifact_causes(diffs: &[Difference]) -> Vec<Cause> {
     let zip = diffs
         .iter()
         .any(|d| d.kind == DifferenceKind::Artifact && d.name == "function.zip");
@@ -153,7 +153,7 @@ pub(crate) fn sources(sentences: Vec<String>) -> impl Iterator<Item = Cause> {
 
 /// Recorded inputs and settings that differ from `now`, most likely culprit
 /// first.
-pub fn causes(recorded: &Manifest, now: &Current) -> Vec<Cause> {
+pub(crate) fn causes(recorded: &Manifest, now: &Current) -> Vec<Cause> {
     let mut out = Vec::new();
     if let Some(m) = now.manifest {
         for ((what, rec), (_, found)) in tools(recorded).into_iter().zip(tools(m)) {
