@@ -190,10 +190,11 @@ fn require_lockfile(select: &Selection) -> Result<()> {
 ///
 /// This reads cargo's English text because cargo gives nothing structured to
 /// read: `cargo metadata` exits with 101 for every failure (cargo(1), EXIT
-/// STATUS), prints no JSON for errors, and the other ways to ask (resolving
-/// again without `--locked`, `cargo update --locked`) either write the user's
-/// Cargo.lock, need the network, or fail with the same sentence. So the
-/// sentence is matched here and nowhere else. Cargo 1.95 says "cannot update
+/// STATUS) and prints no JSON for errors; resolving again without `--locked`
+/// writes the user's Cargo.lock (or needs the network), and `cargo update
+/// --locked --dry-run` exits 0 on a stale lock file, saying what it would add
+/// only in words (cargo 1.95). So the sentence is matched here and nowhere
+/// else. Cargo 1.95 says "cannot update
 /// the lock file … because --locked was passed to prevent this"; older cargo
 /// "the lock file … needs to be updated but --locked was passed to prevent
 /// this". A cargo that words it otherwise gets its own error shown unchanged.
