@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::Result;
 use bytes::Bytes;
 
-use super::run::{block_on, function_config, report_confinement, runner_for, shipped};
-use crate::bench::schedule::{self, Plan};
+use super::run::{block_on, function_config, report_confinement, runner_for, shipped, Shipped};
+use crate::bench::schedule::{self, Measurements, Plan};
 use crate::bench::subject::Sizes;
 use crate::bench::{render, BenchReport, Subject};
 use crate::model::run_options::BenchRequest;
@@ -17,10 +17,49 @@ use crate::runtime::TaskRoot;
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 
+/// `cargo slim bench`: prepare each build, measure them interleaved, print the
+/// report; an error when any invocation failed.
 pub fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
     let payload = Bytes::from(events::load(&args.event)?);
     let main = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
     let config = function_config(&args.function, &main)?;
+    let subjects = subjects(ui, args, &main)?;
+    let plan = Plan {
+        cold: args.cold,
+        warm: args.warm,
+        config,
+        payload,
+    };
+    let measured = measure(ui, &plan, &subjects)?;
+    let report = BenchReport::new(&plan, &subjects, measured);
+    if let Some(c) = report.builds.first().and_then(|b| b.confinement.as_ref()) {
+        report_confinement(ui, c);
+    }
+    if ui.json() {
+        ui.out_json(&report)?;
+    } else {
+        ui.out(&render::render(&report, ui.width()))?;
+    }
+    let failures = report.failures();
+    if failures > 0 {
+        let kinds: Vec<String> = report
+            .builds
+            .iter()
+            .flat_map(|b| b.failures.iter().map(move |f| format!("{}: {f}", b.label)))
+            .take(5)
+            .collect();
+        return Err(SlimError::InvocationsFailed {
+            count: failures,
+            kinds,
+        }
+        .into());
+    }
+    Ok(Exit::Success)
+}
+
+/// The build asked for and each `--compare` build, unpacked; a warning for
+/// each that runs under an emulator.
+fn subjects(ui: &Ui, args: &BenchRequest, main: &Shipped) -> Result<Vec<Subject>> {
     let mut subjects = vec![prepare(
         args.path.as_ref().map_or_else(
             || main.path.display().to_string(),
@@ -45,12 +84,11 @@ pub fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
             ));
         }
     }
-    let plan = Plan {
-        cold: args.cold,
-        warm: args.warm,
-        config,
-        payload,
-    };
+    Ok(subjects)
+}
+
+/// Run the schedule, with a progress bar on a terminal.
+fn measure(ui: &Ui, plan: &Plan, subjects: &[Subject]) -> Result<Vec<Measurements>> {
     ui.status(
         "Benchmarking",
         format!(
@@ -82,34 +120,11 @@ pub fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
             bar.set_message(what.to_string());
         }
     };
-    let measured = block_on(schedule::run(&plan, &subjects, &progress))?;
+    let measured = block_on(schedule::run(plan, subjects, &progress))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let report = BenchReport::new(&plan, &subjects, measured);
-    if let Some(c) = report.builds.first().and_then(|b| b.confinement.as_ref()) {
-        report_confinement(ui, c);
-    }
-    if ui.json() {
-        ui.out_json(&report)?;
-    } else {
-        ui.out(&render::render(&report, ui.width()))?;
-    }
-    let failures = report.failures();
-    if failures > 0 {
-        let kinds: Vec<String> = report
-            .builds
-            .iter()
-            .flat_map(|b| b.failures.iter().map(move |f| format!("{}: {f}", b.label)))
-            .take(5)
-            .collect();
-        return Err(SlimError::InvocationsFailed {
-            count: failures,
-            kinds,
-        }
-        .into());
-    }
-    Ok(Exit::Success)
+    Ok(measured)
 }
 
 /// Unpack one build and take its static figures.

@@ -12,7 +12,7 @@ use crate::pipeline::build::{self, Built};
 use crate::pipeline::plan;
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
-use crate::verify::{artifact_verdict, rebuild_verdict, TargetVerdict, VerifyReport};
+use crate::verify::{artifact_verdict, rebuild_verdict, Mode, TargetVerdict, VerifyReport};
 
 /// What `cargo slim verify` is asked to do.
 #[derive(Debug, Clone)]
@@ -38,11 +38,9 @@ pub fn run(ui: &Ui, args: &VerifyRequest) -> Result<Exit> {
         select.locked = true;
     }
     let mut plan = plan::plan(ui, &select, &RequestedOptions::default()).map_err(|e| {
-        if format!("{e:#}").contains("because --locked was passed") {
-            SlimError::LockfileOutdated {
-                detail: format!("{e:#}"),
-            }
-            .into()
+        let detail = format!("{e:#}");
+        if is_stale_lockfile(&detail) {
+            SlimError::LockfileOutdated { detail }.into()
         } else {
             e
         }
@@ -97,7 +95,7 @@ pub fn run(ui: &Ui, args: &VerifyRequest) -> Result<Exit> {
 
 fn print_verdict(ui: &Ui, v: &TargetVerdict) {
     if v.reproducible {
-        let what = if v.mode == "artifact" {
+        let what = if v.mode == Mode::Artifact {
             "matches its manifest"
         } else {
             "reproducible"
@@ -126,13 +124,13 @@ fn print_verdict(ui: &Ui, v: &TargetVerdict) {
         for d in &v.differences {
             out.push_str(&format!("    {}\n", d.render()));
         }
-    } else if v.mode == "rebuild" {
+    } else if v.mode == Mode::Rebuild {
         out.push_str(
             "  the rebuild with the recorded settings gives the recorded bytes, so the artifact \
              on disk was not made by them (rebuilt, replaced or edited since)\n",
         );
     }
-    if v.causes.is_empty() && v.mode == "artifact" {
+    if v.causes.is_empty() && v.mode == Mode::Artifact {
         out.push_str(
             "  likely cause: the files were replaced or edited after the build; run `cargo slim \
              verify` (without --artifact-only) to see whether the recorded settings reproduce \
@@ -155,7 +153,7 @@ fn print_verdict(ui: &Ui, v: &TargetVerdict) {
             "  the rebuild is kept in {}; compare with `diffoscope`\n",
             dir.display()
         ));
-    } else if v.mode == "rebuild" {
+    } else if v.mode == Mode::Rebuild {
         out.push_str("  rerun with --keep and compare the two with `diffoscope`\n");
     }
     eprint!("{out}");
@@ -185,4 +183,43 @@ fn require_lockfile(select: &Selection) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// Whether cargo refused because Cargo.lock no longer matches the manifests
+/// and `--locked` forbids updating it.
+///
+/// This reads cargo's English text because cargo gives nothing structured to
+/// read: `cargo metadata` exits with 101 for every failure (cargo(1), EXIT
+/// STATUS) and prints no JSON for errors; resolving again without `--locked`
+/// writes the user's Cargo.lock (or needs the network), and `cargo update
+/// --locked --dry-run` exits 0 on a stale lock file, saying what it would add
+/// only in words (cargo 1.95). So the sentence is matched here and nowhere
+/// else. Cargo 1.95 says "cannot update
+/// the lock file … because --locked was passed to prevent this"; older cargo
+/// "the lock file … needs to be updated but --locked was passed to prevent
+/// this". A cargo that words it otherwise gets its own error shown unchanged.
+fn is_stale_lockfile(cargo_error: &str) -> bool {
+    cargo_error.contains("--locked was passed to prevent this")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_stale_lockfile;
+
+    #[test]
+    fn recognises_cargos_stale_lockfile_messages() {
+        // cargo 1.95.0, `cargo metadata --locked` with a path dependency added
+        // to Cargo.toml after Cargo.lock was written.
+        let now = "error: cannot update the lock file /w/a/Cargo.lock because --locked was \
+                   passed to prevent this\nhelp: to generate the lock file without accessing \
+                   the network, remove the --locked flag and use --offline instead.";
+        // The wording of earlier cargo releases.
+        let before = "error: the lock file /w/a/Cargo.lock needs to be updated but --locked \
+                      was passed to prevent this";
+        assert!(is_stale_lockfile(now));
+        assert!(is_stale_lockfile(before));
+        assert!(!is_stale_lockfile(
+            "error: failed to parse manifest at `/w/a/Cargo.toml`"
+        ));
+    }
 }

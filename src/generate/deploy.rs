@@ -52,27 +52,33 @@ impl Deploy {
         package: &str,
         metadata: &serde_json::Value,
     ) -> Result<Deploy, SlimError> {
-        let place = format!("[package.metadata.slim.deploy] of `{package}`");
+        let invalid = |reason: String, help: String| SlimError::InvalidDeploySetting {
+            place: format!("[package.metadata.slim.deploy] of `{package}`"),
+            reason,
+            help,
+        };
         let raw: Raw = match metadata.get("slim").and_then(|s| s.get("deploy")) {
             None | Some(serde_json::Value::Null) => Raw::default(),
-            Some(v) => {
-                serde_json::from_value(v.clone()).map_err(|e| SlimError::InvalidDeploySetting {
-                    place: place.clone(),
-                    reason: e.to_string(),
-                    help: format!("known keys: {KEYS}"),
-                })?
-            }
+            Some(v) => serde_json::from_value(v.clone())
+                .map_err(|e| invalid(e.to_string(), format!("known keys: {KEYS}")))?,
         };
-        // `memory` and `timeout` of [package.metadata.slim] are what `cargo slim
-        // run` and `bench` use: the deploy table overrides them, else they apply.
-        let slim = metadata.get("slim");
+        let deploy = Deploy::merged(raw, metadata.get("slim"));
+        deploy
+            .check()
+            .map_err(|(reason, help)| invalid(reason, help.to_string()))?;
+        Ok(deploy)
+    }
+
+    /// The deploy table over `memory` and `timeout` of [package.metadata.slim]
+    /// (what `cargo slim run` and `bench` use), over the defaults.
+    fn merged(raw: Raw, slim: Option<&serde_json::Value>) -> Deploy {
         let shared = |key: &str| {
             slim.and_then(|s| s.get(key))
                 .and_then(serde_json::Value::as_u64)
                 .and_then(|v| u32::try_from(v).ok())
         };
         let defaults = Deploy::default();
-        let deploy = Deploy {
+        Deploy {
             memory: raw
                 .memory
                 .or_else(|| shared("memory"))
@@ -85,56 +91,53 @@ impl Deploy {
                 .log_retention_days
                 .unwrap_or(defaults.log_retention_days),
             alias: raw.alias.unwrap_or(defaults.alias),
-        };
-        let bad = |what: String, hint: &str| {
-            Err(SlimError::InvalidDeploySetting {
-                place: place.clone(),
-                reason: what,
-                help: hint.to_string(),
-            })
-        };
-        if !(128..=10_240).contains(&deploy.memory) {
-            return bad(
+        }
+    }
+
+    /// Lambda's and CloudWatch Logs' ranges: what is outside them, and a hint.
+    fn check(&self) -> Result<(), (String, &'static str)> {
+        if !(128..=10_240).contains(&self.memory) {
+            return Err((
                 format!(
                     "memory = {} is outside Lambda's 128 to 10240 MB",
-                    deploy.memory
+                    self.memory
                 ),
                 "set memory in MB, e.g. memory = 128",
-            );
+            ));
         }
-        if !(1..=900).contains(&deploy.timeout) {
-            return bad(
+        if !(1..=900).contains(&self.timeout) {
+            return Err((
                 format!(
                     "timeout = {} is outside Lambda's 1 to 900 seconds",
-                    deploy.timeout
+                    self.timeout
                 ),
                 "set timeout in seconds, e.g. timeout = 10",
-            );
+            ));
         }
-        if !RETENTIONS.contains(&deploy.log_retention_days) {
-            return bad(
-                format!("log-retention-days = {} is not a value CloudWatch Logs accepts", deploy.log_retention_days),
+        if !RETENTIONS.contains(&self.log_retention_days) {
+            return Err((
+                format!("log-retention-days = {} is not a value CloudWatch Logs accepts", self.log_retention_days),
                 "use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
-            );
+            ));
         }
         // Lambda alias names: letters, digits, `-` and `_`, not only digits.
-        let alias_ok = !deploy.alias.is_empty()
-            && deploy.alias.len() <= 128
-            && deploy
+        let alias_ok = !self.alias.is_empty()
+            && self.alias.len() <= 128
+            && self
                 .alias
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            && !deploy.alias.chars().all(|c| c.is_ascii_digit());
+            && !self.alias.chars().all(|c| c.is_ascii_digit());
         if !alias_ok {
-            return bad(
+            return Err((
                 format!(
                     "alias `{}` is not a Lambda alias name",
-                    deploy.alias.escape_debug()
+                    self.alias.escape_debug()
                 ),
                 "use letters, digits, `-` and `_`, e.g. alias = \"live\"",
-            );
+            ));
         }
-        Ok(deploy)
+        Ok(())
     }
 }
 

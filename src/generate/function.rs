@@ -170,10 +170,49 @@ pub fn functions(found: Vec<Found>) -> Result<Vec<Function>, SlimError> {
     Ok(out)
 }
 
+/// One found manifest checked, field by field, against the grammar each value
+/// needs before it goes into a generated file.
 fn validate(found: Found) -> Result<Function, SlimError> {
     let m = &found.manifest;
     let package = check_name("package.name", &m.package.name)?;
     let bin = check_name("package.bin", m.package.bin.as_str())?;
+    let target = target(m)?;
+    let zip_name = check_name("zip.name", &m.zip.name.replace('.', "_"))
+        .and_then(|_| check_rel_path("zip.name", &m.zip.name))?;
+    let build = build_flags(m)?;
+    let rustc_release = rustc_release(&m.toolchain.release)?;
+    Ok(Function {
+        package,
+        bin,
+        runtime: m.runtime,
+        logical_id: String::new(),
+        tf_id: String::new(),
+        function_name: String::new(),
+        out_dir: check_rel_path("build output directory", &found.out_dir)?,
+        ci_out_dir: check_rel_path("build output directory", &found.ci_out_dir)?,
+        zip_name,
+        code_sha256: check_code_sha256(&m.zip.code_sha256)?,
+        zip_sha256: check_hex("zip.sha256", &m.zip.sha256, 64)?,
+        build,
+        zig: m.linker.program.contains("zigbuild"),
+        rustc_release,
+        deploy: found.deploy,
+        supply_chain: found
+            .supply_chain
+            .map(|files| -> Result<_, SlimError> {
+                Ok(SupplyChainFiles {
+                    sbom: check_rel_path("SBOM file name", &files.sbom)?,
+                    provenance: check_rel_path("provenance file name", &files.provenance)?,
+                })
+            })
+            .transpose()?,
+        target,
+    })
+}
+
+/// The recorded target: a Lambda triple that agrees with the recorded arch and
+/// libc.
+fn target(m: &Manifest) -> Result<Target, SlimError> {
     let bad_target = || SlimError::UnsafeForGenerated {
         what: "target.triple".into(),
         value: m.target.triple.escape_debug().to_string(),
@@ -186,11 +225,15 @@ fn validate(found: Found) -> Result<Function, SlimError> {
     if target.arch != m.target.arch || target.libc != m.target.libc {
         return Err(bad_target());
     }
-    let zip_name = check_name("zip.name", &m.zip.name.replace('.', "_"))
-        .and_then(|_| check_rel_path("zip.name", &m.zip.name))?;
+    Ok(target)
+}
+
+/// The recorded build flags, each checked against the grammar of its flag, to
+/// repeat them in generated commands.
+fn build_flags(m: &Manifest) -> Result<BuildFlags, SlimError> {
     let options = &m.build.options;
     let linker = options.linker.as_str();
-    let build = BuildFlags {
+    Ok(BuildFlags {
         features: m
             .build
             .features
@@ -221,47 +264,23 @@ fn validate(found: Found) -> Result<Function, SlimError> {
                 Ok(inc.to_string())
             })
             .collect::<Result<_, SlimError>>()?,
-    };
-    let release = &m.toolchain.release;
-    let rustc_release = if release
+    })
+}
+
+/// The recorded Rust release, for `rustup toolchain install`.
+fn rustc_release(release: &str) -> Result<String, SlimError> {
+    if release
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
         && !release.is_empty()
     {
-        release.clone()
+        Ok(release.to_string())
     } else {
-        return Err(SlimError::UnsafeForGenerated {
+        Err(SlimError::UnsafeForGenerated {
             what: "toolchain.release".into(),
             value: release.escape_debug().to_string(),
             grammar: "a Rust release such as 1.95.0".into(),
             is_path: false,
-        });
-    };
-    Ok(Function {
-        package,
-        bin,
-        runtime: m.runtime,
-        logical_id: String::new(),
-        tf_id: String::new(),
-        function_name: String::new(),
-        out_dir: check_rel_path("build output directory", &found.out_dir)?,
-        ci_out_dir: check_rel_path("build output directory", &found.ci_out_dir)?,
-        zip_name,
-        code_sha256: check_code_sha256(&m.zip.code_sha256)?,
-        zip_sha256: check_hex("zip.sha256", &m.zip.sha256, 64)?,
-        build,
-        zig: m.linker.program.contains("zigbuild"),
-        rustc_release,
-        deploy: found.deploy,
-        supply_chain: found
-            .supply_chain
-            .map(|files| -> Result<_, SlimError> {
-                Ok(SupplyChainFiles {
-                    sbom: check_rel_path("SBOM file name", &files.sbom)?,
-                    provenance: check_rel_path("provenance file name", &files.provenance)?,
-                })
-            })
-            .transpose()?,
-        target,
-    })
+        })
+    }
 }

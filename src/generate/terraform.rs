@@ -70,10 +70,9 @@ fn skips(t: &mut String, list: &[(&str, &str)]) {
     }
 }
 
+/// Every resource and output of one function: a comment naming it, then its
+/// role, log group, function, alias and outputs.
 fn function(t: &mut String, f: &Function) {
-    let id = &f.tf_id;
-    let d = &f.deploy;
-    let zip = format!("${{path.module}}/../{}", f.zip_path());
     let _ = writeln!(t);
     let _ = writeln!(
         t,
@@ -82,6 +81,16 @@ fn function(t: &mut String, f: &Function) {
         f.target.triple,
         f.runtime.as_str()
     );
+    role(t, f);
+    log_group(t, f);
+    lambda_function(t, f);
+    alias(t, f);
+    outputs(t, f);
+}
+
+/// The execution role, with `AWSLambdaBasicExecutionRole` only.
+fn role(t: &mut String, f: &Function) {
+    let id = &f.tf_id;
     let _ = writeln!(t, "resource \"aws_iam_role\" \"{id}\" {{");
     attrs(
         t,
@@ -114,6 +123,12 @@ fn function(t: &mut String, f: &Function) {
         ],
     );
     let _ = writeln!(t, "}}\n");
+}
+
+/// The function's log group, with the retention of the deploy settings.
+fn log_group(t: &mut String, f: &Function) {
+    let id = &f.tf_id;
+    let d = &f.deploy;
     let _ = writeln!(t, "resource \"aws_cloudwatch_log_group\" \"{id}\" {{");
     skips(t, LOG_GROUP_SKIPS);
     attrs(
@@ -125,6 +140,13 @@ fn function(t: &mut String, f: &Function) {
         ],
     );
     let _ = writeln!(t, "}}\n");
+}
+
+/// The function from the zip: a changed zip is a changed function.
+fn lambda_function(t: &mut String, f: &Function) {
+    let id = &f.tf_id;
+    let d = &f.deploy;
+    let zip = format!("${{path.module}}/../{}", f.zip_path());
     let _ = writeln!(t, "resource \"aws_lambda_function\" \"{id}\" {{");
     skips(t, FUNCTION_SKIPS);
     // `zip` starts with `${path.module}`: an interpolation we mean, so it is
@@ -161,6 +183,12 @@ fn function(t: &mut String, f: &Function) {
         "  depends_on = [aws_iam_role_policy_attachment.{id}_logs]"
     );
     let _ = writeln!(t, "}}\n");
+}
+
+/// The alias traffic goes to.
+fn alias(t: &mut String, f: &Function) {
+    let id = &f.tf_id;
+    let d = &f.deploy;
     let _ = writeln!(t, "resource \"aws_lambda_alias\" \"{id}\" {{");
     attrs(
         t,
@@ -178,6 +206,11 @@ fn function(t: &mut String, f: &Function) {
         ],
     );
     let _ = writeln!(t, "}}\n");
+}
+
+/// The `code_sha256` AWS reports, and whether it is the manifest's.
+fn outputs(t: &mut String, f: &Function) {
+    let id = &f.tf_id;
     let _ = writeln!(t, "output \"{id}_code_sha256\" {{");
     attrs(
         t,

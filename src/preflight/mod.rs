@@ -12,6 +12,7 @@
 mod checks;
 pub mod runtime_facts;
 pub mod symbol_version;
+mod version_needs;
 pub mod zip;
 
 use std::path::Path;

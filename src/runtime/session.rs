@@ -10,7 +10,7 @@ use bytes::Bytes;
 use super::api_server::Pending;
 use super::cloudwatch;
 use super::emulation::Runner;
-use super::execution_environment::{ExecutionEnvironment, Spec, Started};
+use super::execution_environment::{ExecutionEnvironment, InitFailure, Spec, Started};
 use super::invocation::{billed_ms, to_mb, InvocationRecord, Outcome};
 use super::observer::Observer;
 use super::process::Exit;
@@ -95,31 +95,7 @@ impl Session {
                     self.env = Some(*env);
                 }
                 Started::Failed(failure) => {
-                    self.confinement = Some(failure.confinement.clone());
-                    self.last_exit = failure.exit.clone();
-                    if let Some(line) = cloudwatch::init_report(&failure.init, emulated.as_deref())
-                    {
-                        self.observer.platform_line(&line);
-                    }
-                    self.observer.platform_line(&cloudwatch::start(&request_id));
-                    self.observer.platform_line(&cloudwatch::end(&request_id));
-                    let record = InvocationRecord {
-                        request_id,
-                        outcome: Outcome::InitFailed {
-                            error_type: failure.error_type.clone(),
-                        },
-                        init: Some(failure.init.clone()),
-                        duration_ms: 0.0,
-                        billed_duration_ms: billed_ms(0.0, Some(failure.init.duration_ms)),
-                        memory_size_mb: config.memory_mb,
-                        max_memory_used_mb: failure.max_memory_bytes.map(to_mb),
-                        payload: failure.payload.clone(),
-                        streamed: None,
-                        emulated,
-                        logs: failure.logs.clone(),
-                    };
-                    self.observer.platform_line(&cloudwatch::report(&record));
-                    return Ok(record);
+                    return Ok(self.init_failed(&failure, request_id, emulated));
                 }
             }
         }
@@ -127,21 +103,7 @@ impl Session {
             anyhow::bail!("no execution environment");
         };
         let init = env.init.take();
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        let event = Pending {
-            request_id: request_id.clone(),
-            deadline_ms: now_ms + config.timeout.as_millis(),
-            function_arn: format!(
-                "arn:aws:lambda:{}:123456789012:function:{}",
-                config.region, config.function_name
-            ),
-            trace_id: trace_id(),
-            client_context: config.client_context.clone(),
-            cognito_identity: config.cognito_identity.clone(),
-            payload,
-        };
+        let event = pending(&config, &request_id, payload);
         self.observer.platform_line(&cloudwatch::start(&request_id));
         let result = env.invoke(event, config.timeout).await;
         if result.outcome == Outcome::Timeout {
@@ -166,6 +128,40 @@ impl Session {
         Ok(record)
     }
 
+    /// An invocation that asked for an environment whose init failed: what
+    /// Lambda logs and answers for it.
+    fn init_failed(
+        &mut self,
+        failure: &InitFailure,
+        request_id: String,
+        emulated: Option<String>,
+    ) -> InvocationRecord {
+        self.confinement = Some(failure.confinement.clone());
+        self.last_exit = failure.exit.clone();
+        if let Some(line) = cloudwatch::init_report(&failure.init, emulated.as_deref()) {
+            self.observer.platform_line(&line);
+        }
+        self.observer.platform_line(&cloudwatch::start(&request_id));
+        self.observer.platform_line(&cloudwatch::end(&request_id));
+        let record = InvocationRecord {
+            request_id,
+            outcome: Outcome::InitFailed {
+                error_type: failure.error_type.clone(),
+            },
+            init: Some(failure.init.clone()),
+            duration_ms: 0.0,
+            billed_duration_ms: billed_ms(0.0, Some(failure.init.duration_ms)),
+            memory_size_mb: self.spec.config.memory_mb,
+            max_memory_used_mb: failure.max_memory_bytes.map(to_mb),
+            payload: failure.payload.clone(),
+            streamed: None,
+            emulated,
+            logs: failure.logs.clone(),
+        };
+        self.observer.platform_line(&cloudwatch::report(&record));
+        record
+    }
+
     /// End the current environment (killing its process) and return how its
     /// process ended, with the kernel's resource usage; or how the last one that
     /// went away ended.
@@ -179,6 +175,26 @@ impl Session {
     /// CFS periods the current environment was throttled in.
     pub fn throttled_periods(&self) -> Option<u64> {
         self.env.as_ref().and_then(|e| e.throttled_periods())
+    }
+}
+
+/// The event as `GET …/next` hands it out: its deadline, the function's ARN, a
+/// trace header and the client context of the config.
+fn pending(config: &FunctionConfig, request_id: &str, payload: Bytes) -> Pending {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    Pending {
+        request_id: request_id.to_string(),
+        deadline_ms: now_ms + config.timeout.as_millis(),
+        function_arn: format!(
+            "arn:aws:lambda:{}:123456789012:function:{}",
+            config.region, config.function_name
+        ),
+        trace_id: trace_id(),
+        client_context: config.client_context.clone(),
+        cognito_identity: config.cognito_identity.clone(),
+        payload,
     }
 }
 

@@ -65,6 +65,9 @@ pub struct DeltaRow {
     pub delta: i64,
 }
 
+/// The two files compared in the views `args` asks for; a view one side
+/// cannot give (a stripped file has no crates or symbols) is left out with a
+/// note.
 pub fn compare(
     old_input: &Input,
     old: &Analysis,
@@ -94,46 +97,13 @@ pub fn compare(
     }
 
     let sections = want_sections.then(|| table(section_sizes(old), section_sizes(new), usize::MAX));
-    let crates = match (&old.crates, &new.crates) {
-        (Some(o), Some(n)) if want_crates => {
-            if o.sections != n.sections {
-                notes.push(format!(
-                    "the crate views cover different sections (old: {}; new: {})",
-                    o.sections.join(", "),
-                    n.sections.join(", ")
-                ));
-            }
-            let sizes = |v: &super::crates::CratesView| {
-                v.rows
-                    .iter()
-                    .map(|r| (r.name.clone(), (r.bytes, None)))
-                    .collect()
-            };
-            Some(table(sizes(o), sizes(n), usize::MAX))
-        }
-        _ => None,
+    let crates = if want_crates {
+        crate_table(old, new, &mut notes)
+    } else {
+        None
     };
     let symbols = if want_symbols && both_have_symbols {
-        let filter = Filter::from_arg(args.filter.as_deref(), &[old, new])?;
-        let sizes = |a: &Analysis| {
-            let mut m: Sizes = BTreeMap::new();
-            for sym in &a.symbols {
-                if filter
-                    .as_ref()
-                    .is_some_and(|f| !f.matches(sym, args.split_std))
-                {
-                    continue;
-                }
-                let krate = display_crate(&sym.krate, args.split_std).to_string();
-                let e = m.entry(sym.name.clone()).or_insert((0, Some(krate)));
-                e.0 += sym.bytes;
-            }
-            m
-        };
-        let limit = if args.n == 0 { usize::MAX } else { args.n };
-        let mut t = table(sizes(old), sizes(new), limit);
-        t.rows.retain(|r| r.delta != 0);
-        Some(t)
+        Some(symbol_table(old, new, args)?)
     } else {
         None
     };
@@ -148,6 +118,49 @@ pub fn compare(
         budget: None,
         notes,
     })
+}
+
+/// Per-crate deltas, when both sides have a crate view.
+fn crate_table(old: &Analysis, new: &Analysis, notes: &mut Vec<String>) -> Option<DeltaTable> {
+    let (o, n) = (old.crates.as_ref()?, new.crates.as_ref()?);
+    if o.sections != n.sections {
+        notes.push(format!(
+            "the crate views cover different sections (old: {}; new: {})",
+            o.sections.join(", "),
+            n.sections.join(", ")
+        ));
+    }
+    let sizes = |v: &super::crates::CratesView| {
+        v.rows
+            .iter()
+            .map(|r| (r.name.clone(), (r.bytes, None)))
+            .collect()
+    };
+    Some(table(sizes(o), sizes(n), usize::MAX))
+}
+
+/// Per-symbol deltas (those `--filter` keeps), changed rows only, at most `-n`.
+fn symbol_table(old: &Analysis, new: &Analysis, args: &View) -> anyhow::Result<DeltaTable> {
+    let filter = Filter::from_arg(args.filter.as_deref(), &[old, new])?;
+    let sizes = |a: &Analysis| {
+        let mut m: Sizes = BTreeMap::new();
+        for sym in &a.symbols {
+            if filter
+                .as_ref()
+                .is_some_and(|f| !f.matches(sym, args.split_std))
+            {
+                continue;
+            }
+            let krate = display_crate(&sym.krate, args.split_std).to_string();
+            let e = m.entry(sym.name.clone()).or_insert((0, Some(krate)));
+            e.0 += sym.bytes;
+        }
+        m
+    };
+    let limit = if args.n == 0 { usize::MAX } else { args.n };
+    let mut t = table(sizes(old), sizes(new), limit);
+    t.rows.retain(|r| r.delta != 0);
+    Ok(t)
 }
 
 /// Bytes (and, for symbols, the crate) by row name.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::Difference;
+use super::difference::{Difference, DifferenceKind};
 use crate::model::image::{BlobRecord, ImageRecord};
 use crate::pipeline::image;
 
@@ -17,14 +17,14 @@ pub fn outputs(recorded: Option<&ImageRecord>, rebuilt: Option<&ImageRecord>) ->
             let say = |i: Option<&ImageRecord>| {
                 i.map_or("absent".to_string(), |i| i.manifest.digest.clone())
             };
-            return vec![diff("image", "image", say(r), say(b))];
+            return vec![diff(DifferenceKind::Image, "image", say(r), say(b))];
         }
     };
     let mut out = Vec::new();
     let mut blob = |what: &str, r: &BlobRecord, b: &BlobRecord| {
         if r.digest != b.digest || r.size != b.size {
             out.push(diff(
-                "image",
+                DifferenceKind::Image,
                 what,
                 format!("{} ({} bytes)", r.digest, r.size),
                 format!("{} ({} bytes)", b.digest, b.size),
@@ -40,7 +40,7 @@ pub fn outputs(recorded: Option<&ImageRecord>, rebuilt: Option<&ImageRecord>) ->
     blob("image layer", &r.layer, &b.layer);
     if r.layer_diff_id != b.layer_diff_id {
         out.push(diff(
-            "image",
+            DifferenceKind::Image,
             "image layer, uncompressed (DiffID)",
             r.layer_diff_id.clone(),
             b.layer_diff_id.clone(),
@@ -48,7 +48,7 @@ pub fn outputs(recorded: Option<&ImageRecord>, rebuilt: Option<&ImageRecord>) ->
     }
     if r.archive.sha256 != b.archive.sha256 {
         out.push(diff(
-            "image",
+            DifferenceKind::Image,
             &r.archive.name,
             r.archive.sha256.clone(),
             b.archive.sha256.clone(),
@@ -65,17 +65,12 @@ pub fn artifact(out_dir: &Path, recorded: Option<&ImageRecord>) -> Vec<Differenc
     };
     image::check_artifact(out_dir, record)
         .into_iter()
-        .map(|m| diff("artifact", &m.name, m.recorded, m.found))
+        .map(|m| diff(DifferenceKind::Artifact, &m.name, m.recorded, m.found))
         .collect()
 }
 
-fn diff(kind: &str, name: &str, recorded: String, found: String) -> Difference {
-    Difference {
-        kind: kind.into(),
-        name: name.into(),
-        recorded,
-        found,
-    }
+fn diff(kind: DifferenceKind, name: &str, recorded: String, found: String) -> Difference {
+    Difference::new(kind, name, recorded, found)
 }
 
 #[cfg(test)]

@@ -10,16 +10,7 @@ use crate::model::supply_chain::AuditData;
 use crate::pipeline::{provenance, sbom};
 use crate::util::hash;
 
-use super::Difference;
-
-fn difference(kind: &str, name: &str, recorded: &str, found: &str) -> Difference {
-    Difference {
-        kind: kind.into(),
-        name: name.into(),
-        recorded: recorded.into(),
-        found: found.into(),
-    }
-}
+use super::difference::{Difference, DifferenceKind};
 
 /// The SBOM and provenance files in `out_dir` (beside the zip) against their
 /// recorded hashes. Nothing to check for a manifest written before they existed.
@@ -39,7 +30,8 @@ pub fn check_artifact(out_dir: &Path, recorded: &Manifest) -> Vec<Difference> {
             Ok(bytes) => hash::sha256_hex(&bytes),
             Err(_) => "missing".to_string(),
         };
-        (found != doc.sha256).then(|| difference("artifact", name, &doc.sha256, &found))
+        (found != doc.sha256)
+            .then(|| Difference::new(DifferenceKind::Artifact, name, &doc.sha256, &found))
     })
     .collect()
 }
@@ -59,8 +51,8 @@ pub fn compare(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Difference> {
     };
     let mut out = Vec::new();
     if r.sbom.sha256 != n.sbom.sha256 {
-        out.push(difference(
-            "supply-chain",
+        out.push(Difference::new(
+            DifferenceKind::SupplyChain,
             &r.sbom.name,
             &r.sbom.sha256,
             &n.sbom.sha256,
@@ -69,8 +61,8 @@ pub fn compare(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Difference> {
     let audit = |a: Option<&AuditData>| a.map_or_else(|| "none".to_string(), |a| a.sha256.clone());
     let (ra, na) = (audit(r.audit_data.as_ref()), audit(n.audit_data.as_ref()));
     if ra != na {
-        out.push(difference(
-            "supply-chain",
+        out.push(Difference::new(
+            DifferenceKind::SupplyChain,
             ".dep-v0 (embedded dependency list)",
             &ra,
             &na,

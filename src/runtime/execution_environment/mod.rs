@@ -5,19 +5,19 @@
 //! `GET …/next`; an invocation from the moment its event is handed out to the
 //! moment its result arrives.
 
+mod init_phase;
+
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use super::api_server::{self, ApiEvent, ApiServer, Pending, StreamInfo, MAX_RESPONSE};
+use super::api_server::{ApiEvent, ApiServer, Pending, StreamInfo, MAX_RESPONSE};
 use super::emulation::Runner;
-use super::environment::{self, Places};
 use super::invocation::{InitReport, Outcome};
-use super::observer::{LogLine, Observer};
-use super::process::{Exit, Launch, Process};
+use super::observer::LogLine;
+use super::process::{Exit, Process};
 use super::sandbox::cgroup::{Cgroups, Group};
 use super::sandbox::Confinement;
 use super::FunctionConfig;
@@ -79,171 +79,7 @@ fn error_doc(error_type: &str, message: &str) -> Bytes {
     Bytes::from(serde_json::json!({ "errorType": error_type, "errorMessage": message }).to_string())
 }
 
-/// Lambda's wording of a failed exec ("fork/exec /var/task/bootstrap: …").
-fn exec_failure(err: &std::io::Error) -> String {
-    let what = match err.raw_os_error() {
-        Some(libc::EACCES) | Some(libc::EPERM) => "permission denied".to_string(),
-        Some(libc::ENOEXEC) => "exec format error".to_string(),
-        Some(libc::ENOENT) => "no such file or directory".to_string(),
-        _ => err.to_string(),
-    };
-    format!("Error: fork/exec /var/task/bootstrap: {what}")
-}
-
 impl ExecutionEnvironment {
-    /// Start a process and run its init phase.
-    pub async fn start(spec: &Spec, observer: Arc<dyn Observer>) -> anyhow::Result<Started> {
-        let (group, confinement) = spec.cgroups.create(
-            spec.config.memory_mb,
-            spec.config.vcpus(),
-            spec.run_as.map(|(uid, _)| uid),
-        );
-        let invalid = |message: String, confinement: Confinement| {
-            Started::Failed(Box::new(InitFailure {
-                init: InitReport {
-                    duration_ms: 0.0,
-                    status: Some("error".into()),
-                    error_type: Some("Runtime.InvalidEntrypoint".into()),
-                },
-                error_type: "Runtime.InvalidEntrypoint".into(),
-                payload: error_doc("Runtime.InvalidEntrypoint", &message),
-                logs: Vec::new(),
-                max_memory_bytes: None,
-                confinement,
-                exit: None,
-            }))
-        };
-        let Some(bootstrap) = &spec.bootstrap else {
-            return Ok(invalid(
-                "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]".into(),
-                confinement,
-            ));
-        };
-        if spec.runner.emulated() && !is_executable(bootstrap) {
-            // qemu would open it anyway; the kernel (and so Lambda) would not.
-            return Ok(invalid(
-                "Error: fork/exec /var/task/bootstrap: permission denied".into(),
-                confinement,
-            ));
-        }
-        if !spec.runner.emulated() && !spec.natively_executable {
-            return Ok(invalid(
-                "Error: fork/exec /var/task/bootstrap: exec format error".into(),
-                confinement,
-            ));
-        }
-        let (server, pending, mut events) = api_server::start().await?;
-        let api = server.address.to_string();
-        let places = Places {
-            task_root: &spec.task,
-            scratch: &spec.scratch,
-            runtime_api: &api,
-            log_stream: &spec.log_stream,
-        };
-        let (program, args) = spec.runner.command(bootstrap);
-        let launch = Launch {
-            program,
-            args,
-            env: environment::variables(&spec.config, &places),
-            cwd: spec.task.clone(),
-            cgroup_fds: group.join_fds(),
-            run_as: spec.run_as,
-        };
-        let mut process = match Process::spawn(launch, observer) {
-            Ok(p) => p,
-            Err(e) => return Ok(invalid(exec_failure(&e), confinement)),
-        };
-        let deadline = process.started + spec.config.init_timeout;
-        let started = process.started;
-        let failed = |status: &str, error_type: Option<String>, at: Instant| InitReport {
-            duration_ms: ms(at.saturating_duration_since(started)),
-            status: Some(status.to_string()),
-            error_type,
-        };
-        loop {
-            tokio::select! {
-                biased;
-                event = events.recv() => match event {
-                    Some(ApiEvent::Polled { at }) => {
-                        let init = InitReport {
-                            duration_ms: ms(at.saturating_duration_since(started)),
-                            status: None,
-                            error_type: None,
-                        };
-                        return Ok(Started::Ready(Box::new(ExecutionEnvironment {
-                            _server: server,
-                            pending,
-                            events,
-                            process,
-                            group,
-                            confinement,
-                            init: Some(init),
-                            alive: true,
-                        })));
-                    }
-                    Some(ApiEvent::InitError { error_type, body, at }) => {
-                        let error_type = error_type
-                            .or_else(|| body_error_type(&body))
-                            .unwrap_or_else(|| "Runtime.Unknown".into());
-                        let init = failed("error", Some(error_type.clone()), at);
-                        let payload = if body.is_empty() {
-                            error_doc(&error_type, "the runtime reported an init error")
-                        } else {
-                            body
-                        };
-                        let exit = process.reap().await;
-                        return Ok(Started::Failed(Box::new(InitFailure {
-                            init,
-                            error_type,
-                            payload,
-                            logs: process.take_logs(),
-                            max_memory_bytes: peak(&group, &process, exit.as_ref()),
-                            confinement,
-                            exit,
-                        })));
-                    }
-                    Some(_) => {}
-                    None => anyhow::bail!("the local Runtime API stopped unexpectedly"),
-                },
-                exit = &mut process.exit => {
-                    let Ok(exit) = exit else {
-                        anyhow::bail!("lost track of the function process");
-                    };
-                    process.set_exited(exit.clone());
-                    let error_type = exit_error_type(&group);
-                    let message = format!("Error: Runtime exited with error: {}", exit.describe());
-                    let init = failed("error", Some(error_type.clone()), exit.at);
-                    return Ok(Started::Failed(Box::new(InitFailure {
-                        init,
-                        payload: error_doc(&error_type, &message),
-                        error_type,
-                        logs: process.take_logs(),
-                        max_memory_bytes: peak(&group, &process, Some(&exit)),
-                        confinement,
-                        exit: Some(exit),
-                    })));
-                }
-                _ = tokio::time::sleep_until(deadline.into()) => {
-                    let exit = process.reap().await;
-                    let init = failed("timeout", None, Instant::now());
-                    let seconds = spec.config.init_timeout.as_secs_f64();
-                    return Ok(Started::Failed(Box::new(InitFailure {
-                        init,
-                        error_type: "Sandbox.Timedout".into(),
-                        payload: error_doc(
-                            "Sandbox.Timedout",
-                            &format!("the init phase did not finish in {seconds:.2} seconds"),
-                        ),
-                        logs: process.take_logs(),
-                        max_memory_bytes: peak(&group, &process, exit.as_ref()),
-                        confinement,
-                        exit,
-                    })));
-                }
-            }
-        }
-    }
-
     /// Still able to take an invocation? (A process may exit between two.)
     pub fn alive(&mut self) -> bool {
         if self.alive {
@@ -381,11 +217,6 @@ impl ExecutionEnvironment {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-fn is_executable(path: &std::path::Path) -> bool {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }
 
 /// `errorType` of a JSON error document, if it has one.

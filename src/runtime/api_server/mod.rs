@@ -18,19 +18,25 @@
 //! Each execution environment gets its own server, so a killed process's lingering
 //! connections cannot touch the next one.
 
+mod reply;
+mod response;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+
+use reply::{accepted, error_json, invalid_request_id, not_found, status_only, Reply};
+use response::response;
 
 /// Lambda's limit on a buffered response (6 MB, plus the 100 bytes of envelope the
 /// service allows: the figure its error message quotes).
@@ -154,8 +160,6 @@ pub async fn start() -> anyhow::Result<(
     Ok((ApiServer { address, accept }, pending_tx, events_rx))
 }
 
-type Reply = Response<Full<Bytes>>;
-
 async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Reply, Infallible> {
     let path = req.uri().path().to_string();
     let Some(route) = path.strip_prefix(PREFIX) else {
@@ -232,116 +236,6 @@ fn claim(shared: &Shared, id: &str) -> bool {
     }
 }
 
-fn invalid_request_id() -> Reply {
-    error_json(
-        StatusCode::BAD_REQUEST,
-        "InvalidRequestID",
-        "Invalid request ID",
-    )
-}
-
-async fn response(req: Request<Incoming>, shared: &Shared, id: String) -> Reply {
-    if !claim(shared, &id) {
-        return invalid_request_id();
-    }
-    let streaming = req
-        .headers()
-        .get("Lambda-Runtime-Function-Response-Mode")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"streaming"));
-    let limit = if streaming {
-        MAX_STREAMED_RESPONSE
-    } else {
-        MAX_RESPONSE
-    };
-    let mut body = req.into_body();
-    let mut data = BytesMut::new();
-    let mut chunks = 0usize;
-    let mut first_byte: Option<Instant> = None;
-    let mut trailers: Option<HeaderMap> = None;
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else {
-            // The function hung up mid-body: Lambda reports a truncated response.
-            let _ = shared.events.send(ApiEvent::Error {
-                request_id: id,
-                error_type: Some("Runtime.TruncatedResponse".into()),
-                body: Bytes::from_static(
-                    b"{\"errorType\":\"Runtime.TruncatedResponse\",\"errorMessage\":\"the runtime closed the connection before the response was complete\"}",
-                ),
-                at: Instant::now(),
-            });
-            return status_only(StatusCode::BAD_REQUEST);
-        };
-        match frame.into_data() {
-            Ok(chunk) => {
-                if chunk.is_empty() {
-                    continue;
-                }
-                first_byte.get_or_insert_with(Instant::now);
-                chunks += 1;
-                if data.len() + chunk.len() > limit {
-                    let _ = shared.events.send(ApiEvent::ResponseTooLarge {
-                        request_id: id,
-                        at: Instant::now(),
-                    });
-                    // Read (and drop) what the runtime is still sending before
-                    // answering: closing on unread bytes makes the kernel send a
-                    // reset, and the runtime may then never see the 413 at all.
-                    // Bounded, so a runtime streaming for ever is cut off.
-                    drain(&mut body, DRAIN_LIMIT).await;
-                    return error_json(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "RequestEntityTooLarge",
-                        &format!("Exceeded maximum allowed payload size ({limit} bytes)."),
-                    );
-                }
-                data.extend_from_slice(&chunk);
-            }
-            Err(frame) => {
-                if let Ok(t) = frame.into_trailers() {
-                    trailers = Some(t);
-                }
-            }
-        }
-    }
-    let at = Instant::now();
-    let error_type = trailers
-        .as_ref()
-        .and_then(|t| t.get("Lambda-Runtime-Function-Error-Type"))
-        .map(header_text);
-    if let Some(error_type) = error_type {
-        // A streamed response that failed midway: the body is in a trailer, base64.
-        let body = trailers
-            .as_ref()
-            .and_then(|t| t.get("Lambda-Runtime-Function-Error-Body"))
-            .and_then(|v| {
-                use base64::Engine as _;
-                base64::engine::general_purpose::STANDARD
-                    .decode(v.as_bytes())
-                    .ok()
-            })
-            .map(Bytes::from)
-            .unwrap_or_default();
-        let _ = shared.events.send(ApiEvent::Error {
-            request_id: id,
-            error_type: Some(error_type),
-            body,
-            at,
-        });
-        return accepted();
-    }
-    let streamed = streaming.then(|| StreamInfo {
-        chunks,
-        stream_ms: first_byte.map_or(0.0, |f| (at - f).as_secs_f64() * 1000.0),
-    });
-    let _ = shared.events.send(ApiEvent::Response {
-        request_id: id,
-        body: data.freeze(),
-        streamed,
-        at,
-    });
-    accepted()
-}
-
 async fn error(req: Request<Incoming>, shared: &Shared, id: String) -> Reply {
     if !claim(shared, &id) {
         return invalid_request_id();
@@ -374,20 +268,6 @@ async fn init_error(req: Request<Incoming>, shared: &Shared) -> Reply {
     accepted()
 }
 
-/// How much of a refused response body is read and dropped before answering.
-const DRAIN_LIMIT: usize = 64 << 20;
-
-/// Read and drop up to `limit` more bytes of `body`.
-async fn drain(body: &mut Incoming, limit: usize) {
-    let mut seen = 0usize;
-    while let Some(Ok(frame)) = body.frame().await {
-        seen += frame.data_ref().map_or(0, |d| d.len());
-        if seen > limit {
-            return;
-        }
-    }
-}
-
 /// An error body, at most the response limit (more is cut: it is diagnostics).
 async fn read_body(body: Incoming) -> Bytes {
     match http_body_util::Limited::new(body, MAX_RESPONSE)
@@ -401,34 +281,6 @@ async fn read_body(body: Incoming) -> Bytes {
 
 fn header_text(value: &HeaderValue) -> String {
     String::from_utf8_lossy(value.as_bytes()).into_owned()
-}
-
-fn accepted() -> Reply {
-    json(StatusCode::ACCEPTED, "{\"status\":\"OK\"}".into())
-}
-
-fn error_json(status: StatusCode, error_type: &str, message: &str) -> Reply {
-    let body = serde_json::json!({ "errorMessage": message, "errorType": error_type });
-    json(status, body.to_string())
-}
-
-fn json(status: StatusCode, body: String) -> Reply {
-    let mut reply = Response::new(Full::new(Bytes::from(body)));
-    *reply.status_mut() = status;
-    reply
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    reply
-}
-
-fn status_only(status: StatusCode) -> Reply {
-    let mut reply = Response::new(Full::new(Bytes::new()));
-    *reply.status_mut() = status;
-    reply
-}
-
-fn not_found() -> Reply {
-    status_only(StatusCode::NOT_FOUND)
 }
 
 #[cfg(test)]

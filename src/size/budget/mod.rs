@@ -2,19 +2,20 @@
 //! force ([`crate::model::budget`]) and against Lambda's own hard limits, with the
 //! crates that grew most when a baseline (the previous build's size.json, or
 //! `--diff BASE`) is known. One [`BudgetVerdict`] serves the human message, the
-//! `budget` field of the JSON documents and the markdown table. (Over 400 lines
-//! with its tests: the verdict and the two ways to it, a build's and `size`'s,
-//! read best side by side.)
+//! `budget` field of the JSON documents and the markdown table ([`verdict`]); a
+//! build's figures are checked here, a file `cargo slim size` read in
+//! [`for_input`].
+
+mod for_input;
+mod verdict;
 
 use serde::Serialize;
 
 use crate::model::budget::{BudgetKind, Budgets, Source};
 use crate::model::target::{Arch, Target};
-use crate::ui::table::bytes;
-use crate::util::error::Exit;
 
-use super::baseline::Loaded;
-use super::input::Input;
+pub use for_input::for_input;
+pub use verdict::{report_failures, BudgetVerdict, Check};
 
 /// Lambda's limit on a function.zip uploaded directly (through the API, the CLI or
 /// an SDK): "50 MB (zipped, for direct upload)" in the Lambda quotas page, which
@@ -46,122 +47,6 @@ pub struct Growth {
     #[serde(rename = "crate")]
     pub name: String,
     pub delta: i64,
-}
-
-/// One budget compared with its figure.
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    /// `bootstrap` or `zip`.
-    pub kind: BudgetKind,
-    pub bytes: u64,
-    pub limit: u64,
-    /// The budget as written (`900 KiB`).
-    pub limit_text: String,
-    /// `--budget`, `package.metadata.slim`, `workspace.metadata.slim`, or `lambda`
-    /// (a hard limit of the service).
-    pub source: String,
-    /// `bytes - limit`: positive when over.
-    pub over_by: i64,
-    pub over: bool,
-}
-
-/// The outcome for one target.
-#[derive(Debug, Clone, Serialize)]
-pub struct BudgetVerdict {
-    /// `ok` (every budget met), `over` (a budget, or a Lambda limit with a budget
-    /// set, exceeded), `warning` (a Lambda limit exceeded, no budget set), `none`
-    /// (no budget set and within Lambda's limits).
-    pub status: &'static str,
-    /// The target, when known.
-    pub target: Option<String>,
-    /// The budgets set, then any Lambda limit exceeded.
-    pub checks: Vec<Check>,
-    /// The three crates that grew most since the baseline (only growth), when
-    /// there is a baseline.
-    pub grew: Option<Vec<Growth>>,
-    /// What the growth is measured against.
-    pub baseline: Option<String>,
-}
-
-impl BudgetVerdict {
-    pub fn failed(&self) -> bool {
-        self.status == "over"
-    }
-
-    /// The lines a person reads: one per exceeded check, then the growth.
-    pub fn human_lines(&self) -> Vec<String> {
-        let mut lines = Vec::new();
-        let prefix = self
-            .target
-            .as_ref()
-            .map(|t| format!("{t}: "))
-            .unwrap_or_default();
-        for c in self.checks.iter().filter(|c| c.over) {
-            let what = if c.source == "lambda" {
-                format!("Lambda's limit of {}", c.limit_text)
-            } else {
-                format!("its budget of {} ({})", c.limit_text, c.source)
-            };
-            lines.push(format!(
-                "{prefix}{} is {} bytes, over {what} by {} bytes",
-                c.kind_label(),
-                bytes(c.bytes),
-                bytes(c.over_by.unsigned_abs())
-            ));
-        }
-        if self.checks.iter().any(|c| c.over) {
-            lines.extend(self.growth_line());
-        }
-        lines
-    }
-
-    /// The budget lines of a summary block: each check with its figure, then the
-    /// growth when something is over. Lines start with `indent`.
-    pub fn block(&self, indent: &str) -> String {
-        let mut out = String::new();
-        for c in &self.checks {
-            let of = if c.source == "lambda" {
-                format!("Lambda's limit of {}", c.limit_text)
-            } else {
-                format!("{} ({} bytes, {})", c.limit_text, bytes(c.limit), c.source)
-            };
-            out.push_str(&format!(
-                "{indent}budget        {} {} of {of}: {}\n",
-                c.kind,
-                bytes(c.bytes),
-                if c.over { "OVER" } else { "ok" }
-            ));
-        }
-        if self.checks.iter().any(|c| c.over) {
-            if let Some(line) = self.growth_line() {
-                out.push_str(&format!("{indent}              {line}\n"));
-            }
-        }
-        out
-    }
-
-    /// The crates that grew most since the baseline, when there is one.
-    pub fn growth_line(&self) -> Option<String> {
-        let (grew, base) = (self.grew.as_ref()?, self.baseline.as_ref()?);
-        if grew.is_empty() {
-            return Some(format!("no crate grew since {base}"));
-        }
-        let list: Vec<String> = grew
-            .iter()
-            .map(|g| format!("{} +{}", g.name, bytes(g.delta.unsigned_abs())))
-            .collect();
-        Some(format!("grew most since {base}: {}", list.join(", ")))
-    }
-}
-
-impl Check {
-    fn kind_label(&self) -> &'static str {
-        match (self.kind, self.source.as_str()) {
-            (BudgetKind::Bootstrap, "lambda") => "the unzipped function",
-            (BudgetKind::Bootstrap, _) => "bootstrap",
-            (BudgetKind::Zip, _) => "function.zip",
-        }
-    }
 }
 
 fn source_name(source: Source) -> &'static str {
@@ -267,105 +152,6 @@ pub fn check_for(
         grew,
         baseline,
     }
-}
-
-/// Print every failed verdict on stderr — `error: over budget: …` and what to do
-/// next — and every Lambda limit exceeded without a budget as a warning; give the
-/// exit code: [`Exit::CheckFailed`] when any failed. Over budget is an outcome of
-/// the check, not an error, so the command returns it.
-pub fn report_failures<'a>(verdicts: impl IntoIterator<Item = &'a BudgetVerdict>) -> Exit {
-    let mut failed = false;
-    for v in verdicts {
-        let lines = v.human_lines().join("; ");
-        if v.failed() {
-            failed = true;
-            crate::ui::eprintln_error(&format!(
-                "error: over budget: {lines}\n  help: {OVER_BUDGET_HINT}"
-            ));
-        } else if v.status == "warning" {
-            crate::ui::eprintln_error(&format!(
-                "warning: {lines}\n  help: Lambda takes a zip over 50 MiB only through \
-                 S3, and nothing over 250 MiB unzipped: ship that as a container image"
-            ));
-        }
-    }
-    if failed {
-        Exit::CheckFailed
-    } else {
-        Exit::Success
-    }
-}
-
-/// The verdict for a file `cargo slim size` analysed (`None` when no budget is
-/// set and Lambda's limits are met). The shipped bootstrap is the stripped twin
-/// when there is one (or the file itself when it is stripped); the zip is the one
-/// the file came from, or the `function.zip` of the build directory it is in. The
-/// target is the ELF's architecture, and the triple when the file sits in a
-/// build's `<triple>/` directory.
-pub fn for_input(
-    loaded: &Loaded,
-    budgets: &Budgets,
-    baseline: Option<&Loaded>,
-) -> Option<BudgetVerdict> {
-    let (input, analysis) = (&loaded.input, &loaded.analysis);
-    let (bootstrap, zip, recorded_triple) = match &loaded.report {
-        // A size.json says what was shipped.
-        Some(r) => (r.bootstrap_bytes, r.zip_bytes, r.target.clone()),
-        None => (
-            match &input.pair {
-                Some(pair) => Some(pair.stripped_bytes),
-                None => analysis.stripped.then_some(analysis.file_bytes),
-            },
-            zip_of(input),
-            None,
-        ),
-    };
-    let arch = Arch::from_triple(&analysis.format.machine);
-    let dir_triple = input
-        .path
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .filter(|n| n.contains("-linux-") && Arch::from_triple(n) == arch)
-        .map(str::to_string);
-    let triple = recorded_triple
-        .or_else(|| input.label.clone())
-        .or(dir_triple);
-    let growth = baseline.map(|b| {
-        let new: Vec<(String, u64)> = analysis
-            .crates
-            .iter()
-            .flat_map(|c| c.rows.iter().map(|r| (r.name.clone(), r.bytes)))
-            .collect();
-        (
-            b.input.path.display().to_string(),
-            growth(&b.crate_sizes(), &new, 3),
-        )
-    });
-    let figures = Figures {
-        bootstrap,
-        zip,
-        unzipped: None,
-    };
-    let verdict = check_for(arch, triple.as_deref(), budgets, &figures, growth);
-    (verdict.status != "none").then_some(verdict)
-}
-
-/// The zip a file came from (`x.zip!bootstrap`), or the `function.zip` of the
-/// build directory it is in.
-fn zip_of(input: &Input) -> Option<u64> {
-    let shown = input.path.to_string_lossy();
-    match shown.strip_suffix("!bootstrap") {
-        Some(zip) => std::fs::metadata(zip).ok(),
-        None => {
-            let name = input.path.file_name().and_then(|n| n.to_str());
-            matches!(name, Some("bootstrap" | "bootstrap.full"))
-                .then(|| std::fs::metadata(input.path.with_file_name("function.zip")).ok())
-                .flatten()
-        }
-    }
-    .filter(|m| m.is_file())
-    .map(|m| m.len())
 }
 
 /// `a - b`, clamped to i64: a budget may be written as large as u64 allows.

@@ -16,8 +16,11 @@
 
 use std::fmt::Write as _;
 
+mod steps;
+
 use super::function::Function;
-use super::quote::{shell, yaml};
+use super::quote::yaml;
+use steps::{command, download, groups, in_repo, job_head, run_step, upload};
 
 pub const PATH: &str = ".github/workflows/cargo-slim.yml";
 
@@ -45,8 +48,23 @@ pub struct Workflow {
     pub install: super::Install,
 }
 
+/// The workflow file: its header, then the build, reproduce and (when the
+/// builds write an SBOM and provenance) attest jobs.
 pub fn render(w: &Workflow, functions: &[Function]) -> String {
     let mut y = String::new();
+    header(&mut y, w);
+    let _ = writeln!(y, "\njobs:");
+    build_job(&mut y, w, functions);
+    reproduce_job(&mut y, w, functions);
+    if functions.iter().all(|f| f.supply_chain.is_some()) {
+        attest(&mut y, functions);
+    }
+    y
+}
+
+/// Triggers, no default permissions, one run per ref, and where `run:` steps
+/// run.
+fn header(y: &mut String, w: &Workflow) {
     y.push_str(
         "name: cargo-slim\n\
          \n\
@@ -72,15 +90,19 @@ pub fn render(w: &Workflow, functions: &[Function]) -> String {
             yaml(&w.workspace_dir)
         );
     }
-    let _ = writeln!(y, "\njobs:");
+}
+
+/// Build, check each checksum, report sizes, verify by a from-scratch rebuild,
+/// upload.
+fn build_job(y: &mut String, w: &Workflow, functions: &[Function]) {
     let _ = writeln!(y, "  build:");
     let _ = writeln!(y, "    name: Build, check, verify");
     let _ = writeln!(y, "    runs-on: ubuntu-24.04");
-    job_head(&mut y, w, functions);
+    job_head(y, w, functions);
     for f in functions {
         let name = format!("function.zip matches its checksum ({})", f.function_name);
         run_step(
-            &mut y,
+            y,
             &name,
             Some(&in_repo(w, &f.ci_out_dir)),
             &["sha256sum -c function.zip.sha256".into()],
@@ -88,7 +110,7 @@ pub fn render(w: &Workflow, functions: &[Function]) -> String {
         // Where the bytes went, as a markdown table in the run's summary: read
         // by people reviewing the change, with no write permission needed.
         run_step(
-            &mut y,
+            y,
             &format!("Size report ({})", f.function_name),
             Some(&in_repo(w, &f.ci_out_dir)),
             &["cargo slim size bootstrap.full --crates --message-format markdown >> \"$GITHUB_STEP_SUMMARY\"".into()],
@@ -99,32 +121,16 @@ pub fn render(w: &Workflow, functions: &[Function]) -> String {
             "A from-scratch rebuild gives the same bytes ({})",
             group.bin
         );
-        run_step(&mut y, &name, None, &[command("verify", group, &targets)]);
+        run_step(y, &name, None, &[command("verify", group, &targets)]);
     }
     for f in functions {
-        let dir = in_repo(w, &f.ci_out_dir);
-        let _ = writeln!(
-            y,
-            "      - name: {}",
-            yaml(&format!("Upload {}", artifact(f)))
-        );
-        let _ = writeln!(y, "        uses: {UPLOAD}");
-        let _ = writeln!(y, "        with:");
-        let _ = writeln!(y, "          name: {}", yaml(&artifact(f)));
-        let _ = writeln!(y, "          path: |");
-        let mut files = vec![
-            f.zip_name.as_str(),
-            "function.zip.sha256",
-            "slim-manifest.json",
-        ];
-        if let Some(sc) = &f.supply_chain {
-            files.extend([sc.sbom.as_str(), sc.provenance.as_str()]);
-        }
-        for file in files {
-            let _ = writeln!(y, "            {dir}/{file}");
-        }
-        let _ = writeln!(y, "          if-no-files-found: error");
+        upload(y, w, f);
     }
+}
+
+/// The same build on another runner image: its CodeSha256 must be the first
+/// build's.
+fn reproduce_job(y: &mut String, w: &Workflow, functions: &[Function]) {
     let _ = writeln!(y);
     let _ = writeln!(y, "  reproduce:");
     let _ = writeln!(
@@ -133,9 +139,9 @@ pub fn render(w: &Workflow, functions: &[Function]) -> String {
     );
     let _ = writeln!(y, "    needs: build");
     let _ = writeln!(y, "    runs-on: ubuntu-22.04");
-    job_head(&mut y, w, functions);
+    job_head(y, w, functions);
     for f in functions {
-        let first = download(&mut y, f);
+        let first = download(y, f);
         let name = format!("Same CodeSha256 as the first build ({})", f.function_name);
         let script = [
             format!("first=\"$GITHUB_WORKSPACE/{first}\""),
@@ -145,12 +151,8 @@ pub fn render(w: &Workflow, functions: &[Function]) -> String {
             "test \"$expected\" = \"$actual\"".into(),
             "sha256sum -c \"$first/function.zip.sha256\"".into(),
         ];
-        run_step(&mut y, &name, Some(&in_repo(w, &f.ci_out_dir)), &script);
+        run_step(y, &name, Some(&in_repo(w, &f.ci_out_dir)), &script);
     }
-    if functions.iter().all(|f| f.supply_chain.is_some()) {
-        attest(&mut y, functions);
-    }
-    y
 }
 
 /// The job that signs: GitHub's provenance and the SBOM, attested for the zip
@@ -203,152 +205,6 @@ fn attest(y: &mut String, functions: &[Function]) {
             "          sbom-path: {}",
             yaml(&format!("{first}/{}", sc.sbom))
         );
-    }
-}
-
-/// A step downloading the first build's artifact of `f`; where it lands,
-/// relative to the workspace of the runner.
-fn download(y: &mut String, f: &Function) -> String {
-    let first = format!("first-build/{}", artifact(f));
-    let _ = writeln!(
-        y,
-        "      - name: {}",
-        yaml(&format!("Download the first build of {}", f.function_name))
-    );
-    let _ = writeln!(y, "        uses: {DOWNLOAD}");
-    let _ = writeln!(y, "        with:");
-    let _ = writeln!(y, "          name: {}", yaml(&artifact(f)));
-    let _ = writeln!(y, "          path: {}", yaml(&first));
-    first
-}
-
-/// A `run:` step: one line inline, several as a block.
-fn run_step(y: &mut String, name: &str, dir: Option<&str>, lines: &[String]) {
-    let _ = writeln!(y, "      - name: {}", yaml(name));
-    if let Some(dir) = dir {
-        let _ = writeln!(y, "        working-directory: {}", yaml(dir));
-    }
-    match lines {
-        [one] => {
-            let _ = writeln!(y, "        run: {one}");
-        }
-        _ => {
-            let _ = writeln!(y, "        run: |");
-            for line in lines {
-                let _ = writeln!(y, "          {line}");
-            }
-        }
-    }
-}
-
-/// The steps both jobs start with: checkout, toolchain, tools, build.
-fn job_head(y: &mut String, w: &Workflow, functions: &[Function]) {
-    let _ = writeln!(y, "    permissions:");
-    let _ = writeln!(y, "      contents: read");
-    let _ = writeln!(y, "    timeout-minutes: 60");
-    let _ = writeln!(y, "    steps:");
-    let _ = writeln!(y, "      - uses: {CHECKOUT}");
-    let _ = writeln!(y, "        with:");
-    let _ = writeln!(y, "          persist-credentials: false");
-    if w.toolchain_file {
-        let install = "rustup toolchain install".to_string();
-        run_step(
-            y,
-            "Install the toolchain rust-toolchain.toml pins",
-            None,
-            &[install],
-        );
-    } else {
-        // Without a toolchain file, pin the release the manifest recorded.
-        let release = functions
-            .first()
-            .map_or("stable", |f| f.rustc_release.as_str());
-        let r = shell_word(release);
-        let install =
-            format!("rustup toolchain install {r} --profile minimal && rustup default {r}");
-        let name = format!("Install Rust {release} (the release of the recorded build)");
-        run_step(y, &name, None, &[install]);
-    }
-    if functions.iter().any(|f| f.zig) {
-        let name = "Install zig and cargo-zigbuild (the gnu targets link with zig)";
-        run_step(
-            y,
-            name,
-            None,
-            &[format!("python3 -m pip install --user {ZIG}")],
-        );
-    }
-    let name = format!("Install {}", w.install);
-    run_step(y, &name, None, &[w.install.command()]);
-    for (group, targets) in groups(functions) {
-        let name = format!("Build {}", group.bin);
-        run_step(y, &name, None, &[command("build", group, &targets)]);
-    }
-}
-
-/// `cargo slim build|verify` for one binary and all its targets, locked, into
-/// `target/` whatever CARGO_TARGET_DIR says (the paths below depend on it).
-fn command(what: &str, f: &Function, targets: &[&str]) -> String {
-    let mut args: Vec<String> = vec![
-        "cargo".into(),
-        "slim".into(),
-        what.into(),
-        "--locked".into(),
-        "--target-dir".into(),
-        "target".into(),
-        "-p".into(),
-        f.package.clone(),
-        "--bin".into(),
-        f.bin.clone(),
-        "--target".into(),
-        targets.join(","),
-    ];
-    if what == "build" {
-        args.extend(f.build.args());
-    }
-    args.iter()
-        .map(|a| shell_word(a))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Functions grouped by binary: one build command builds all of its targets.
-fn groups(functions: &[Function]) -> Vec<(&Function, Vec<&str>)> {
-    let mut out: Vec<(&Function, Vec<&str>)> = Vec::new();
-    for f in functions {
-        match out
-            .iter_mut()
-            .find(|(g, _)| g.package == f.package && g.bin == f.bin)
-        {
-            Some((_, targets)) => targets.push(&f.target.triple),
-            None => out.push((f, vec![&f.target.triple])),
-        }
-    }
-    out
-}
-
-fn artifact(f: &Function) -> String {
-    format!("{}-{}", f.bin, f.target.triple)
-}
-
-fn in_repo(w: &Workflow, dir: &str) -> String {
-    if w.workspace_dir == "." {
-        dir.to_string()
-    } else {
-        format!("{}/{dir}", w.workspace_dir)
-    }
-}
-
-/// A checked word needs no quotes; anything else gets them.
-fn shell_word(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':' | ',' | '+' | '=')
-        })
-    {
-        s.to_string()
-    } else {
-        shell(s)
     }
 }
 

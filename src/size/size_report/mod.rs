@@ -7,21 +7,19 @@
 //! same sources it is byte-identical, like the zip it describes. Read back as
 //! untrusted input: the read is bounded, and the numbers must add up (section rows
 //! to the file size, crate rows to the covered bytes) before anything uses them.
-//! (Over 400 lines with its tests: the schema, its writer and its checking reader
-//! are one format and change together.)
+//! The schema and its writer are here, the checking reader in [`reader`].
 
-use std::path::Path;
+mod reader;
 
 use serde::{Deserialize, Serialize};
-
-use crate::model::options::shown;
-use crate::util::error::SlimError;
 
 use super::analysis::Analysis;
 use super::budget::Figures;
 use super::crates::{CrateRow, CratesView};
 use super::sections::{share, SectionRow, SectionsView};
 use crate::artifact::elf::Format;
+
+pub use reader::{looks_like_report, read, read_bounded};
 
 pub const FILE_NAME: &str = "size.json";
 pub const KIND: &str = "size-report";
@@ -185,88 +183,6 @@ impl SizeFile {
             .collect()
     }
 
-    /// Parse and validate a report read from disk. `origin` names it in errors.
-    pub fn parse(text: &[u8], origin: &Path) -> anyhow::Result<SizeFile> {
-        let bad = |reason: String| -> anyhow::Error {
-            SlimError::BadSizeReport {
-                path: origin.to_path_buf(),
-                reason,
-            }
-            .into()
-        };
-        let file: SizeFile = serde_json::from_slice(text).map_err(|e| bad(e.to_string()))?;
-        file.validate().map_err(bad)?;
-        Ok(file)
-    }
-
-    /// The checks a file from elsewhere must pass: its kind and schema, bounded
-    /// tables, and rows that add up.
-    fn validate(&self) -> Result<(), String> {
-        if self.kind != KIND {
-            return Err(format!("its kind is `{}`, not `{KIND}`", shown(&self.kind)));
-        }
-        if self.schema != SCHEMA {
-            return Err(format!(
-                "schema {}; this cargo-slim reads schema {SCHEMA}",
-                self.schema
-            ));
-        }
-        if !matches!(self.format.bits, 32 | 64)
-            || !matches!(self.format.endian.as_str(), "little" | "big")
-        {
-            return Err("its format is not a 32/64-bit little/big-endian ELF".into());
-        }
-        let s = &self.sections;
-        let crate_rows = self.crates.as_ref().map_or(0, |c| c.rows.len());
-        if s.rows.len() > MAX_ROWS || crate_rows > MAX_ROWS {
-            return Err(format!("more than {MAX_ROWS} rows"));
-        }
-        let names = s
-            .rows
-            .iter()
-            .map(|r| &r.name)
-            .chain(
-                self.crates
-                    .iter()
-                    .flat_map(|c| c.rows.iter().map(|r| &r.name)),
-            )
-            .chain(self.crates.iter().flat_map(|c| c.sections.iter()))
-            .chain([&self.format.machine, &self.tool]);
-        for name in names {
-            if name.len() > MAX_NAME || name.chars().any(char::is_control) {
-                return Err(format!(
-                    "a name is too long or has control characters: `{}`",
-                    shown(name)
-                ));
-            }
-        }
-        let accounted = checked_sum(s.rows.iter().map(|r| r.file_bytes).chain([
-            s.elf_header,
-            s.program_headers,
-            s.section_headers,
-            s.padding,
-        ]))
-        .and_then(|total| total.checked_sub(s.overlap));
-        if accounted != Some(self.file_bytes) {
-            return Err(format!(
-                "its section rows do not add up to file_bytes ({})",
-                self.file_bytes
-            ));
-        }
-        if let Some(c) = &self.crates {
-            if checked_sum(c.rows.iter().map(|r| r.bytes)) != Some(c.covered_bytes) {
-                return Err(format!(
-                    "its crate rows do not add up to covered_bytes ({})",
-                    c.covered_bytes
-                ));
-            }
-            if c.covered_bytes > self.file_bytes {
-                return Err("its crates cover more bytes than the file has".into());
-            }
-        }
-        Ok(())
-    }
-
     /// The analysis this report records, for the diff: sections and crates, no
     /// symbols (the diff leaves the symbol view out and says so).
     pub fn to_analysis(&self) -> Analysis {
@@ -324,34 +240,10 @@ impl SizeFile {
     }
 }
 
-/// A sum that overflows is a lie, not a wrap-around.
-fn checked_sum(mut values: impl Iterator<Item = u64>) -> Option<u64> {
-    values.try_fold(0u64, |acc, v| acc.checked_add(v))
-}
-
-/// Read at most `MAX_BYTES` of a regular file.
-pub fn read_bounded(path: &Path) -> anyhow::Result<Vec<u8>> {
-    crate::util::regular_file::read(path, path, MAX_BYTES, None)
-}
-
-/// Read and validate a size.json.
-pub fn read(path: &Path) -> anyhow::Result<SizeFile> {
-    SizeFile::parse(&read_bounded(path)?, path)
-}
-
-/// True when these bytes look like a size report rather than another JSON file
-/// (a manifest): a cheap look at the `kind` field.
-pub fn looks_like_report(data: &[u8]) -> bool {
-    #[derive(Deserialize)]
-    struct Kind {
-        kind: Option<String>,
-    }
-    serde_json::from_slice::<Kind>(data).is_ok_and(|k| k.kind.as_deref() == Some(KIND))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn sample() -> SizeFile {
         SizeFile {

@@ -1,0 +1,195 @@
+//! The artifact on disk against its manifest: function.zip (each file in it,
+//! each section of its bootstrap), bootstrap, function.zip.sha256, the image and
+//! the supply-chain files. All of `--artifact-only`, and the first half of a
+//! full verify.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::cause::{self, Cause, Current};
+use super::difference::{Difference, DifferenceKind};
+use super::{compare, image, lock_sha256, supply_chain, Mode, TargetVerdict};
+use crate::artifact::file;
+use crate::artifact::zip::Zip;
+use crate::model::manifest::{self, FileEntry, Manifest};
+use crate::pipeline::build::Built;
+use crate::pipeline::plan::Plan;
+use crate::pipeline::sources;
+use crate::util::hash;
+
+/// `--artifact-only`: the files on disk against the manifest.
+pub(crate) fn artifact_verdict(
+    plan: &Plan,
+    built: &Built,
+    recorded: &Manifest,
+) -> Result<TargetVerdict> {
+    let artifact_differences = check_artifact(built, recorded)?;
+    let local = local_manifest(built, recorded);
+    let mut causes: Vec<Cause> = cause::artifact_causes(&artifact_differences);
+    if !artifact_differences.is_empty() {
+        let disk = sources::on_disk(&recorded.inputs.sources, plan.workspace_root());
+        causes.extend(cause::sources(sources::changes(
+            &recorded.inputs.sources,
+            &disk,
+        )));
+        causes.extend(cause::causes(
+            recorded,
+            &Current {
+                manifest: local.as_ref(),
+                cargo_lock_sha256: lock_sha256(plan),
+                git: manifest::git_state(plan.workspace_root()),
+            },
+        ));
+    }
+    Ok(TargetVerdict {
+        target: recorded.target.triple.clone(),
+        reproducible: artifact_differences.is_empty(),
+        mode: Mode::Artifact,
+        sha256: recorded.zip.sha256.clone(),
+        image_digest: recorded.image.as_ref().map(|i| i.manifest.digest.clone()),
+        rebuilt_sha256: None,
+        artifact_differences,
+        differences: Vec::new(),
+        causes,
+        rebuilt_dir: None,
+    })
+}
+
+/// The manifest beside the artifact when it is not the recorded one (verify
+/// --manifest): it says how the artifact on disk was made.
+pub(crate) fn local_manifest(built: &Built, recorded: &Manifest) -> Option<Manifest> {
+    Manifest::read(&built.manifest)
+        .ok()
+        .filter(|m| m != recorded)
+}
+
+/// function.zip (and each file in it, and each section of its bootstrap),
+/// bootstrap and function.zip.sha256 against the manifest.
+pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Difference>> {
+    let mut out = Vec::new();
+    let missing =
+        |name: &str, sha: &str| Difference::new(DifferenceKind::Artifact, name, sha, "missing");
+    match read_artifact(&built.zip, file::FILE_LIMIT)? {
+        Some(zip) => {
+            let sha = hash::sha256_hex(&zip);
+            if sha != recorded.zip.sha256 {
+                out.push(Difference::new(
+                    DifferenceKind::Artifact,
+                    "function.zip",
+                    &recorded.zip.sha256,
+                    sha,
+                ));
+                out.extend(zip_contents(&zip, recorded));
+            }
+        }
+        None => out.push(missing("function.zip", &recorded.zip.sha256)),
+    }
+    let want = recorded
+        .files
+        .iter()
+        .find(|f| f.name == "bootstrap")
+        .map(|f| f.sha256.clone())
+        .unwrap_or_default();
+    match read_artifact(&built.bootstrap, file::FILE_LIMIT)? {
+        Some(data) => {
+            let sha = hash::sha256_hex(&data);
+            if sha != want {
+                out.push(Difference::new(
+                    DifferenceKind::Artifact,
+                    "bootstrap",
+                    want,
+                    sha,
+                ));
+            }
+        }
+        None => out.push(missing("bootstrap", &want)),
+    }
+    out.extend(image::artifact(&built.out_dir, recorded.image.as_ref()));
+    out.extend(checksum_file(&built.out_dir, recorded)?);
+    out.extend(supply_chain::check_artifact(&built.out_dir, recorded));
+    Ok(out)
+}
+
+/// function.zip.sha256 beside the zip: "<64 hex>  function.zip\n".
+fn checksum_file(out_dir: &Path, recorded: &Manifest) -> Result<Option<Difference>> {
+    let sha_file = out_dir.join("function.zip.sha256");
+    // Anything much longer than one line is not a checksum file.
+    let line = read_artifact(&sha_file, 4096)?
+        .map(|d| String::from_utf8_lossy(&d).into_owned())
+        .unwrap_or_default();
+    let mut words = line.split_whitespace();
+    let (sum, name) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    if sum == recorded.zip.sha256 && name.trim_start_matches('*') == "function.zip" {
+        return Ok(None);
+    }
+    Ok(Some(Difference::new(
+        DifferenceKind::ChecksumFile,
+        "function.zip.sha256",
+        format!("{}  function.zip", recorded.zip.sha256),
+        if line.is_empty() {
+            "missing".into()
+        } else {
+            line.trim_end().to_string()
+        },
+    )))
+}
+
+/// A zip that differs: which entries differ, and for the bootstrap which sections.
+/// Read by the one zip reader, so every entry is bounded by Lambda's unzipped
+/// limit (an entry past it, or corrupt, is reported as unreadable).
+fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
+    let Ok(mut archive) = Zip::open(zip) else {
+        return vec![Difference::new(
+            DifferenceKind::File,
+            "function.zip",
+            "a readable zip",
+            "not a readable zip",
+        )];
+    };
+    let mut found = Vec::new();
+    let mut bootstrap = None;
+    for (name, entry) in archive.entries() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                // Say so rather than hash a prefix.
+                found.push(FileEntry {
+                    name,
+                    mode: String::new(),
+                    size: 0,
+                    sha256: format!("unreadable ({e})"),
+                });
+                continue;
+            }
+        };
+        let mode = entry.mode.unwrap_or(0) & 0o7777;
+        found.push(FileEntry {
+            name: name.clone(),
+            mode: format!("{mode:04o}"),
+            size: entry.data.len() as u64,
+            sha256: hash::sha256_hex(&entry.data),
+        });
+        if name == "bootstrap" {
+            bootstrap = Some(entry.data);
+        }
+    }
+    let mut out = compare::files(&recorded.files, &found);
+    if out.iter().any(|d| d.name == "bootstrap") {
+        if let Some(sections) =
+            bootstrap.and_then(|b| crate::artifact::elf::section_hashes(&b).ok())
+        {
+            out.extend(compare::sections(&recorded.sections, &sections));
+        }
+    }
+    out
+}
+
+/// An artifact file's bytes; `None` when it is not there. Anything but a regular
+/// file (a FIFO, a device) is an error, and reads are bounded.
+fn read_artifact(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    file::read_regular(path, limit, "run `cargo slim build` first").map(Some)
+}

@@ -1,0 +1,249 @@
+//! Why a verification may have failed: the recorded inputs that differ now, and
+//! what the artifact's own differences say. Each cause is a value, so which ones
+//! count when the bytes match is decided by variant, not by reading the sentence.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use super::difference::{Difference, DifferenceKind};
+use super::settings;
+use crate::model::manifest::{Git, Manifest};
+
+/// One likely cause; it reads (and serializes) as the sentence people see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cause {
+    /// function.zip differs while function.zip.sha256 still agrees.
+    ZipEdited,
+    /// A file of the build is not on disk.
+    FileMissing,
+    /// A recorded input or setting (`what`, e.g. `rustc`, `--opt-level`) differs.
+    Differs {
+        what: &'static str,
+        recorded: String,
+        now: String,
+    },
+    /// A key cargo-slim sets in `[profile.slim]` differs.
+    ProfileKey {
+        key: String,
+        recorded: String,
+        now: String,
+    },
+    /// The user's own `[profile.slim]` keys differ.
+    ProfileUserKeys { recorded: String, now: String },
+    /// The cargo command has other arguments.
+    CargoCommand { gone: String, new: String },
+    /// The checkout is at another commit.
+    GitCommit { recorded: String, now: String },
+    /// The checkout has uncommitted changes.
+    GitDirty,
+    /// The record was built in a git checkout; this is not one.
+    NotACheckout { commit: String },
+    /// The record itself was built from a dirty tree.
+    RecordedDirty,
+    /// A source file changed, appeared or went (the sentence of
+    /// `pipeline::sources::changes`).
+    Source(String),
+}
+
+impl Cause {
+    /// The state of the checkout rather than an input of the build: worth
+    /// mentioning only when the bytes differ.
+    pub(crate) fn is_checkout_state(&self) -> bool {
+        matches!(
+            self,
+            Cause::GitCommit { .. } | Cause::GitDirty | Cause::Source(_)
+        )
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::ZipEdited => f.write_str(
+                "function.zip was changed after the build wrote it: function.zip.sha256 and the \
+                 manifest still agree with each other, the zip does not",
+            ),
+            Cause::FileMissing => {
+                f.write_str("a file of the build is missing: run `cargo slim build`")
+            }
+            Cause::Differs {
+                what,
+                recorded,
+                now,
+            } => write!(f, "{what} differs: recorded `{recorded}`, now `{now}`"),
+            Cause::ProfileKey { key, recorded, now } => write!(
+                f,
+                "[profile.slim] {key} differs: recorded `{recorded}`, now `{now}`"
+            ),
+            Cause::ProfileUserKeys { recorded, now } => write!(
+                f,
+                "your [profile.slim] keys differ: recorded `{recorded}`, now `{now}`"
+            ),
+            Cause::CargoCommand { gone, new } => write!(
+                f,
+                "the cargo command differs: recorded has `{gone}`, now has `{new}`"
+            ),
+            Cause::GitCommit { recorded, now } => {
+                write!(f, "git commit differs: recorded {recorded}, now {now}")
+            }
+            Cause::GitDirty => f.write_str(
+                "the git work tree has uncommitted changes or untracked files (`git status`)",
+            ),
+            Cause::NotACheckout { commit } => write!(
+                f,
+                "the record was built in a git checkout (commit {commit}); this is not one"
+            ),
+            Cause::RecordedDirty => f.write_str(
+                "the recorded build was made from a dirty git tree, so its commit alone does \
+                 not pin the sources",
+            ),
+            Cause::Source(sentence) => f.write_str(sentence),
+        }
+    }
+}
+
+/// Causes are strings in the JSON report, as they always were.
+impl Serialize for Cause {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// `Cause::Differs` when the two values differ.
+pub(crate) fn differs(out: &mut Vec<Cause>, what: &'static str, recorded: String, now: String) {
+    if recorded != now {
+        out.push(Cause::Differs {
+            what,
+            recorded,
+            now,
+        });
+    }
+}
+
+/// What the environment looks like now, beside the rebuilt (or local) manifest.
+pub(crate) struct Current<'a> {
+    /// The manifest describing how the compared bytes were made.
+    pub(crate) manifest: Option<&'a Manifest>,
+    /// sha256 of the workspace's Cargo.lock now (None: there is none).
+    pub(crate) cargo_lock_sha256: Option<String>,
+    pub(crate) git: Option<Git>,
+}
+
+/// What the artifact's own differences say about themselves.
+pub(crate) fn artifact_causes(diffs: &[Difference]) -> Vec<Cause> {
+    let zip = diffs
+        .iter()
+        .any(|d| d.kind == DifferenceKind::Artifact && d.name == "function.zip");
+    let sum = diffs.iter().any(|d| d.kind == DifferenceKind::ChecksumFile);
+    let mut out = Vec::new();
+    if zip && !sum {
+        out.push(Cause::ZipEdited);
+    }
+    if diffs.iter().any(|d| d.found == "missing") {
+        out.push(Cause::FileMissing);
+    }
+    out
+}
+
+/// Source files that changed, appeared or went since the record.
+pub(crate) fn sources(sentences: Vec<String>) -> impl Iterator<Item = Cause> {
+    sentences.into_iter().map(Cause::Source)
+}
+
+/// Recorded inputs and settings that differ from `now`, most likely culprit
+/// first.
+pub(crate) fn causes(recorded: &Manifest, now: &Current) -> Vec<Cause> {
+    let mut out = Vec::new();
+    if let Some(m) = now.manifest {
+        for ((what, rec), (_, found)) in tools(recorded).into_iter().zip(tools(m)) {
+            differs(&mut out, what, rec, found);
+        }
+    }
+    differs(
+        &mut out,
+        "Cargo.lock",
+        or_none(&recorded.inputs.cargo_lock_sha256),
+        or_none(&now.cargo_lock_sha256),
+    );
+    match (&recorded.inputs.git, &now.git) {
+        (Some(r), Some(n)) => {
+            if r.commit != n.commit {
+                out.push(Cause::GitCommit {
+                    recorded: r.commit.clone(),
+                    now: n.commit.clone(),
+                });
+            }
+            if n.dirty {
+                out.push(Cause::GitDirty);
+            }
+        }
+        (Some(r), None) => out.push(Cause::NotACheckout {
+            commit: r.commit.clone(),
+        }),
+        _ => {}
+    }
+    if recorded.inputs.git.as_ref().is_some_and(|g| g.dirty) {
+        out.push(Cause::RecordedDirty);
+    }
+    if let Some(m) = now.manifest {
+        settings::compare(recorded, m, &mut out);
+    }
+    out
+}
+
+/// The programs that made the bytes, named and versioned: the same list for the
+/// record and for now, compared pairwise.
+fn tools(m: &Manifest) -> [(&'static str, String); 6] {
+    let t = &m.toolchain;
+    [
+        ("rustc", t.rustc.clone()),
+        ("cargo", t.cargo.clone()),
+        ("LLVM", t.llvm.clone()),
+        ("linker", m.linker.program.clone()),
+        ("linker version", or_none(&m.linker.version)),
+        ("cargo-slim", m.tool.version.clone()),
+    ]
+}
+
+fn or_none(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "none".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_read_as_before() {
+        let c = Cause::Differs {
+            what: "rustc",
+            recorded: "1.94".into(),
+            now: "1.95".into(),
+        };
+        assert_eq!(c.to_string(), "rustc differs: recorded `1.94`, now `1.95`");
+        assert_eq!(
+            serde_json::to_string(&c).unwrap_or_default(),
+            "\"rustc differs: recorded `1.94`, now `1.95`\""
+        );
+    }
+
+    #[test]
+    fn only_the_checkout_state_is_dropped_when_the_bytes_match() {
+        let kept = [
+            Cause::RecordedDirty,
+            Cause::NotACheckout { commit: "c".into() },
+            Cause::FileMissing,
+        ];
+        assert!(kept.iter().all(|c| !c.is_checkout_state()));
+        let dropped = [
+            Cause::GitDirty,
+            Cause::GitCommit {
+                recorded: "a".into(),
+                now: "b".into(),
+            },
+            Cause::Source("source file src/main.rs changed since the record".into()),
+        ];
+        assert!(dropped.iter().all(Cause::is_checkout_state));
+    }
+}
