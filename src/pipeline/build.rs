@@ -26,7 +26,7 @@ use crate::pipeline::rustflags;
 use crate::pipeline::toolchain::{self, Toolchain};
 use crate::pipeline::{provenance, sbom, supply_chain};
 use crate::preflight;
-use crate::size::budget::{self, BudgetVerdict, Figures};
+use crate::size::budget::{self, BudgetStatus, BudgetVerdict, Figures};
 use crate::size::size_report::{self, SizeFile};
 use crate::ui::Ui;
 use crate::util::error::SlimError;
@@ -364,7 +364,7 @@ impl SizeReports {
                 )
             });
         let verdict = budget::check(Some(target), budgets, &self.shipped, baseline);
-        (verdict.status != "none").then_some(verdict)
+        (verdict.status != BudgetStatus::None).then_some(verdict)
     }
 }
 

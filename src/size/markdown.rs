@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use crate::ui::table::{bytes, delta, percent};
 
-use super::budget::BudgetVerdict;
+use super::budget::{BudgetStatus, BudgetVerdict, LimitSource};
 use super::crates::CratesView;
 use super::diff::{DeltaTable, DiffReport};
 use super::report::{Document, SizeReport};
@@ -223,15 +223,15 @@ fn delta_table(what: &str, t: &DeltaTable, limit: usize, code: bool) -> String {
 fn verdict(out: &mut String, v: Option<&BudgetVerdict>) {
     let Some(v) = v else { return };
     let mark = match v.status {
-        "ok" => "✅ within budget",
-        "over" => "❌ over budget",
-        "warning" => "⚠️ over a Lambda limit",
-        _ => return,
+        BudgetStatus::Ok => "✅ within budget",
+        BudgetStatus::Over => "❌ over budget",
+        BudgetStatus::Warning => "⚠️ over a Lambda limit",
+        BudgetStatus::None => return,
     };
     let figures: Vec<String> = v
         .checks
         .iter()
-        .filter(|c| c.source != "lambda")
+        .filter(|c| c.source != LimitSource::Lambda)
         .map(|c| {
             format!(
                 "{} {} of {} ({})",

@@ -1,7 +1,7 @@
 //! The budget verdict for a file `cargo slim size` analysed: which bootstrap
 //! and zip it stands for, and which target.
 
-use super::{check_for, growth, BudgetVerdict, Figures};
+use super::{check_for, growth, BudgetStatus, BudgetVerdict, Figures};
 use crate::model::budget::Budgets;
 use crate::model::target::Arch;
 use crate::size::baseline::Loaded;
@@ -59,7 +59,7 @@ pub fn for_input(
         unzipped: None,
     };
     let verdict = check_for(arch, triple.as_deref(), budgets, &figures, growth);
-    (verdict.status != "none").then_some(verdict)
+    (verdict.status != BudgetStatus::None).then_some(verdict)
 }
 
 /// The zip a file came from (`x.zip!bootstrap`), or the `function.zip` of the

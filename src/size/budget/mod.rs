@@ -11,11 +11,11 @@ mod verdict;
 
 use serde::Serialize;
 
-use crate::model::budget::{BudgetKind, Budgets, Source};
+use crate::model::budget::{BudgetKind, Budgets};
 use crate::model::target::{Arch, Target};
 
 pub use for_input::for_input;
-pub use verdict::{report_failures, BudgetVerdict, Check};
+pub use verdict::{report_failures, BudgetStatus, BudgetVerdict, Check, LimitSource};
 
 /// Lambda's limit on a function.zip uploaded directly (through the API, the CLI or
 /// an SDK): "50 MB (zipped, for direct upload)" in the Lambda quotas page, which
@@ -47,14 +47,6 @@ pub struct Growth {
     #[serde(rename = "crate")]
     pub name: String,
     pub delta: i64,
-}
-
-fn source_name(source: Source) -> &'static str {
-    match source {
-        Source::CommandLine => "--budget",
-        Source::Package => "package.metadata.slim",
-        Source::Workspace => "workspace.metadata.slim",
-    }
 }
 
 /// Check `figures` of `target` (None: unknown, only rules for every target apply)
@@ -96,7 +88,7 @@ pub fn check_for(
                 bytes,
                 limit: rule.limit.bytes,
                 limit_text: rule.limit.text.clone(),
-                source: source_name(rule.source).into(),
+                source: LimitSource::Budget(rule.source),
                 over_by,
                 over: over_by > 0,
             });
@@ -124,22 +116,24 @@ pub fn check_for(
                 bytes,
                 limit,
                 limit_text: text.into(),
-                source: "lambda".into(),
+                source: LimitSource::Lambda,
                 over_by: signed_difference(bytes, limit),
                 over: true,
             });
         }
     }
-    let any_budget = checks.iter().any(|c| c.source != "lambda");
-    let budget_over = checks.iter().any(|c| c.over && c.source != "lambda");
+    let any_budget = checks.iter().any(|c| c.source != LimitSource::Lambda);
+    let budget_over = checks
+        .iter()
+        .any(|c| c.over && c.source != LimitSource::Lambda);
     let status = if budget_over || (lambda_over && any_budget) {
-        "over"
+        BudgetStatus::Over
     } else if lambda_over {
-        "warning"
+        BudgetStatus::Warning
     } else if any_budget {
-        "ok"
+        BudgetStatus::Ok
     } else {
-        "none"
+        BudgetStatus::None
     };
     let (baseline, grew) = match baseline {
         Some((name, grew)) => (Some(name), Some(grew)),
@@ -203,7 +197,7 @@ mod tests {
             unzipped: Some(1_000_000),
         };
         let v = check(Some(&t), &budgets(&["zip=500KB"]), &figures, None);
-        assert_eq!(v.status, "ok");
+        assert_eq!(v.status, BudgetStatus::Ok);
         assert!(!v.failed());
         let grew = vec![Growth {
             name: "regex".into(),
@@ -215,7 +209,7 @@ mod tests {
             &figures,
             Some(("base".into(), grew)),
         );
-        assert_eq!(v.status, "over");
+        assert_eq!(v.status, BudgetStatus::Over);
         let lines = v.human_lines();
         assert_eq!(
             lines[0],
@@ -234,10 +228,10 @@ mod tests {
             unzipped: None,
         };
         let v = check(None, &Budgets::default(), &figures, None);
-        assert_eq!(v.status, "warning");
+        assert_eq!(v.status, BudgetStatus::Warning);
         assert_eq!(v.checks.len(), 2);
         let v = check(None, &budgets(&["bootstrap=1GiB"]), &figures, None);
-        assert_eq!(v.status, "over");
+        assert_eq!(v.status, BudgetStatus::Over);
         let huge = budgets(&["zip=18446744073709551615"]);
         let v = check(
             None,

@@ -4,9 +4,55 @@
 use serde::Serialize;
 
 use super::{Growth, OVER_BUDGET_HINT};
-use crate::model::budget::BudgetKind;
+use crate::model::budget::{BudgetKind, Source};
 use crate::ui::table::bytes;
 use crate::util::error::Exit;
+
+/// Where a limit comes from: a budget the user set, or a hard limit of the
+/// service. Serialized as `--budget`, `package.metadata.slim`,
+/// `workspace.metadata.slim` or `lambda`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitSource {
+    Budget(Source),
+    Lambda,
+}
+
+impl LimitSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitSource::Budget(Source::CommandLine) => "--budget",
+            LimitSource::Budget(Source::Package) => "package.metadata.slim",
+            LimitSource::Budget(Source::Workspace) => "workspace.metadata.slim",
+            LimitSource::Lambda => "lambda",
+        }
+    }
+}
+
+impl std::fmt::Display for LimitSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for LimitSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The outcome of the budget check for one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetStatus {
+    /// Every budget met.
+    Ok,
+    /// A budget, or a Lambda limit with a budget set, exceeded.
+    Over,
+    /// A Lambda limit exceeded, no budget set.
+    Warning,
+    /// No budget set and within Lambda's limits.
+    None,
+}
 
 /// One budget compared with its figure.
 #[derive(Debug, Clone, Serialize)]
@@ -17,9 +63,8 @@ pub struct Check {
     pub limit: u64,
     /// The budget as written (`900 KiB`).
     pub limit_text: String,
-    /// `--budget`, `package.metadata.slim`, `workspace.metadata.slim`, or `lambda`
-    /// (a hard limit of the service).
-    pub source: String,
+    /// Where the limit comes from.
+    pub source: LimitSource,
     /// `bytes - limit`: positive when over.
     pub over_by: i64,
     pub over: bool,
@@ -28,10 +73,7 @@ pub struct Check {
 /// The outcome for one target.
 #[derive(Debug, Clone, Serialize)]
 pub struct BudgetVerdict {
-    /// `ok` (every budget met), `over` (a budget, or a Lambda limit with a budget
-    /// set, exceeded), `warning` (a Lambda limit exceeded, no budget set), `none`
-    /// (no budget set and within Lambda's limits).
-    pub status: &'static str,
+    pub status: BudgetStatus,
     /// The target, when known.
     pub target: Option<String>,
     /// The budgets set, then any Lambda limit exceeded.
@@ -45,7 +87,7 @@ pub struct BudgetVerdict {
 
 impl BudgetVerdict {
     pub fn failed(&self) -> bool {
-        self.status == "over"
+        self.status == BudgetStatus::Over
     }
 
     /// The lines a person reads: one per exceeded check, then the growth.
@@ -57,7 +99,7 @@ impl BudgetVerdict {
             .map(|t| format!("{t}: "))
             .unwrap_or_default();
         for c in self.checks.iter().filter(|c| c.over) {
-            let what = if c.source == "lambda" {
+            let what = if c.source == LimitSource::Lambda {
                 format!("Lambda's limit of {}", c.limit_text)
             } else {
                 format!("its budget of {} ({})", c.limit_text, c.source)
@@ -80,7 +122,7 @@ impl BudgetVerdict {
     pub fn block(&self, indent: &str) -> String {
         let mut out = String::new();
         for c in &self.checks {
-            let of = if c.source == "lambda" {
+            let of = if c.source == LimitSource::Lambda {
                 format!("Lambda's limit of {}", c.limit_text)
             } else {
                 format!("{} ({} bytes, {})", c.limit_text, bytes(c.limit), c.source)
@@ -116,8 +158,8 @@ impl BudgetVerdict {
 
 impl Check {
     fn kind_label(&self) -> &'static str {
-        match (self.kind, self.source.as_str()) {
-            (BudgetKind::Bootstrap, "lambda") => "the unzipped function",
+        match (self.kind, self.source) {
+            (BudgetKind::Bootstrap, LimitSource::Lambda) => "the unzipped function",
             (BudgetKind::Bootstrap, _) => "bootstrap",
             (BudgetKind::Zip, _) => "function.zip",
         }
@@ -137,7 +179,7 @@ pub fn report_failures<'a>(verdicts: impl IntoIterator<Item = &'a BudgetVerdict>
             crate::ui::eprintln_error(&format!(
                 "error: over budget: {lines}\n  help: {OVER_BUDGET_HINT}"
             ));
-        } else if v.status == "warning" {
+        } else if v.status == BudgetStatus::Warning {
             crate::ui::eprintln_error(&format!(
                 "warning: {lines}\n  help: Lambda takes a zip over 50 MiB only through \
                  S3, and nothing over 250 MiB unzipped: ship that as a container image"
