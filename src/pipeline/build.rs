@@ -8,22 +8,26 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 
 use crate::model::budget::Budgets;
+use crate::model::linker::{Linker, LinkerKind};
 use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
+use crate::model::profile_plan::ProfilePlan;
 use crate::model::supply_chain::Document;
 use crate::model::target::Target;
+use crate::model::timestamp::Timestamp;
+use crate::model::toolchain::Toolchain;
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
 use crate::pipeline::cargo_config::CargoConfig;
 use crate::pipeline::image;
 use crate::pipeline::linked_crates;
-use crate::pipeline::linker::{self, Linker, LinkerKind};
-use crate::pipeline::package::{self, Entry, Timestamp};
+use crate::pipeline::linker;
+use crate::pipeline::package::{self, Entry};
 use crate::pipeline::plan::{self, Plan};
 use crate::pipeline::profile::{self, PROFILE};
 use crate::pipeline::report::{TargetOutcome, TargetReport};
 use crate::pipeline::rustflags;
-use crate::pipeline::toolchain::{self, Toolchain};
+use crate::pipeline::toolchain;
 use crate::pipeline::{provenance, sbom, supply_chain};
 use crate::preflight;
 use crate::size::budget::{self, BudgetVerdict, Figures};
@@ -424,7 +428,7 @@ fn invocation(
     target: &Target,
     linker: &Linker,
     flags: &rustflags::Rustflags,
-    profile: &profile::ProfilePlan,
+    profile: &ProfilePlan,
     remaps: &[(PathBuf, String)],
 ) -> Invocation {
     let (program, mut args) = match linker.kind {
@@ -530,7 +534,7 @@ fn manifest_for(
     target: &Target,
     linker: &Linker,
     flags: &rustflags::Rustflags,
-    profile: &profile::ProfilePlan,
+    profile: &ProfilePlan,
     inv: &Invocation,
     remaps: &[(PathBuf, String)],
     entries: &[Entry],

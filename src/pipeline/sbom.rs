@@ -20,7 +20,7 @@ use serde::Serialize;
 use sha1::{Digest as _, Sha1};
 
 use crate::model::linked_crates::{LinkedCrate, LinkedCrates};
-use crate::pipeline::package::Timestamp;
+use crate::model::timestamp::Timestamp;
 use crate::util::error::SlimError;
 use crate::util::hash;
 
