@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use super::build::BuildOptions;
 use super::run::{EventArgs, FunctionArgs};
-use super::{BuildOptions, SelectArgs};
+use super::select::SelectArgs;
 use crate::model::run_options::BenchRequest;
 use crate::util::error::SlimError;
 

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use crate::cli::SelectArgs;
+use super::select::SelectArgs;
 use crate::generate::{Install, Kind, Request};
 
 /// `cargo slim generate sam|terraform|github-actions|--all`.

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::{BuildOptions, SelectArgs};
+use super::build::BuildOptions;
+use super::select::SelectArgs;
 use crate::model::run_options::{EventSource, FunctionRequest, RunRequest};
 use crate::runtime::environment;
 use crate::util::error::SlimError;

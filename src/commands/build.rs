@@ -4,8 +4,8 @@
 use anyhow::{Context as _, Result};
 
 use crate::model::options::{RequestedOptions, Selection};
+use crate::model::timestamp::Timestamp;
 use crate::pipeline::image;
-use crate::pipeline::package::Timestamp;
 use crate::pipeline::plan::{self, Plan};
 use crate::pipeline::report::{self, BuildReport};
 use crate::size::budget;

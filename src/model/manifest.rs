@@ -12,13 +12,13 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::model::include::RelPath;
+use crate::model::linker::Linker;
 use crate::model::options::{shown, BinName, FeatureName, Options};
+use crate::model::profile_plan::ProfilePlan;
 use crate::model::supply_chain::{Document, SupplyChain};
 use crate::model::target::{Runtime, Target};
-use crate::pipeline::linker::Linker;
-use crate::pipeline::package::Timestamp;
-use crate::pipeline::profile::ProfilePlan;
-use crate::pipeline::toolchain::Toolchain;
+use crate::model::timestamp::Timestamp;
+use crate::model::toolchain::Toolchain;
 use crate::util::error::SlimError;
 
 pub const FILE_NAME: &str = "slim-manifest.json";
@@ -207,11 +207,14 @@ impl Manifest {
         }
         let manifest: Manifest = serde_path_to_error::deserialize(value)
             .map_err(|e| refused(e.path().to_string(), e.inner().to_string()))?;
-        let unix = manifest.build.timestamp.unix;
-        if !(ZIP_TIME_MIN..=ZIP_TIME_MAX).contains(&unix) || unix % 2 != 0 {
+        let timestamp = manifest.build.timestamp;
+        if !timestamp.is_zip_time() {
             return Err(refused(
                 "build.timestamp.unix".into(),
-                format!("{unix} is not an even time between 1980 and 2107, as a zip stores it"),
+                format!(
+                    "{} is not an even time between 1980 and 2107, as a zip stores it",
+                    timestamp.unix
+                ),
             ));
         }
         Ok(manifest)
@@ -223,8 +226,6 @@ const MAX_BYTES: u64 = 16 << 20;
 /// The longest string a manifest holds legitimately is a cargo `--config`
 /// argument with our rustflags: far below this.
 const MAX_STRING: usize = 16 << 10;
-const ZIP_TIME_MIN: i64 = 315_532_800;
-const ZIP_TIME_MAX: i64 = 4_354_819_198;
 
 /// The first string (or object key) that is too long or holds a control
 /// character, with its field path (`build.options.cpu`, `files[2].name`).

@@ -65,23 +65,12 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
     let bar = ui
         .progress_bars()
         .then(|| progress_bar(expect, ui.color != Color::Never));
-    let mut cmd = Command::new(&inv.program);
-    cmd.args(inv.all_args()).stdout(Stdio::piped());
-    for (k, v) in &inv.env {
-        cmd.env(k, v);
-    }
-    if bar.is_some() {
-        // Cargo's stderr would tear the bar: forward its lines above the bar, and
-        // keep cargo's colors even though it writes to a pipe.
-        cmd.stderr(Stdio::piped());
-        if ui.color == Color::Auto {
-            cmd.env("CARGO_TERM_COLOR", "always");
-        }
-    }
-    let mut child = cmd.spawn().map_err(|e| SlimError::CannotRun {
-        command: inv.program.to_string_lossy().into_owned(),
-        detail: e.to_string(),
-    })?;
+    let mut child = command(ui, inv, bar.is_some())
+        .spawn()
+        .map_err(|e| SlimError::CannotRun {
+            command: inv.program.to_string_lossy().into_owned(),
+            detail: e.to_string(),
+        })?;
 
     let forward = match (child.stderr.take(), bar.clone()) {
         (Some(stderr), Some(bar)) => Some(std::thread::spawn(move || {
@@ -96,41 +85,7 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
         .stdout
         .take()
         .context("cargo's stdout was not captured")?;
-    let mut executable = None;
-    for message in Message::parse_stream(BufReader::new(stdout)) {
-        let message = message.context("cannot read cargo's output")?;
-        match message {
-            Message::CompilerArtifact(artifact) => {
-                if let Some(bar) = &bar {
-                    bar.inc(1);
-                    // The estimate was low: grow rather than overflow.
-                    if bar.position() > bar.length().unwrap_or(0) {
-                        bar.set_length(bar.position());
-                    }
-                    bar.set_message(artifact.target.name.to_string());
-                }
-                if &artifact.package_id == expect.package
-                    && artifact.target.name == expect.bin
-                    && artifact.target.is_kind(TargetKind::Bin)
-                {
-                    executable = artifact.executable.map(|p| p.into_std_path_buf());
-                }
-            }
-            Message::BuildScriptExecuted(_) => {
-                if let Some(bar) = &bar {
-                    bar.inc(1);
-                }
-            }
-            Message::TextLine(line) => {
-                // Not JSON: a wrapper (cargo-zigbuild) talking. Pass it on.
-                match &bar {
-                    Some(bar) => bar.suspend(|| eprintln!("{line}")),
-                    None => eprintln!("{line}"),
-                }
-            }
-            _ => {}
-        }
-    }
+    let executable = read_messages(stdout, bar.as_ref(), expect)?;
     let status = child.wait().context("cannot wait for cargo")?;
     if let Some(handle) = forward {
         let _ = handle.join();
@@ -152,6 +107,69 @@ pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
         }
         .into()
     })
+}
+
+/// The cargo command, its JSON messages on a pipe.
+fn command(ui: &Ui, inv: &Invocation, with_bar: bool) -> Command {
+    let mut cmd = Command::new(&inv.program);
+    cmd.args(inv.all_args()).stdout(Stdio::piped());
+    for (k, v) in &inv.env {
+        cmd.env(k, v);
+    }
+    if with_bar {
+        // Cargo's stderr would tear the bar: forward its lines above the bar, and
+        // keep cargo's colors even though it writes to a pipe.
+        cmd.stderr(Stdio::piped());
+        if ui.color == Color::Auto {
+            cmd.env("CARGO_TERM_COLOR", "always");
+        }
+    }
+    cmd
+}
+
+/// Read cargo's messages to the end: advance the bar, pass on what is not JSON,
+/// and note the executable `expect` names.
+fn read_messages(
+    stdout: impl std::io::Read,
+    bar: Option<&ProgressBar>,
+    expect: &Expect,
+) -> Result<Option<PathBuf>> {
+    let mut executable = None;
+    for message in Message::parse_stream(BufReader::new(stdout)) {
+        let message = message.context("cannot read cargo's output")?;
+        match message {
+            Message::CompilerArtifact(artifact) => {
+                if let Some(bar) = bar {
+                    bar.inc(1);
+                    // The estimate was low: grow rather than overflow.
+                    if bar.position() > bar.length().unwrap_or(0) {
+                        bar.set_length(bar.position());
+                    }
+                    bar.set_message(artifact.target.name.to_string());
+                }
+                if &artifact.package_id == expect.package
+                    && artifact.target.name == expect.bin
+                    && artifact.target.is_kind(TargetKind::Bin)
+                {
+                    executable = artifact.executable.map(|p| p.into_std_path_buf());
+                }
+            }
+            Message::BuildScriptExecuted(_) => {
+                if let Some(bar) = bar {
+                    bar.inc(1);
+                }
+            }
+            Message::TextLine(line) => {
+                // Not JSON: a wrapper (cargo-zigbuild) talking. Pass it on.
+                match bar {
+                    Some(bar) => bar.suspend(|| eprintln!("{line}")),
+                    None => eprintln!("{line}"),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(executable)
 }
 
 /// The bar, in cargo's style: a cyan bold "Building" unless colors are off

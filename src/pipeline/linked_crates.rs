@@ -8,12 +8,13 @@
 //! Computed once per target; the audit data, the SBOM and the provenance are all
 //! written from the result.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 
 use anyhow::Result;
 use cargo_metadata::{
-    CargoOpt, DependencyKind, Metadata, MetadataCommand, Package, PackageId, TargetKind,
+    CargoOpt, DependencyKind, Metadata, MetadataCommand, Node, Package, PackageId, Resolve,
+    TargetKind,
 };
 use serde::Deserialize;
 
@@ -92,55 +93,18 @@ pub fn from_metadata(
         triple: triple.into(),
         detail,
     };
-    let no_resolve = || cargo_said("cargo metadata returned no dependency resolve".into());
-    let resolve = metadata.resolve.as_ref().ok_or_else(no_resolve)?;
-    let nodes: BTreeMap<&PackageId, &cargo_metadata::Node> =
-        resolve.nodes.iter().map(|n| (&n.id, n)).collect();
+    let resolve = metadata
+        .resolve
+        .as_ref()
+        .ok_or_else(|| cargo_said("cargo metadata returned no dependency resolve".into()))?;
     let packages: BTreeMap<&PackageId, &Package> =
         metadata.packages.iter().map(|p| (&p.id, p)).collect();
-    let is_proc_macro = |id: &PackageId| {
-        packages
-            .get(id)
-            .is_some_and(|p| p.targets.iter().any(|t| t.is_kind(TargetKind::ProcMacro)))
-    };
-
-    // Breadth-first from the root along edges that link: a normal dependency
-    // (for this platform; `--filter-platform` already dropped the others) to a
-    // crate that is not a proc-macro.
-    let linked_edges = |node: &cargo_metadata::Node| -> Vec<PackageId> {
-        node.deps
-            .iter()
-            .filter(|d| {
-                d.dep_kinds.is_empty()
-                    || d.dep_kinds.iter().any(|k| k.kind == DependencyKind::Normal)
-            })
-            .filter(|d| !is_proc_macro(&d.pkg))
-            .filter(|d| match (packages.get(&node.id), packages.get(&d.pkg)) {
-                (Some(from), Some(to)) => optional_dep_active(from, &node.features, &to.name),
-                _ => true,
-            })
-            .map(|d| d.pkg.clone())
-            .collect()
-    };
-    let mut seen: BTreeSet<PackageId> = BTreeSet::new();
-    let mut queue = VecDeque::from([root.clone()]);
-    let mut edges: BTreeMap<PackageId, Vec<PackageId>> = BTreeMap::new();
-    while let Some(id) = queue.pop_front() {
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let node = nodes
-            .get(&id)
-            .ok_or_else(|| cargo_said(format!("cargo's resolve does not contain `{}`", id.repr)))?;
-        let deps = linked_edges(node);
-        queue.extend(deps.iter().cloned());
-        edges.insert(id, deps);
-    }
+    let edges = linked_edges(resolve, &packages, root).map_err(cargo_said)?;
 
     // Sorted by name, version and source, so the order (and the indices) do not
     // depend on where the checkout is or on cargo's output order.
     let mut chosen: Vec<(&Package, CrateSource)> = Vec::new();
-    for id in &seen {
+    for id in edges.keys() {
         let p = packages
             .get(id)
             .ok_or_else(|| cargo_said(format!("cargo metadata lists no package `{}`", id.repr)))?;
@@ -183,6 +147,53 @@ pub fn from_metadata(
         })
         .collect();
     Ok(LinkedCrates { crates })
+}
+
+/// Every package linked into `root`'s executable, with the ones each links
+/// directly: breadth-first from the root along edges that link, a normal
+/// dependency (for this platform; `--filter-platform` already dropped the
+/// others) to a crate that is not a proc-macro. An error is what cargo's
+/// resolve lacked.
+fn linked_edges(
+    resolve: &Resolve,
+    packages: &BTreeMap<&PackageId, &Package>,
+    root: &PackageId,
+) -> Result<BTreeMap<PackageId, Vec<PackageId>>, String> {
+    let nodes: BTreeMap<&PackageId, &Node> = resolve.nodes.iter().map(|n| (&n.id, n)).collect();
+    let is_proc_macro = |id: &PackageId| {
+        packages
+            .get(id)
+            .is_some_and(|p| p.targets.iter().any(|t| t.is_kind(TargetKind::ProcMacro)))
+    };
+    let links = |node: &Node| -> Vec<PackageId> {
+        node.deps
+            .iter()
+            .filter(|d| {
+                d.dep_kinds.is_empty()
+                    || d.dep_kinds.iter().any(|k| k.kind == DependencyKind::Normal)
+            })
+            .filter(|d| !is_proc_macro(&d.pkg))
+            .filter(|d| match (packages.get(&node.id), packages.get(&d.pkg)) {
+                (Some(from), Some(to)) => optional_dep_active(from, &node.features, &to.name),
+                _ => true,
+            })
+            .map(|d| d.pkg.clone())
+            .collect()
+    };
+    let mut queue = VecDeque::from([root.clone()]);
+    let mut edges: BTreeMap<PackageId, Vec<PackageId>> = BTreeMap::new();
+    while let Some(id) = queue.pop_front() {
+        if edges.contains_key(&id) {
+            continue;
+        }
+        let node = nodes
+            .get(&id)
+            .ok_or_else(|| format!("cargo's resolve does not contain `{}`", id.repr))?;
+        let deps = links(node);
+        queue.extend(deps.iter().cloned());
+        edges.insert(id, deps);
+    }
+    Ok(edges)
 }
 
 /// Whether `from` really uses its dependency on package `to`, given the

@@ -18,40 +18,14 @@ use std::process::Command;
 use anyhow::Result;
 use cargo_metadata::{DependencyKind, Metadata, PackageId};
 
+use crate::model::linker::{Linker, LinkerKind};
 use crate::model::options::LinkerChoice;
 use crate::model::target::{Libc, Runtime, Target};
+use crate::model::toolchain::Toolchain;
 use crate::pipeline::cargo_config::CargoConfig;
-use crate::pipeline::toolchain::Toolchain;
 use crate::util::error::SlimError;
 
-/// How a target gets linked.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkerKind {
-    /// The toolchain's `rust-lld`, driven directly (flavor ld.lld).
-    Lld,
-    /// `cargo-zigbuild`: zig cc as linker and C compiler.
-    Zig,
-    /// A gcc driver: a cross gcc, or the host's `cc`.
-    Gcc,
-    /// What the user's cargo configuration names; we pass nothing.
-    Config,
-}
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Linker {
-    pub kind: LinkerKind,
-    /// The program: `rust-lld`, `cargo-zigbuild`, `aarch64-linux-gnu-gcc`, …
-    pub program: String,
-    /// Its `--version` line, for the manifest (zig's version for zig).
-    pub version: Option<String>,
-    /// The `--target` cargo gets: the triple, or `<triple>.<glibc>` for zig.
-    pub cargo_target: String,
-    /// Why auto chose it (shown with -v).
-    #[serde(skip)]
-    pub reason: String,
-}
-
+// The record itself is model/linker.rs; what cargo is told follows from it here.
 impl Linker {
     /// How to hand a flag to the linker: raw for lld, `-Wl,` for compiler drivers.
     pub fn link_arg(&self, arg: &str) -> String {

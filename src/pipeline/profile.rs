@@ -9,19 +9,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::model::options::Options;
+use crate::model::profile_plan::ProfilePlan;
 use crate::pipeline::cargo_config::CargoConfig;
 
 pub const PROFILE: &str = "slim";
 
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct ProfilePlan {
-    /// The keys we set, in TOML syntax (`lto = "fat"`): the `--config` values.
-    pub ours: BTreeMap<String, String>,
-    /// Keys the user's own `[profile.slim]` sets, which we left alone.
-    pub user_keys: Vec<String>,
-}
-
+// The record itself is model/profile_plan.rs; how cargo gets it is here.
 impl ProfilePlan {
+    /// The `--config` arguments that set our keys.
     pub fn config_args(&self) -> Vec<String> {
         self.ours
             .iter()

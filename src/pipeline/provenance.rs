@@ -115,8 +115,38 @@ pub struct Inputs<'a> {
 /// The statement's bytes (pretty JSON, final newline).
 pub fn statement(inputs: &Inputs) -> Result<Vec<u8>> {
     let m = inputs.manifest;
+    let statement = Statement {
+        kind: STATEMENT_TYPE,
+        subject: subject(m),
+        predicate_type: PREDICATE_TYPE,
+        predicate: Predicate {
+            build_definition: BuildDefinition {
+                build_type: BUILD_TYPE,
+                external_parameters: external_parameters(m),
+                internal_parameters: internal_parameters(m),
+                resolved_dependencies: resolved_dependencies(m, inputs.crates),
+            },
+            run_details: RunDetails {
+                builder: Builder {
+                    id: BUILDER_ID,
+                    version: BTreeMap::from([(
+                        env!("CARGO_PKG_NAME"),
+                        env!("CARGO_PKG_VERSION").to_string(),
+                    )]),
+                },
+                byproducts: byproducts(m, inputs.sbom_sha256),
+            },
+        },
+    };
+    let mut out = serde_json::to_vec_pretty(&statement)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// The settings the user chose.
+fn external_parameters(m: &Manifest) -> Value {
     let build = &m.build;
-    let external = json!({
+    json!({
         "package": m.package.name,
         "version": m.package.version,
         "bin": m.package.bin,
@@ -127,8 +157,13 @@ pub fn statement(inputs: &Inputs) -> Result<Vec<u8>> {
         "allFeatures": build.all_features,
         "noDefaultFeatures": build.no_default_features,
         "options": build.options,
-    });
-    let internal = json!({
+    })
+}
+
+/// What cargo-slim derived from them.
+fn internal_parameters(m: &Manifest) -> Value {
+    let build = &m.build;
+    json!({
         "profile": build.profile,
         "rustflags": build.rustflags,
         "userRustflags": build.user_rustflags,
@@ -136,8 +171,11 @@ pub fn statement(inputs: &Inputs) -> Result<Vec<u8>> {
         "linker": m.linker,
         "compression": build.compression,
         "timestamp": build.timestamp,
-    });
+    })
+}
 
+/// The inputs by digest: source commit, Cargo.lock, toolchain, linked crates.
+fn resolved_dependencies(m: &Manifest, crates: &LinkedCrates) -> Vec<Descriptor> {
     let mut resolved = Vec::new();
     if let Some(git) = &m.inputs.git {
         let mut source = Descriptor::named("source").digest("gitCommit", &git.commit);
@@ -157,7 +195,7 @@ pub fn statement(inputs: &Inputs) -> Result<Vec<u8>> {
         "rustc": t.rustc, "cargo": t.cargo, "llvm": t.llvm, "host": t.host,
     }));
     resolved.push(rust);
-    for c in inputs.crates.crates.iter().filter(|c| !c.root) {
+    for c in crates.crates.iter().filter(|c| !c.root) {
         let mut d = Descriptor::named(format!("{}@{}", c.name, c.version));
         d.uri = Some(c.purl());
         if let Some(sum) = &c.checksum {
@@ -165,16 +203,24 @@ pub fn statement(inputs: &Inputs) -> Result<Vec<u8>> {
         }
         resolved.push(d);
     }
+    resolved
+}
 
+/// What the build also made: `bootstrap` and the SBOM.
+fn byproducts(m: &Manifest, sbom_sha256: &str) -> Vec<Descriptor> {
     let mut byproducts = Vec::new();
     if let Some(b) = m.files.iter().find(|f| f.name == "bootstrap") {
         byproducts.push(Descriptor::named("bootstrap").digest("sha256", &b.sha256));
     }
     let mut sbom =
-        Descriptor::named(crate::pipeline::sbom::FILE_NAME).digest("sha256", inputs.sbom_sha256);
+        Descriptor::named(crate::pipeline::sbom::FILE_NAME).digest("sha256", sbom_sha256);
     sbom.media_type = Some("application/vnd.cyclonedx+json");
     byproducts.push(sbom);
+    byproducts
+}
 
+/// What the statement is about: function.zip, and with `--image` the image.
+fn subject(m: &Manifest) -> Vec<Descriptor> {
     let mut subject = vec![Descriptor::named(m.zip.name.clone()).digest("sha256", &m.zip.sha256)];
     if let Some(image) = &m.image {
         subject.push(
@@ -185,33 +231,7 @@ pub fn statement(inputs: &Inputs) -> Result<Vec<u8>> {
             subject.push(Descriptor::named(image.layout.clone()).digest("sha256", hex));
         }
     }
-
-    let statement = Statement {
-        kind: STATEMENT_TYPE,
-        subject,
-        predicate_type: PREDICATE_TYPE,
-        predicate: Predicate {
-            build_definition: BuildDefinition {
-                build_type: BUILD_TYPE,
-                external_parameters: external,
-                internal_parameters: internal,
-                resolved_dependencies: resolved,
-            },
-            run_details: RunDetails {
-                builder: Builder {
-                    id: BUILDER_ID,
-                    version: BTreeMap::from([(
-                        env!("CARGO_PKG_NAME"),
-                        env!("CARGO_PKG_VERSION").to_string(),
-                    )]),
-                },
-                byproducts,
-            },
-        },
-    };
-    let mut out = serde_json::to_vec_pretty(&statement)?;
-    out.push(b'\n');
-    Ok(out)
+    subject
 }
 
 /// A full 40-digit hex commit hash (rustc reports `unknown` for some builds).

@@ -9,9 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::linker::Linker;
 use crate::model::options::PanicStrategy;
 use crate::pipeline::cargo_config::CargoConfig;
-use crate::pipeline::linker::{toml_string, Linker};
+use crate::pipeline::linker::toml_string;
 
 /// How our flags reach cargo.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

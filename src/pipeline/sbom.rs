@@ -20,7 +20,7 @@ use serde::Serialize;
 use sha1::{Digest as _, Sha1};
 
 use crate::model::linked_crates::{LinkedCrate, LinkedCrates};
-use crate::pipeline::package::Timestamp;
+use crate::model::timestamp::Timestamp;
 use crate::util::error::SlimError;
 use crate::util::hash;
 
@@ -117,9 +117,46 @@ pub fn document(subject: &Subject) -> Result<Vec<u8>> {
             detail: "the linked-crate list has no root package".into(),
         })?;
     let refs = bom_refs(crates);
-    let crate_component = |c: &LinkedCrate, r: &str, kind: &'static str| Component {
+    let mut components: Vec<Component> = crates
+        .iter()
+        .zip(&refs)
+        .filter(|(c, _)| !c.root)
+        .map(|(c, r)| crate_component(c, r, "library"))
+        .collect();
+    components.extend(
+        subject
+            .files
+            .iter()
+            .map(|(name, sha)| file_component(name, sha)),
+    );
+    let root_ref = crates
+        .iter()
+        .zip(&refs)
+        .find(|(c, _)| c.root)
+        .map(|(_, r)| r.clone())
+        .unwrap_or_default();
+    let mut bom = Bom {
+        bom_format: "CycloneDX",
+        spec_version: "1.5",
+        serial_number: None,
+        version: 1,
+        metadata: metadata(subject, crate_component(root, &root_ref, "application")),
+        components,
+        dependencies: dependencies(crates, &refs),
+    };
+    let unnumbered = to_json(&bom)?;
+    bom.serial_number = Some(format!(
+        "urn:uuid:{}",
+        uuid_v5(&format!("urn:sha256:{}", hash::sha256_hex(&unnumbered)))
+    ));
+    to_json(&bom)
+}
+
+/// A crate as a component: its version, purl, checksum and license.
+fn crate_component(c: &LinkedCrate, bom_ref: &str, kind: &'static str) -> Component {
+    Component {
         kind,
-        bom_ref: Some(r.to_string()),
+        bom_ref: Some(bom_ref.to_string()),
         name: c.name.clone(),
         version: Some(c.version.clone()),
         hashes: c
@@ -138,32 +175,28 @@ pub fn document(subject: &Subject) -> Result<Vec<u8>> {
             })
             .collect(),
         purl: Some(c.purl()),
-    };
-    let mut components: Vec<Component> = crates
-        .iter()
-        .zip(&refs)
-        .filter(|(c, _)| !c.root)
-        .map(|(c, r)| crate_component(c, r, "library"))
-        .collect();
-    components.extend(subject.files.iter().map(|(name, sha)| Component {
+    }
+}
+
+/// A shipped file (`bootstrap`, `function.zip`) as a component, with its SHA-256.
+fn file_component(name: &str, sha256: &str) -> Component {
+    Component {
         kind: "file",
         bom_ref: Some(format!("file:{name}")),
         name: name.to_string(),
         hashes: vec![Hash {
             alg: "SHA-256",
-            content: sha.clone(),
+            content: sha256.to_string(),
         }],
         ..Component::default()
-    }));
-    let root_ref = crates
+    }
+}
+
+/// The edges between crates, by `bom-ref`.
+fn dependencies(crates: &[LinkedCrate], refs: &[String]) -> Vec<Dependency> {
+    crates
         .iter()
-        .zip(&refs)
-        .find(|(c, _)| c.root)
-        .map(|(_, r)| r.clone())
-        .unwrap_or_default();
-    let dependencies = crates
-        .iter()
-        .zip(&refs)
+        .zip(refs)
         .map(|(c, r)| Dependency {
             reference: r.clone(),
             depends_on: c
@@ -172,51 +205,41 @@ pub fn document(subject: &Subject) -> Result<Vec<u8>> {
                 .filter_map(|&i| refs.get(i).cloned())
                 .collect(),
         })
-        .collect();
-    let mut bom = Bom {
-        bom_format: "CycloneDX",
-        spec_version: "1.5",
-        serial_number: None,
-        version: 1,
-        metadata: Metadata {
-            timestamp: subject.timestamp.rfc3339(),
-            tools: Tools {
-                components: vec![Component {
-                    kind: "application",
-                    name: env!("CARGO_PKG_NAME").into(),
-                    version: Some(env!("CARGO_PKG_VERSION").into()),
-                    ..Component::default()
-                }],
-            },
-            component: crate_component(root, &root_ref, "application"),
-            properties: vec![
-                Property {
-                    name: "cargo-slim:target",
-                    value: subject.triple.into(),
-                },
-                Property {
-                    name: "cargo-slim:runtime",
-                    value: subject.runtime.into(),
-                },
-                Property {
-                    name: "cargo-slim:embedded-dependency-list",
-                    value: if subject.audit_data {
-                        crate::pipeline::audit_data::SECTION.into()
-                    } else {
-                        "none".into()
-                    },
-                },
-            ],
+        .collect()
+}
+
+/// When, by which tool, of what (`root`), and for which target and runtime.
+fn metadata(subject: &Subject, root: Component) -> Metadata {
+    Metadata {
+        timestamp: subject.timestamp.rfc3339(),
+        tools: Tools {
+            components: vec![Component {
+                kind: "application",
+                name: env!("CARGO_PKG_NAME").into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+                ..Component::default()
+            }],
         },
-        components,
-        dependencies,
-    };
-    let unnumbered = to_json(&bom)?;
-    bom.serial_number = Some(format!(
-        "urn:uuid:{}",
-        uuid_v5(&format!("urn:sha256:{}", hash::sha256_hex(&unnumbered)))
-    ));
-    to_json(&bom)
+        component: root,
+        properties: vec![
+            Property {
+                name: "cargo-slim:target",
+                value: subject.triple.into(),
+            },
+            Property {
+                name: "cargo-slim:runtime",
+                value: subject.runtime.into(),
+            },
+            Property {
+                name: "cargo-slim:embedded-dependency-list",
+                value: if subject.audit_data {
+                    crate::pipeline::audit_data::SECTION.into()
+                } else {
+                    "none".into()
+                },
+            },
+        ],
+    }
 }
 
 fn to_json(bom: &Bom) -> Result<Vec<u8>> {

@@ -8,49 +8,10 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
+use crate::model::toolchain::Toolchain;
 use crate::pipeline::toolchain_cache;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Toolchain {
-    /// First line of `rustc -vV`, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
-    pub rustc: String,
-    /// `release:` of `rustc -vV`, e.g. `1.95.0`.
-    pub release: String,
-    pub commit_hash: String,
-    pub host: String,
-    pub llvm: String,
-    /// `cargo -V`.
-    pub cargo: String,
-    #[serde(skip)]
-    pub sysroot: PathBuf,
-    /// `rust-lld --version` of the toolchain's own rust-lld, when it has one
-    /// (the manifest records it as the linker's version when rust-lld links).
-    #[serde(skip)]
-    pub lld_version: Option<String>,
-}
-
-impl Toolchain {
-    pub fn is_nightly(&self) -> bool {
-        self.release.contains("nightly") || self.release.contains("dev")
-    }
-
-    /// Does cargo accept `-Z` flags as it is? Only when both cargo and rustc are
-    /// nightly (or locally built) ones.
-    pub fn allows_unstable(&self) -> bool {
-        let nightly = |version: &str| version.contains("nightly") || version.contains("-dev");
-        self.is_nightly() && nightly(&self.cargo)
-    }
-
-    /// The toolchain's own rust-lld (`lib/rustlib/<host>/bin/rust-lld`).
-    pub fn rust_lld(&self) -> PathBuf {
-        self.sysroot
-            .join("lib/rustlib")
-            .join(&self.host)
-            .join("bin/rust-lld")
-    }
-}
 
 /// The cargo to run: `$CARGO` (set by cargo when it runs us as `cargo slim`), else
 /// `cargo` on PATH.

@@ -21,8 +21,8 @@ use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::toolchain::Toolchain;
 use crate::pipeline::plan::OUTPUT_DIR;
-use crate::pipeline::toolchain::Toolchain;
 use crate::util::{atomic, hash};
 
 /// One cache entry: the toolchain, including what the manifest does not record.

@@ -28,7 +28,8 @@ use serde::Serialize;
 
 use crate::model::image::{ArchiveRecord, BlobRecord, ImageRecord};
 use crate::model::target::{Arch, Libc, Target};
-use crate::pipeline::package::{self, Entry, Timestamp};
+use crate::model::timestamp::{civil_from_days, Timestamp};
+use crate::pipeline::package::Entry;
 use crate::util::error::SlimError;
 use crate::util::{atomic, hash};
 
@@ -282,7 +283,7 @@ fn canonical_json(value: &impl Serialize) -> Result<Vec<u8>> {
 
 /// Seconds since the epoch → `YYYY-MM-DDTHH:MM:SSZ`.
 fn rfc3339(unix: i64) -> String {
-    let (y, m, d) = package::civil_from_days(unix.div_euclid(86_400));
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
     let secs = unix.rem_euclid(86_400);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",

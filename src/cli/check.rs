@@ -1,0 +1,21 @@
+//! Options of `cargo slim check`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::model::target::{Arch, Runtime};
+
+/// Options of `cargo slim check`.
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// The ELF file or function.zip to check.
+    pub path: PathBuf,
+    /// Lambda runtime the function must start on: provided.al2023 (glibc 2.34) or
+    /// provided.al2 (glibc 2.26) [default: provided.al2023]
+    #[arg(long, value_name = "RUNTIME")]
+    pub runtime: Option<Runtime>,
+    /// The function's architecture: arm64 or x86_64 [default: accept either].
+    #[arg(long, value_name = "ARCH")]
+    pub arch: Option<Arch>,
+}

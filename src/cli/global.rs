@@ -1,0 +1,55 @@
+//! Options every command takes: how much to say, colour, and the output format.
+
+use clap::{Args, ValueEnum};
+
+use crate::ui::{Color, Format, Ui};
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Say more: the linker choice, the exact cargo command (-vv: cargo's own -v).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Say nothing but errors and the result.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Coloring: auto, always, never (passed on to cargo).
+    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    pub color: ColorChoice,
+    /// `human` tables on stderr/stdout, one `json` document on stdout, or (size)
+    /// `markdown` for a pull-request comment.
+    #[arg(long, value_name = "FMT", global = true, default_value = "human")]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MessageFormat {
+    #[default]
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl GlobalArgs {
+    /// What the user sees, as these options ask.
+    pub fn ui(&self) -> Ui {
+        let color = match self.color {
+            ColorChoice::Auto => Color::Auto,
+            ColorChoice::Always => Color::Always,
+            ColorChoice::Never => Color::Never,
+        };
+        let format = match self.message_format {
+            MessageFormat::Human => Format::Human,
+            MessageFormat::Json => Format::Json,
+            MessageFormat::Markdown => Format::Markdown,
+        };
+        Ui::new(self.verbose, self.quiet, format, color)
+    }
+}

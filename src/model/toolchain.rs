@@ -1,0 +1,46 @@
+//! The Rust toolchain a build used, as the manifest records it: rustc's and
+//! cargo's versions and host, plus what this run found out about it (its sysroot,
+//! its rust-lld). Asking rustc and cargo, and installing targets, is the
+//! pipeline's (pipeline/toolchain.rs).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Toolchain {
+    /// First line of `rustc -vV`, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
+    pub rustc: String,
+    /// `release:` of `rustc -vV`, e.g. `1.95.0`.
+    pub release: String,
+    pub commit_hash: String,
+    pub host: String,
+    pub llvm: String,
+    /// `cargo -V`.
+    pub cargo: String,
+    #[serde(skip)]
+    pub sysroot: PathBuf,
+    /// `rust-lld --version` of the toolchain's own rust-lld, when it has one
+    /// (the manifest records it as the linker's version when rust-lld links).
+    #[serde(skip)]
+    pub lld_version: Option<String>,
+}
+
+impl Toolchain {
+    pub fn is_nightly(&self) -> bool {
+        self.release.contains("nightly") || self.release.contains("dev")
+    }
+
+    /// Does cargo accept `-Z` flags as it is? Only when both cargo and rustc are
+    /// nightly (or locally built) ones.
+    pub fn allows_unstable(&self) -> bool {
+        let nightly = |version: &str| version.contains("nightly") || version.contains("-dev");
+        self.is_nightly() && nightly(&self.cargo)
+    }
+
+    /// The toolchain's own rust-lld (`lib/rustlib/<host>/bin/rust-lld`).
+    pub fn rust_lld(&self) -> PathBuf {
+        self.sysroot
+            .join("lib/rustlib")
+            .join(&self.host)
+            .join("bin/rust-lld")
+    }
+}

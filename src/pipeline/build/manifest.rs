@@ -1,0 +1,169 @@
+//! The manifest of one build: what was built, with which settings, and the
+//! hashes of what came out, with this machine's paths shown as the placeholders
+//! our remapping gives them (`/build`, `/cargo`, `/target`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::model::manifest::{
+    self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
+};
+use crate::model::target::Target;
+use crate::pipeline::build::settings::Settings;
+use crate::pipeline::build::Context;
+use crate::pipeline::cargo_build::Invocation;
+use crate::pipeline::package::{self, Entry};
+use crate::pipeline::plan::Plan;
+use crate::pipeline::rustflags;
+use crate::util::hash;
+
+/// What packaging produced: the zip's entries (`bootstrap` first), the
+/// unstripped executable and the zip's bytes.
+pub(crate) struct Packaged<'a> {
+    pub(crate) entries: &'a [Entry],
+    pub(crate) full: &'a [u8],
+    pub(crate) zip: &'a [u8],
+}
+
+/// The manifest, but for what later steps add: the sources rustc read, the
+/// image, the size report and the supply-chain documents.
+pub(crate) fn manifest_for(
+    plan: &Plan,
+    ctx: &Context,
+    target: &Target,
+    settings: &Settings,
+    inv: &Invocation,
+    packaged: &Packaged<'_>,
+) -> Result<Manifest> {
+    let ws = plan.workspace_root();
+    let lock = std::fs::read(ws.join("Cargo.lock")).ok();
+    let Packaged { entries, full, zip } = *packaged;
+    Ok(Manifest {
+        schema: manifest::SCHEMA,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        package: PackageInfo {
+            name: plan.package.name.to_string(),
+            version: plan.package.version.to_string(),
+            bin: plan.bin.clone(),
+            manifest: relative(plan.manifest_path(), ws),
+        },
+        target: target.clone(),
+        runtime: plan.runtime,
+        toolchain: ctx.toolchain.clone(),
+        linker: settings.linker.clone(),
+        build: build_info(plan, ctx, settings, inv),
+        inputs: Inputs {
+            cargo_lock_sha256: lock.map(|l| hash::sha256_hex(&l)),
+            git: ctx.git.clone(),
+            sources: Vec::new(),
+        },
+        files: files(entries),
+        sections: crate::artifact::elf::section_hashes(&entries[0].data)?,
+        unstripped: Digest {
+            size: full.len() as u64,
+            sha256: hash::sha256_hex(full),
+        },
+        zip: ZipInfo {
+            name: "function.zip".into(),
+            size: zip.len() as u64,
+            sha256: hash::sha256_hex(zip),
+            code_sha256: hash::code_sha256(zip),
+        },
+        supply_chain: None,
+        image: None,
+        size_report: None,
+    })
+}
+
+/// How it was built: the typed options `verify` rebuilds from, and for people
+/// the flags and the cargo command they became.
+fn build_info(plan: &Plan, ctx: &Context, settings: &Settings, inv: &Invocation) -> BuildInfo {
+    let remaps = &settings.remaps;
+    let features = &plan.selection.features;
+    BuildInfo {
+        options: plan.options.clone(),
+        features: features.list.clone(),
+        all_features: features.all,
+        no_default_features: features.no_default,
+        profile: settings.profile.clone(),
+        rustflags: settings
+            .flags
+            .ours
+            .iter()
+            .map(|f| sanitize_flag(f, remaps))
+            .collect(),
+        user_rustflags: settings
+            .flags
+            .user_env
+            .iter()
+            .map(|f| sanitize(f, remaps))
+            .collect(),
+        command: command(plan, inv, remaps),
+        compression: package::COMPRESSION.into(),
+        timestamp: ctx.timestamp,
+    }
+}
+
+/// The cargo command as run, the package by name rather than by cargo's id.
+fn command(plan: &Plan, inv: &Invocation, remaps: &[(PathBuf, String)]) -> Vec<String> {
+    // The program by name only: `$CARGO` is an absolute path into this machine.
+    let program = Path::new(&inv.program)
+        .file_name()
+        .map_or_else(|| inv.program.to_string_lossy(), |n| n.to_string_lossy());
+    let mut command = vec![program.into_owned()];
+    command.extend(inv.args.iter().map(|a| {
+        if a == &plan.package.id.repr {
+            plan.package.name.to_string()
+        } else {
+            sanitize(a, remaps)
+        }
+    }));
+    command
+}
+
+/// Every file in the zip, sorted by name.
+fn files(entries: &[Entry]) -> Vec<FileEntry> {
+    let mut files: Vec<FileEntry> = entries
+        .iter()
+        .map(|e| FileEntry {
+            name: e.name.clone(),
+            mode: format!("{:04o}", e.mode),
+            size: e.data.len() as u64,
+            sha256: hash::sha256_hex(&e.data),
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
+}
+
+/// Replace absolute paths by the placeholders our remapping gives them.
+fn sanitize(text: &str, remaps: &[(PathBuf, String)]) -> String {
+    let mut out = text.to_string();
+    for (from, to) in remaps.iter().rev() {
+        out = out.replace(&from.display().to_string(), to);
+    }
+    out
+}
+
+/// Like [`sanitize`], but a remap flag's own source path is written as its
+/// placeholder (`--remap-path-prefix={workspace}=/build`), which reads better
+/// than `/build=/build`.
+fn sanitize_flag(flag: &str, remaps: &[(PathBuf, String)]) -> String {
+    for (from, to) in remaps {
+        if flag == format!("--remap-path-prefix={}={to}", from.display()) {
+            return format!("--remap-path-prefix={}={to}", rustflags::placeholder(to));
+        }
+    }
+    sanitize(flag, remaps)
+}
+
+fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

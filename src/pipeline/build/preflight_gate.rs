@@ -1,0 +1,78 @@
+//! The preflight as a gate between linking and packaging: an executable the
+//! runtime could not start is reported, and nothing is packaged.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::model::linker::Linker;
+use crate::model::target::Target;
+use crate::pipeline::build::settings::Settings;
+use crate::pipeline::build::{Built, Outcome};
+use crate::pipeline::plan::Plan;
+use crate::pipeline::report::{TargetOutcome, TargetReport};
+use crate::preflight;
+use crate::ui::Ui;
+
+/// What the preflight said about the linked executable.
+pub(crate) enum Preflight {
+    /// It passed, or was not asked for (`None`).
+    Passed(Option<preflight::PreflightReport>),
+    /// It would not start on Lambda: nothing is packaged.
+    Refused(preflight::PreflightReport),
+}
+
+/// Can the runtime start the executable? A refusal is printed (but with JSON
+/// output, where the report carries it) and warned about here.
+pub(crate) fn run_preflight(
+    ui: &Ui,
+    plan: &Plan,
+    target: &Target,
+    linker: &Linker,
+    full: &[u8],
+    exe: &Path,
+) -> Result<Preflight> {
+    if !plan.options.preflight {
+        return Ok(Preflight::Passed(None));
+    }
+    let linkage = preflight::Linkage::of_build(&target.triple, &linker.cargo_target, plan.runtime);
+    let report = preflight::check_elf_as_linked(full, Some(target.arch), plan.runtime, &linkage)?;
+    if report.passed() {
+        return Ok(Preflight::Passed(Some(report)));
+    }
+    if !ui.json() {
+        eprint!("{}", report.render_human());
+    }
+    ui.warn(format!(
+        "{target}: the preflight failed, so nothing was packaged; the binary is at {}",
+        exe.display()
+    ));
+    Ok(Preflight::Refused(report))
+}
+
+impl Outcome {
+    /// A build the preflight refused: nothing packaged, the report says why.
+    pub(crate) fn refused(
+        built: Built,
+        settings: &Settings,
+        full: &[u8],
+        report: preflight::PreflightReport,
+    ) -> Self {
+        let report = TargetReport {
+            target: built.target.triple.clone(),
+            linker: settings.linker.program.clone(),
+            out_dir: built.out_dir.clone(),
+            bootstrap_bytes: full.len() as u64,
+            unstripped_bytes: full.len() as u64,
+            top_crates: Vec::new(),
+            outcome: TargetOutcome::PreflightFailed(report),
+            budget: None,
+        };
+        Outcome {
+            built,
+            manifest: None,
+            report,
+            image: None,
+        }
+    }
+}

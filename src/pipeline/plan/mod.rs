@@ -1,0 +1,208 @@
+//! Plan: what to build, decided once from the command line, the package's
+//! `[package.metadata.slim]` / `[workspace.metadata.slim]` and cargo's metadata.
+//! Precedence, per setting: command line, then package metadata, then workspace
+//! metadata, then our defaults.
+
+mod build_graph;
+mod includes;
+mod metadata_query;
+mod package_selection;
+mod paths;
+mod targets;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use cargo_metadata::{Metadata, Package};
+
+use crate::model::budget::{BudgetRule, Budgets};
+use crate::model::manifest::Manifest;
+use crate::model::options::{
+    BinName, CpuName, Features, LinkerChoice, OptLevel, Options, PanicStrategy, RequestedOptions,
+    Selection,
+};
+use crate::model::target::{Runtime, Target};
+use crate::pipeline::slim_metadata::MetadataTables;
+use crate::ui::Ui;
+use crate::util::error::SlimError;
+pub use build_graph::build_graph;
+use includes::resolve_includes;
+pub use metadata_query::{feature_args, metadata, metadata_for_target};
+pub use package_selection::{select_bin, select_package};
+use paths::absolute;
+pub use paths::canonical;
+use targets::resolve_targets;
+
+/// The directory under the target dir that holds every output of ours.
+pub const OUTPUT_DIR: &str = "cargo-slim";
+
+/// Everything the build needs to know, resolved.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub metadata: Metadata,
+    pub package: Package,
+    pub bin: BinName,
+    pub targets: Vec<Target>,
+    pub runtime: Runtime,
+    pub target_dir: PathBuf,
+    pub selection: Selection,
+    pub options: Options,
+    /// Size budgets in force (not recorded in the manifest: they judge a build,
+    /// they do not shape it).
+    pub budgets: Budgets,
+}
+
+/// Resolve a plan for `select` and the build options.
+pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan> {
+    let metadata = metadata(select)?;
+    let package = select_package(&metadata, select)?.clone();
+    let bin = select_bin(&package, select.bin.as_ref().map(BinName::as_str))?;
+
+    let meta = MetadataTables::read(&package.metadata, &metadata.workspace_metadata)?;
+    let runtime = match select.runtime {
+        Some(r) => r,
+        None => meta
+            .parse::<Runtime>("runtime", |m| m.runtime.clone())?
+            .unwrap_or_default(),
+    };
+    let targets = resolve_targets(select, &meta)?;
+    let options = resolve_options(opts, &meta, &metadata, &package)?;
+    let budgets = budgets(opts.budgets.clone(), &meta)?;
+
+    let target_dir = canonical(&match &select.target_dir {
+        Some(dir) => absolute(dir)?,
+        None => metadata.target_directory.clone().into_std_path_buf(),
+    });
+    ui.verbose(format!(
+        "package {} {}, bin `{bin}`, targets {}, runtime {runtime}",
+        package.name,
+        package.version,
+        targets
+            .iter()
+            .map(|t| t.triple.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    Ok(Plan {
+        metadata,
+        package,
+        bin,
+        targets,
+        runtime,
+        target_dir,
+        selection: select.clone(),
+        options,
+        budgets,
+    })
+}
+
+/// The build options: each the command line's, else the metadata's, else our
+/// default; then checked against each other.
+fn resolve_options(
+    opts: &RequestedOptions,
+    meta: &MetadataTables,
+    metadata: &Metadata,
+    package: &Package,
+) -> Result<Options> {
+    let linker = match opts.linker {
+        Some(l) => l,
+        None => meta
+            .parse::<LinkerChoice>("linker", |m| m.linker.clone())?
+            .unwrap_or_default(),
+    };
+    let opt_level = match opts.opt_level {
+        Some(level) => Some(level),
+        None => meta.parse::<OptLevel>("opt-level", |m| {
+            m.opt_level.as_ref().map(|s| s.to_string_value())
+        })?,
+    };
+    let cpu = match &opts.cpu {
+        Some(cpu) => Some(cpu.clone()),
+        None => meta.parse::<CpuName>("cpu", |m| m.cpu.clone())?,
+    };
+    let panic = match opts.panic {
+        Some(p) => p,
+        None => meta
+            .parse::<PanicStrategy>("panic", |m| m.panic.clone())?
+            .unwrap_or_default(),
+    };
+    let include = resolve_includes(opts, meta, metadata, package)?;
+    let options = Options {
+        opt_level,
+        cpu,
+        build_std: opts.build_std || meta.pick(|m| m.build_std).is_some_and(|(_, b)| b),
+        panic,
+        linker,
+        include,
+        preflight: !opts.no_preflight && meta.pick(|m| m.preflight).is_none_or(|(_, p)| p),
+        audit_data: !opts.no_audit_data && meta.pick(|m| m.audit_data).is_none_or(|(_, a)| a),
+        image: opts.image || meta.pick(|m| m.image).is_some_and(|(_, i)| i),
+    };
+    options
+        .check()
+        .map_err(|e| SlimError::ImmediateAbortNeedsBuildStd {
+            reason: e.to_string(),
+        })?;
+    Ok(options)
+}
+
+/// The budgets in force: the command line's rules, then the package's `budget`
+/// table, then the workspace's; [`Budgets::limit`] picks per target and kind.
+fn budgets(flags: Vec<BudgetRule>, meta: &MetadataTables) -> Result<Budgets> {
+    let mut rules = flags;
+    rules.extend(meta.budget_rules()?);
+    Ok(Budgets { rules })
+}
+
+impl Plan {
+    /// The plan that rebuilds what `recorded` describes, into `target_dir`: the
+    /// recorded (typed, already validated) options, features, runtime, bin and
+    /// target, always `--locked`. Nothing else of the record is used: recorded
+    /// rustflags and the cargo command are for comparison only.
+    pub fn from_manifest(&self, recorded: &Manifest, target_dir: PathBuf) -> Result<Plan> {
+        let mut plan = self.clone();
+        plan.bin = select_bin(&self.package, Some(recorded.package.bin.as_str()))
+            .context("the manifest's `package.bin` is not a binary of this package")?;
+        plan.options = recorded.build.options.clone();
+        plan.selection.features = Features {
+            list: recorded.build.features.clone(),
+            all: recorded.build.all_features,
+            no_default: recorded.build.no_default_features,
+        };
+        plan.selection.locked = true;
+        plan.runtime = recorded.runtime;
+        plan.target_dir = target_dir;
+        plan.targets = vec![recorded.target.clone()];
+        Ok(plan)
+    }
+
+    /// `<target-dir>/cargo-slim/<bin>/<triple>/`.
+    pub fn out_dir(&self, target: &Target) -> PathBuf {
+        out_dir(&self.target_dir, &self.bin, target)
+    }
+
+    pub fn workspace_root(&self) -> &Path {
+        self.metadata.workspace_root.as_std_path()
+    }
+
+    pub fn manifest_path(&self) -> &Path {
+        self.package.manifest_path.as_std_path()
+    }
+}
+
+/// Where one target's outputs go: `<target-dir>/cargo-slim/<bin>/<triple>/`.
+/// Both names are checked types, so neither can climb out of the target dir.
+///
+/// Not `<target-dir>/slim/`: cargo writes host builds of a profile named `slim`
+/// there (`cargo build --profile slim` puts the executable at `slim/<bin>`), and
+/// the two layouts cannot share a directory. Cargo's own directories are profile
+/// names, triples and a few fixed names (`doc`, `package`, `tmp`); a directory
+/// named after the tool, as other cargo tools do (`target/nextest`,
+/// `target/criterion`), is never one of them unless a profile is named
+/// `cargo-slim`.
+pub fn out_dir(target_dir: &Path, bin: &BinName, target: &Target) -> PathBuf {
+    target_dir
+        .join(OUTPUT_DIR)
+        .join(bin.as_str())
+        .join(&target.triple)
+}
