@@ -19,7 +19,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::options::{shown, InvalidValue};
+use crate::model::invalid_value::{shown, InvalidValue};
 
 /// Longest path we accept anywhere in a spec or a record.
 const MAX_PATH: usize = 4096;

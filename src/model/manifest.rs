@@ -12,8 +12,9 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::model::include::RelPath;
+use crate::model::invalid_value::shown;
 use crate::model::linker::Linker;
-use crate::model::options::{shown, BinName, FeatureName, Options};
+use crate::model::options::{BinName, FeatureName, Options};
 use crate::model::profile_plan::ProfilePlan;
 use crate::model::supply_chain::{Document, SupplyChain};
 use crate::model::target::{Runtime, Target};

@@ -35,6 +35,7 @@ macro_rules! string_newtype {
 pub mod budget;
 pub mod image;
 pub mod include;
+pub mod invalid_value;
 pub mod linked_crates;
 pub mod linker;
 pub mod manifest;

@@ -210,7 +210,7 @@ impl Target {
             return Err(format!(
                 "`{}` is not a target triple: use e.g. `aarch64-unknown-linux-musl` \
                  (lowercase letters, digits and `_` in 3 to 5 `-`-separated parts)",
-                crate::model::options::shown(triple)
+                crate::model::invalid_value::shown(triple)
             ));
         }
         let arch = Arch::from_triple(triple);

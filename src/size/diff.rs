@@ -13,7 +13,6 @@ use serde::Serialize;
 use super::analysis::Analysis;
 use super::demangle::display_crate;
 use super::input::Input;
-use super::report::{stripped_note, views};
 use super::symbols::Filter;
 use super::View;
 
@@ -75,7 +74,7 @@ pub fn compare(
     new: &Analysis,
     args: &View,
 ) -> anyhow::Result<DiffReport> {
-    let (want_sections, want_crates, want_symbols) = views(args);
+    let (want_sections, want_crates, want_symbols) = args.shown();
     let mut notes = Vec::new();
     let side = |input: &Input, a: &Analysis| Side {
         path: input.path.display().to_string(),
@@ -90,7 +89,7 @@ pub fn compare(
                 notes.push(format!(
                     "{}: {}",
                     input.path.display(),
-                    stripped_note(input)
+                    input.stripped_note()
                 ));
             }
         }

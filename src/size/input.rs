@@ -102,6 +102,24 @@ fn pair_of(full: &Path, stripped: &Path) -> Option<StripPair> {
     })
 }
 
+impl Input {
+    /// The note for a file without symbols.
+    pub fn stripped_note(&self) -> String {
+        let mut note = "symbols are gone: this file is stripped, so only its sections can be \
+                        shown"
+            .to_string();
+        if let Some(pair) = &self.pair {
+            if pair.stripped_path == self.path {
+                note.push_str(&format!(
+                    "; the unstripped build is next to it: {}",
+                    pair.unstripped_path.display()
+                ));
+            }
+        }
+        note
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

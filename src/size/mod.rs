@@ -54,6 +54,19 @@ pub struct View {
 }
 
 impl View {
+    /// Which views the flags ask for: (sections, crates, symbols).
+    pub fn shown(&self) -> (bool, bool, bool) {
+        if self.sections || self.crates || self.symbols {
+            (self.sections, self.crates, self.symbols)
+        } else if self.diff.is_some() {
+            (true, true, true)
+        } else {
+            (true, false, false)
+        }
+    }
+}
+
+impl View {
     /// The analysis options these flags ask for.
     pub fn options(&self) -> Options {
         Options {

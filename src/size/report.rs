@@ -92,38 +92,11 @@ pub struct SymbolRow {
     pub share: f64,
 }
 
-/// Which views the flags ask for: (sections, crates, symbols).
-pub fn views(args: &View) -> (bool, bool, bool) {
-    if args.sections || args.crates || args.symbols {
-        (args.sections, args.crates, args.symbols)
-    } else if args.diff.is_some() {
-        (true, true, true)
-    } else {
-        (true, false, false)
-    }
-}
-
-/// The note for a file without symbols.
-pub fn stripped_note(input: &Input) -> String {
-    let mut note = "symbols are gone: this file is stripped, so only its sections can be \
-                    shown"
-        .to_string();
-    if let Some(pair) = &input.pair {
-        if pair.stripped_path == input.path {
-            note.push_str(&format!(
-                "; the unstripped build is next to it: {}",
-                pair.unstripped_path.display()
-            ));
-        }
-    }
-    note
-}
-
 pub fn build(input: &Input, analysis: &Analysis, args: &View) -> anyhow::Result<SizeReport> {
-    let (want_sections, want_crates, want_symbols) = views(args);
+    let (want_sections, want_crates, want_symbols) = args.shown();
     let mut notes = Vec::new();
     if analysis.stripped && (want_crates || want_symbols) {
-        notes.push(stripped_note(input));
+        notes.push(input.stripped_note());
     }
     let symbols = if want_symbols && !analysis.stripped {
         Some(symbols_view(analysis, args, &mut notes)?)

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::cause::{self, Cause, Current};
+use super::cause::Cause;
+use super::diagnosis::{self, Current};
 use super::difference::{Difference, DifferenceKind};
 use super::{compare, image, lock_sha256, supply_chain, Mode, TargetVerdict};
 use crate::artifact::file;
@@ -26,14 +27,14 @@ pub(crate) fn artifact_verdict(
 ) -> Result<TargetVerdict> {
     let artifact_differences = check_artifact(built, recorded)?;
     let local = local_manifest(built, recorded);
-    let mut causes: Vec<Cause> = cause::artifact_causes(&artifact_differences);
+    let mut causes: Vec<Cause> = diagnosis::artifact_causes(&artifact_differences);
     if !artifact_differences.is_empty() {
         let disk = sources::on_disk(&recorded.inputs.sources, plan.workspace_root());
-        causes.extend(cause::sources(sources::changes(
+        causes.extend(diagnosis::sources(sources::changes(
             &recorded.inputs.sources,
             &disk,
         )));
-        causes.extend(cause::causes(
+        causes.extend(diagnosis::causes(
             recorded,
             &Current {
                 manifest: local.as_ref(),

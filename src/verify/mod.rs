@@ -13,6 +13,7 @@
 mod artifact;
 mod cause;
 mod compare;
+mod diagnosis;
 mod difference;
 mod image;
 mod rebuild;

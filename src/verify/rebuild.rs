@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 
 use super::artifact::{check_artifact, local_manifest};
-use super::cause::{self, Current};
+use super::diagnosis::{self, Current};
 use super::difference::{Difference, DifferenceKind};
 use super::{compare, image, lock_sha256, supply_chain, Mode, TargetVerdict};
 use crate::model::manifest::{self, Manifest};
@@ -71,14 +71,14 @@ pub(crate) fn rebuild_verdict(
     } else {
         Some(rebuilt)
     };
-    let mut causes = cause::artifact_causes(&artifact_differences);
+    let mut causes = diagnosis::artifact_causes(&artifact_differences);
     if !recorded.inputs.sources.is_empty() {
-        causes.extend(cause::sources(sources::changes(
+        causes.extend(diagnosis::sources(sources::changes(
             &recorded.inputs.sources,
             &rebuilt.inputs.sources,
         )));
     }
-    causes.extend(cause::causes(
+    causes.extend(diagnosis::causes(
         recorded,
         &Current {
             manifest: now,

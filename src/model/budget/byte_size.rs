@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::options::shown;
+use crate::model::invalid_value::shown;
 
 /// A number of bytes, as written with a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::options::shown;
+use crate::model::invalid_value::shown;
 use crate::model::target::{Arch, Target};
 pub use byte_size::ByteSize;
 pub use scope::Scope;

@@ -1,6 +1,6 @@
 //! Which targets a budget rule applies to: all, an architecture, or a triple.
 
-use crate::model::options::shown;
+use crate::model::invalid_value::shown;
 use crate::model::target::Arch;
 
 /// Which targets a rule applies to.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{BudgetKind, BudgetRule, ByteSize, Scope, Source};
-use crate::model::options::shown;
+use crate::model::invalid_value::shown;
 
 /// `[*.metadata.slim] budget`, as written: `{ bootstrap = "900 KiB", zip = "450
 /// KiB", arm64 = { zip = "400 KiB" } }`. Sizes may be strings with a unit or a

@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::invalid_value::InvalidValue;
+use crate::model::invalid_value::InvalidValue;
 
 /// Which linker to use (`--linker`, recorded as asked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

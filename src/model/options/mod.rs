@@ -10,7 +10,6 @@
 //! (U+001F), a feature that starts with `-`, a bin name with `/` or `..` is
 //! refused with the field named, before it can become a flag or a path.
 
-mod invalid_value;
 mod linker_choice;
 mod names;
 mod opt_level;
@@ -23,7 +22,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::include::Include;
-pub use invalid_value::{shown, InvalidValue};
 pub use linker_choice::LinkerChoice;
 pub use names::{BinName, CpuName, FeatureName};
 pub use opt_level::OptLevel;

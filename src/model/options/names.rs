@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use super::invalid_value::InvalidValue;
+use crate::model::invalid_value::InvalidValue;
 
 /// A word of `first` then `rest` characters, 1 to `max` bytes long.
 fn word(value: &str, max: usize, first: fn(char) -> bool, rest: fn(char) -> bool) -> bool {

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::invalid_value::InvalidValue;
+use crate::model::invalid_value::InvalidValue;
 
 /// The slim profile's `opt-level`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::invalid_value::InvalidValue;
+use crate::model::invalid_value::InvalidValue;
 
 /// How a panic ends the process (`--panic`). Both abort: Lambda starts a new
 /// process after a crash either way. They differ in what the log shows.

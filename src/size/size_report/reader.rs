@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{SizeFile, KIND, MAX_BYTES, MAX_NAME, MAX_ROWS, SCHEMA};
-use crate::model::options::shown;
+use crate::model::invalid_value::shown;
 use crate::util::error::SlimError;
 
 impl SizeFile {
