@@ -59,6 +59,7 @@ impl View {
         Options {
             split_std: self.split_std,
             sections: self.only_sections.clone(),
+            linked: None,
         }
     }
 }
