@@ -9,13 +9,18 @@
 //!
 //! So `hello::handler` is `hello`'s; `<serde_json::Value as core::fmt::Debug>::fmt`
 //! is `serde_json`'s (the impl lives with the type); and a generic instantiation
-//! such as `core::ptr::drop_in_place<tokio::runtime::Runtime>` is `tokio`'s — std's
-//! generic code exists in a binary only because some crate used it with its own
-//! types, and the first such type named is the best guess available without
-//! rebuilding. The rule is deterministic, so a diff between two builds compares like
-//! with like. Symbols that are not Rust-mangled (the C library, C code from build
-//! scripts, `#[no_mangle]` functions) go to `[non-rust]`, except the LLVM libunwind
-//! that Rust's own `unwind` crate links in, which counts as `std`.
+//! such as `core::ptr::drop_in_place::<tokio::runtime::Runtime>` is `tokio`'s —
+//! std's generic code exists in a binary only because some crate used it with its
+//! own types, and the first such type named is the best guess available without
+//! rebuilding. Only v0 names spell out every type argument (legacy ones say
+//! `Vec<T,A>`), which is why `cargo slim build` mangles v0. The rule is
+//! deterministic, so a diff between two builds compares like with like.
+//!
+//! The standard library is std's own crates and, unless the user's dependency
+//! graph has a crate of the name, std's private dependencies ([`StdCrates`]).
+//! Symbols that are not Rust-mangled (the C library, C code from build scripts,
+//! `#[no_mangle]` functions) go to `[non-rust]`, except the LLVM libunwind that
+//! Rust's own `unwind` crate links in, which counts as `std`.
 
 /// Crates of the Rust distribution that reach a binary only through `std`.
 const STD_CRATES: &[&str] = &[
