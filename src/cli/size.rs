@@ -15,12 +15,17 @@ combination). With --diff every view is shown unless some are picked.
 How crates are counted: each function and data symbol is demangled (Rust legacy
 and v0 manglings) and charged to the first crate its name mentions that is not
 part of the standard library, reading left to right; names that mention only
-standard-library crates count as `std` (std, core, alloc, compiler_builtins, …;
---split-std shows them apart). So a generic instantiation such as
-`core::ptr::drop_in_place<tokio::Runtime>` counts for tokio. Symbols without Rust
-mangling (C library, C code) form `[non-rust]`; bytes no symbol covers form
-`[unattributed]`, so the rows add up exactly to the sections covered.
-Details and the JSON fields: docs/size.md.";
+standard-library crates count as `std`. So a generic instantiation such as
+`core::ptr::drop_in_place::<tokio::Runtime>` counts for tokio: `cargo slim build`
+mangles v0, whose names carry every type argument (unless your RUSTFLAGS or
+cargo config choose a mangling). The standard library is std, core, alloc,
+compiler_builtins, … and std's private dependencies (addr2line, gimli,
+hashbrown, memchr, miniz_oxide, rustc_demangle, …) unless your dependency
+graph (the shipped bootstrap's .dep-v0 list) has a crate of that name;
+--split-std shows them all apart. Symbols without Rust mangling (C library, C
+code) form `[non-rust]`; bytes no symbol covers form `[unattributed]`, so the
+rows add up exactly to the sections covered. Details and the JSON fields:
+docs/size.md.";
 
 /// Options of `cargo slim size`.
 #[derive(Debug, Args, Clone)]
@@ -57,7 +62,8 @@ pub struct SizeArgs {
     /// Only symbols of this crate, or whose demangled name matches this regex.
     #[arg(long, value_name = "CRATE|REGEX", help_heading = "Rows")]
     pub filter: Option<String>,
-    /// Show core, alloc and the other standard-library crates apart from std.
+    /// Show core, alloc, std's private dependencies (gimli, …) and the other
+    /// standard-library crates apart from std.
     #[arg(long, help_heading = "Rows")]
     pub split_std: bool,
     /// Only count these sections in the crate and symbol views (e.g. .text, to

@@ -152,7 +152,7 @@ fn crates_linked(full: &Path) -> Option<usize> {
     let data = std::fs::read(full).ok()?;
     let options = crate::size::Options {
         split_std: true,
-        sections: Vec::new(),
+        ..crate::size::Options::default()
     };
     let analysis = crate::size::analyze(&data, &options).ok()?;
     analysis

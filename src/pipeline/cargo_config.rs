@@ -2,9 +2,9 @@
 //!
 //! Cargo reads `.cargo/config.toml` from the current directory and each parent, then
 //! `$CARGO_HOME/config.toml`, plus `CARGO_*` environment variables. We read the same
-//! files (without interpreting every key) to answer three questions cargo has no
-//! stable command for: does the user set target-level rustflags, a linker for the
-//! target, or `[profile.slim]` keys?
+//! files (without interpreting every key) to answer questions cargo has no stable
+//! command for: does the user set target-level rustflags (and which), a linker for
+//! the target, or `[profile.slim]` keys?
 
 use std::path::{Path, PathBuf};
 
@@ -96,6 +96,43 @@ impl CargoConfig {
             .flat_map(|t| t.keys().cloned())
             .collect()
     }
+
+    /// The rustflags the user's config gives `triple` (cargo uses the first set of
+    /// `CARGO_TARGET_<T>_RUSTFLAGS`, the matching `target` tables, `CARGO_BUILD_RUSTFLAGS`,
+    /// `build.rustflags`), to see which codegen choices the user made.
+    pub fn user_rustflags(&self, triple: &str) -> Vec<String> {
+        let split = |v: &toml::Value| -> Vec<String> {
+            match v {
+                toml::Value::String(s) => s.split_whitespace().map(str::to_string).collect(),
+                toml::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|f| f.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let env = |var: String| {
+            std::env::var(var)
+                .ok()
+                .map(|s| s.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        };
+        if self.has_target_rustflags(triple) {
+            let mut flags =
+                env(format!("CARGO_TARGET_{}_RUSTFLAGS", env_triple(triple))).unwrap_or_default();
+            for (key, table) in self.target_tables() {
+                if target_key_matches(key, triple) {
+                    flags.extend(table.get("rustflags").map(split).unwrap_or_default());
+                }
+            }
+            return flags;
+        }
+        let mut flags = env("CARGO_BUILD_RUSTFLAGS".into()).unwrap_or_default();
+        for (_, table) in &self.files {
+            let build = table.get("build").and_then(|b| b.get("rustflags"));
+            flags.extend(build.map(split).unwrap_or_default());
+        }
+        flags
+    }
 }
 
 /// Whether a `[target.KEY]` table applies to `triple`: KEY is the triple itself or
@@ -178,5 +215,29 @@ mod tests {
                 .unwrap(),
         ]);
         assert!(cfg.has_target_rustflags("x86_64-unknown-linux-gnu"));
+    }
+
+    #[test]
+    fn user_rustflags_follow_cargos_choice_of_source() {
+        let cfg = CargoConfig::from_tables(vec![
+            "[build]\nrustflags = \"-C symbol-mangling-version=legacy\""
+                .parse()
+                .unwrap(),
+        ]);
+        assert_eq!(
+            cfg.user_rustflags("x86_64-unknown-linux-musl"),
+            vec!["-C", "symbol-mangling-version=legacy"]
+        );
+        // Target-level flags replace build.rustflags for that target.
+        let cfg = CargoConfig::from_tables(vec![
+            "[build]\nrustflags = [\"-Cb\"]\n[target.'cfg(target_arch = \"aarch64\")']\nrustflags = [\"-Ca\"]"
+                .parse()
+                .unwrap(),
+        ]);
+        assert_eq!(
+            cfg.user_rustflags("aarch64-unknown-linux-musl"),
+            vec!["-Ca"]
+        );
+        assert_eq!(cfg.user_rustflags("x86_64-unknown-linux-musl"), vec!["-Cb"]);
     }
 }

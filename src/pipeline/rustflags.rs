@@ -93,7 +93,23 @@ pub fn ours(
     // A build-id that is a hash of the output: reproducible, and it ties
     // `bootstrap` to its `bootstrap.full` for symbolising crash addresses.
     flags.push(linker.link_arg("--build-id=sha1"));
+    flags.push(MANGLING_V0.into());
     flags
+}
+
+/// v0 symbol names (stable since Rust 1.59) spell out a generic instantiation's
+/// type arguments (`<alloc::vec::Vec<tokio::task::JoinHandle<()>>>::push`, where
+/// legacy names say `Vec<T,A>`), so `cargo slim size` can charge std's generic
+/// code to the crate it was instantiated for. Names live only in the symbol
+/// table, which the shipped bootstrap does not keep; what the choice does to the
+/// shipped bytes is measured in docs/size.md. A choice of the user's wins
+/// ([`merge`] drops this flag then).
+pub const MANGLING_V0: &str = "-Csymbol-mangling-version=v0";
+
+/// Whether `flags` choose a symbol mangling (`-C symbol-mangling-version=…`, in
+/// one argument or two, or the `-Z` spelling).
+fn chooses_mangling(flags: &[String]) -> bool {
+    flags.iter().any(|f| f.contains("symbol-mangling-version"))
 }
 
 /// The user's rustflags from the environment, as cargo reads them:
@@ -121,6 +137,15 @@ pub fn merge(
     triple: &str,
     config: &CargoConfig,
 ) -> Rustflags {
+    // Cargo reads the environment's flags or else the config's, never both.
+    let users_choice = match &user_env {
+        Some(user) => chooses_mangling(user),
+        None => chooses_mangling(&config.user_rustflags(triple)),
+    };
+    let ours: Vec<String> = ours
+        .into_iter()
+        .filter(|f| !(users_choice && f == MANGLING_V0))
+        .collect();
     if let Some(user) = user_env {
         let all: Vec<String> = user.iter().chain(ours.iter()).cloned().collect();
         return Rustflags {
@@ -237,5 +262,29 @@ mod tests {
         assert_eq!(r.encoded_env.as_deref(), Some("-D\x1fwarnings\x1f-Cfoo"));
         assert!(r.config_args.is_empty());
         assert_eq!(r.user_env, vec!["-D", "warnings"]);
+    }
+
+    #[test]
+    fn the_users_mangling_choice_wins() {
+        let ours = || vec!["-Cfoo".to_string(), MANGLING_V0.to_string()];
+        let none = CargoConfig::default();
+        assert_eq!(merge(ours(), None, TRIPLE, &none).ours, ours());
+        let env = Some(vec!["-C".into(), "symbol-mangling-version=legacy".into()]);
+        let r = merge(ours(), env, TRIPLE, &none);
+        assert_eq!(r.ours, vec!["-Cfoo"]);
+        assert_eq!(
+            r.encoded_env.as_deref(),
+            Some("-C\x1fsymbol-mangling-version=legacy\x1f-Cfoo")
+        );
+        let config = CargoConfig::from_tables(vec![
+            "[build]\nrustflags = [\"-Csymbol-mangling-version=legacy\"]"
+                .parse()
+                .unwrap(),
+        ]);
+        let r = merge(ours(), None, TRIPLE, &config);
+        assert_eq!(r.config_args, vec!["build.rustflags=[\"-Cfoo\"]"]);
+        // Other flags of the user's leave ours alone.
+        let env = Some(vec!["-Dwarnings".into()]);
+        assert_eq!(merge(ours(), env, TRIPLE, &none).ours, ours());
     }
 }

@@ -4,7 +4,7 @@
 use super::crates::{self, CratesView};
 use super::sections::{self, SectionsView};
 use super::symbols::{self, Symbol};
-use crate::artifact::elf::{self, Format};
+use crate::artifact::elf::{self, dep_list, Format};
 
 /// What the crates and symbols views cover and how they name crates.
 #[derive(Debug, Clone, Default)]
@@ -14,6 +14,10 @@ pub struct Options {
     /// Only these sections (by name) for crates and symbols; empty: every section
     /// with file bytes and symbols in it.
     pub sections: Vec<String>,
+    /// The crates of the user's dependency graph (`_` for `-`), when the caller
+    /// found them elsewhere (the shipped twin of a `bootstrap.full`); else the
+    /// file's own `.dep-v0` list is used, if it has one.
+    pub linked: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,8 +48,10 @@ pub fn analyze(data: &[u8], options: &Options) -> anyhow::Result<Analysis> {
             (None, Vec::new())
         } else {
             let covered = crates::covered_sections(&image, &options.sections);
-            let symbols = symbols::attribute(&image, &covered);
-            let view = crates::view(&image, &covered, &symbols, options.split_std);
+            let linked = (options.linked.clone()).or_else(|| dep_list::crate_names(data, &image));
+            let symbols = symbols::attribute(&image, &covered, linked.as_deref());
+            let mut view = crates::view(&image, &covered, &symbols, options.split_std);
+            view.dependency_list = linked.is_some();
             (Some(view), symbols)
         };
         Ok(Analysis {

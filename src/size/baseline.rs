@@ -10,6 +10,8 @@
 
 use std::path::Path;
 
+use crate::artifact::elf::dep_list;
+use crate::artifact::file;
 use crate::model::manifest::Manifest;
 use crate::util::error::SlimError;
 use crate::util::hash;
@@ -61,13 +63,28 @@ pub fn load(path: &Path, options: &Options) -> anyhow::Result<Loaded> {
 }
 
 pub fn from_elf(input: Input, options: &Options) -> anyhow::Result<Loaded> {
-    let analysis = analyze(&input.data, options)
+    let mut options = options.clone();
+    if options.linked.is_none() {
+        options.linked = twins_dependency_list(&input);
+    }
+    let analysis = analyze(&input.data, &options)
         .map_err(|e| e.context(format!("cannot analyse {}", input.path.display())))?;
     Ok(Loaded {
         input,
         analysis,
         report: None,
     })
+}
+
+/// The dependency list of a `bootstrap.full`'s shipped twin (the list is added
+/// while stripping, so the unstripped link has none).
+fn twins_dependency_list(input: &Input) -> Option<Vec<String>> {
+    let pair = input.pair.as_ref()?;
+    if pair.stripped_path == input.path {
+        return None;
+    }
+    let data = file::read_regular(&pair.stripped_path, file::FILE_LIMIT, "").ok()?;
+    dep_list::crate_names_of(&data)
 }
 
 fn from_report(path: &Path, report: SizeFile) -> anyhow::Result<Loaded> {

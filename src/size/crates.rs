@@ -3,11 +3,11 @@
 //! symbol claims (alignment padding between functions, literal pools, anonymous
 //! constants, code without a symbol), so the rows add up to the sections exactly.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::demangle::display_crate;
+use super::demangle::STD_PRIVATE;
 use super::sections::share;
 use super::symbols::Symbol;
 use crate::artifact::elf::Image;
@@ -24,7 +24,7 @@ pub struct CrateRow {
     pub symbols: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CratesView {
     /// The sections whose bytes the rows divide up.
     pub sections: Vec<String>,
@@ -36,6 +36,23 @@ pub struct CratesView {
     pub split_std: bool,
     /// Largest first; `[unattributed]` is one of them.
     pub rows: Vec<CrateRow>,
+    /// std's private dependencies (`addr2line`, `gimli`, …) whose bytes here are
+    /// std's, with those bytes: part of the `std` row, or rows of their own with
+    /// `split_std`. By name.
+    pub std_private: Vec<StdPart>,
+    /// Names of std's private dependencies that the user's graph has too: their
+    /// rows are the user's crates (see [`super::demangle::StdCrates`]).
+    pub also_yours: Vec<String>,
+    /// Whether the user's dependency graph was known (a `.dep-v0` list). Without
+    /// it every name of std's private dependencies counts as std's.
+    pub dependency_list: bool,
+}
+
+/// One of std's private dependencies inside the `std` row.
+#[derive(Debug, Clone, Serialize)]
+pub struct StdPart {
+    pub name: String,
+    pub bytes: u64,
 }
 
 /// Unwind tables: one entry per function, but no symbols of their own (only a
@@ -78,10 +95,17 @@ pub fn view(
         .sum();
     let mut by_crate: HashMap<&str, (u64, u64)> = HashMap::new();
     let mut attributed = 0u64;
+    let mut std_private: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut also_yours = BTreeSet::new();
     for sym in symbols {
-        let entry = by_crate
-            .entry(display_crate(&sym.krate, split_std))
-            .or_default();
+        if STD_PRIVATE.contains(&sym.krate.as_str()) {
+            if sym.std {
+                *std_private.entry(&sym.krate).or_default() += sym.bytes;
+            } else {
+                also_yours.insert(sym.krate.clone());
+            }
+        }
+        let entry = by_crate.entry(sym.shown_crate(split_std)).or_default();
         entry.0 += sym.bytes;
         entry.1 += 1;
         attributed += sym.bytes;
@@ -116,5 +140,51 @@ pub fn view(
         file_share: share(covered_bytes, image.file_bytes),
         split_std,
         rows,
+        std_private: std_private
+            .into_iter()
+            .map(|(name, bytes)| StdPart {
+                name: name.to_string(),
+                bytes,
+            })
+            .collect(),
+        also_yours: also_yours.into_iter().collect(),
+        dependency_list: false,
     }
+}
+
+/// What the `std` row holds besides std, core and alloc, for the note under the
+/// table: the private dependencies of std's counted as std's, and the names that
+/// are dependencies of both.
+pub fn std_note(view: &CratesView) -> Option<String> {
+    let mut parts = Vec::new();
+    if !view.std_private.is_empty() {
+        let names: Vec<&str> = view.std_private.iter().map(|p| p.name.as_str()).collect();
+        let names = names.join(", ");
+        let why = if view.dependency_list {
+            "your dependency graph has no crates of these names"
+        } else {
+            "no dependency list was found for this file (the shipped bootstrap's \
+             .dep-v0), so every crate named like one of std's dependencies counts as std's"
+        };
+        parts.push(if view.split_std {
+            format!("{names} are std's private dependencies, not yours ({why})")
+        } else {
+            format!(
+                "std includes its private dependencies {names} ({why}); \
+                 --split-std shows them apart"
+            )
+        });
+    }
+    if !view.also_yours.is_empty() {
+        let (is, row) = if view.also_yours.len() == 1 {
+            ("is a dependency", "its row holds")
+        } else {
+            ("are dependencies", "their rows hold")
+        };
+        parts.push(format!(
+            "{} {is} of your crates and of std: {row} both copies",
+            view.also_yours.join(", ")
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }

@@ -9,13 +9,18 @@
 //!
 //! So `hello::handler` is `hello`'s; `<serde_json::Value as core::fmt::Debug>::fmt`
 //! is `serde_json`'s (the impl lives with the type); and a generic instantiation
-//! such as `core::ptr::drop_in_place<tokio::runtime::Runtime>` is `tokio`'s — std's
-//! generic code exists in a binary only because some crate used it with its own
-//! types, and the first such type named is the best guess available without
-//! rebuilding. The rule is deterministic, so a diff between two builds compares like
-//! with like. Symbols that are not Rust-mangled (the C library, C code from build
-//! scripts, `#[no_mangle]` functions) go to `[non-rust]`, except the LLVM libunwind
-//! that Rust's own `unwind` crate links in, which counts as `std`.
+//! such as `core::ptr::drop_in_place::<tokio::runtime::Runtime>` is `tokio`'s —
+//! std's generic code exists in a binary only because some crate used it with its
+//! own types, and the first such type named is the best guess available without
+//! rebuilding. Only v0 names spell out every type argument (legacy ones say
+//! `Vec<T,A>`), which is why `cargo slim build` mangles v0. The rule is
+//! deterministic, so a diff between two builds compares like with like.
+//!
+//! The standard library is std's own crates and, unless the user's dependency
+//! graph has a crate of the name, std's private dependencies ([`StdCrates`]).
+//! Symbols that are not Rust-mangled (the C library, C code from build scripts,
+//! `#[no_mangle]` functions) go to `[non-rust]`, except the LLVM libunwind that
+//! Rust's own `unwind` crate links in, which counts as `std`.
 
 /// Crates of the Rust distribution that reach a binary only through `std`.
 const STD_CRATES: &[&str] = &[
@@ -34,11 +39,61 @@ const STD_CRATES: &[&str] = &[
     "__rustc",
 ];
 
+/// Crates std itself depends on, for Linux targets (`library/Cargo.lock` of Rust
+/// 1.95: the backtrace printer, std's `HashMap`, the libc bindings), which are also
+/// ordinary crates.io crates. Such a crate is std's in a binary unless the user's
+/// dependency graph has a crate of that name ([`StdCrates`]).
+pub const STD_PRIVATE: &[&str] = &[
+    "addr2line",
+    "adler2",
+    "cfg_if",
+    "gimli",
+    "hashbrown",
+    "libc",
+    "memchr",
+    "miniz_oxide",
+    "object",
+    "rustc_demangle",
+];
+
 /// The row for symbols without Rust mangling.
 pub const NON_RUST: &str = "[non-rust]";
 
 pub fn is_std(krate: &str) -> bool {
     STD_CRATES.contains(&krate)
+}
+
+/// Which crate names count as the standard library's in one binary: std's own
+/// crates always; a crate of [`STD_PRIVATE`] when the user's dependency graph has
+/// no crate of that name.
+///
+/// A name in both graphs (the lambda template links its own `memchr`) stays the
+/// user's, std's copy included. v0 names do carry each crate's disambiguator, and
+/// the two `memchr` crates have different ones (the std of Rust 1.95 is
+/// v0-mangled too); but a disambiguator is a hash of the `-C metadata` values the
+/// crate was compiled with, which the binary does not record, so it separates the
+/// two crates without saying which one is std's. Only the toolchain's own rlibs
+/// could say, and `size` reads files built elsewhere (a CI artifact, a zip).
+#[derive(Debug, Clone, Default)]
+pub struct StdCrates {
+    /// The crates linked from the user's graph (`_` for `-`); `None` when the
+    /// binary comes without a dependency list, and then every [`STD_PRIVATE`]
+    /// name counts as std's.
+    pub linked: Option<Vec<String>>,
+}
+
+impl StdCrates {
+    /// Whether `krate` is std's.
+    pub fn is_std(&self, krate: &str) -> bool {
+        is_std(krate) || (STD_PRIVATE.contains(&krate) && !self.user_has(krate))
+    }
+
+    /// Whether the user's dependency graph has a crate named `krate`.
+    pub fn user_has(&self, krate: &str) -> bool {
+        self.linked
+            .as_ref()
+            .is_some_and(|names| names.iter().any(|n| n == krate))
+    }
 }
 
 /// A demangled symbol name and the crate it is charged to (before std folding).
@@ -48,10 +103,13 @@ pub struct Name {
     pub text: String,
     /// The crate as named in the symbol (`core`, `tokio`, …) or [`NON_RUST`].
     pub krate: String,
+    /// `krate` is the standard library's ([`StdCrates`]): shown as `std` unless
+    /// `--split-std`.
+    pub std: bool,
 }
 
-/// Demangle `raw` and find its crate.
-pub fn demangle(raw: &str) -> Name {
+/// Demangle `raw` and find its crate, with the std crates of this binary.
+pub fn demangle(raw: &str, std: &StdCrates) -> Name {
     // C++ (Itanium) names share the `_ZN` prefix with legacy Rust ones; LLVM's
     // libunwind, linked in by Rust's `unwind` crate, is the one C++ library every
     // Rust binary for Linux carries.
@@ -62,6 +120,7 @@ pub fn demangle(raw: &str) -> Name {
         return Name {
             text: raw.to_string(),
             krate: "unwind".to_string(),
+            std: true,
         };
     }
     match rustc_demangle::try_demangle(raw) {
@@ -74,12 +133,19 @@ pub fn demangle(raw: &str) -> Name {
                     text.truncate(base.len());
                 }
             }
-            let krate = crate_of(&text).unwrap_or(NON_RUST).to_string();
-            Name { text, krate }
+            // A Rust name without any crate path is an inherent method of a
+            // primitive type (`<str>::trim_matches::<<char>::is_whitespace>` in
+            // v0), which core defines.
+            let krate = crate_of(&text, |k| std.is_std(k))
+                .unwrap_or("core")
+                .to_string();
+            let std = std.is_std(&krate);
+            Name { text, krate, std }
         }
         _ => Name {
             text: raw.to_string(),
             krate: NON_RUST.to_string(),
+            std: false,
         },
     }
 }
@@ -105,16 +171,21 @@ fn is_rust(raw: &str) -> bool {
 }
 
 /// The crate a demangled name is charged to: the first path root that is not a
-/// standard-library crate, else the first path root.
-pub fn crate_of(text: &str) -> Option<&str> {
-    let mut first = None;
+/// standard-library crate (as `is_std` says); else the first that is one of std's
+/// private dependencies (`gimli` in `OnceCell<gimli::…>` says more than `core`,
+/// for `--split-std`); else the first path root.
+pub fn crate_of(text: &str, is_std: impl Fn(&str) -> bool) -> Option<&str> {
+    let mut best: Option<(u8, &str)> = None;
     for root in path_roots(text) {
         if !is_std(root) {
             return Some(root);
         }
-        first.get_or_insert(root);
+        let rank = if STD_CRATES.contains(&root) { 2 } else { 1 };
+        if best.is_none_or(|(r, _)| rank < r) {
+            best = Some((rank, root));
+        }
     }
-    first
+    best.map(|(_, root)| root)
 }
 
 /// The first segments of the paths in a demangled name: identifiers followed by
@@ -148,10 +219,10 @@ fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-/// The name to show for a crate: standard-library crates fold into `std` unless
-/// `split_std`.
-pub fn display_crate(krate: &str, split_std: bool) -> &str {
-    if !split_std && is_std(krate) {
+/// The name to show for a crate: standard-library crates (`std` true, see
+/// [`StdCrates`]) fold into `std` unless `split_std`.
+pub fn display_crate(krate: &str, std: bool, split_std: bool) -> &str {
+    if !split_std && std {
         "std"
     } else {
         krate
@@ -226,16 +297,57 @@ mod tests {
             ("<hello_lambda::Request as serde_core::de::Deserialize>::deserialize", "hello_lambda"),
             ("hello::main::{{closure}}", "hello"),
             ("<core::cell::once::OnceCell<core::result::Result<addr2line::line::Lines, gimli::read::Error>>>::try_init", "addr2line"),
+            // v0 names carry the type arguments legacy names leave as `T`.
+            ("<alloc::vec::Vec<tokio::runtime::task::Notified>>::reserve", "tokio"),
+            ("core::ptr::drop_in_place::<core::option::Option<alloc::sync::Arc<hyper::common::exec::Exec>>>", "hyper"),
+            ("<alloc::vec::Vec<u8> as core::fmt::Debug>::fmt", "alloc"),
         ];
         for (text, want) in cases {
-            assert_eq!(crate_of(text), Some(want), "{text}");
+            assert_eq!(crate_of(text, is_std), Some(want), "{text}");
         }
-        assert_eq!(crate_of("main"), None);
+        assert_eq!(crate_of("main", is_std), None);
+    }
+
+    /// std's private dependencies are std's unless the user's graph has a crate
+    /// of the name.
+    #[test]
+    fn std_private_crates() {
+        // The lambda template's graph has memchr, not gimli.
+        let known = StdCrates {
+            linked: Some(vec!["hello_lambda".to_string(), "memchr".to_string()]),
+        };
+        let unknown = StdCrates::default();
+        let gimli = "_RNvNtNtCs8w4ax0dKNtV_5gimli4read4unit10parse_unit";
+        let legacy_gimli = "_ZN5gimli4read4unit10parse_unit17h0123456789abcdefE";
+        let memchr = "_RNvNtNtCsf1EXwn00hpY_6memchr6memchr8fallback6memchr";
+        let row = |raw: &str, std: &StdCrates, split: bool| {
+            let n = demangle(raw, std);
+            display_crate(&n.krate, n.std, split).to_string()
+        };
+        for std in [&known, &unknown] {
+            for raw in [gimli, legacy_gimli] {
+                assert_eq!(row(raw, std, false), "std");
+                assert_eq!(row(raw, std, true), "gimli");
+            }
+        }
+        assert_eq!(row(memchr, &known, false), "memchr");
+        assert_eq!(row(memchr, &known, true), "memchr");
+        assert_eq!(row(memchr, &unknown, false), "std");
+        // A std-private crate in the type arguments is passed over like core is.
+        let hashmap = "<hashbrown::raw::RawTable<(alloc::string::String, tokio::sync::Notify)> as core::ops::drop::Drop>::drop";
+        assert_eq!(crate_of(hashmap, |k| known.is_std(k)), Some("tokio"));
+        assert_eq!(crate_of(hashmap, is_std), Some("hashbrown"));
+        // std's own use of its dependencies keeps their names for --split-std.
+        let once = "<core::cell::once::OnceCell<core::result::Result<addr2line::line::Lines, gimli::read::Error>>>::try_init";
+        let n = demangle("_RNvCs1234_4core4main", &known);
+        assert_eq!((n.krate.as_str(), n.std), ("core", true));
+        assert_eq!(crate_of(once, |k| known.is_std(k)), Some("addr2line"));
     }
 
     #[test]
     fn demangles_legacy_and_v0() {
         // Legacy: hello::hello_fixture_marker.
+        let demangle = |raw| demangle(raw, &StdCrates::default());
         let legacy = demangle("_ZN5hello20hello_fixture_marker17h0123456789abcdefE");
         assert_eq!(legacy.text, "hello::hello_fixture_marker");
         assert_eq!(legacy.krate, "hello");
@@ -246,6 +358,13 @@ mod tests {
         // Dots inside a legacy name and an LLVM suffix after it.
         let dotted = demangle("_ZN4core3ptr44drop_in_place$LT$tokio..runtime..Runtime$GT$17h0123456789abcdefE.llvm.42");
         assert_eq!(dotted.krate, "tokio");
+        // A primitive type's method names no crate: core's.
+        let primitive = demangle("_RINvMNtCs7BliBxkEZsN_4core3stre12trim_matchesNvMNtNtB5_4char7methodsc13is_whitespaceECscvXrVAunxI1_5hyper");
+        assert_eq!(
+            primitive.text,
+            "<str>::trim_matches::<<char>::is_whitespace>"
+        );
+        assert_eq!(primitive.krate, "core");
         // C++ and C are not Rust.
         assert_eq!(demangle("_ZN3foo3barEv").krate, NON_RUST);
         assert_eq!(demangle("memcpy").krate, NON_RUST);
@@ -257,9 +376,9 @@ mod tests {
 
     #[test]
     fn folds_std() {
-        assert_eq!(display_crate("core", false), "std");
-        assert_eq!(display_crate("core", true), "core");
-        assert_eq!(display_crate("tokio", false), "tokio");
+        assert_eq!(display_crate("core", true, false), "std");
+        assert_eq!(display_crate("core", true, true), "core");
+        assert_eq!(display_crate("tokio", false, false), "tokio");
     }
 
     #[test]

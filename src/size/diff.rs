@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::analysis::Analysis;
-use super::demangle::display_crate;
 use super::input::Input;
 use super::symbols::Filter;
 use super::View;
@@ -150,7 +149,7 @@ fn symbol_table(old: &Analysis, new: &Analysis, args: &View) -> anyhow::Result<D
             {
                 continue;
             }
-            let krate = display_crate(&sym.krate, args.split_std).to_string();
+            let krate = sym.shown_crate(args.split_std).to_string();
             let e = m.entry(sym.name.clone()).or_insert((0, Some(krate)));
             e.0 += sym.bytes;
         }

@@ -68,10 +68,19 @@ pub fn hints(view: &CratesView) -> Vec<Hint> {
                 .crates
                 .iter()
                 .filter_map(|name| {
-                    let row = view.rows.iter().find(|r| &r.name == name)?;
-                    (row.bytes > 0).then(|| HintCrate {
+                    // A private dependency of std's may be folded into `std`.
+                    let bytes = view
+                        .rows
+                        .iter()
+                        .find(|r| &r.name == name)
+                        .map(|r| r.bytes)
+                        .or_else(|| {
+                            let part = view.std_private.iter().find(|p| &p.name == name);
+                            part.map(|p| p.bytes)
+                        })?;
+                    (bytes > 0).then(|| HintCrate {
                         name: name.clone(),
-                        bytes: row.bytes,
+                        bytes,
                     })
                 })
                 .collect();
@@ -143,6 +152,7 @@ mod tests {
             file_share: 0.0,
             split_std: false,
             rows,
+            ..CratesView::default()
         };
         let first = &table()[0];
         let present = hints(&view(vec![row(&first.crates[0], 1000)]));
@@ -150,5 +160,18 @@ mod tests {
         assert_eq!(present[0].bytes, 1000);
         assert!(hints(&view(vec![row(&first.crates[0], 0)])).is_empty());
         assert!(hints(&view(vec![row("serde_json", 1000)])).is_empty());
+        // std's backtrace crates folded into the `std` row still earn their hint.
+        let folded = CratesView {
+            rows: vec![row("std", 5000)],
+            std_private: vec![crate::size::crates::StdPart {
+                name: "gimli".into(),
+                bytes: 700,
+            }],
+            ..CratesView::default()
+        };
+        let found = hints(&folded);
+        assert!(found
+            .iter()
+            .any(|h| h.crates.iter().any(|c| c.name == "gimli" && c.bytes == 700)));
     }
 }

@@ -72,6 +72,7 @@ impl View {
         Options {
             split_std: self.split_std,
             sections: self.only_sections.clone(),
+            linked: None,
         }
     }
 }

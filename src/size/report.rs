@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::analysis::Analysis;
 use super::crates::CratesView;
-use super::demangle::display_crate;
 use super::diff::DiffReport;
 use super::input::{Input, StripPair};
 use super::sections::{share, SectionsView};
@@ -98,6 +97,9 @@ pub fn build(input: &Input, analysis: &Analysis, args: &View) -> anyhow::Result<
     if analysis.stripped && (want_crates || want_symbols) {
         notes.push(input.stripped_note());
     }
+    if want_crates {
+        notes.extend(analysis.crates.as_ref().and_then(super::crates::std_note));
+    }
     let symbols = if want_symbols && !analysis.stripped {
         Some(symbols_view(analysis, args, &mut notes)?)
     } else {
@@ -150,7 +152,7 @@ fn symbols_view(
         if rows.len() < limit {
             rows.push(SymbolRow {
                 name: sym.name.clone(),
-                krate: display_crate(&sym.krate, args.split_std).to_string(),
+                krate: sym.shown_crate(args.split_std).to_string(),
                 section: analysis
                     .section_names
                     .get(sym.section)

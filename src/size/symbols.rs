@@ -9,7 +9,7 @@
 use regex::Regex;
 
 use super::analysis::Analysis;
-use super::demangle::{self, display_crate};
+use super::demangle::{self, display_crate, StdCrates};
 use crate::artifact::elf::Image;
 
 /// A symbol and the bytes of the file it is charged with.
@@ -19,15 +19,29 @@ pub struct Symbol {
     pub name: String,
     /// The crate as the name says it (`core`, not yet folded into `std`).
     pub krate: String,
+    /// `krate` is the standard library's (core, alloc, or a private dependency of
+    /// std's that the user's graph does not have; see [`StdCrates`]).
+    pub std: bool,
     /// Index into the image's sections.
     pub section: usize,
     pub address: u64,
     pub bytes: u64,
 }
 
+impl Symbol {
+    /// The crate row this symbol counts in.
+    pub fn shown_crate(&self, split_std: bool) -> &str {
+        display_crate(&self.krate, self.std, split_std)
+    }
+}
+
 /// Attribute the bytes of the sections marked in `covered` to symbols. Returns the
-/// symbols that own at least one byte, largest first.
-pub fn attribute(image: &Image<'_>, covered: &[bool]) -> Vec<Symbol> {
+/// symbols that own at least one byte, largest first. `linked`: the names of the
+/// crates of the user's dependency graph, when known ([`StdCrates`]).
+pub fn attribute(image: &Image<'_>, covered: &[bool], linked: Option<&[String]>) -> Vec<Symbol> {
+    let std = StdCrates {
+        linked: linked.map(<[String]>::to_vec),
+    };
     let mut order: Vec<usize> = (0..image.symbols.len())
         .filter(|&i| {
             covered
@@ -69,10 +83,11 @@ pub fn attribute(image: &Image<'_>, covered: &[bool]) -> Vec<Symbol> {
             continue;
         }
         cursor = end;
-        let name = demangle::demangle(&sym.name);
+        let name = demangle::demangle(&sym.name, &std);
         out.push(Symbol {
             name: name.text,
             krate: name.krate,
+            std: name.std,
             section,
             address: image.sections[section].addr.saturating_add(sym.start),
             bytes: end - start,
@@ -118,7 +133,7 @@ impl Filter {
 
     pub fn matches(&self, sym: &Symbol, split_std: bool) -> bool {
         match self {
-            Filter::Crate(c) => display_crate(&sym.krate, split_std) == c,
+            Filter::Crate(c) => sym.shown_crate(split_std) == c,
             Filter::Regex(re) => re.is_match(&sym.name),
         }
     }

@@ -120,6 +120,7 @@ fn split_std_and_section_choice() {
     let options = Options {
         split_std: true,
         sections: vec![".text".into()],
+        linked: None,
     };
     let a = analyze(&data, &options).unwrap();
     let crates = a.crates.unwrap();

@@ -61,7 +61,8 @@ for v in "${@:-base subscriber tokio-full build-std}"; do
       "$slim" build -q --manifest-path "$work/Cargo.toml" --target "$triple" --target-dir "$tgt"
     fi
     out="$tgt/cargo-slim/hello-lambda/$triple"
-    json=$("$slim" size "$out/bootstrap.full" --crates -n 0 --message-format json)
+    # --split-std: std's private dependencies (addr2line, gimli, …) as rows of their own.
+    json=$("$slim" size "$out/bootstrap.full" --crates --split-std -n 0 --message-format json)
     list=$(echo "$json" | python3 -c '
 import json, sys
 want = sys.argv[1].split()

@@ -37,7 +37,8 @@ impl SizeReports {
         };
         // The summary's crates come from the same analysis; a binary it cannot
         // read still ships (the preflight read it), without a size.json.
-        let file = match SizeFile::for_build(full, &target.triple, shipped) {
+        let bootstrap = entries.first().map(|e| e.data.as_slice());
+        let file = match SizeFile::for_build(full, bootstrap, &target.triple, shipped) {
             Ok(file) => Some(file),
             Err(e) => {
                 ui.warn(format!("{target}: no {}: {e:#}", size_report::FILE_NAME));

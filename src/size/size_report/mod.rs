@@ -154,9 +154,19 @@ impl SizeFile {
         Ok(text)
     }
 
-    /// The analysis of a build's unstripped link, with what was shipped.
-    pub fn for_build(full: &[u8], target: &str, shipped: Figures) -> anyhow::Result<SizeFile> {
-        let analysis = super::analyze(full, &super::Options::default())?;
+    /// The analysis of a build's unstripped link, with what was shipped (the
+    /// shipped `bootstrap`'s dependency list tells std's crates from the user's).
+    pub fn for_build(
+        full: &[u8],
+        bootstrap: Option<&[u8]>,
+        target: &str,
+        shipped: Figures,
+    ) -> anyhow::Result<SizeFile> {
+        let options = super::Options {
+            linked: bootstrap.and_then(crate::artifact::elf::dep_list::crate_names_of),
+            ..super::Options::default()
+        };
+        let analysis = super::analyze(full, &options)?;
         Ok(SizeFile::new(Some(target), &analysis, shipped))
     }
 
@@ -233,6 +243,7 @@ impl SizeFile {
                         symbols: r.symbols,
                     })
                     .collect(),
+                ..CratesView::default()
             }),
             symbols: Vec::new(),
             section_names: Vec::new(),
