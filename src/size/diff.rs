@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::analysis::Analysis;
+use super::filter::Filter;
 use super::input::Input;
-use super::symbols::Filter;
 use super::View;
 
 /// The row that makes section totals the file sizes.

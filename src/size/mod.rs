@@ -13,6 +13,7 @@ pub mod budget;
 pub mod crates;
 pub mod demangle;
 pub mod diff;
+pub mod filter;
 pub mod heavy;
 pub mod input;
 pub mod markdown;

@@ -7,9 +7,9 @@ use serde::Serialize;
 use super::analysis::Analysis;
 use super::crates::CratesView;
 use super::diff::DiffReport;
+use super::filter::Filter;
 use super::input::{Input, StripPair};
 use super::sections::{share, SectionsView};
-use super::symbols::Filter;
 use super::View;
 use crate::artifact::elf::Format;
 

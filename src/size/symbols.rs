@@ -6,9 +6,6 @@
 //! before local, then the larger, then by name) — so per-symbol bytes can be summed
 //! into crate rows that add up exactly.
 
-use regex::Regex;
-
-use super::analysis::Analysis;
 use super::demangle::{self, display_crate, StdCrates};
 use crate::artifact::elf::Image;
 
@@ -95,46 +92,4 @@ pub fn attribute(image: &Image<'_>, covered: &[bool], linked: Option<&[String]>)
     }
     out.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
     out
-}
-
-/// `--filter`: a crate name (as shown, so `std` matches core and alloc too) or a
-/// regular expression over demangled names.
-#[derive(Debug, Clone)]
-pub enum Filter {
-    Crate(String),
-    Regex(Regex),
-}
-
-impl Filter {
-    /// `--filter` against the crates of the analyses at hand (`None`: no filter).
-    pub fn from_arg(text: Option<&str>, analyses: &[&Analysis]) -> anyhow::Result<Option<Filter>> {
-        let known: Vec<&str> = analyses
-            .iter()
-            .flat_map(|a| a.crates.iter())
-            .flat_map(|c| c.rows.iter().map(|r| r.name.as_str()))
-            .collect();
-        text.map(|t| Filter::parse(t, &known)).transpose()
-    }
-
-    /// A known crate name wins over a pattern; anything else must be a valid regex.
-    pub fn parse(text: &str, known_crates: &[&str]) -> anyhow::Result<Filter> {
-        if known_crates.contains(&text) {
-            return Ok(Filter::Crate(text.to_string()));
-        }
-        match Regex::new(text) {
-            Ok(re) => Ok(Filter::Regex(re)),
-            Err(e) => Err(crate::util::error::SlimError::BadFilter {
-                text: text.into(),
-                reason: e.to_string(),
-            }
-            .into()),
-        }
-    }
-
-    pub fn matches(&self, sym: &Symbol, split_std: bool) -> bool {
-        match self {
-            Filter::Crate(c) => sym.shown_crate(split_std) == c,
-            Filter::Regex(re) => re.is_match(&sym.name),
-        }
-    }
 }
