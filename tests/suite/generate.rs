@@ -5,15 +5,13 @@
 //! checkov, python-hcl2, actionlint and zizmor; moto's Lambda API, given the
 //! zip, reports the manifest's CodeSha256.
 
-mod common;
-
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{in_crate, output_ok, run, slim, stable_release, venv_tool, Built};
+use crate::common::{in_crate, output_ok, run, slim, stable_release, venv_tool, Built};
 use serde_json::Value;
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
@@ -32,7 +30,7 @@ impl Project {
     }
 
     /// The zip relative to the crate, `/`-separated (the output layout is
-    /// cargo-slim's, read from tests/common's `Built`).
+    /// cargo-slim's, read from tests/suite/common's `Built`).
     fn zip_rel(&self) -> String {
         let rel = self
             .built

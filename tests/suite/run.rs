@@ -3,19 +3,19 @@
 //! function, run under the local Runtime API; exit codes, the response bytes on
 //! stdout, the CloudWatch-format lines on stderr and the JSON fields.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{build, run, slim, Built};
+use crate::common::{build, run, slim, Built};
 use serde_json::Value;
 
 const X86: &str = "x86_64-unknown-linux-musl";
 const ARM: &str = "aarch64-unknown-linux-musl";
 
-/// The faults fixture, built once per target for this test binary.
+/// The faults fixture, built once per target for the test run.
 fn faults(triple: &'static str) -> &'static Built {
     static X: OnceLock<Built> = OnceLock::new();
     static A: OnceLock<Built> = OnceLock::new();
@@ -548,7 +548,7 @@ fn arm64_runs_under_qemu_and_is_marked_emulated() {
 
 #[test]
 fn the_real_lambda_runtime_client_answers_built_before_run() {
-    // The same build as tests/build.rs and tests/size.rs (compiled once).
+    // The same build as tests/suite/build.rs and tests/suite/size.rs (compiled once).
     let args = ["-q", "--opt-level", "s"];
     build("hello-lambda", "hello-lambda", X86, &args);
     // No PATH: run builds the package (a no-op now) and runs its zip.

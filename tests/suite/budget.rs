@@ -3,12 +3,12 @@
 //! comment (its rows add up), `--why` against `cargo tree`, and the heavy-crate
 //! hints.
 //!
-//! The lambda_runtime and `hello` builds are the ones tests/size.rs and the build
+//! The lambda_runtime and `hello` builds are the ones tests/suite/size.rs and the build
 //! tests make (same fixture, target and arguments, in the shared target
 //! directory), so CI compiles them once. One copy of `hello` (no dependencies,
 //! seconds to build) carries a `[package.metadata.slim] budget`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
-/// As in tests/size.rs: the lambda fixture at opt-level s, built once for both.
+/// As in tests/suite/size.rs: the lambda fixture at opt-level s, built once for both.
 const LAMBDA_ARGS: &[&str] = &["-q", "--opt-level", "s"];
 
 fn lambda() -> &'static common::Built {

@@ -6,7 +6,7 @@
 //! `function.zip` bytes for the gnu x86_64 (zig) and musl arm64 (rust-lld)
 //! targets. Left out, with the reason, in docs/reproducibility.md: user_group.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use common::{copy_fixture, require_tool, run};
+use crate::common::{copy_fixture, require_tool, run};
 
 const TARGETS: [&str; 2] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-musl"];
 

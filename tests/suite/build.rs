@@ -1,15 +1,17 @@
 //! `cargo slim build`, end to end: real fixture crates, real targets, real linkers;
 //! the results run natively or under qemu, and the zip is read by real tools.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 use std::time::Duration;
 
-use common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
-use common::{build, build_in, elf_facts, exec_for, fixture, require_tool, run, slim, Built};
+use crate::common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
+use crate::common::{
+    build, build_in, elf_facts, exec_for, fixture, require_tool, run, slim, Built,
+};
 use serde_json::Value;
 
 const EM_X86_64: u16 = 62;
@@ -237,7 +239,7 @@ fn includes_and_source_date_epoch() {
 #[test]
 fn lambda_function_answers_an_invocation_on_both_arches() {
     for triple in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"] {
-        // opt-level s: the same build as tests/size.rs's (compiled once).
+        // opt-level s: the same build as tests/suite/size.rs's (compiled once).
         let built = build(
             "hello-lambda",
             "hello-lambda",

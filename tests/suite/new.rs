@@ -1,18 +1,16 @@
 //! `cargo slim new` / `init`: what a template writes, what is refused, and that
 //! every template answers its sample event: its own handler test, and the crate
 //! run as a process against a loopback Runtime API. (The one full `cargo slim
-//! build` of a template is in tests/generate.rs, which deploys it; here every
+//! build` of a template is in tests/suite/generate.rs, which deploys it; here every
 //! template is built for the host, in one shared target directory, which
 //! compiles their dependencies once.)
-
-mod common;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::runtime_api::invoke_once;
-use common::{in_crate, output_ok, repo, run, slim, stable_release};
+use crate::common::runtime_api::invoke_once;
+use crate::common::{in_crate, output_ok, repo, run, slim, stable_release};
 use serde_json::{json, Value};
 
 const TEMPLATES: &[&str] = &["basic", "http", "sqs", "s3", "eventbridge", "stream"];
@@ -233,7 +231,7 @@ fn bad_names_and_options_are_clear_errors() {
 /// Each template's handler test on its sample event, `cargo fmt --check` (a
 /// template must be what rustfmt writes), and the crate answering the sample
 /// event as a process. Host builds only: the full cross build of a template is
-/// tests/generate.rs's.
+/// tests/suite/generate.rs's.
 #[test]
 fn every_template_passes_its_own_handler_test() {
     let root = repo().join("target/fixtures/templates");

@@ -6,7 +6,7 @@
 //! build tests); `hello` plus one dependency is built with plain cargo and the
 //! slim profile's settings, in a target directory of its own.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};

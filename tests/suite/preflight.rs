@@ -7,7 +7,7 @@
 //! writes to the same path as a plain build of the same triple) and happen once per
 //! test run.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::Write as _;

@@ -8,10 +8,10 @@
 //! linker, say) must never run; nothing may appear outside the workspace and
 //! its target dir.
 //!
-//! Cheap: one shared fixture build (tests/common `build`), copied into a scratch
+//! Cheap: one shared fixture build (tests/suite/common `build`), copied into a scratch
 //! workspace per test; every refusal happens before cargo compiles anything.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{copy_fixture, run, slim};
+use crate::common::{copy_fixture, run, slim};
 use serde_json::{json, Value};
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";

@@ -4,19 +4,19 @@
 //! `sha256sum` for the provenance subject. `.ci/setup` installs all of them,
 //! pinned.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{build, fixture, output_ok, require_tool, run, slim, Built};
+use crate::common::{build, fixture, output_ok, require_tool, run, slim, Built};
 use serde_json::Value;
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
 
-/// The lambda fixture as tests/build.rs and tests/size.rs build it (compiled
+/// The lambda fixture as tests/suite/build.rs and tests/suite/size.rs build it (compiled
 /// once for the whole suite).
 fn lambda() -> Built {
     build(

@@ -3,7 +3,7 @@
 //! byte-reproducible across checkout paths and target directories, and is
 //! checked by `cargo slim verify`. Bad requests fail before compiling.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Read as _;
@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
-use common::{build, exec_for, fixture, output_ok, require_tool, run, slim, Built};
+use crate::common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
+use crate::common::{build, exec_for, fixture, output_ok, require_tool, run, slim, Built};
 use serde_json::Value;
 
 const ARM64: &str = "aarch64-unknown-linux-musl";
@@ -73,7 +73,7 @@ fn zip_bootstrap(zip: &Path) -> Vec<u8> {
 /// the zip's that answers an invocation under qemu.
 #[test]
 fn arm64_image_is_read_by_skopeo_and_umoci_and_answers_an_invocation() {
-    // opt-level s: the build tests/build.rs and tests/size.rs make (compiled once).
+    // opt-level s: the build tests/suite/build.rs and tests/suite/size.rs make (compiled once).
     let built = build(
         "hello-lambda",
         "hello-lambda",

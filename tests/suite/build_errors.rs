@@ -1,13 +1,13 @@
 //! Bad input: a clear message, a documented non-zero exit, no panic, and nothing
 //! the user had lost.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::{fixture, run, slim};
+use crate::common::{fixture, run, slim};
 
 /// Exit 2, an `error:` line containing `needle`, and no panic or backtrace.
 fn assert_error(out: (i32, String, String), needle: &str) -> String {

@@ -3,13 +3,11 @@
 //! `--opt-level` than recorded; refuses without a Cargo.lock. Each test works on
 //! its own copy of the `hello` fixture with its own target directory.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{copy_fixture, run, slim, Built};
+use crate::common::{copy_fixture, run, slim, Built};
 use serde_json::Value;
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
