@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
-use crate::common::{build, exec_for, fixture, output_ok, require_tool, run, slim, Built};
+use crate::common::{build, exec_for, fixture, output_ok, require_tool, run, slim, Built, Outcome};
 use serde_json::Value;
 
 const ARM64: &str = "aarch64-unknown-linux-musl";
@@ -45,7 +45,7 @@ fn oci_ref(built: &Built) -> String {
 fn umoci_unpack(layout: &Path, bundle: &Path) {
     let mut cmd = Command::new(require_tool("umoci"));
     cmd.arg("unpack");
-    let uid = run(Command::new("id").arg("-u")).1;
+    let uid = run(Command::new("id").arg("-u")).stdout;
     if uid.trim() != "0" {
         cmd.arg("--rootless");
     }
@@ -352,9 +352,9 @@ fn same_image_from_two_checkout_paths() {
             .arg(a.path().join("tgt"))
             .args(extra))
     };
-    let (code, _, stderr) = verify(&["--artifact-only"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("image sha256:"), "{stderr}");
+    verify(&["--artifact-only"])
+        .success()
+        .stderr_has("image sha256:");
     let config = m["image"]["config"]["digest"].as_str().unwrap();
     let config_blob = built
         .dir
@@ -362,13 +362,11 @@ fn same_image_from_two_checkout_paths() {
         .join(config.trim_start_matches("sha256:"));
     let original = fs::read(&config_blob).unwrap();
     fs::write(&config_blob, b"{}").unwrap();
-    let (code, _, stderr) = verify(&["--artifact-only"]);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("image config blob"), "{stderr}");
+    verify(&["--artifact-only"])
+        .failure(1)
+        .stderr_has("image config blob");
     fs::write(&config_blob, original).unwrap();
-    let (code, _, stderr) = verify(&[]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("reproducible"), "{stderr}");
+    verify(&[]).success().stderr_has("reproducible");
 }
 
 /// `--multi-arch`: one layout whose index names an arm64 and an amd64 manifest
@@ -437,12 +435,12 @@ fn multi_arch_index_beside_the_per_target_images() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("bundle");
     umoci_unpack(&x86.dir.join("image"), &bundle);
-    let (code, stdout, stderr) = run(&mut exec_for(
+    run(&mut exec_for(
         X86_64,
         &bundle.join("rootfs/var/runtime/bootstrap"),
-    ));
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
+    ))
+    .success()
+    .stdout_is("hello from cargo-slim fixture, 1 args\n");
 
     // A build without --image removes the image, so no manifest sits beside
     // an image it does not describe.
@@ -474,15 +472,14 @@ fn multi_arch_index_beside_the_per_target_images() {
 }
 
 /// Exit 2, an error with a hint, and nothing compiled.
-fn assert_refused_before_compiling(out: (i32, String, String), needle: &str) -> String {
-    let (code, _, stderr) = out;
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("error: "), "{stderr}");
-    assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
-    assert!(stderr.contains("help: "), "{stderr}");
-    assert!(!stderr.contains("Compiling"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
+fn assert_refused_before_compiling(out: Outcome, needle: &str) -> String {
+    out.failure(2)
+        .stderr_has("error: ")
+        .stderr_has(needle)
+        .stderr_has("help: ")
+        .stderr_lacks("Compiling")
+        .stderr_lacks("panicked")
+        .stderr
 }
 
 #[test]

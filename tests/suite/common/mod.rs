@@ -7,7 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod outcome;
 pub mod runtime_api;
+
+pub use outcome::{run, Outcome};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -137,16 +140,6 @@ pub fn output_ok(cmd: &mut Command) -> std::process::Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-/// Run a command and return (exit code, stdout, stderr).
-pub fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().expect("spawn");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// A command that runs an executable built for `triple` on this machine: directly
