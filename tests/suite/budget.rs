@@ -301,9 +301,12 @@ fn a_manifest_vouches_for_its_size_json() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("build");
     std::fs::create_dir_all(&dir).unwrap();
+    let hello_dir = &hello().dir;
+    let outputs = common::outputs_shared();
     for f in ["slim-manifest.json", "size.json"] {
-        std::fs::copy(hello().dir.join(f), dir.join(f)).unwrap();
+        std::fs::copy(hello_dir.join(f), dir.join(f)).unwrap();
     }
+    drop(outputs);
     let diff = |old: &Path| {
         common::run(
             common::slim()

@@ -354,6 +354,7 @@ fn users_rustflags_are_kept() {
 #[test]
 fn json_summary_on_stdout() {
     let built = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
+    let outputs = common::outputs_shared();
     let out = common::output_ok(
         slim()
             .args([
@@ -368,6 +369,7 @@ fn json_summary_on_stdout() {
             .arg("--target-dir")
             .arg(common::shared_target_dir()),
     );
+    drop(outputs);
     let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
     let t = &doc["targets"][0];
     assert_eq!(t["target"], "x86_64-unknown-linux-musl");

@@ -49,6 +49,7 @@ impl Scene {
         let ws = copy_fixture("hello", &root);
         let out = ws.join("target/cargo-slim/hello").join(TRIPLE);
         fs::create_dir_all(&out).unwrap();
+        let outputs = common::outputs_shared();
         for name in [
             "bootstrap",
             "bootstrap.full",
@@ -60,6 +61,7 @@ impl Scene {
         ] {
             fs::copy(built.join(name), out.join(name)).unwrap();
         }
+        drop(outputs);
         let ran = root.join("CANARY-RAN");
         let canary = root.join("canary.sh");
         fs::write(&canary, format!("#!/bin/sh\ntouch '{}'\n", ran.display())).unwrap();

@@ -12,7 +12,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
-use crate::common::{build, exec_for, fixture, output_ok, require_tool, run, slim, Built, Outcome};
+use crate::common::{
+    build_in, exec_for, fixture, output_ok, require_tool, run, slim, Built, Outcome,
+};
 use serde_json::Value;
 
 const ARM64: &str = "aarch64-unknown-linux-musl";
@@ -73,11 +75,14 @@ fn zip_bootstrap(zip: &Path) -> Vec<u8> {
 /// the zip's that answers an invocation under qemu.
 #[test]
 fn arm64_image_is_read_by_skopeo_and_umoci_and_answers_an_invocation() {
+    let _outputs = common::outputs_exclusive();
     // opt-level s: the build tests/suite/build.rs and tests/suite/size.rs make (compiled once).
-    let built = build(
+    let built = build_in(
+        slim(),
         "hello-lambda",
         "hello-lambda",
         ARM64,
+        &common::shared_target_dir(),
         &["-q", "--opt-level", "s", "--image"],
     );
     let m = manifest(&built);
@@ -374,6 +379,7 @@ fn same_image_from_two_checkout_paths() {
 /// a plain manifest. The amd64 image, unpacked by umoci, runs natively.
 #[test]
 fn multi_arch_index_beside_the_per_target_images() {
+    let _outputs = common::outputs_exclusive();
     let triples = format!("{ARM64},{X86_64}");
     let out = output_ok(
         slim()
