@@ -50,13 +50,21 @@ impl Project {
     }
 }
 
+/// This checkout's scratch directory in the system temp dir: two checkouts on
+/// one machine (CI runners, worktrees) testing at once must not clean and
+/// rebuild each other's crate.
+fn scratch() -> PathBuf {
+    let checkout = env!("CARGO_MANIFEST_DIR").replace('/', "_");
+    std::env::temp_dir().join("cargo-slim-tests").join(checkout)
+}
+
 /// Scaffold, build and generate once for every test here. The crate lives in
 /// the system temp dir, its own git repository (so the workflow lands in its
 /// .github, not ours), keeping target/ and Cargo.lock between runs.
 fn project() -> &'static Project {
     static PROJECT: OnceLock<Project> = OnceLock::new();
     PROJECT.get_or_init(|| {
-        let dir = std::env::temp_dir().join("cargo-slim-tests/generate/basic-fn");
+        let dir = scratch().join("generate/basic-fn");
         std::fs::create_dir_all(&dir).expect("mkdir");
         for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
             let name = entry.file_name();
@@ -338,7 +346,7 @@ fn workflow_passes_actionlint_and_zizmor_with_least_privilege() {
 /// The same crate copied to another path and built there: the zip a second
 /// machine would build (cargo-slim remaps paths, so the bytes must not move).
 fn rebuilt_zip(p: &Project) -> PathBuf {
-    let dir = std::env::temp_dir().join("cargo-slim-tests/generate/elsewhere/basic-fn");
+    let dir = scratch().join("generate/elsewhere/basic-fn");
     for rel in [
         "Cargo.toml",
         "Cargo.lock",
