@@ -3,7 +3,7 @@
 //!
 //! `size`, the preflight, `verify` and the manifest code all read artifacts
 //! through here, so each bound and each validation exists once. This layer sits
-//! below the analyses: it imports only `model`, `ui` and `util` (tests/layers.rs
+//! below the analyses: it imports only `model`, `ui` and `util` (tests/suite/layers.rs
 //! checks it).
 
 pub(crate) mod elf;

@@ -215,7 +215,7 @@ mod tests {
     }
 
     /// An entry one byte past the bound is refused, not truncated; one at the
-    /// bound is read. (tests/size.rs does the same with the real bound.)
+    /// bound is read. (tests/suite/size.rs does the same with the real bound.)
     #[test]
     fn an_entry_past_the_bound_is_an_error_not_a_prefix() {
         let data = zip_with(&[("bootstrap", 0o755, &[0u8; 101])]);

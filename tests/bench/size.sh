@@ -20,7 +20,7 @@ export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
 (cd "$repo" && cargo build --quiet --release && cargo build --quiet)
 slim=$tdir/release/cargo-slim
 large=$tdir/debug/cargo-slim
-# The lambda_runtime fixture, built like the slim profile (as tests/size.rs does).
+# The lambda_runtime fixture, built like the slim profile (as tests/suite/size.rs does).
 (cd "$repo/templates/hello-lambda" && CARGO_TARGET_DIR=$fxdir cargo build --quiet --release --target x86_64-unknown-linux-musl)
 lambda=$fxdir/x86_64-unknown-linux-musl/release/hello-lambda
 

@@ -5,15 +5,13 @@
 //! checkov, python-hcl2, actionlint and zizmor; moto's Lambda API, given the
 //! zip, reports the manifest's CodeSha256.
 
-mod common;
-
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{in_crate, output_ok, run, slim, stable_release, venv_tool, Built};
+use crate::common::{in_crate, output_ok, run, slim, stable_release, venv_tool, Built};
 use serde_json::Value;
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
@@ -32,7 +30,7 @@ impl Project {
     }
 
     /// The zip relative to the crate, `/`-separated (the output layout is
-    /// cargo-slim's, read from tests/common's `Built`).
+    /// cargo-slim's, read from tests/suite/common's `Built`).
     fn zip_rel(&self) -> String {
         let rel = self
             .built
@@ -52,13 +50,21 @@ impl Project {
     }
 }
 
+/// This checkout's scratch directory in the system temp dir: two checkouts on
+/// one machine (CI runners, worktrees) testing at once must not clean and
+/// rebuild each other's crate.
+fn scratch() -> PathBuf {
+    let checkout = env!("CARGO_MANIFEST_DIR").replace('/', "_");
+    std::env::temp_dir().join("cargo-slim-tests").join(checkout)
+}
+
 /// Scaffold, build and generate once for every test here. The crate lives in
 /// the system temp dir, its own git repository (so the workflow lands in its
 /// .github, not ours), keeping target/ and Cargo.lock between runs.
 fn project() -> &'static Project {
     static PROJECT: OnceLock<Project> = OnceLock::new();
     PROJECT.get_or_init(|| {
-        let dir = std::env::temp_dir().join("cargo-slim-tests/generate/basic-fn");
+        let dir = scratch().join("generate/basic-fn");
         std::fs::create_dir_all(&dir).expect("mkdir");
         for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
             let name = entry.file_name();
@@ -85,15 +91,11 @@ fn project() -> &'static Project {
         ]));
         let cargo_slim = env!("CARGO_BIN_EXE_cargo-slim");
         output_ok(in_crate(cargo_slim, &dir).args(["build", "-q"]));
-        let (code, _, err) = run(in_crate(cargo_slim, &dir).args(["generate", "--all"]));
-        assert_eq!(code, 0, "{err}");
-        for file in [
-            "template.yaml",
-            "terraform/main.tf",
-            ".github/workflows/cargo-slim.yml",
-        ] {
-            assert!(err.contains(&format!("Created {file}")), "{err}");
-        }
+        run(in_crate(cargo_slim, &dir).args(["generate", "--all"]))
+            .success()
+            .stderr_has("Created template.yaml")
+            .stderr_has("Created terraform/main.tf")
+            .stderr_has("Created .github/workflows/cargo-slim.yml");
         let built = Built::at(&dir.join("target"), BIN, TRIPLE);
         let manifest =
             serde_json::from_str(&std::fs::read_to_string(&built.manifest).expect("manifest"))
@@ -111,24 +113,24 @@ fn the_built_template_answers_its_sample_event() {
     // Through `cargo slim run`: the shipped zip, under the local Lambda runtime,
     // with the template's own sample event.
     let p = project();
-    let (code, out, err) = run(slim()
+    let body = run(slim()
         .arg("run")
         .arg(&p.built.zip)
         .arg("--event")
-        .arg(p.dir.join("events/event.json")));
-    assert_eq!(code, 0, "cargo slim run:\n{out}{err}");
-    assert!(err.contains("REPORT RequestId: "), "{err}");
-    let body: Value = serde_json::from_str(&out).expect("json reply");
+        .arg(p.dir.join("events/event.json")))
+    .success()
+    .stderr_has("REPORT RequestId: ")
+    .json();
     assert_eq!(body["message"], "Hello, cargo-slim!");
 }
 
 #[test]
 fn sam_template_passes_cfn_lint_and_points_at_the_built_zip() {
     let p = project();
-    let (code, out, err) = run(Command::new(venv_tool("lint", "cfn-lint"))
+    run(Command::new(venv_tool("lint", "cfn-lint"))
         .arg("template.yaml")
-        .current_dir(&p.dir));
-    assert_eq!(code, 0, "cfn-lint:\n{out}{err}");
+        .current_dir(&p.dir))
+    .success();
     let sam = p.read("template.yaml");
     let code_uri = sam
         .lines()
@@ -261,15 +263,15 @@ fn terraform_parses_with_python_hcl2_and_compares_code_sha256() {
 fn workflow_passes_actionlint_and_zizmor_with_least_privilege() {
     let p = project();
     let workflow = ".github/workflows/cargo-slim.yml";
-    let (code, out, err) = run(Command::new(venv_tool("lint", "actionlint"))
+    run(Command::new(venv_tool("lint", "actionlint"))
         .arg(workflow)
-        .current_dir(&p.dir));
-    assert_eq!(code, 0, "actionlint:\n{out}{err}");
-    let (code, out, err) = run(Command::new(venv_tool("lint", "zizmor"))
+        .current_dir(&p.dir))
+    .success();
+    run(Command::new(venv_tool("lint", "zizmor"))
         .args(["--offline", "--pedantic", "--no-progress", workflow])
-        .current_dir(&p.dir));
-    assert_eq!(code, 0, "zizmor:\n{out}{err}");
-    assert!(out.contains("No findings"), "zizmor:\n{out}{err}");
+        .current_dir(&p.dir))
+    .success()
+    .stdout_has("No findings");
 
     let text = p.read(workflow);
     assert!(!text.contains("pull_request_target"));
@@ -344,7 +346,7 @@ fn workflow_passes_actionlint_and_zizmor_with_least_privilege() {
 /// The same crate copied to another path and built there: the zip a second
 /// machine would build (cargo-slim remaps paths, so the bytes must not move).
 fn rebuilt_zip(p: &Project) -> PathBuf {
-    let dir = std::env::temp_dir().join("cargo-slim-tests/generate/elsewhere/basic-fn");
+    let dir = scratch().join("generate/elsewhere/basic-fn");
     for rel in [
         "Cargo.toml",
         "Cargo.lock",
@@ -426,16 +428,16 @@ fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
     std::fs::copy(&p.built.manifest, &built.manifest).expect("manifest");
     let generate = |extra: &[&str]| run(slim().current_dir(&copy).arg("generate").args(extra));
 
-    let (code, _, err) = generate(&["sam"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(err.contains("Created template.yaml"), "{err}");
-    let (code, _, err) = generate(&["sam"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(err.contains("Unchanged template.yaml"), "{err}");
+    generate(&["sam"])
+        .success()
+        .stderr_has("Created template.yaml");
+    generate(&["sam"])
+        .success()
+        .stderr_has("Unchanged template.yaml");
 
-    let (code, out, err) = generate(&["sam", "--message-format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let json: Value = serde_json::from_str(&out).expect("JSON on stdout");
+    let json = generate(&["sam", "--message-format", "json"])
+        .success()
+        .json();
     assert_eq!(json[0]["kind"], "sam");
     assert_eq!(json[0]["outcome"], "unchanged");
 
@@ -444,18 +446,18 @@ fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
         .expect("read")
         .replace("MemorySize: 128", "MemorySize: 256");
     std::fs::write(&sam, &edited).expect("edit");
-    let (code, _, err) = generate(&["sam"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("changed since it was generated"), "{err}");
-    assert!(err.contains("--force"), "{err}");
+    generate(&["sam"])
+        .failure(2)
+        .stderr_has("changed since it was generated")
+        .stderr_has("--force");
     assert_eq!(
         std::fs::read_to_string(&sam).expect("read"),
         edited,
         "the user's edit is kept"
     );
-    let (code, _, err) = generate(&["sam", "--force"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(err.contains("Overwrote template.yaml"), "{err}");
+    generate(&["sam", "--force"])
+        .success()
+        .stderr_has("Overwrote template.yaml");
     assert!(std::fs::read_to_string(&sam)
         .expect("read")
         .contains("MemorySize: 128"));
@@ -463,20 +465,19 @@ fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
     // cargo-slim from a git commit instead of crates.io; a movable ref is refused.
     let rev = "0123456789abcdef0123456789abcdef01234567";
     let source = format!("git+https://example.com/tools/cargo-slim.git#{rev}");
-    let (code, _, err) = generate(&["github-actions", "--install-from", &source]);
-    assert_eq!(code, 0, "{err}");
+    generate(&["github-actions", "--install-from", &source]).success();
     let workflow =
         std::fs::read_to_string(copy.join(".github/workflows/cargo-slim.yml")).expect("workflow");
     let install = format!("run: cargo install --locked --git https://example.com/tools/cargo-slim.git --rev {rev} cargo-slim");
     assert_eq!(workflow.matches(&install).count(), 2, "{workflow}");
-    let (code, _, err) = generate(&[
+    generate(&[
         "github-actions",
         "--force",
         "--install-from",
         "git+https://example.com/x.git#main",
-    ]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("the full 40-hex commit"), "{err}");
+    ])
+    .failure(2)
+    .stderr_has("the full 40-hex commit");
     std::fs::remove_dir_all(copy.join(".github")).expect("rm");
 
     // A manifest edited to smuggle a shell line into the workflow is refused.
@@ -487,25 +488,23 @@ fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
         serde_json::to_string(&manifest).expect("json"),
     )
     .expect("write");
-    let (code, _, err) = generate(&["github-actions"]);
-    assert_eq!(code, 2, "{err}");
     // Refused when the manifest is read (a control character), before the
     // generators' own grammar check (unit-tested in generate/name.rs) is needed.
-    assert!(err.contains("build.features"), "{err}");
+    let out = generate(&["github-actions"])
+        .failure(2)
+        .stderr_has("build.features");
     assert!(
-        err.contains("is refused") || err.contains("cannot go into a generated file"),
-        "{err}"
+        out.stderr.contains("is refused") || out.stderr.contains("cannot go into a generated file"),
+        "{out}"
     );
     assert!(!copy.join(".github").exists());
 
     // No build at all: a clear error.
     std::fs::remove_dir_all(copy.join("target")).expect("rm");
-    let (code, _, err) = generate(&["--all"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("no build to describe") && err.contains("run `cargo slim build` first"),
-        "{err}"
-    );
+    generate(&["--all"])
+        .failure(2)
+        .stderr_has("no build to describe")
+        .stderr_has("run `cargo slim build` first");
 }
 
 struct Server(Child);

@@ -3,12 +3,12 @@
 //! comment (its rows add up), `--why` against `cargo tree`, and the heavy-crate
 //! hints.
 //!
-//! The lambda_runtime and `hello` builds are the ones tests/size.rs and the build
+//! The lambda_runtime and `hello` builds are the ones tests/suite/size.rs and the build
 //! tests make (same fixture, target and arguments, in the shared target
 //! directory), so CI compiles them once. One copy of `hello` (no dependencies,
 //! seconds to build) carries a `[package.metadata.slim] budget`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
-/// As in tests/size.rs: the lambda fixture at opt-level s, built once for both.
+/// As in tests/suite/size.rs: the lambda fixture at opt-level s, built once for both.
 const LAMBDA_ARGS: &[&str] = &["-q", "--opt-level", "s"];
 
 fn lambda() -> &'static common::Built {
@@ -30,17 +30,8 @@ fn hello() -> &'static common::Built {
     BUILT.get_or_init(|| common::build("hello", "hello", TRIPLE, &["-q"]))
 }
 
-fn json(out: &str) -> Value {
-    serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
-/// `cargo slim build` of the lambda fixture with extra arguments, as JSON.
-fn build_lambda(extra: &[&str]) -> (i32, Value, String) {
-    let (code, out, err) = build_lambda_text(extra);
-    (code, json(&out), err)
-}
-
-fn build_lambda_text(extra: &[&str]) -> (i32, String, String) {
+/// `cargo slim build` of the lambda fixture with extra arguments, JSON on stdout.
+fn build_lambda(extra: &[&str]) -> common::Outcome {
     let mut args = LAMBDA_ARGS.to_vec();
     args.extend(["--message-format", "json"]);
     args.extend(extra);
@@ -48,7 +39,7 @@ fn build_lambda_text(extra: &[&str]) -> (i32, String, String) {
 }
 
 /// `cargo slim COMMAND` on the lambda fixture, in the shared target directory.
-fn on_lambda(command: &str, extra: &[&str]) -> (i32, String, String) {
+fn on_lambda(command: &str, extra: &[&str]) -> common::Outcome {
     common::run(
         common::slim()
             .arg(command)
@@ -66,8 +57,9 @@ fn build_budget_passes_and_fails_with_figure_budget_and_growth() {
     let zip_bytes = std::fs::metadata(&built.zip).unwrap().len();
     let bootstrap_bytes = std::fs::metadata(&built.bootstrap).unwrap().len();
 
-    let (code, doc, err) = build_lambda(&["--budget", "zip=10MiB,bootstrap=10MiB"]);
-    assert_eq!(code, 0, "{err}");
+    let doc = build_lambda(&["--budget", "zip=10MiB,bootstrap=10MiB"])
+        .success()
+        .json();
     let budget = &doc["targets"][0]["budget"];
     assert_eq!(budget["status"], "ok", "{budget:#}");
     let checks = budget["checks"].as_array().unwrap();
@@ -83,8 +75,18 @@ fn build_budget_passes_and_fails_with_figure_budget_and_growth() {
         assert_eq!(c["over"], false);
     }
 
-    let (code, doc, err) = build_lambda(&["--budget", "x86_64:bootstrap=100KiB"]);
-    assert_eq!(code, 1, "over budget is exit 1:\n{err}");
+    let figure = format!(
+        "bootstrap is {} bytes",
+        cargo_slim::ui::table::bytes(bootstrap_bytes)
+    );
+    let out = build_lambda(&["--budget", "x86_64:bootstrap=100KiB"])
+        .failure(1)
+        .stderr_has("error: over budget")
+        .stderr_has(&figure)
+        .stderr_has("budget of 100KiB (--budget)")
+        .stderr_has("no crate grew since the previous build")
+        .stderr_has("help: ");
+    let doc = out.json();
     let budget = &doc["targets"][0]["budget"];
     assert_eq!(budget["status"], "over");
     assert_eq!(budget["checks"][0]["limit"], 102_400);
@@ -95,22 +97,11 @@ fn build_budget_passes_and_fails_with_figure_budget_and_growth() {
     // The previous build (the same code) is the baseline: nothing grew.
     assert_eq!(budget["baseline"], "the previous build");
     assert_eq!(budget["grew"], Value::Array(vec![]));
-    let figure = format!(
-        "bootstrap is {} bytes",
-        cargo_slim::ui::table::bytes(bootstrap_bytes)
-    );
-    assert!(err.contains("error: over budget"), "{err}");
-    assert!(err.contains(&figure), "{err}");
-    assert!(err.contains("budget of 100KiB (--budget)"), "{err}");
-    assert!(
-        err.contains("no crate grew since the previous build"),
-        "{err}"
-    );
-    assert!(err.contains("help: "), "{err}");
 
-    let (code, _, err) = build_lambda_text(&["--budget", "zip=12 parsecs"]);
-    assert_eq!(code, 2, "a bad budget is an input error:\n{err}");
-    assert!(err.contains("invalid --budget"), "{err}");
+    // A bad budget is an input error.
+    build_lambda(&["--budget", "zip=12 parsecs"])
+        .failure(2)
+        .stderr_has("invalid --budget");
 }
 
 /// `hello` with a budget in its Cargo.toml, in a directory and target directory
@@ -149,9 +140,10 @@ fn metadata_budget_and_the_command_line_winning() {
                 .args(extra),
         )
     };
-    let (code, out, err) = run("build", &[]);
-    assert_eq!(code, 1, "{err}");
-    let budget = &json(&out)["targets"][0]["budget"];
+    let out = run("build", &[])
+        .failure(1)
+        .stderr_has("budget of 1 KiB (package.metadata.slim)");
+    let budget = &out.json()["targets"][0]["budget"];
     let checks = budget["checks"].as_array().unwrap();
     let by_kind = |k: &str| checks.iter().find(|c| c["kind"] == k).unwrap();
     assert_eq!(by_kind("bootstrap")["source"], "package.metadata.slim");
@@ -163,17 +155,12 @@ fn metadata_budget_and_the_command_line_winning() {
         "the x86_64 table applies"
     );
     assert_eq!(by_kind("zip")["over"], false);
-    assert!(
-        err.contains("budget of 1 KiB (package.metadata.slim)"),
-        "{err}"
-    );
 
     // `size` of the last build reads the same budget; --budget wins over it.
-    let (code, _, err) = run("size", &[]);
-    assert_eq!(code, 1, "{err}");
-    let (code, out, err) = run("size", &["--budget", "bootstrap=10MiB"]);
-    assert_eq!(code, 0, "{err}");
-    let budget = &json(&out)["budget"];
+    run("size", &[]).failure(1);
+    let budget = &run("size", &["--budget", "bootstrap=10MiB"])
+        .success()
+        .json()["budget"];
     assert_eq!(budget["status"], "ok", "{budget:#}");
     assert!(budget["checks"]
         .as_array()
@@ -194,26 +181,22 @@ fn size_budget_on_a_zip_and_lambda_limits_stay_quiet_when_met() {
             budget,
         ]))
     };
-    let (code, out, err) = run("zip=1KB");
-    assert_eq!(code, 1, "{err}");
-    let doc = json(&out);
+    let doc = run("zip=1KB")
+        .failure(1)
+        .stderr_has("function.zip is")
+        .json();
     assert_eq!(doc["budget"]["checks"][0]["kind"], "zip");
     assert_eq!(doc["budget"]["checks"][0]["bytes"], zip_bytes);
-    assert!(err.contains("function.zip is"), "{err}");
-    let (code, out, _) = run("zip=1MB");
-    assert_eq!(code, 0);
-    assert_eq!(json(&out)["budget"]["status"], "ok");
-    let (code, out, _) = common::run(
+    assert_eq!(run("zip=1MB").success().json()["budget"]["status"], "ok");
+    let doc = common::run(
         common::slim()
             .arg("size")
             .arg(&built.zip)
             .args(["--message-format", "json"]),
-    );
-    assert_eq!(code, 0);
-    assert!(
-        json(&out)["budget"].is_null(),
-        "no budget, within Lambda's limits"
-    );
+    )
+    .success()
+    .json();
+    assert!(doc["budget"].is_null(), "no budget, within Lambda's limits");
 }
 
 #[test]
@@ -265,16 +248,16 @@ fn diff_against_a_size_json_alone() {
     let tmp = tempfile::tempdir().unwrap();
     let base = base_report(tmp.path());
     for old in [base.clone(), base.parent().unwrap().to_path_buf()] {
-        let (code, out, err) = common::run(
+        let doc = common::run(
             common::slim()
                 .arg("size")
                 .arg(&lambda().full)
                 .arg("--diff")
                 .arg(&old)
                 .args(["--message-format", "json"]),
-        );
-        assert_eq!(code, 0, "{err}");
-        let doc = json(&out);
+        )
+        .success()
+        .json();
         assert_eq!(doc["kind"], "diff");
         assert_eq!(
             doc["old"]["file_bytes"],
@@ -302,15 +285,15 @@ fn diff_against_a_size_json_alone() {
     lie["crates"]["rows"][0]["bytes"] = Value::from(1u64);
     let bad = tmp.path().join("lie.json");
     std::fs::write(&bad, serde_json::to_vec(&lie).unwrap()).unwrap();
-    let (code, _, err) = common::run(
+    common::run(
         common::slim()
             .arg("size")
             .arg(&lambda().full)
             .arg("--diff")
             .arg(&bad),
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("do not add up"), "{err}");
+    )
+    .failure(2)
+    .stderr_has("do not add up");
 }
 
 #[test]
@@ -318,9 +301,12 @@ fn a_manifest_vouches_for_its_size_json() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("build");
     std::fs::create_dir_all(&dir).unwrap();
+    let hello_dir = &hello().dir;
+    let outputs = common::outputs_shared();
     for f in ["slim-manifest.json", "size.json"] {
-        std::fs::copy(hello().dir.join(f), dir.join(f)).unwrap();
+        std::fs::copy(hello_dir.join(f), dir.join(f)).unwrap();
     }
+    drop(outputs);
     let diff = |old: &Path| {
         common::run(
             common::slim()
@@ -331,17 +317,13 @@ fn a_manifest_vouches_for_its_size_json() {
                 .args(["--message-format", "json"]),
         )
     };
-    let (code, out, err) = diff(&dir.join("slim-manifest.json"));
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(json(&out)["file_delta"], 0);
+    let doc = diff(&dir.join("slim-manifest.json")).success().json();
+    assert_eq!(doc["file_delta"], 0);
     // Another build's size.json beside this manifest: refused.
     std::fs::copy(lambda().dir.join("size.json"), dir.join("size.json")).unwrap();
-    let (code, _, err) = diff(&dir.join("slim-manifest.json"));
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("not the size report its manifest recorded"),
-        "{err}"
-    );
+    diff(&dir.join("slim-manifest.json"))
+        .failure(2)
+        .stderr_has("not the size report its manifest recorded");
 }
 
 /// Every markdown table of `text`: its data rows (the total row last), each as
@@ -393,14 +375,15 @@ fn assert_adds_up(table: &[(String, Vec<Option<i64>>)], text: &str) {
 fn markdown_tables_add_up() {
     let tmp = tempfile::tempdir().unwrap();
     let base = base_report(tmp.path());
-    let (code, text, err) = common::run(
+    let text = common::run(
         common::slim()
             .arg("size")
             .arg(&lambda().full)
             .args(["--sections", "--crates", "-n", "5"])
             .args(["--message-format", "markdown", "--budget", "zip=10MiB"]),
-    );
-    assert_eq!(code, 0, "{err}");
+    )
+    .success()
+    .stdout;
     let found = tables(&text);
     assert_eq!(found.len(), 2, "sections and crates:\n{text}");
     for t in &found {
@@ -413,15 +396,16 @@ fn markdown_tables_add_up() {
     assert_eq!(found[1].len(), 5 + 2, "5 crates, the rest, the total");
     assert!(text.contains("**Budget:** ✅ within budget"), "{text}");
 
-    let (code, text, err) = common::run(
+    let text = common::run(
         common::slim()
             .arg("size")
             .arg(&lambda().full)
             .arg("--diff")
             .arg(&base)
             .args(["-n", "3", "--message-format", "markdown", "--budget", "1KB"]),
-    );
-    assert_eq!(code, 1, "over budget:\n{err}");
+    )
+    .failure(1)
+    .stdout;
     let found = tables(&text);
     assert_eq!(found.len(), 2, "section and crate changes:\n{text}");
     for t in &found {
@@ -493,7 +477,7 @@ fn cargo_tree(krate: &str) -> Tree {
 }
 
 /// `cargo slim size` of the lambda fixture's last build (no PATH).
-fn size_of_lambda_build(extra: &[&str]) -> (i32, String, String) {
+fn size_of_lambda_build(extra: &[&str]) -> common::Outcome {
     let mut args = vec!["-q"];
     args.extend(extra);
     on_lambda("size", &args)
@@ -502,10 +486,9 @@ fn size_of_lambda_build(extra: &[&str]) -> (i32, String, String) {
 #[test]
 fn why_names_the_paths_and_feature_edges_cargo_tree_shows() {
     lambda();
-    let (code, out, err) =
-        size_of_lambda_build(&["--why", "serde_json", "--message-format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let doc = json(&out);
+    let doc = size_of_lambda_build(&["--why", "serde_json", "--message-format", "json"])
+        .success()
+        .json();
     let tree = cargo_tree("serde_json");
     let name = |label: &Value| {
         label
@@ -563,20 +546,20 @@ fn why_names_the_paths_and_feature_edges_cargo_tree_shows() {
         .contains("tracing-subscriber feature \"serde_json\""));
     assert!(doc["bytes"].as_u64().unwrap() > 10_000, "{doc:#}");
 
-    let (code, _, err) = size_of_lambda_build(&["--why", "no-such-crate"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("is not a dependency"), "{err}");
+    size_of_lambda_build(&["--why", "no-such-crate"])
+        .failure(2)
+        .stderr_has("is not a dependency");
 }
 
 #[test]
 fn heavy_hints_only_for_crates_in_the_binary() {
-    let (code, out, err) = common::run(common::slim().arg("size").arg(&lambda().full).args([
+    let doc = common::run(common::slim().arg("size").arg(&lambda().full).args([
         "--crates",
         "--message-format",
         "json",
-    ]));
-    assert_eq!(code, 0, "{err}");
-    let doc = json(&out);
+    ]))
+    .success()
+    .json();
     let ids: Vec<&str> = doc["hints"]
         .as_array()
         .unwrap()
@@ -588,8 +571,6 @@ fn heavy_hints_only_for_crates_in_the_binary() {
     // … lambda_runtime's default subscriber is in the dependency graph, but the
     // function never installs it, so none of its code is linked: no hint.
     assert!(!ids.contains(&"lambda-default-subscriber"), "{ids:?}");
-    let (_, text, _) = common::run(common::slim().arg("size").arg(&lambda().full));
-    assert!(text.contains("hint: "), "{text}");
-    let (_, text, _) = common::run(common::slim().arg("size").arg(&hello().full));
-    assert!(!text.contains("lambda_runtime"), "{text}");
+    common::run(common::slim().arg("size").arg(&lambda().full)).stdout_has("hint: ");
+    common::run(common::slim().arg("size").arg(&hello().full)).stdout_lacks("lambda_runtime");
 }

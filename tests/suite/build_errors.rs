@@ -1,23 +1,22 @@
 //! Bad input: a clear message, a documented non-zero exit, no panic, and nothing
 //! the user had lost.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::{fixture, run, slim};
+use crate::common::{fixture, run, slim, Outcome};
 
 /// Exit 2, an `error:` line containing `needle`, and no panic or backtrace.
-fn assert_error(out: (i32, String, String), needle: &str) -> String {
-    let (code, _, stderr) = out;
-    assert_eq!(code, 2, "exit code; stderr:\n{stderr}");
-    assert!(stderr.contains("error: "), "{stderr}");
-    assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
-    stderr
+fn assert_error(out: Outcome, needle: &str) -> String {
+    out.failure(2)
+        .stderr_has("error: ")
+        .stderr_has(needle)
+        .stderr_lacks("panicked")
+        .stderr_lacks("RUST_BACKTRACE")
+        .stderr
 }
 
 /// `cargo slim build --manifest-path <fixture> ARGS…`, ready for more settings.
@@ -65,12 +64,9 @@ fn several_binaries_and_none_chosen() {
 
 #[test]
 fn unknown_architecture_and_triple() {
-    let (code, _, stderr) = run(slim().args(["build", "--arch", "mips"]));
-    assert_eq!(code, 2, "{stderr}");
-    assert!(
-        stderr.contains("Lambda supports `arm64` and `x86_64`"),
-        "{stderr}"
-    );
+    run(slim().args(["build", "--arch", "mips"]))
+        .failure(2)
+        .stderr_has("Lambda supports `arm64` and `x86_64`");
     assert_error(
         run(&mut build_cmd(
             "hello",

@@ -8,10 +8,10 @@
 //! linker, say) must never run; nothing may appear outside the workspace and
 //! its target dir.
 //!
-//! Cheap: one shared fixture build (tests/common `build`), copied into a scratch
+//! Cheap: one shared fixture build (tests/suite/common `build`), copied into a scratch
 //! workspace per test; every refusal happens before cargo compiles anything.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{copy_fixture, run, slim};
+use crate::common::{copy_fixture, run, slim, Outcome};
 use serde_json::{json, Value};
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
@@ -49,6 +49,7 @@ impl Scene {
         let ws = copy_fixture("hello", &root);
         let out = ws.join("target/cargo-slim/hello").join(TRIPLE);
         fs::create_dir_all(&out).unwrap();
+        let outputs = common::outputs_shared();
         for name in [
             "bootstrap",
             "bootstrap.full",
@@ -60,6 +61,7 @@ impl Scene {
         ] {
             fs::copy(built.join(name), out.join(name)).unwrap();
         }
+        drop(outputs);
         let ran = root.join("CANARY-RAN");
         let canary = root.join("canary.sh");
         fs::write(&canary, format!("#!/bin/sh\ntouch '{}'\n", ran.display())).unwrap();
@@ -85,7 +87,7 @@ impl Scene {
 
     /// `cargo slim ARGS --target TRIPLE` in the workspace, with RUSTFLAGS set and
     /// temporary files in a scratch dir we can watch.
-    fn slim(&self, args: &[&str]) -> (i32, String, String) {
+    fn slim(&self, args: &[&str]) -> Outcome {
         run(slim()
             .args(args)
             .args(["--target", TRIPLE])
@@ -132,13 +134,12 @@ impl Scene {
             vec!["verify", "--manifest", given.to_str().unwrap()],
             vec!["size"],
         ] {
-            let (code, out, err) = self.slim(&args);
-            assert_eq!(code, 2, "{args:?} with {field} mutated:\n{out}\n{err}");
-            assert!(
-                err.contains(&format!("`{field}`")),
-                "{args:?}: the error does not name `{field}`:\n{err}"
-            );
-            assert!(!err.contains("Compiling"), "{args:?} compiled:\n{err}");
+            // Refused naming the mutated field, without compiling.
+            self.slim(&args)
+                .labelled(format!("{field} mutated"))
+                .failure(2)
+                .stderr_has(&format!("`{field}`"))
+                .stderr_lacks("Compiling");
             assert!(!self.ran.exists(), "{args:?} ran the canary ({field})");
             assert_eq!(self.outside(), before, "{args:?} wrote outside ({field})");
         }
@@ -247,7 +248,12 @@ fn special_and_huge_manifest_files_are_refused() {
     let huge = s.root.join("huge.json");
     fs::File::create(&huge).unwrap().set_len(64 << 20).unwrap();
     for path in [Path::new("/dev/zero"), &fifo, &huge] {
-        let (code, err) = within_30s(
+        let expected = if path == huge {
+            "more than the"
+        } else {
+            "not a regular file"
+        };
+        within_30s(
             slim()
                 .args([
                     "verify",
@@ -258,14 +264,9 @@ fn special_and_huge_manifest_files_are_refused() {
                 ])
                 .arg(path)
                 .current_dir(&s.ws),
-        );
-        assert_eq!(code, 2, "{}: {err}", path.display());
-        let expected = if path == huge {
-            "more than the"
-        } else {
-            "not a regular file"
-        };
-        assert!(err.contains(expected), "{}: {err}", path.display());
+        )
+        .failure(2)
+        .stderr_has(expected);
     }
     // The manifest beside the output replaced by a FIFO: verify and size too.
     let beside = s.out.join("slim-manifest.json");
@@ -276,14 +277,14 @@ fn special_and_huge_manifest_files_are_refused() {
         .unwrap()
         .success());
     for args in [&["verify", "--artifact-only"][..], &["size"]] {
-        let (code, err) = within_30s(
+        within_30s(
             slim()
                 .args(args)
                 .args(["--target", TRIPLE])
                 .current_dir(&s.ws),
-        );
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+        )
+        .failure(2)
+        .stderr_has("not a regular file");
     }
 }
 
@@ -301,25 +302,23 @@ fn artifact_files_that_are_fifos_do_not_hang() {
             .status()
             .unwrap()
             .success());
-        let (code, err) = within_30s(
+        within_30s(
             slim()
                 .args(["verify", "--artifact-only", "--target", TRIPLE])
                 .current_dir(&s.ws),
-        );
-        assert_eq!(code, 2, "{name}: {err}");
-        assert!(
-            err.contains(&format!(
-                "{name} is a FIFO (named pipe), not a regular file"
-            )),
-            "{name}: {err}"
-        );
+        )
+        .failure(2)
+        .stderr_has(&format!(
+            "{name} is a FIFO (named pipe), not a regular file"
+        ));
         fs::remove_file(&path).unwrap();
         fs::rename(&keep, &path).unwrap();
     }
 }
 
-/// Run with a deadline (a FIFO would block a careless reader for ever).
-fn within_30s(cmd: &mut Command) -> (i32, String) {
+/// Run with a deadline (a FIFO would block a careless reader for ever); stdout
+/// is not kept.
+fn within_30s(cmd: &mut Command) -> Outcome {
     let err_path = tempfile::NamedTempFile::new().unwrap();
     let mut child = cmd
         .stdout(Stdio::null())
@@ -329,8 +328,12 @@ fn within_30s(cmd: &mut Command) -> (i32, String) {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            let err = fs::read_to_string(err_path.path()).unwrap();
-            return (status.code().unwrap_or(-1), err);
+            return Outcome {
+                command: format!("{cmd:?}"),
+                code: status.code().unwrap_or(-1),
+                stdout: String::new(),
+                stderr: fs::read_to_string(err_path.path()).unwrap(),
+            };
         }
         if start.elapsed() > Duration::from_secs(30) {
             let _ = child.kill();
@@ -361,14 +364,12 @@ fn recorded_includes_of_special_files_and_escaping_links_are_refused() {
         ("zero:zero", "leads outside the workspace"),
     ] {
         s.set_manifest(&s.mutated("/build/options/include", json!([include])));
-        let (code, out, err) = s.slim(&["verify"]);
-        assert_eq!(code, 2, "verify {include}:\n{out}\n{err}");
-        assert!(err.contains(&format!("include `{include}`")), "{err}");
-        assert!(err.contains(why), "verify {include}: {err}");
-        assert!(!err.contains("Compiling"), "verify compiled:\n{err}");
-        let (code, _, err) = s.slim(&["size"]);
-        assert_eq!(code, 0, "size {include}: {err}");
-        assert!(!err.contains("Compiling"), "size compiled:\n{err}");
+        s.slim(&["verify"])
+            .failure(2)
+            .stderr_has(&format!("include `{include}`"))
+            .stderr_has(why)
+            .stderr_lacks("Compiling");
+        s.slim(&["size"]).success().stderr_lacks("Compiling");
     }
 }
 
@@ -391,9 +392,10 @@ fn artifact_only_is_no_hash_oracle_for_files_outside_the_workspace() {
     let mut answers = Vec::new();
     for sha in [&right, &wrong] {
         s.set_manifest(&s.mutated("/inputs/sources", json!([{"path": "leak", "sha256": sha}])));
-        let (code, out, err) = s.slim(&["verify", "--artifact-only", "--message-format", "json"]);
-        assert_eq!(code, 1, "{out}\n{err}");
-        let report: Value = serde_json::from_str(&out).unwrap();
+        let report = s
+            .slim(&["verify", "--artifact-only", "--message-format", "json"])
+            .failure(1)
+            .json();
         let causes = report["targets"][0]["causes"].clone();
         assert!(
             causes
@@ -422,10 +424,10 @@ fn recorded_flags_and_commands_are_compared_never_run() {
     m["linker"]["program"] = json!(canary);
     m["build"]["profile"]["ours"]["linker"] = json!(format!("\"{canary}\""));
     s.set_manifest(&m);
-    let (code, out, err) = s.slim(&["verify", "--message-format", "json"]);
-    assert!(code == 0 || code == 1, "{out}\n{err}");
-    assert!(!s.ran.exists(), "the canary ran:\n{err}");
-    let report: Value = serde_json::from_str(&out).unwrap();
+    let out = s.slim(&["verify", "--message-format", "json"]);
+    assert!(out.code == 0 || out.code == 1, "{out}");
+    assert!(!s.ran.exists(), "the canary ran:\n{out}");
+    let report = out.json();
     let causes = report["targets"][0]["causes"].to_string();
     assert!(causes.contains("user RUSTFLAGS differs"), "{causes}");
 }
@@ -450,13 +452,13 @@ fn command_line_names_never_become_paths_or_options() {
         (vec!["verify", "--bin=../x"], "--bin"),
         (vec!["size", "--target=../x-linux-musl"], "--target"),
     ] {
-        let (code, out, err) = run(slim()
+        run(slim()
             .args(&args)
             .current_dir(&s.ws)
-            .env("RUSTFLAGS", "-D warnings"));
-        assert_eq!(code, 2, "{args:?}:\n{out}\n{err}");
-        assert!(err.contains(&format!("invalid {flag}")), "{args:?}: {err}");
-        assert!(!err.contains("Compiling"), "{args:?}: {err}");
+            .env("RUSTFLAGS", "-D warnings"))
+        .failure(2)
+        .stderr_has(&format!("invalid {flag}"))
+        .stderr_lacks("Compiling");
         assert!(!s.ran.exists());
     }
     assert!(!s.root.join("escape").exists());
@@ -488,15 +490,16 @@ fn bad_includes_are_refused_at_include_time_as_written() {
             "include `../secret.txt:s`",
         ),
     ] {
-        let (code, out, err) = run(slim()
+        // The spec as written, not rewritten (no `::`).
+        run(slim()
             .arg("build")
             .args(&args)
             .args(["--target", TRIPLE])
-            .current_dir(&s.ws));
-        assert_eq!(code, 2, "{args:?}:\n{out}\n{err}");
-        assert!(err.contains(says), "{args:?}: {err}");
-        assert!(!err.contains("::"), "a rewritten spec: {err}");
-        assert!(!err.contains("Compiling"), "{args:?}: {err}");
+            .current_dir(&s.ws))
+        .failure(2)
+        .stderr_has(says)
+        .stderr_lacks("::")
+        .stderr_lacks("Compiling");
     }
 }
 
@@ -546,13 +549,14 @@ fn package_metadata_goes_through_the_same_parsers() {
             ),
         )
         .unwrap();
-        let (code, out, err) = run(slim()
+        run(slim()
             .arg("build")
             .current_dir(&s.ws)
-            .env("RUSTFLAGS", "-D warnings"));
-        assert_eq!(code, 2, "{entry}:\n{out}\n{err}");
-        assert!(err.contains(says), "{entry}: {err}");
-        assert!(!err.contains("Compiling"), "{entry}: {err}");
+            .env("RUSTFLAGS", "-D warnings"))
+        .labelled(&entry)
+        .failure(2)
+        .stderr_has(says)
+        .stderr_lacks("Compiling");
         assert!(!s.ran.exists(), "{entry} ran the canary");
     }
     assert!(!s.ws.join("escape").exists());

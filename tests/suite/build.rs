@@ -1,15 +1,17 @@
 //! `cargo slim build`, end to end: real fixture crates, real targets, real linkers;
 //! the results run natively or under qemu, and the zip is read by real tools.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 use std::time::Duration;
 
-use common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
-use common::{build, build_in, elf_facts, exec_for, fixture, require_tool, run, slim, Built};
+use crate::common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
+use crate::common::{
+    build, build_in, elf_facts, exec_for, fixture, require_tool, run, slim, Built,
+};
 use serde_json::Value;
 
 const EM_X86_64: u16 = 62;
@@ -62,12 +64,9 @@ fn hello_builds_and_runs_for_all_four_triples() {
         if triple.ends_with("gnu") {
             assert_eq!(m["linker"]["cargo_target"], format!("{triple}.2.34"));
         }
-        let (code, stdout, stderr) = run(exec_for(triple, &built.bootstrap).args(["a", "b"]));
-        assert_eq!(code, 0, "{triple}: {stderr}");
-        assert_eq!(
-            stdout, "hello from cargo-slim fixture, 3 args\n",
-            "{triple}"
-        );
+        run(exec_for(triple, &built.bootstrap).args(["a", "b"]))
+            .success()
+            .stdout_is("hello from cargo-slim fixture, 3 args\n");
         // Stripped: no symbol table left, and smaller than the kept full link.
         let full = fs::metadata(&built.full).unwrap().len();
         let shipped = fs::metadata(&built.bootstrap).unwrap().len();
@@ -97,17 +96,18 @@ fn zip_is_deterministic_and_checkable_by_standard_tools() {
     let built = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
 
     // `sha256sum -c` in the output directory.
-    let (code, stdout, stderr) = run(Command::new("sha256sum")
+    run(Command::new("sha256sum")
         .args(["-c", "function.zip.sha256"])
-        .current_dir(&built.dir));
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, "function.zip: OK\n");
+        .current_dir(&built.dir))
+    .success()
+    .stdout_is("function.zip: OK\n");
 
     // unzip -Z: one entry, bootstrap, -rwxr-xr-x, unx, 1980 timestamp.
-    let (code, listing, _) = run(Command::new(require_tool("unzip"))
+    let listing = run(Command::new(require_tool("unzip"))
         .arg("-Z")
-        .arg(&built.zip));
-    assert_eq!(code, 0);
+        .arg(&built.zip))
+    .success()
+    .stdout;
     let entries: Vec<&str> = listing.lines().filter(|l| l.starts_with('-')).collect();
     assert_eq!(entries.len(), 1, "{listing}");
     assert!(entries[0].starts_with("-rwxr-xr-x"), "{listing}");
@@ -190,7 +190,7 @@ fn includes_and_source_date_epoch() {
     fs::write(&tool, b"#!/bin/sh\necho hi\n").unwrap();
     fs::set_permissions(&tool, fs::Permissions::from_mode(0o700)).unwrap();
     let target_dir = tmp.path().join("target");
-    let (code, out, err) = run(slim()
+    run(slim()
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .current_dir(&files)
         .args([
@@ -206,10 +206,10 @@ fn includes_and_source_date_epoch() {
             "app.json:config/app.json",
             "--include",
             "./helper.sh",
-        ]));
-    assert_eq!(code, 0, "{out}\n{err}");
+        ]))
+    .success();
     let built = Built::at(&target_dir, "hello", "x86_64-unknown-linux-musl");
-    let (_, listing, _) = run(Command::new("unzip").arg("-Z").arg(&built.zip));
+    let listing = run(Command::new("unzip").arg("-Z").arg(&built.zip)).stdout;
     let names: Vec<&str> = listing
         .lines()
         .filter(|l| l.starts_with('-'))
@@ -237,7 +237,7 @@ fn includes_and_source_date_epoch() {
 #[test]
 fn lambda_function_answers_an_invocation_on_both_arches() {
     for triple in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"] {
-        // opt-level s: the same build as tests/size.rs's (compiled once).
+        // opt-level s: the same build as tests/suite/size.rs's (compiled once).
         let built = build(
             "hello-lambda",
             "hello-lambda",
@@ -281,12 +281,12 @@ fn c_code_cross_compiles_with_zig_for_arm64() {
     let built = build("cshim", "cshim", "aarch64-unknown-linux-musl", &[]);
     let m = manifest(&built);
     assert_eq!(m["linker"]["kind"], "zig");
-    let (code, stdout, stderr) = run(&mut exec_for(
+    run(&mut exec_for(
         "aarch64-unknown-linux-musl",
         &built.bootstrap,
-    ));
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, "cshim_add(20, 22) = 1042\n");
+    ))
+    .success()
+    .stdout_is("cshim_add(20, 22) = 1042\n");
 }
 
 /// Two checkouts at different paths, with different target directories and
@@ -342,8 +342,7 @@ fn users_rustflags_are_kept() {
     cmd.env("RUSTFLAGS", "--cfg slim_user_flag");
     let triple = "x86_64-unknown-linux-musl";
     let built = build_in(cmd, "hello", "hello", triple, tmp.path(), &["-q"]);
-    let (_, stdout, _) = run(&mut Command::new(&built.bootstrap));
-    assert!(stdout.contains("user rustflag seen"), "{stdout}");
+    run(&mut Command::new(&built.bootstrap)).stdout_has("user rustflag seen");
     let m = manifest(&built);
     assert_eq!(
         m["build"]["user_rustflags"],
@@ -355,6 +354,7 @@ fn users_rustflags_are_kept() {
 #[test]
 fn json_summary_on_stdout() {
     let built = build("hello", "hello", "x86_64-unknown-linux-musl", &[]);
+    let outputs = common::outputs_shared();
     let out = common::output_ok(
         slim()
             .args([
@@ -369,6 +369,7 @@ fn json_summary_on_stdout() {
             .arg("--target-dir")
             .arg(common::shared_target_dir()),
     );
+    drop(outputs);
     let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
     let t = &doc["targets"][0];
     assert_eq!(t["target"], "x86_64-unknown-linux-musl");
@@ -428,7 +429,7 @@ fn check_hint_fits_a_build_zig_already_pinned() {
         format!("{triple}.2.34")
     );
     let check = |path: &std::path::Path| {
-        let (code, stdout, stderr) = run(slim()
+        let doc = run(slim()
             .args([
                 "check",
                 "--runtime",
@@ -436,9 +437,9 @@ fn check_hint_fits_a_build_zig_already_pinned() {
                 "--message-format",
                 "json",
             ])
-            .arg(path));
-        assert_eq!(code, 1, "{stdout}\n{stderr}");
-        let doc: Value = serde_json::from_str(&stdout).unwrap();
+            .arg(path))
+        .failure(1)
+        .json();
         let glibc = doc["checks"]
             .as_array()
             .unwrap()
@@ -538,15 +539,13 @@ fn build_std_on_nightly_is_smaller_and_keeps_panic_messages() {
     let small = fs::metadata(&built.bootstrap).unwrap().len();
     let normal = fs::metadata(&default.bootstrap).unwrap().len();
     assert!(small < normal, "build-std {small} vs default {normal}");
-    let (code, stdout, _) = run(&mut Command::new(&built.bootstrap));
-    assert_eq!(code, 0);
-    assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
-    let (code, _, stderr) = run(Command::new(&built.bootstrap).env("SLIM_FIXTURE_PANIC", "1"));
-    assert_ne!(code, 0);
-    assert!(
-        stderr.contains("the fixture was asked to panic"),
-        "the panic message is gone: {stderr:?}"
-    );
+    run(&mut Command::new(&built.bootstrap))
+        .success()
+        .stdout_is("hello from cargo-slim fixture, 1 args\n");
+    // The panic message is kept.
+    run(Command::new(&built.bootstrap).env("SLIM_FIXTURE_PANIC", "1"))
+        .nonzero()
+        .stderr_has("the fixture was asked to panic");
     let m = manifest(&built);
     assert!(m["toolchain"]["release"]
         .as_str()
@@ -577,8 +576,9 @@ fn smallest_tier_on_stable_runs_and_verify_reproduces_it() {
             .arg(tmp.path());
         run(&mut cmd)
     };
-    let (code, _, stderr) = on_stable(&["build", "--build-std", "--panic", "immediate-abort"]);
-    assert_eq!(code, 0, "{stderr}");
+    let stderr = on_stable(&["build", "--build-std", "--panic", "immediate-abort"])
+        .success()
+        .stderr;
     let notice: Vec<&str> = stderr
         .lines()
         .filter(|l| l.contains("RUSTC_BOOTSTRAP"))
@@ -610,17 +610,17 @@ fn smallest_tier_on_stable_runs_and_verify_reproduces_it() {
     let normal = fs::metadata(&default.bootstrap).unwrap().len();
     assert!(small * 2 < normal, "smallest {small} vs default {normal}");
 
-    let (code, stdout, _) = run(&mut Command::new(&built.bootstrap));
-    assert_eq!(code, 0);
-    assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
+    run(&mut Command::new(&built.bootstrap))
+        .success()
+        .stdout_is("hello from cargo-slim fixture, 1 args\n");
     // The price: a panic ends the process with no word in the log.
-    let (code, _, stderr) = run(Command::new(&built.bootstrap).env("SLIM_FIXTURE_PANIC", "1"));
-    assert_ne!(code, 0);
-    assert_eq!(stderr, "");
+    run(Command::new(&built.bootstrap).env("SLIM_FIXTURE_PANIC", "1"))
+        .nonzero()
+        .stderr_is("");
 
-    let (code, _, stderr) = on_stable(&["verify"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains(": reproducible: function.zip"), "{stderr}");
+    on_stable(&["verify"])
+        .success()
+        .stderr_has(": reproducible: function.zip");
 }
 
 /// A slim build leaves the user's release build fresh: its own profile directory,
@@ -642,16 +642,14 @@ fn release_cache_is_not_evicted() {
         }
         run(&mut cmd)
     };
-    assert_eq!(release(false).0, 0);
+    release(false).success();
     let built = build_in(slim(), "hello", "hello", triple, tmp.path(), &["-q"]);
     assert!(built.zip.is_file());
-    let (code, _, stderr) = release(true);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("Fresh hello"),
-        "release was rebuilt:\n{stderr}"
-    );
-    assert!(!stderr.contains("Compiling hello"), "{stderr}");
+    // Not rebuilt.
+    release(true)
+        .success()
+        .stderr_has("Fresh hello")
+        .stderr_lacks("Compiling hello");
 }
 
 /// The build runs the preflight: a gnu binary linked against this machine's glibc
@@ -675,13 +673,10 @@ fn build_refuses_what_the_runtime_cannot_start() {
     .arg(fixture("hello").join("Cargo.toml"))
     .arg("--target-dir")
     .arg(tmp.path());
-    let (code, _, stderr) = run(&mut cmd);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stderr.contains("needs GLIBC_2.34 for __libc_start_main"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("nothing was packaged"), "{stderr}");
+    run(&mut cmd)
+        .failure(1)
+        .stderr_has("needs GLIBC_2.34 for __libc_start_main")
+        .stderr_has("nothing was packaged");
     let built = Built::at(tmp.path(), "hello", triple);
     assert!(!built.zip.exists() && !built.manifest.exists());
 
@@ -717,27 +712,25 @@ fn cargo_build_profile_slim_and_slim_build_share_a_target_dir() {
     let target_dir = tmp.path().join("target");
     let triple = "x86_64-unknown-linux-musl";
     let slim_build = || {
-        let (code, _, stderr) = run(slim()
+        run(slim()
             .args(["build", "-q", "--target", triple, "--manifest-path"])
             .arg(&toml)
             .arg("--target-dir")
-            .arg(&target_dir));
-        assert_eq!(code, 0, "cargo slim build: {stderr}");
+            .arg(&target_dir))
+        .success();
         Built::at(&target_dir, "hello", triple)
     };
     let built = slim_build();
     assert!(built.zip.is_file());
-    let (code, _, stderr) = run(Command::new(common::which("cargo").unwrap())
+    // cargo build --profile slim after a slim build.
+    run(Command::new(common::which("cargo").unwrap())
         .args(["build", "-q", "--profile", "slim", "--manifest-path"])
         .arg(&toml)
         .arg("--target-dir")
         .arg(&target_dir)
         .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS"));
-    assert_eq!(
-        code, 0,
-        "cargo build --profile slim after a slim build: {stderr}"
-    );
+        .env_remove("CARGO_ENCODED_RUSTFLAGS"))
+    .success();
     assert!(
         target_dir.join("slim/hello").is_file(),
         "cargo's own output"
@@ -828,8 +821,7 @@ fn dependencies_of_other_platforms_do_not_count_as_c_code() {
     let built = build("wasmdep", "wasmdep", triple, &["-q"]);
     let m = manifest(&built);
     assert_eq!(m["linker"]["program"], "rust-lld", "{:#}", m["linker"]);
-    let (_, stdout, _) = run(&mut exec_for(triple, &built.bootstrap));
-    assert_eq!(stdout, "wasmdep fixture\n");
+    run(&mut exec_for(triple, &built.bootstrap)).stdout_is("wasmdep fixture\n");
 }
 
 /// A run killed between writing a temporary file and renaming it leaves

@@ -3,7 +3,7 @@
 //! byte-reproducible across checkout paths and target directories, and is
 //! checked by `cargo slim verify`. Bad requests fail before compiling.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Read as _;
@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
-use common::{build, exec_for, fixture, output_ok, require_tool, run, slim, Built};
+use crate::common::runtime_api::{lambda_env, RuntimeApi, REQUEST_ID};
+use crate::common::{
+    build_in, exec_for, fixture, output_ok, require_tool, run, slim, Built, Outcome,
+};
 use serde_json::Value;
 
 const ARM64: &str = "aarch64-unknown-linux-musl";
@@ -45,7 +47,7 @@ fn oci_ref(built: &Built) -> String {
 fn umoci_unpack(layout: &Path, bundle: &Path) {
     let mut cmd = Command::new(require_tool("umoci"));
     cmd.arg("unpack");
-    let uid = run(Command::new("id").arg("-u")).1;
+    let uid = run(Command::new("id").arg("-u")).stdout;
     if uid.trim() != "0" {
         cmd.arg("--rootless");
     }
@@ -73,11 +75,14 @@ fn zip_bootstrap(zip: &Path) -> Vec<u8> {
 /// the zip's that answers an invocation under qemu.
 #[test]
 fn arm64_image_is_read_by_skopeo_and_umoci_and_answers_an_invocation() {
-    // opt-level s: the build tests/build.rs and tests/size.rs make (compiled once).
-    let built = build(
+    let _outputs = common::outputs_exclusive();
+    // opt-level s: the build tests/suite/build.rs and tests/suite/size.rs make (compiled once).
+    let built = build_in(
+        slim(),
         "hello-lambda",
         "hello-lambda",
         ARM64,
+        &common::shared_target_dir(),
         &["-q", "--opt-level", "s", "--image"],
     );
     let m = manifest(&built);
@@ -352,9 +357,9 @@ fn same_image_from_two_checkout_paths() {
             .arg(a.path().join("tgt"))
             .args(extra))
     };
-    let (code, _, stderr) = verify(&["--artifact-only"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("image sha256:"), "{stderr}");
+    verify(&["--artifact-only"])
+        .success()
+        .stderr_has("image sha256:");
     let config = m["image"]["config"]["digest"].as_str().unwrap();
     let config_blob = built
         .dir
@@ -362,13 +367,11 @@ fn same_image_from_two_checkout_paths() {
         .join(config.trim_start_matches("sha256:"));
     let original = fs::read(&config_blob).unwrap();
     fs::write(&config_blob, b"{}").unwrap();
-    let (code, _, stderr) = verify(&["--artifact-only"]);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("image config blob"), "{stderr}");
+    verify(&["--artifact-only"])
+        .failure(1)
+        .stderr_has("image config blob");
     fs::write(&config_blob, original).unwrap();
-    let (code, _, stderr) = verify(&[]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("reproducible"), "{stderr}");
+    verify(&[]).success().stderr_has("reproducible");
 }
 
 /// `--multi-arch`: one layout whose index names an arm64 and an amd64 manifest
@@ -376,6 +379,7 @@ fn same_image_from_two_checkout_paths() {
 /// a plain manifest. The amd64 image, unpacked by umoci, runs natively.
 #[test]
 fn multi_arch_index_beside_the_per_target_images() {
+    let _outputs = common::outputs_exclusive();
     let triples = format!("{ARM64},{X86_64}");
     let out = output_ok(
         slim()
@@ -437,12 +441,12 @@ fn multi_arch_index_beside_the_per_target_images() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("bundle");
     umoci_unpack(&x86.dir.join("image"), &bundle);
-    let (code, stdout, stderr) = run(&mut exec_for(
+    run(&mut exec_for(
         X86_64,
         &bundle.join("rootfs/var/runtime/bootstrap"),
-    ));
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, "hello from cargo-slim fixture, 1 args\n");
+    ))
+    .success()
+    .stdout_is("hello from cargo-slim fixture, 1 args\n");
 
     // A build without --image removes the image, so no manifest sits beside
     // an image it does not describe.
@@ -474,15 +478,14 @@ fn multi_arch_index_beside_the_per_target_images() {
 }
 
 /// Exit 2, an error with a hint, and nothing compiled.
-fn assert_refused_before_compiling(out: (i32, String, String), needle: &str) -> String {
-    let (code, _, stderr) = out;
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("error: "), "{stderr}");
-    assert!(stderr.contains(needle), "expected `{needle}` in:\n{stderr}");
-    assert!(stderr.contains("help: "), "{stderr}");
-    assert!(!stderr.contains("Compiling"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
+fn assert_refused_before_compiling(out: Outcome, needle: &str) -> String {
+    out.failure(2)
+        .stderr_has("error: ")
+        .stderr_has(needle)
+        .stderr_has("help: ")
+        .stderr_lacks("Compiling")
+        .stderr_lacks("panicked")
+        .stderr
 }
 
 #[test]

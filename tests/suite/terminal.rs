@@ -2,7 +2,7 @@
 //! terminal itself (most shells do not export `COLUMNS`). Driven through
 //! `script`, which gives the command a pseudo-terminal of the size `stty` sets.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

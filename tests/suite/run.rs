@@ -3,19 +3,19 @@
 //! function, run under the local Runtime API; exit codes, the response bytes on
 //! stdout, the CloudWatch-format lines on stderr and the JSON fields.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{build, run, slim, Built};
+use crate::common::{build, run, slim, Built, Outcome};
 use serde_json::Value;
 
 const X86: &str = "x86_64-unknown-linux-musl";
 const ARM: &str = "aarch64-unknown-linux-musl";
 
-/// The faults fixture, built once per target for this test binary.
+/// The faults fixture, built once per target for the test run.
 fn faults(triple: &'static str) -> &'static Built {
     static X: OnceLock<Built> = OnceLock::new();
     static A: OnceLock<Built> = OnceLock::new();
@@ -27,17 +27,13 @@ fn zip() -> &'static Path {
     &faults(X86).zip
 }
 
-/// `cargo slim run ZIP --payload {"mode": MODE} ARGS…` → (exit, stdout, stderr).
-fn run_mode(mode: &str, args: &[&str]) -> (i32, String, String) {
+/// `cargo slim run ZIP --payload {"mode": MODE} ARGS…`.
+fn run_mode(mode: &str, args: &[&str]) -> Outcome {
     run(slim()
         .arg("run")
         .arg(zip())
         .args(["--payload", &format!("{{\"mode\":\"{mode}\"}}")])
         .args(args))
-}
-
-fn json(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
 }
 
 /// The single invocation of a `--message-format json` run.
@@ -60,7 +56,7 @@ fn memory_confined(doc: &Value) -> bool {
 
 #[test]
 fn ok_sees_lambdas_contract_and_environment() {
-    let (code, out, err) = run(slim()
+    let doc = run(slim()
         .arg("run")
         .arg(zip())
         .args([
@@ -74,9 +70,9 @@ fn ok_sees_lambdas_contract_and_environment() {
         .args(["--env", "GREETING=hi there", "--function-name", "orders"])
         .args(["--client-context", r#"{"client": {"app_title": "t"}}"#])
         .args(["--message-format", "json"])
-        .env("SLIM_HOST_SECRET", "must-not-leak"));
-    assert_eq!(code, 0, "{err}");
-    let doc = json(&out);
+        .env("SLIM_HOST_SECRET", "must-not-leak"))
+    .success()
+    .json();
     let inv = only_invocation(&doc);
     assert_eq!(inv["status"], "success");
     let seen = &inv["response"];
@@ -135,7 +131,7 @@ fn ok_sees_lambdas_contract_and_environment() {
 fn memory_and_timeout_default_to_the_packages_metadata() {
     zip(); // built
     let run_it = |extra: &[&str]| {
-        let (code, out, err) = run(slim()
+        run(slim()
             .arg("run")
             .arg("--manifest-path")
             .arg(common::fixture("faults").join("Cargo.toml"))
@@ -148,9 +144,9 @@ fn memory_and_timeout_default_to_the_packages_metadata() {
                 "--message-format",
                 "json",
             ])
-            .args(extra));
-        assert_eq!(code, 0, "{err}");
-        json(&out)
+            .args(extra))
+        .success()
+        .json()
     };
     // [package.metadata.slim] memory = 256, timeout = 5; the function name is the bin's.
     let doc = run_it(&[]);
@@ -169,9 +165,11 @@ fn memory_and_timeout_default_to_the_packages_metadata() {
 
 #[test]
 fn human_output_has_cloudwatch_lines_and_the_response_on_stdout() {
-    let (code, out, err) = run_mode("log", &[]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "\"logged\"\n");
+    let out = run_mode("log", &[])
+        .success()
+        .stdout_is("\"logged\"\n")
+        .stderr_has("[function stderr] a line on stderr");
+    let err = &out.stderr;
     let start = err
         .lines()
         .find(|l| l.starts_with("START RequestId: "))
@@ -183,7 +181,7 @@ fn human_output_has_cloudwatch_lines_and_the_response_on_stdout() {
         .next()
         .unwrap();
     assert!(err.contains(&format!("END RequestId: {id}")), "{err}");
-    let report = report_lines(&err);
+    let report = report_lines(err);
     assert_eq!(report.len(), 1, "{err}");
     let fields: Vec<&str> = report[0].split('\t').collect();
     assert_eq!(fields[0], format!("REPORT RequestId: {id}"));
@@ -192,25 +190,24 @@ fn human_output_has_cloudwatch_lines_and_the_response_on_stdout() {
     assert_eq!(fields[3], "Memory Size: 128 MB");
     assert!(fields[4].starts_with("Max Memory Used: "));
     assert!(fields[5].starts_with("Init Duration: "), "{report:?}");
-    assert!(err.contains("[function stderr] a line on stderr"), "{err}");
 }
 
 #[test]
 fn a_handler_error_is_the_response_and_exit_1() {
-    let (code, out, err) = run_mode("error", &[]);
-    assert_eq!(code, 1, "{err}");
-    let body = json(&out);
+    let out = run_mode("error", &[]).failure(1);
+    let body = out.json();
     assert_eq!(body["errorType"], "HandlerError");
     assert_eq!(body["errorMessage"], "something went wrong");
     // A handled error is not a platform failure: no Status on the REPORT line.
-    assert!(!report_lines(&err)[0].contains("Status:"), "{err}");
+    assert!(!report_lines(&out.stderr)[0].contains("Status:"), "{out}");
 }
 
 #[test]
 fn a_panic_kills_the_process_and_is_a_runtime_exit_error() {
-    let (code, out, err) = run_mode("panic", &["--message-format", "json"]);
-    assert_eq!(code, 1, "{err}");
-    let doc = json(&out);
+    let doc = run_mode("panic", &["--message-format", "json"])
+        .failure(1)
+        .stderr_has("panicking as asked")
+        .json();
     let inv = only_invocation(&doc);
     assert_eq!(inv["status"], "exit_error");
     assert_eq!(inv["error_type"], "Runtime.ExitError");
@@ -220,12 +217,11 @@ fn a_panic_kills_the_process_and_is_a_runtime_exit_error() {
         message.ends_with("Error: Runtime exited with error: signal: aborted"),
         "{message}"
     );
-    assert!(err.contains("panicking as asked"), "{err}");
 }
 
 #[test]
 fn a_timeout_kills_the_process_and_the_next_invocation_is_cold() {
-    let (code, out, err) = run_mode(
+    let doc = run_mode(
         "hang",
         &[
             "--timeout",
@@ -235,9 +231,9 @@ fn a_timeout_kills_the_process_and_the_next_invocation_is_cold() {
             "--message-format",
             "json",
         ],
-    );
-    assert_eq!(code, 1, "{err}");
-    let doc = json(&out);
+    )
+    .failure(1)
+    .json();
     let list = doc["invocations"].as_array().unwrap();
     assert_eq!(list.len(), 2);
     for inv in list {
@@ -255,20 +251,20 @@ fn a_timeout_kills_the_process_and_the_next_invocation_is_cold() {
         assert!(inv["duration_ms"].as_f64().unwrap() >= 1000.0);
     }
     // Human form: the timeout line, and Status: timeout on REPORT.
-    let (code, _, err) = run_mode("hang", &["--timeout", "1"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("Task timed out after 1.00 seconds"), "{err}");
+    let out = run_mode("hang", &["--timeout", "1"])
+        .failure(1)
+        .stderr_has("Task timed out after 1.00 seconds");
     assert!(
-        report_lines(&err)[0].ends_with("\tStatus: timeout"),
-        "{err}"
+        report_lines(&out.stderr)[0].ends_with("\tStatus: timeout"),
+        "{out}"
     );
 }
 
 #[test]
 fn warm_invocations_reuse_the_process() {
-    let (code, out, err) = run_mode("ok", &["--repeat", "3", "--message-format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let doc = json(&out);
+    let doc = run_mode("ok", &["--repeat", "3", "--message-format", "json"])
+        .success()
+        .json();
     let list = doc["invocations"].as_array().unwrap();
     let counts: Vec<i64> = list
         .iter()
@@ -282,14 +278,15 @@ fn warm_invocations_reuse_the_process() {
 #[test]
 fn init_failures_are_reported_as_lambda_does() {
     // Exit before the first GET /next.
-    let (code, out, err) = run(slim().arg("run").arg(zip()).args([
+    let doc = run(slim().arg("run").arg(zip()).args([
         "--env",
         "FAULTS_INIT=exit",
         "--message-format",
         "json",
-    ]));
-    assert_eq!(code, 1, "{err}");
-    let inv = only_invocation(&json(&out)).clone();
+    ]))
+    .failure(1)
+    .json();
+    let inv = only_invocation(&doc).clone();
     assert_eq!(inv["status"], "init_failed");
     assert_eq!(inv["error_type"], "Runtime.ExitError");
     assert_eq!(inv["init"]["status"], "error");
@@ -298,16 +295,17 @@ fn init_failures_are_reported_as_lambda_does() {
         "Error: Runtime exited with error: exit status 3"
     );
     // POST /runtime/init/error: its error type and body are what the caller gets.
-    let (code, out, err) = run(slim()
+    let out = run(slim()
         .arg("run")
         .arg(zip())
-        .args(["--env", "FAULTS_INIT=error"]));
-    assert_eq!(code, 1, "{err}");
-    assert_eq!(json(&out)["errorType"], "ConfigError");
-    let init_report = err
+        .args(["--env", "FAULTS_INIT=error"]))
+    .failure(1);
+    assert_eq!(out.json()["errorType"], "ConfigError");
+    let init_report = out
+        .stderr
         .lines()
         .find(|l| l.starts_with("INIT_REPORT "))
-        .unwrap_or_else(|| panic!("no INIT_REPORT:\n{err}"));
+        .unwrap_or_else(|| panic!("no INIT_REPORT:\n{out}"));
     assert!(
         init_report.starts_with("INIT_REPORT Init Duration: "),
         "{init_report}"
@@ -321,16 +319,17 @@ fn init_failures_are_reported_as_lambda_does() {
 /// Lambda's init phase limit is 10 s; this test waits that long (once).
 #[test]
 fn an_init_that_never_ends_times_out_after_10_seconds() {
-    let (code, out, err) = run(slim()
+    let out = run(slim()
         .arg("run")
         .arg(zip())
-        .args(["--env", "FAULTS_INIT=hang"]));
-    assert_eq!(code, 1, "{err}");
-    assert_eq!(json(&out)["errorType"], "Sandbox.Timedout");
-    let line = err
+        .args(["--env", "FAULTS_INIT=hang"]))
+    .failure(1);
+    assert_eq!(out.json()["errorType"], "Sandbox.Timedout");
+    let line = out
+        .stderr
         .lines()
         .find(|l| l.starts_with("INIT_REPORT Init Duration: "))
-        .unwrap_or_else(|| panic!("{err}"));
+        .unwrap_or_else(|| panic!("{out}"));
     assert!(line.ends_with("\tPhase: init\tStatus: timeout"), "{line}");
     let ms: f64 = line
         .trim_start_matches("INIT_REPORT Init Duration: ")
@@ -344,10 +343,9 @@ fn an_init_that_never_ends_times_out_after_10_seconds() {
 
 #[test]
 fn an_oversize_response_is_refused_with_413() {
-    let (code, out, err) = run_mode("oversize", &[]);
-    assert_eq!(code, 1, "{err}");
+    let out = run_mode("oversize", &[]).failure(1);
     assert_eq!(
-        json(&out),
+        out.json(),
         serde_json::json!({
             "errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
             "errorType": "Function.ResponseSizeTooLarge"
@@ -356,31 +354,29 @@ fn an_oversize_response_is_refused_with_413() {
     // What the function itself is told (413 RequestEntityTooLarge) is checked by
     // the api_server unit test: here the process may be gone before it logs it.
     assert!(
-        report_lines(&err)[0].contains("Error Type: Function.ResponseSizeTooLarge"),
-        "{err}"
+        report_lines(&out.stderr)[0].contains("Error Type: Function.ResponseSizeTooLarge"),
+        "{out}"
     );
 }
 
 #[test]
 fn a_streamed_response_arrives_whole() {
-    let (code, out, err) = run_mode("stream", &["--message-format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let doc = json(&out);
+    let doc = run_mode("stream", &["--message-format", "json"])
+        .success()
+        .json();
     let inv = only_invocation(&doc);
     assert_eq!(inv["response"], "chunk one;chunk two;chunk three");
     assert!(inv["streamed"]["chunks"].as_u64().unwrap() >= 1, "{inv}");
-    let (code, out, _) = run_mode("stream", &[]);
-    assert_eq!(
-        (code, out.as_str()),
-        (0, "chunk one;chunk two;chunk three\n")
-    );
+    run_mode("stream", &[])
+        .success()
+        .stdout_is("chunk one;chunk two;chunk three\n");
 }
 
 #[test]
 fn a_streamed_response_that_fails_midway_reports_its_trailers() {
-    let (code, out, err) = run_mode("stream_error", &["--message-format", "json"]);
-    assert_eq!(code, 1, "{err}");
-    let doc = json(&out);
+    let doc = run_mode("stream_error", &["--message-format", "json"])
+        .failure(1)
+        .json();
     let inv = only_invocation(&doc);
     assert_eq!(inv["status"], "function_error");
     assert_eq!(inv["error_type"], "StreamError");
@@ -392,41 +388,35 @@ fn a_streamed_response_that_fails_midway_reports_its_trailers() {
 
 #[test]
 fn no_limits_runs_unconfined_and_says_so() {
-    let (code, out, err) = run(slim()
+    let doc = run(slim()
         .arg("run")
         .arg(zip())
         .args(["--payload", r#"{"mode":"alloc","mb":200}"#, "--no-limits"])
-        .args(["--message-format", "json"]));
-    assert_eq!(code, 0, "{err}");
-    let doc = json(&out);
+        .args(["--message-format", "json"]))
+    .success()
+    .stderr_has("warning: running without Lambda's full limits: memory NOT limited (--no-limits)")
+    .json();
     assert_eq!(doc["confinement"]["memory"]["applied"], "no");
     assert_eq!(doc["confinement"]["memory"]["why"], "--no-limits");
     assert_eq!(only_invocation(&doc)["response"]["allocated"], 200 << 20);
-    assert!(
-        err.contains(
-            "warning: running without Lambda's full limits: memory NOT limited (--no-limits)"
-        ),
-        "{err}"
-    );
 }
 
 #[test]
 fn exceeding_memory_is_out_of_memory_where_cgroups_permit() {
-    let (code, out, err) = run(slim()
+    let out = run(slim()
         .arg("run")
         .arg(zip())
         .args(["--payload", r#"{"mode":"alloc","mb":400}"#])
         .args(["--message-format", "json"]));
-    let doc = json(&out);
+    let doc = out.json();
     if memory_confined(&doc) {
-        assert_eq!(code, 1, "{err}");
+        out.failure(1);
         let inv = only_invocation(&doc);
         assert_eq!(inv["error_type"], "Runtime.OutOfMemory", "{inv}");
         assert_eq!(inv["max_memory_used_mb"], 128, "{inv}");
     } else {
         // Unconfined: the function gets its memory, and we say why.
-        assert_eq!(code, 0, "{err}");
-        assert!(err.contains("memory NOT limited ("), "{err}");
+        out.success().stderr_has("memory NOT limited (");
     }
 }
 
@@ -458,18 +448,18 @@ fn bad_input_is_a_clear_error_not_a_panic() {
         ),
     ];
     for (args, expected) in cases {
-        let (code, out, err) = run(slim().arg("run").arg(zip()).args(&args));
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(err.contains(expected), "{args:?}: {err}");
-        assert!(!err.contains("panicked"), "{err}");
-        assert!(out.is_empty(), "{out}");
+        run(slim().arg("run").arg(zip()).args(&args))
+            .failure(2)
+            .stderr_has(expected)
+            .stderr_lacks("panicked")
+            .stdout_is("");
     }
     // A damaged zip.
     let broken = dir.path().join("function.zip");
     std::fs::write(&broken, b"PK\x03\x04garbage").unwrap();
-    let (code, _, err) = run(slim().arg("run").arg(&broken));
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("cannot read the zip archive"), "{err}");
+    run(slim().arg("run").arg(&broken))
+        .failure(2)
+        .stderr_has("cannot read the zip archive");
 }
 
 /// Copy the faults bootstrap with `mode`, or write `bytes` instead of it.
@@ -500,16 +490,14 @@ fn an_unrunnable_bootstrap_is_an_invalid_entrypoint() {
     for (bytes, mode, why) in cases {
         let sub = tempfile::tempdir_in(dir.path()).unwrap();
         let path = bootstrap_file(sub.path(), bytes, mode);
-        let (code, out, err) = run(slim().arg("run").arg(&path));
-        assert_eq!(code, 1, "{err}");
-        assert_eq!(json(&out)["errorType"], "Runtime.InvalidEntrypoint");
+        let doc = run(slim().arg("run").arg(&path))
+            .failure(1)
+            .stderr_has("Error Type: Runtime.InvalidEntrypoint")
+            .json();
+        assert_eq!(doc["errorType"], "Runtime.InvalidEntrypoint");
         assert_eq!(
-            json(&out)["errorMessage"],
+            doc["errorMessage"],
             format!("Error: fork/exec /var/task/bootstrap: {why}")
-        );
-        assert!(
-            err.contains("Error Type: Runtime.InvalidEntrypoint"),
-            "{err}"
         );
     }
 }
@@ -518,56 +506,53 @@ fn an_unrunnable_bootstrap_is_an_invalid_entrypoint() {
 fn arm64_runs_under_qemu_and_is_marked_emulated() {
     common::require_tool("qemu-aarch64-static");
     let built = faults(ARM);
-    let (code, out, err) = run(slim()
+    let doc = run(slim()
         .arg("run")
         .arg(&built.zip)
         .args(["--payload", r#"{"mode":"ok"}"#, "--timeout", "60"])
-        .args(["--message-format", "json"]));
-    assert_eq!(code, 0, "{err}");
-    let doc = json(&out);
+        .args(["--message-format", "json"]))
+    .success()
+    .json();
     assert_eq!(doc["emulated"], "qemu-aarch64-static");
     let inv = only_invocation(&doc);
     assert_eq!(inv["emulated"], "qemu-aarch64-static");
     assert_eq!(inv["response"]["count"], 1);
     // Human form: every REPORT line says so, and so does the start line.
-    let (code, _, err) = run(slim().arg("run").arg(&built.zip).args(["--timeout", "60"]));
-    assert_eq!(code, 0, "{err}");
+    let out = run(slim().arg("run").arg(&built.zip).args(["--timeout", "60"]))
+        .success()
+        .stderr_has("emulated by qemu-aarch64-static");
     assert!(
-        report_lines(&err)[0].ends_with("\t[emulated: qemu-aarch64-static]"),
-        "{err}"
+        report_lines(&out.stderr)[0].ends_with("\t[emulated: qemu-aarch64-static]"),
+        "{out}"
     );
-    assert!(err.contains("emulated by qemu-aarch64-static"), "{err}");
     // No qemu: a clear error naming the package.
-    let (code, _, err) = run(slim()
+    run(slim()
         .arg("run")
         .arg(&built.zip)
-        .env("CARGO_SLIM_QEMU", "/nonexistent/qemu-aarch64"));
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("qemu-user-static"), "{err}");
+        .env("CARGO_SLIM_QEMU", "/nonexistent/qemu-aarch64"))
+    .failure(2)
+    .stderr_has("qemu-user-static");
 }
 
 #[test]
 fn the_real_lambda_runtime_client_answers_built_before_run() {
-    // The same build as tests/build.rs and tests/size.rs (compiled once).
+    // The same build as tests/suite/build.rs and tests/suite/size.rs (compiled once).
     let args = ["-q", "--opt-level", "s"];
     build("hello-lambda", "hello-lambda", X86, &args);
     // No PATH: run builds the package (a no-op now) and runs its zip.
-    let (code, out, err) = run(slim()
+    let out = run(slim()
         .arg("run")
         .arg("--manifest-path")
         .arg(common::fixture("hello-lambda").join("Cargo.toml"))
         .args(["--target", X86, "--target-dir"])
         .arg(common::shared_target_dir())
         .args(&args[1..])
-        .args(["--payload", r#"{"name":"slim"}"#, "--repeat", "2"]));
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(
-        out,
-        "{\"message\":\"Hello, slim!\"}\n{\"message\":\"Hello, slim!\"}\n"
-    );
-    assert_eq!(report_lines(&err).len(), 2, "{err}");
+        .args(["--payload", r#"{"name":"slim"}"#, "--repeat", "2"]))
+    .success()
+    .stdout_is("{\"message\":\"Hello, slim!\"}\n{\"message\":\"Hello, slim!\"}\n")
     // The function name defaults to the binary's.
-    assert!(!err.contains("error"), "{err}");
+    .stderr_lacks("error");
+    assert_eq!(report_lines(&out.stderr).len(), 2, "{out}");
 }
 
 #[test]
@@ -581,23 +566,24 @@ fn every_sample_event_reaches_the_function_and_parses_with_aws_lambda_events() {
         "eventbridge",
         "dynamodb",
     ] {
-        let (code, out, err) = run(slim().arg("run").arg(zip()).args(["--sample", sample]));
-        assert_eq!(code, 0, "{sample}: {err}");
-        assert_eq!(json(&out)["count"], 1, "{sample}");
+        let doc = run(slim().arg("run").arg(zip()).args(["--sample", sample]))
+            .success()
+            .json();
+        assert_eq!(doc["count"], 1, "{sample}");
     }
     // The real types: a test crate of its own, sharing the fixtures' target dir.
-    let (code, out, err) = run(Command::new(env!("CARGO"))
+    run(Command::new(env!("CARGO"))
         .args(["test", "--quiet", "--manifest-path"])
         .arg(common::fixture("events").join("Cargo.toml"))
         .arg("--target-dir")
-        .arg(common::shared_target_dir()));
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("7 passed"), "{out}");
+        .arg(common::shared_target_dir()))
+    .success()
+    .stdout_has("7 passed");
 }
 
 #[test]
 fn bench_json_is_consistent() {
-    let (code, out, err) = run(slim()
+    let doc = run(slim()
         .arg("bench")
         .arg(zip())
         .args([
@@ -608,9 +594,9 @@ fn bench_json_is_consistent() {
             "--payload",
             r#"{"mode":"ok"}"#,
         ])
-        .args(["--message-format", "json"]));
-    assert_eq!(code, 0, "{err}");
-    let doc = json(&out);
+        .args(["--message-format", "json"]))
+    .success()
+    .json();
     assert_eq!(
         (doc["cold"].as_u64(), doc["warm"].as_u64()),
         (Some(3), Some(5))
@@ -651,7 +637,7 @@ fn bench_json_is_consistent() {
 #[test]
 fn bench_compare_runs_both_and_prints_ratios() {
     let dir = faults(X86).dir.clone();
-    let (code, out, err) = run(slim()
+    let out = run(slim()
         .arg("bench")
         .arg(zip())
         .arg("--compare")
@@ -663,8 +649,10 @@ fn bench_compare_runs_both_and_prints_ratios() {
             "2",
             "--payload",
             r#"{"mode":"ok"}"#,
-        ]));
-    assert_eq!(code, 0, "{err}");
+        ]))
+    .success()
+    .stdout_has("init p50")
+    .stdout;
     assert!(
         out.starts_with(&format!("A: {}\nB: {}\n", zip().display(), dir.display())),
         "{out}"
@@ -675,22 +663,21 @@ fn bench_compare_runs_both_and_prints_ratios() {
         .unwrap_or_else(|| panic!("{out}"));
     // The same build twice: the same bytes, ratio 1.
     assert!(bytes_row.ends_with("(1.00×)"), "{bytes_row}");
-    assert!(out.contains("init p50"), "{out}");
 }
 
 #[test]
 fn bench_counts_failures_and_exits_1() {
-    let (code, _, err) = run(slim().arg("bench").arg(zip()).args([
+    run(slim().arg("bench").arg(zip()).args([
         "--cold",
         "1",
         "--warm",
         "1",
         "--payload",
         r#"{"mode":"error"}"#,
-    ]));
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("invocation(s) failed"), "{err}");
-    assert!(err.contains("HandlerError"), "{err}");
+    ]))
+    .failure(1)
+    .stderr_has("invocation(s) failed")
+    .stderr_has("HandlerError");
 }
 
 /// Processes whose environment holds `marker` (the function started with
@@ -748,17 +735,17 @@ fn bench_under_qemu_marks_every_figure_emulated() {
     common::require_tool("qemu-aarch64-static");
     let built = faults(ARM);
     let args = ["--cold", "1", "--warm", "1", "--timeout", "60"];
-    let (code, out, err) = run(slim()
+    let doc = run(slim()
         .arg("bench")
         .arg(&built.zip)
         .args(args)
-        .args(["--message-format", "json"]));
-    assert_eq!(code, 0, "{err}");
-    let doc = json(&out);
+        .args(["--message-format", "json"]))
+    .success()
+    .stderr_has("runs under qemu-aarch64-static")
+    .json();
     assert_eq!(doc["emulated"], true);
     assert_eq!(doc["builds"][0]["emulated"], "qemu-aarch64-static");
-    assert!(err.contains("runs under qemu-aarch64-static"), "{err}");
-    let (code, out, err) = run(slim().arg("bench").arg(&built.zip).args(args));
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("EMULATED: "), "{out}");
+    run(slim().arg("bench").arg(&built.zip).args(args))
+        .success()
+        .stdout_has("EMULATED: ");
 }

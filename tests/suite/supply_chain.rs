@@ -4,19 +4,19 @@
 //! `sha256sum` for the provenance subject. `.ci/setup` installs all of them,
 //! pinned.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{build, fixture, output_ok, require_tool, run, slim, Built};
+use crate::common::{build, fixture, output_ok, require_tool, run, slim, Built};
 use serde_json::Value;
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
 
-/// The lambda fixture as tests/build.rs and tests/size.rs build it (compiled
+/// The lambda fixture as tests/suite/build.rs and tests/suite/size.rs build it (compiled
 /// once for the whole suite).
 fn lambda() -> Built {
     build(
@@ -106,15 +106,14 @@ fn dependency_list_in_bootstrap_is_read_by_rust_audit_info_and_cargo_audit() {
     // it reads the embedded list (its JSON report counts all of its crates; the
     // fallback that guesses from panic messages finds only a few), and nothing
     // in the lambda fixture is vulnerable.
-    let (code, stdout, stderr) = run(&mut audit_bin(&built.bootstrap, true));
-    assert_eq!(code, 0, "{stdout}\n{stderr}");
-    let report: Value = serde_json::from_str(&stdout).expect("cargo audit --json");
+    let audit = run(&mut audit_bin(&built.bootstrap, true)).success();
+    let report = audit.json();
     assert_eq!(
         report["lockfile"]["dependency-count"].as_u64(),
         Some(embedded.len() as u64),
-        "{stdout}"
+        "{audit}"
     );
-    assert_eq!(report["vulnerabilities"]["found"], false, "{stdout}");
+    assert_eq!(report["vulnerabilities"]["found"], false, "{audit}");
 
     // The cost is recorded and matches the section's size plus its ELF header.
     let m = json_file(&built.manifest);
@@ -162,14 +161,12 @@ fn assert_read_embedded_data(stderr: &str, crates: usize) {
 #[test]
 fn cargo_audit_bin_reports_a_vulnerable_crate_in_bootstrap() {
     let built = build("vulnerable", "vulnerable", TRIPLE, &["-q"]);
-    let (code, stdout, stderr) = run(&mut audit_bin(&built.bootstrap, false));
-    assert_eq!(
-        code, 1,
-        "a vulnerability makes cargo audit fail:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("RUSTSEC-2021-0003"), "{stdout}\n{stderr}");
-    assert!(stdout.contains("smallvec"), "{stdout}");
-    assert_read_embedded_data(&stderr, 2);
+    // A vulnerability makes cargo audit fail.
+    let audit = run(&mut audit_bin(&built.bootstrap, false))
+        .failure(1)
+        .stdout_has("RUSTSEC-2021-0003")
+        .stdout_has("smallvec");
+    assert_read_embedded_data(&audit.stderr, 2);
 }
 
 /// The python interpreter of the venv `.ci/setup` installs cyclonedx-python-lib
@@ -407,15 +404,12 @@ fn no_audit_data_and_verify_checks_the_documents() {
         .arg(tmp.path());
         run(&mut cmd)
     };
-    let (code, _, stderr) = verify();
-    assert_eq!(code, 0, "{stderr}");
+    verify().success();
     for path in [sbom_path(&built), provenance_path(&built)] {
         let original = fs::read(&path).unwrap();
         fs::write(&path, b"{}\n").unwrap();
-        let (code, _, stderr) = verify();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        assert_eq!(code, 1, "{stderr}");
-        assert!(stderr.contains(&name), "{stderr}");
+        verify().failure(1).stderr_has(&name);
         fs::write(&path, original).unwrap();
     }
 }

@@ -6,7 +6,7 @@
 //! `function.zip` bytes for the gnu x86_64 (zig) and musl arm64 (rust-lld)
 //! targets. Left out, with the reason, in docs/reproducibility.md: user_group.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use common::{copy_fixture, require_tool, run};
+use crate::common::{copy_fixture, require_tool, run, Outcome};
 
 const TARGETS: [&str; 2] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-musl"];
 
@@ -94,8 +94,8 @@ fn setup() -> Setup {
     }
 }
 
-/// Run reprotest: (exit code, stdout, stderr).
-fn reprotest(s: &Setup, variations: &str, command: &str, artifacts: &str) -> (i32, String, String) {
+/// Run reprotest.
+fn reprotest(s: &Setup, variations: &str, command: &str, artifacts: &str) -> Outcome {
     let store = s.tmp.path().join("artifacts");
     let started = Instant::now();
     let result = run(Command::new(require_tool("reprotest"))
@@ -124,17 +124,15 @@ fn reprotest_catches_a_build_that_is_not_reproducible() {
         "SOURCE_DATE_EPOCH=$(date +%s) {} build -q --color never --target x86_64-unknown-linux-musl --target-dir target",
         s.prefix
     );
-    let (code, out, err) = reprotest(
+    // The timestamp is caught, and the zip difference shown.
+    reprotest(
         &s,
         "-all,+time",
         &command,
         "target/cargo-slim/hello/x86_64-unknown-linux-musl/function.zip",
-    );
-    assert_ne!(code, 0, "reprotest missed the timestamp:\n{out}\n{err}");
-    assert!(
-        out.contains("zipinfo"),
-        "no zip difference shown:\n{out}\n{err}"
-    );
+    )
+    .nonzero()
+    .stdout_has("zipinfo");
 }
 
 #[test]
@@ -168,18 +166,19 @@ fn reprotest_finds_function_zip_reproducible() {
         s.prefix,
         TARGETS.join(",")
     );
-    let (code, out, err) = reprotest(
+    let out = reprotest(
         &s,
         &variations.join(","),
         &command,
         "target/cargo-slim/hello/*/function.zip",
-    );
-    assert_eq!(code, 0, "reprotest failed:\n{out}\n{err}");
-    assert!(out.contains("Reproduction successful"), "{out}\n{err}");
+    )
+    .success()
+    .stdout_has("Reproduction successful");
     // Both zips were compared, and each variation named above was applied.
     for triple in TARGETS {
         assert!(
-            out.contains(&format!("target/cargo-slim/hello/{triple}/function.zip")),
+            out.stdout
+                .contains(&format!("target/cargo-slim/hello/{triple}/function.zip")),
             "{triple} not compared:\n{out}"
         );
     }
@@ -194,8 +193,8 @@ fn reprotest_finds_function_zip_reproducible() {
         "EXEC_PATH variation",
     ] {
         assert!(
-            err.contains(v) || out.contains(v),
-            "{v} not applied:\n{err}"
+            out.stderr.contains(v) || out.stdout.contains(v),
+            "{v} not applied:\n{out}"
         );
     }
 }

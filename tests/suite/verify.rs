@@ -3,13 +3,11 @@
 //! `--opt-level` than recorded; refuses without a Cargo.lock. Each test works on
 //! its own copy of the `hello` fixture with its own target directory.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{copy_fixture, run, slim, Built};
+use crate::common::{copy_fixture, run, slim, Built, Outcome};
 use serde_json::Value;
 
 const TRIPLE: &str = "x86_64-unknown-linux-musl";
@@ -37,15 +35,14 @@ impl Crate {
                 "fixture",
             ],
         ] {
-            let (code, _, err) = run(Command::new("git").args(args).current_dir(&dir));
-            assert_eq!(code, 0, "git {args:?}: {err}");
+            run(Command::new("git").args(args).current_dir(&dir)).success();
         }
         // The target dir lives inside the crate but is ignored by git.
         fs::write(dir.join(".git/info/exclude"), "/target\n").unwrap();
         Crate { _tmp: tmp, dir }
     }
 
-    fn slim(&self, args: &[&str]) -> (i32, String, String) {
+    fn slim(&self, args: &[&str]) -> Outcome {
         run(slim()
             .args(args)
             .arg("--target")
@@ -56,22 +53,18 @@ impl Crate {
     fn build(&self, extra: &[&str]) {
         let mut args = vec!["build", "-q"];
         args.extend(extra);
-        let (code, out, err) = self.slim(&args);
-        assert_eq!(code, 0, "build failed:\n{out}\n{err}");
+        self.slim(&args).success();
     }
 
     fn built(&self) -> Built {
         Built::at(&self.dir.join("target"), "hello", TRIPLE)
     }
 
-    /// `cargo slim verify --message-format json` + extra args → (exit, report, stderr).
-    fn verify(&self, extra: &[&str]) -> (i32, Value, String) {
+    /// `cargo slim verify --message-format json` + extra args (`.json()` is the report).
+    fn verify(&self, extra: &[&str]) -> Outcome {
         let mut args = vec!["verify", "--message-format", "json"];
         args.extend(extra);
-        let (code, out, err) = self.slim(&args);
-        let report = serde_json::from_str(&out)
-            .unwrap_or_else(|e| panic!("verify printed no JSON ({e}), exit {code}:\n{out}\n{err}"));
-        (code, report, err)
+        self.slim(&args)
     }
 }
 
@@ -95,11 +88,10 @@ fn names(diffs: &Value, kind: &str) -> Vec<String> {
         .collect()
 }
 
-fn sha256sum_check(dir: &Path) -> (i32, String) {
-    let (code, out, err) = run(Command::new("sha256sum")
+fn sha256sum_check(dir: &Path) -> Outcome {
+    run(Command::new("sha256sum")
         .args(["-c", "function.zip.sha256"])
-        .current_dir(dir));
-    (code, format!("{out}{err}"))
+        .current_dir(dir))
 }
 
 /// A fresh build is reproducible (full rebuild) and matches its manifest
@@ -113,28 +105,24 @@ fn verify_passes_on_a_fresh_build() {
     let recorded: Value = serde_json::from_slice(&before).unwrap();
     let sha = recorded["zip"]["sha256"].as_str().unwrap().to_string();
 
-    let (code, report, err) = c.verify(&[]);
-    assert_eq!(code, 0, "{report:#}\n{err}");
+    let out = c.verify(&[]).success();
+    let report = out.json();
     let t = &report["targets"][0];
     assert_eq!(t["target"], TRIPLE);
     assert_eq!(t["reproducible"], true);
     assert_eq!(t["mode"], "rebuild");
     assert_eq!(t["rebuilt_sha256"], sha.as_str());
     assert_eq!(t["differences"], Value::Array(vec![]));
-    assert_eq!(t["causes"], Value::Array(vec![]), "{err}");
+    assert_eq!(t["causes"], Value::Array(vec![]), "{out}");
     // The rebuild went to a temporary dir: the build's files are untouched.
     assert!(fs::read(&built.manifest).unwrap() == before);
 
-    let (code, out, err) = c.slim(&["verify", "--artifact-only"]);
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert!(
-        err.contains(&format!(
+    c.slim(&["verify", "--artifact-only"])
+        .success()
+        .stderr_has(&format!(
             "{TRIPLE}: matches its manifest: function.zip {sha}"
-        )),
-        "{err}"
-    );
-    let (code, out) = sha256sum_check(&built.dir);
-    assert_eq!(code, 0, "{out}");
+        ));
+    sha256sum_check(&built.dir).success();
 }
 
 /// (a) One flipped byte in function.zip: --artifact-only exits 1 naming the zip
@@ -149,8 +137,7 @@ fn verify_fails_after_a_flipped_zip_byte() {
     zip[at] ^= 0x01;
     fs::write(&built.zip, &zip).unwrap();
 
-    let (code, report, err) = c.verify(&["--artifact-only"]);
-    assert_eq!(code, 1, "{report:#}\n{err}");
+    let report = c.verify(&["--artifact-only"]).failure(1).json();
     let t = &report["targets"][0];
     assert_eq!(t["reproducible"], false);
     let diffs = &t["artifact_differences"];
@@ -163,12 +150,11 @@ fn verify_fails_after_a_flipped_zip_byte() {
         "{t:#}"
     );
     // Human form names the file.
-    let (code, _, err) = c.slim(&["verify", "--artifact-only"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("NOT reproducible"), "{err}");
-    assert!(err.contains("function.zip: recorded "), "{err}");
-    let (code, out) = sha256sum_check(&built.dir);
-    assert_ne!(code, 0, "{out}");
+    c.slim(&["verify", "--artifact-only"])
+        .failure(1)
+        .stderr_has("NOT reproducible")
+        .stderr_has("function.zip: recorded ");
+    sha256sum_check(&built.dir).nonzero();
 }
 
 /// (b) An edited source file: the rebuild differs in named ELF sections, and the
@@ -188,8 +174,11 @@ fn verify_fails_after_a_source_edit() {
     )
     .unwrap();
 
-    let (code, report, err) = c.verify(&[]);
-    assert_eq!(code, 1, "{report:#}\n{err}");
+    let report = c
+        .verify(&[])
+        .failure(1)
+        .stderr_has("the git work tree is dirty")
+        .json();
     let t = &report["targets"][0];
     assert_eq!(t["reproducible"], false);
     assert_eq!(t["artifact_differences"], Value::Array(vec![]), "{t:#}");
@@ -213,7 +202,6 @@ fn verify_fails_after_a_source_edit() {
         causes.iter().any(|c| c.contains("uncommitted changes")),
         "{causes:?}"
     );
-    assert!(err.contains("the git work tree is dirty"), "{err}");
 }
 
 /// (c) The artifact was rebuilt with `--opt-level s` but the published manifest
@@ -227,8 +215,10 @@ fn verify_fails_after_a_build_with_another_opt_level() {
     fs::copy(c.built().manifest, &expected).unwrap();
     c.build(&["--opt-level", "s"]);
 
-    let (code, report, err) = c.verify(&["--manifest", expected.to_str().unwrap()]);
-    assert_eq!(code, 1, "{report:#}\n{err}");
+    let report = c
+        .verify(&["--manifest", expected.to_str().unwrap()])
+        .failure(1)
+        .json();
     let t = &report["targets"][0];
     assert_eq!(t["differences"], Value::Array(vec![]), "{t:#}");
     assert!(
@@ -243,8 +233,7 @@ fn verify_fails_after_a_build_with_another_opt_level() {
         "{causes:?}"
     );
     // The s build's own manifest is reproducible with its own settings.
-    let (code, _, err) = c.verify(&["--artifact-only"]);
-    assert_eq!(code, 0, "{err}");
+    c.verify(&["--artifact-only"]).success();
 }
 
 /// No Cargo.lock: refused before building (exit 2), with what to do.
@@ -253,11 +242,12 @@ fn verify_refuses_without_cargo_lock() {
     let c = Crate::new();
     c.build(&[]);
     fs::remove_file(c.dir.join("Cargo.lock")).unwrap();
-    let (code, out, err) = c.slim(&["verify"]);
-    assert_eq!(code, 2, "{out}\n{err}");
-    assert!(err.contains("no Cargo.lock"), "{err}");
-    assert!(err.contains("cargo generate-lockfile"), "{err}");
-    assert!(!err.contains("Building"), "built anyway:\n{err}");
+    // Refused, not built anyway.
+    c.slim(&["verify"])
+        .failure(2)
+        .stderr_has("no Cargo.lock")
+        .stderr_has("cargo generate-lockfile")
+        .stderr_lacks("Building");
 }
 
 /// A manifest recorded with another toolchain: a loud warning before the
@@ -271,14 +261,13 @@ fn verify_warns_when_the_toolchain_differs() {
     m["toolchain"]["rustc"] = "rustc 1.80.0 (051478957 2024-07-21)".into();
     fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
 
-    let (code, report, err) = c.verify(&[]);
-    assert!(
-        err.contains("warning: the toolchain differs from the recorded one"),
-        "{err}"
-    );
     // The bytes still match (the string was the only change), so the verdict
     // is reproducible, with the difference reported as a warning cause.
-    assert_eq!(code, 0, "{report:#}\n{err}");
+    let report = c
+        .verify(&[])
+        .stderr_has("warning: the toolchain differs from the recorded one")
+        .success()
+        .json();
     let causes = strings(&report["targets"][0]["causes"]);
     assert!(
         causes
@@ -300,15 +289,15 @@ fn verify_refuses_a_stale_cargo_lock() {
         text.replace("version = \"0.1.0\"", "version = \"0.1.1\""),
     )
     .unwrap();
-    let (code, out, err) = c.slim(&["verify"]);
-    assert_eq!(code, 2, "{out}\n{err}");
-    assert!(err.contains("Cargo.lock is out of date"), "{err}");
-    assert!(err.contains("verify always builds with --locked"), "{err}");
+    c.slim(&["verify"])
+        .failure(2)
+        .stderr_has("Cargo.lock is out of date")
+        .stderr_has("verify always builds with --locked");
     // Nothing rewrote the lock file.
-    let (_, status, _) = run(Command::new("git")
+    run(Command::new("git")
         .args(["status", "--porcelain", "Cargo.lock"])
-        .current_dir(&c.dir));
-    assert_eq!(status, "", "Cargo.lock was modified");
+        .current_dir(&c.dir))
+    .stdout_is("");
 }
 
 /// A target dir reached through a symlink: the build and the rebuild (in a fresh
@@ -323,9 +312,7 @@ fn verify_with_a_symlinked_target_dir_finds_nothing_different() {
     fs::write(c.dir.join(".git/info/exclude"), "/target\n/real-target\n").unwrap();
     std::os::unix::fs::symlink(&real, c.dir.join("target")).unwrap();
     c.build(&[]);
-    let (code, report, err) = c.verify(&[]);
-    assert_eq!(code, 0, "{report:#}\n{err}");
+    let report = c.verify(&[]).success().stderr_lacks("differs").json();
     let causes = strings(&report["targets"][0]["causes"]);
-    assert!(causes.is_empty(), "{causes:?}\n{err}");
-    assert!(!err.contains("differs"), "{err}");
+    assert!(causes.is_empty(), "{causes:?}");
 }

@@ -6,8 +6,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+pub mod outcome;
 pub mod runtime_api;
+
+pub use outcome::{run, Outcome};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -44,6 +48,27 @@ pub fn slim() -> Command {
     cmd
 }
 
+/// Every build into the shared target directory rewrites its output directory,
+/// and a build without `--image` deletes the image one with `--image` left
+/// there. All modules run in one process, so a test that reads what it built
+/// there while another module could rebuild it (the image tests) holds
+/// [`outputs_exclusive`] for its whole run, and every other build into the
+/// shared directory holds [`outputs_shared`] while it runs.
+static OUTPUTS: RwLock<()> = RwLock::new(());
+
+/// Held while building into the shared target directory. (A test that failed
+/// holding the lock leaves the outputs as they are: nothing to repair.)
+pub fn outputs_shared() -> RwLockReadGuard<'static, ()> {
+    OUTPUTS.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Held by a test whose shared-directory outputs must stay as it built them:
+/// no other build into the shared target directory runs meanwhile. Build with
+/// [`build_in`] under it ([`build`] takes [`outputs_shared`]).
+pub fn outputs_exclusive() -> RwLockWriteGuard<'static, ()> {
+    OUTPUTS.write().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Where `cargo slim build` puts one target's files.
 pub struct Built {
     pub dir: PathBuf,
@@ -72,6 +97,7 @@ impl Built {
 /// directory (extra args appended) and return where the files are. Panics with
 /// cargo-slim's output when the build fails.
 pub fn build(fixture_name: &str, bin: &str, triple: &str, extra: &[&str]) -> Built {
+    let _outputs = outputs_shared();
     build_in(
         slim(),
         fixture_name,
@@ -137,16 +163,6 @@ pub fn output_ok(cmd: &mut Command) -> std::process::Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-/// Run a command and return (exit code, stdout, stderr).
-pub fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().expect("spawn");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// A command that runs an executable built for `triple` on this machine: directly

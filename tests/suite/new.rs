@@ -1,18 +1,16 @@
 //! `cargo slim new` / `init`: what a template writes, what is refused, and that
 //! every template answers its sample event: its own handler test, and the crate
 //! run as a process against a loopback Runtime API. (The one full `cargo slim
-//! build` of a template is in tests/generate.rs, which deploys it; here every
+//! build` of a template is in tests/suite/generate.rs, which deploys it; here every
 //! template is built for the host, in one shared target directory, which
 //! compiles their dependencies once.)
-
-mod common;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::runtime_api::invoke_once;
-use common::{in_crate, output_ok, repo, run, slim, stable_release};
+use crate::common::runtime_api::invoke_once;
+use crate::common::{in_crate, output_ok, repo, run, slim, stable_release};
 use serde_json::{json, Value};
 
 const TEMPLATES: &[&str] = &["basic", "http", "sqs", "s3", "eventbridge", "stream"];
@@ -45,21 +43,18 @@ fn new_writes_each_template_with_the_pinned_toolchain_and_lean_dependencies() {
     let release = stable_release();
     for template in TEMPLATES {
         let name = format!("fn-{template}");
-        let (code, _, err) = run(slim().current_dir(tmp.path()).args([
+        run(slim().current_dir(tmp.path()).args([
             "new",
             &name,
             "--template",
             template,
             "--arch",
             "arm64,x86_64",
-        ]));
-        assert_eq!(code, 0, "{template}: {err}");
-        assert!(
-            err.contains(&format!(
-                "Created function `{name}` ({template} template, Rust {release})"
-            )),
-            "{err}"
-        );
+        ]))
+        .success()
+        .stderr_has(&format!(
+            "Created function `{name}` ({template} template, Rust {release})"
+        ));
         let dir = tmp.path().join(&name);
         assert_eq!(
             files_under(&dir),
@@ -144,27 +139,24 @@ fn new_and_init_never_overwrite() {
             .current_dir(tmp.path())
             .args(["new", name, "--toolchain", "1.95.0"]))
     };
-    assert_eq!(new("twice").0, 0);
+    new("twice").success();
     let main = tmp.path().join("twice/src/main.rs");
     std::fs::write(&main, "// mine\n").expect("edit");
-    let (code, _, err) = new("twice");
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("destination `twice` already exists"), "{err}");
-    assert!(err.contains("help: use `cargo slim init twice`"), "{err}");
+    new("twice")
+        .failure(2)
+        .stderr_has("destination `twice` already exists")
+        .stderr_has("help: use `cargo slim init twice`");
     assert_eq!(read(&main), "// mine\n");
 
     // init in a directory with a Cargo.toml: refused before anything is written.
     let dir = tmp.path().join("existing");
     std::fs::create_dir(&dir).expect("mkdir");
     std::fs::write(dir.join("Cargo.toml"), "# mine\n").expect("write");
-    let (code, _, err) = run(slim()
+    run(slim()
         .current_dir(&dir)
-        .args(["init", "--toolchain", "1.95.0"]));
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("already has Cargo.toml; cargo slim never overwrites a file"),
-        "{err}"
-    );
+        .args(["init", "--toolchain", "1.95.0"]))
+    .failure(2)
+    .stderr_has("already has Cargo.toml; cargo slim never overwrites a file");
     assert_eq!(files_under(&dir), ["Cargo.toml"]);
     assert_eq!(read(&dir.join("Cargo.toml")), "# mine\n");
 
@@ -172,17 +164,13 @@ fn new_and_init_never_overwrite() {
     let dir = tmp.path().join("with-ignore");
     std::fs::create_dir(&dir).expect("mkdir");
     std::fs::write(dir.join(".gitignore"), "*.log\n").expect("write");
-    let (code, _, err) =
-        run(slim()
-            .arg("init")
-            .arg(&dir)
-            .args(["--toolchain", "1.95.0", "--template", "s3"]));
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        err.contains("Created function `with-ignore` (s3 template"),
-        "{err}"
-    );
-    assert!(err.contains("add `/target` to it"), "{err}");
+    run(slim()
+        .arg("init")
+        .arg(&dir)
+        .args(["--toolchain", "1.95.0", "--template", "s3"]))
+    .success()
+    .stderr_has("Created function `with-ignore` (s3 template")
+    .stderr_has("add `/target` to it");
     assert_eq!(read(&dir.join(".gitignore")), "*.log\n");
 }
 
@@ -215,15 +203,15 @@ fn bad_names_and_options_are_clear_errors() {
             "unknown architecture `riscv`",
         ),
     ] {
-        let (code, _, err) = run(slim().current_dir(tmp.path()).args(&args));
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(err.contains(says), "{args:?}: {err}");
+        run(slim().current_dir(tmp.path()).args(&args))
+            .failure(2)
+            .stderr_has(says);
     }
-    let (code, _, err) = run(slim()
+    run(slim()
         .current_dir(tmp.path())
-        .args(["init", "--name", "a.b"]));
-    assert_eq!(code, 2);
-    assert!(err.contains("help: use ASCII letters"), "{err}");
+        .args(["init", "--name", "a.b"]))
+    .failure(2)
+    .stderr_has("help: use ASCII letters");
     assert!(
         files_under(tmp.path()).is_empty(),
         "nothing written on an error"
@@ -233,7 +221,7 @@ fn bad_names_and_options_are_clear_errors() {
 /// Each template's handler test on its sample event, `cargo fmt --check` (a
 /// template must be what rustfmt writes), and the crate answering the sample
 /// event as a process. Host builds only: the full cross build of a template is
-/// tests/generate.rs's.
+/// tests/suite/generate.rs's.
 #[test]
 fn every_template_passes_its_own_handler_test() {
     let root = repo().join("target/fixtures/templates");
@@ -262,11 +250,8 @@ fn every_template_passes_its_own_handler_test() {
         let manifest = dir.join("Cargo.toml");
         let text = read(&manifest);
         std::fs::write(&manifest, format!("{text}\n[workspace]\n")).expect("workspace");
-        let (code, diff, err) = run(in_crate("cargo", &dir).args(["fmt", "--check"]));
-        assert_eq!(
-            code, 0,
-            "{template} is not as rustfmt writes it:\n{diff}{err}"
-        );
+        // As rustfmt writes it.
+        run(in_crate("cargo", &dir).args(["fmt", "--check"])).success();
         let out = output_ok(
             in_crate("cargo", &dir)
                 .args(["test", "--quiet", "--target-dir"])

@@ -7,7 +7,7 @@
 //! writes to the same path as a plain build of the same triple) and happen once per
 //! test run.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -138,22 +138,19 @@ fn zip_of(zip_name: &str, name: &str, mode: u32, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// `cargo slim check PATH ARGS…` → (exit code, stdout, stderr).
-fn check(path: &Path, args: &[&str]) -> (i32, String, String) {
+/// `cargo slim check PATH ARGS…`.
+fn check(path: &Path, args: &[&str]) -> common::Outcome {
     common::run(common::slim().arg("check").arg(path).args(args))
 }
 
-/// The same with `--message-format json`, parsed.
-fn check_json(path: &Path, args: &[&str]) -> (i32, Value) {
-    let (code, stdout, stderr) = common::run(
+/// The same with `--message-format json` (`.json()` parses it).
+fn check_json(path: &Path, args: &[&str]) -> common::Outcome {
+    common::run(
         common::slim()
             .args(["--message-format", "json", "check"])
             .arg(path)
             .args(args),
-    );
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (code, json)
+    )
 }
 
 /// The check called `name` in a JSON report.
@@ -199,8 +196,9 @@ fn musl_static_builds_pass_for_both_arches_on_both_runtimes() {
     for arch in [Arch::X86_64, Arch::Arm64] {
         let exe = hello(arch, Link::Musl);
         for runtime in ["provided.al2023", "provided.al2"] {
-            let (code, json) = check_json(&exe, &["--arch", arch.as_str(), "--runtime", runtime]);
-            assert_eq!(code, 0, "{json:#}");
+            let json = check_json(&exe, &["--arch", arch.as_str(), "--runtime", runtime])
+                .success()
+                .json();
             assert_eq!(json["passed"], true);
             assert_eq!(json["input"], "elf");
             assert_eq!(json["runtime"], runtime);
@@ -225,25 +223,13 @@ fn musl_static_builds_pass_for_both_arches_on_both_runtimes() {
 #[test]
 fn x86_64_binary_checked_as_arm64_fails_on_the_machine() {
     let exe = hello(Arch::X86_64, Link::Musl);
-    let (code, stdout, _) = check(&exe, &["--arch", "arm64"]);
-    assert_eq!(code, 1, "{stdout}");
-    assert!(
-        stdout.contains(
-            "the executable is x86_64 (EM_X86_64) but the function's architecture is arm64"
-        ),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("rebuild for arm64 (--arch arm64"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("preflight failed: 1 of 7 checks (machine)"),
-        "{stdout}"
-    );
+    check(&exe, &["--arch", "arm64"])
+        .failure(1)
+        .stdout_has("the executable is x86_64 (EM_X86_64) but the function's architecture is arm64")
+        .stdout_has("rebuild for arm64 (--arch arm64")
+        .stdout_has("preflight failed: 1 of 7 checks (machine)");
 
-    let (code, json) = check_json(&exe, &["--arch", "arm64"]);
-    assert_eq!(code, 1);
+    let json = check_json(&exe, &["--arch", "arm64"]).failure(1).json();
     assert_eq!(json["passed"], false);
     assert_eq!(json["arch"], "arm64");
     assert_eq!(failed_names(&json), ["machine"]);
@@ -254,8 +240,9 @@ fn x86_64_binary_checked_as_arm64_fails_on_the_machine() {
 #[test]
 fn host_glibc_build_needs_more_than_al2_has() {
     let exe = hello(common_host_arch(), Link::HostGnu);
-    let (code, json) = check_json(&exe, &["--runtime", "provided.al2"]);
-    assert_eq!(code, 1, "{json:#}");
+    let json = check_json(&exe, &["--runtime", "provided.al2"])
+        .failure(1)
+        .json();
     assert_eq!(failed_names(&json), ["glibc"]);
     let glibc = check_named(&json, "glibc");
     let text = detail(&json, "glibc");
@@ -276,8 +263,9 @@ fn host_glibc_build_needs_more_than_al2_has() {
     assert!(needed.contains(&Value::from("libgcc_s.so.1")), "{needed:?}");
 
     // The same binary is within provided.al2023's glibc 2.34.
-    let (code, json) = check_json(&exe, &["--runtime", "provided.al2023"]);
-    assert_eq!(code, 0, "{json:#}");
+    let json = check_json(&exe, &["--runtime", "provided.al2023"])
+        .success()
+        .json();
     let glibc = detail(&json, "glibc");
     assert!(glibc.contains("highest GLIBC_2.34 (≤ 2.34)"), "{glibc}");
 }
@@ -295,18 +283,12 @@ fn c_program_using_a_glibc_2_36_function_fails_even_on_al2023() {
          int main(void) { printf(\"%u\\n\", arc4random()); return 0; }\n",
         &[],
     );
-    let (code, stdout, _) = check(&exe, &[]);
-    assert_eq!(code, 1, "{stdout}");
-    assert!(
-        stdout.contains("needs GLIBC_2.36 for arc4random; provided.al2023 has 2.34"),
-        "{stdout}"
-    );
-    let (code, stdout, _) = check(&exe, &["--runtime", "provided.al2"]);
-    assert_eq!(code, 1);
-    assert!(
-        stdout.contains("needs GLIBC_2.36 for arc4random; provided.al2 has 2.26; also GLIBC_2.34 for __libc_start_main"),
-        "{stdout}"
-    );
+    check(&exe, &[])
+        .failure(1)
+        .stdout_has("needs GLIBC_2.36 for arc4random; provided.al2023 has 2.34");
+    check(&exe, &["--runtime", "provided.al2"])
+        .failure(1)
+        .stdout_has("needs GLIBC_2.36 for arc4random; provided.al2 has 2.26; also GLIBC_2.34 for __libc_start_main");
 }
 
 #[test]
@@ -318,8 +300,7 @@ fn a_library_the_runtime_lacks_is_named() {
          int main(void) { printf(\"%lu\\n\", (unsigned long)png_access_version_number()); return 0; }\n",
         &["-lpng"],
     );
-    let (code, json) = check_json(&exe, &[]);
-    assert_eq!(code, 1, "{json:#}");
+    let json = check_json(&exe, &[]).failure(1).json();
     assert_eq!(failed_names(&json), ["needed"]);
     let needed = check_named(&json, "needed");
     let detail = needed["detail"].as_str().unwrap();
@@ -337,11 +318,12 @@ fn a_library_the_runtime_lacks_is_named() {
 fn zig_pinned_gnu_builds_pass_on_al2() {
     for arch in [Arch::X86_64, Arch::Arm64] {
         let exe = hello(arch, Link::Zig226);
-        let (code, json) = check_json(
+        let json = check_json(
             &exe,
             &["--runtime", "provided.al2", "--arch", arch.as_str()],
-        );
-        assert_eq!(code, 0, "{json:#}");
+        )
+        .success()
+        .json();
         // Independently of the check: every GLIBC_ need is at most 2.26.
         for need in json["elf"]["version_needs"].as_array().unwrap() {
             let version = need["version"].as_str().unwrap();
@@ -364,14 +346,11 @@ fn zip_bootstrap_must_be_0755_at_the_root() {
     let elf = std::fs::read(hello(Arch::Arm64, Link::Musl)).unwrap();
 
     let bad = zip_of("0644.zip", "bootstrap", 0o644, &elf);
-    let (code, stdout, _) = check(&bad, &["--arch", "arm64"]);
-    assert_eq!(code, 1, "{stdout}");
-    assert!(
-        stdout.contains("`bootstrap` has mode 0644 (rw-r--r--)"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("chmod 755 bootstrap"), "{stdout}");
-    let (_, json) = check_json(&bad, &["--arch", "arm64"]);
+    check(&bad, &["--arch", "arm64"])
+        .failure(1)
+        .stdout_has("`bootstrap` has mode 0644 (rw-r--r--)")
+        .stdout_has("chmod 755 bootstrap");
+    let json = check_json(&bad, &["--arch", "arm64"]).json();
     assert_eq!(json["input"], "zip");
     // The ELF inside is still checked, and is fine.
     assert_eq!(failed_names(&json), ["zip-entry"]);
@@ -381,8 +360,7 @@ fn zip_bootstrap_must_be_0755_at_the_root() {
     );
 
     let good = zip_of("0755.zip", "bootstrap", 0o755, &elf);
-    let (code, json) = check_json(&good, &["--arch", "arm64"]);
-    assert_eq!(code, 0, "{json:#}");
+    let json = check_json(&good, &["--arch", "arm64"]).success().json();
     let entry = detail(&json, "zip-entry");
     assert!(
         entry.contains("regular file, mode 0755 (rwxr-xr-x)"),
@@ -390,8 +368,7 @@ fn zip_bootstrap_must_be_0755_at_the_root() {
     );
 
     let nested = zip_of("nested.zip", "target/bootstrap", 0o755, &elf);
-    let (code, json) = check_json(&nested, &[]);
-    assert_eq!(code, 1);
+    let json = check_json(&nested, &[]).failure(1).json();
     assert_eq!(failed_names(&json), ["zip-entry"]);
     assert_eq!(json["elf"], Value::Null);
 }
@@ -414,13 +391,13 @@ fn malformed_input_is_a_clean_error() {
         (&script_zip, "not an ELF file"),
         (&missing, "cannot read"),
     ] {
-        let (code, stdout, stderr) = check(path, &[]);
-        assert_eq!(code, 2, "{}: {stdout}{stderr}", path.display());
-        assert!(stderr.starts_with("error: "), "{stderr}");
-        assert!(stderr.contains(says), "{}: {stderr}", path.display());
-        assert!(stderr.contains("help: "), "{stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        assert!(stdout.is_empty(), "{stdout}");
+        let out = check(path, &[])
+            .failure(2)
+            .stderr_has(says)
+            .stderr_has("help: ")
+            .stderr_lacks("panicked")
+            .stdout_is("");
+        assert!(out.stderr.starts_with("error: "), "{out}");
     }
 }
 
@@ -473,7 +450,7 @@ fn check_elf_is_what_the_build_calls() {
 fn version_needs_agree_with_objdump() {
     let objdump = common::require_tool("objdump");
     let exe = hello(common_host_arch(), Link::HostGnu);
-    let (_, json) = check_json(&exe, &[]);
+    let json = check_json(&exe, &[]).json();
     let mut ours: Vec<(String, String)> = json["elf"]["version_needs"]
         .as_array()
         .unwrap()
@@ -485,8 +462,9 @@ fn version_needs_agree_with_objdump() {
         .collect();
     ours.sort();
 
-    let (code, private, _) = common::run(Command::new(&objdump).arg("-p").arg(&exe));
-    assert_eq!(code, 0);
+    let private = common::run(Command::new(&objdump).arg("-p").arg(&exe))
+        .success()
+        .stdout;
     let mut theirs = Vec::new();
     let mut library = String::new();
     let references = private.split("Version References:").nth(1).unwrap_or("");
@@ -502,8 +480,9 @@ fn version_needs_agree_with_objdump() {
     assert_eq!(ours, theirs);
 
     // `__libc_start_main@GLIBC_2.34` in objdump -T is bound to GLIBC_2.34 here too.
-    let (_, dynsyms, _) = common::run(Command::new(&objdump).arg("-T").arg(&exe));
-    assert!(dynsyms.contains("GLIBC_2.34") && dynsyms.contains("__libc_start_main"));
+    common::run(Command::new(&objdump).arg("-T").arg(&exe))
+        .stdout_has("GLIBC_2.34")
+        .stdout_has("__libc_start_main");
     let need = json["elf"]["version_needs"]
         .as_array()
         .unwrap()
@@ -534,8 +513,7 @@ fn a_zip_with_a_file_and_a_directory_of_one_name_fails_the_check() {
         writer.write_all(bytes).unwrap();
     }
     writer.finish().unwrap();
-    let (code, json) = check_json(&path, &["--arch", "arm64"]);
-    assert_eq!(code, 1, "{json:#}");
+    let json = check_json(&path, &["--arch", "arm64"]).failure(1).json();
     assert_eq!(failed_names(&json), ["zip-entry"]);
     let entry = detail(&json, "zip-entry");
     assert!(
@@ -569,9 +547,9 @@ fn a_bootstrap_past_lambdas_limit_is_one_error_for_size_and_check() {
     );
     let says = "`bootstrap` in the zip inflates to more than 262,144,000 bytes";
     for command in ["size", "check"] {
-        let (code, stdout, stderr) = common::run(common::slim().arg(command).arg(&path));
-        assert_eq!(code, 2, "{command}: {stdout}{stderr}");
-        assert!(stderr.contains(says), "{command}: {stderr}");
+        common::run(common::slim().arg(command).arg(&path))
+            .failure(2)
+            .stderr_has(says);
     }
 }
 

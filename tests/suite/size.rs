@@ -6,7 +6,7 @@
 //! build tests); `hello` plus one dependency is built with plain cargo and the
 //! slim profile's settings, in a target directory of its own.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader};
@@ -38,13 +38,7 @@ fn cargo_build_in(manifest_dir: &Path, bin: &str, target_dir: &Path) -> PathBuf 
     for (k, v) in PROFILE_ENV {
         cmd.env(k, v);
     }
-    let (code, out, err) = common::run(&mut cmd);
-    assert_eq!(
-        code,
-        0,
-        "cargo build in {}:\n{out}\n{err}",
-        manifest_dir.display()
-    );
+    common::run(&mut cmd).success();
     target_dir.join(TRIPLE).join("release").join(bin)
 }
 
@@ -97,14 +91,14 @@ fn hello_plus_serde_json() -> &'static Path {
 
 /// Run `cargo slim size ARGS --message-format json` and parse stdout.
 fn size_json(args: &[&str]) -> Value {
-    let (code, out, err) = common::run(
+    common::run(
         common::slim()
             .arg("size")
             .args(args)
             .args(["--message-format", "json"]),
-    );
-    assert_eq!(code, 0, "cargo slim size {args:?}:\n{err}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    )
+    .success()
+    .json()
 }
 
 fn s(p: &Path) -> &str {
@@ -491,17 +485,13 @@ fn stripped_files_and_what_stripping_saved() {
     );
 
     // The stripped file: sections, a plain note, exit 0.
-    let (code, out, err) = common::run(common::slim().args(["size", "--crates"]).arg(&shipped));
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        out.contains("stripped") && out.contains("symbols are gone"),
-        "{out}"
-    );
-    assert!(out.contains(".text"), "{out}");
-    assert!(
-        out.contains("bootstrap.full"),
-        "points at the unstripped twin: {out}"
-    );
+    // It points at the unstripped twin.
+    common::run(common::slim().args(["size", "--crates"]).arg(&shipped))
+        .success()
+        .stdout_has("stripped")
+        .stdout_has("symbols are gone")
+        .stdout_has(".text")
+        .stdout_has("bootstrap.full");
     let doc = size_json(&[s(&shipped), "--crates"]);
     assert_eq!(doc["stripped"], true);
     assert!(doc["crates"].is_null());
@@ -554,33 +544,35 @@ fn damaged_and_foreign_files_end_in_clean_errors() {
     for (name, bytes) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let (code, out, err) = common::run(common::slim().args(["size", "--crates"]).arg(&path));
-        assert_eq!(code, 2, "{name}: {out}{err}");
-        assert!(err.starts_with("error: "), "{name}: {err}");
-        assert!(!err.contains("panicked"), "{name}: {err}");
+        let out = common::run(common::slim().args(["size", "--crates"]).arg(&path))
+            .failure(2)
+            .stderr_lacks("panicked");
+        assert!(out.stderr.starts_with("error: "), "{out}");
     }
-    let (code, _, err) = common::run(common::slim().args(["size", "/no/such/file"]));
-    assert_eq!(code, 2);
-    assert!(err.contains("cannot read"), "{err}");
+    common::run(common::slim().args(["size", "/no/such/file"]))
+        .failure(2)
+        .stderr_has("cannot read");
 }
 
 #[test]
 fn tables_fit_80_columns_and_pipes_end_quietly() {
-    let (code, out, err) = common::run(
+    let out = common::run(
         common::slim()
             .env_remove("COLUMNS")
             .args(["size", "--sections", "--crates", "--symbols"])
             .arg(lambda()),
-    );
-    assert_eq!(code, 0, "{err}");
+    )
+    .success()
+    .stdout;
     for line in out.lines() {
         assert!(line.chars().count() <= 80, "too wide: {line}");
     }
-    let (_, wide, _) = common::run(
+    let wide = common::run(
         common::slim()
             .args(["size", "--symbols", "--wide"])
             .arg(lambda()),
-    );
+    )
+    .stdout;
     assert!(wide.lines().any(|l| l.chars().count() > 80));
 
     // `cargo slim size | head -1`: the reader goes away after one line.
@@ -608,7 +600,7 @@ fn tables_fit_80_columns_and_pipes_end_quietly() {
 #[test]
 fn no_path_uses_the_last_build() {
     let built = common::build("hello", "hello", TRIPLE, &[]);
-    let (code, out, err) = common::run(
+    let doc = common::run(
         common::slim()
             .args([
                 "size",
@@ -620,9 +612,9 @@ fn no_path_uses_the_last_build() {
             .arg(common::fixture("hello").join("Cargo.toml"))
             .args(["--target", TRIPLE, "--target-dir"])
             .arg(common::shared_target_dir()),
-    );
-    assert_eq!(code, 0, "{err}");
-    let doc: Value = serde_json::from_str(&out).unwrap();
+    )
+    .success()
+    .json();
     assert_eq!(doc["path"], s(&built.full));
     assert_eq!(
         doc["stripping"]["stripped_bytes"].as_u64().unwrap(),
@@ -641,7 +633,7 @@ fn size_never_replaces_the_last_build() {
     let tmp = tempfile::tempdir().unwrap();
     let krate = common::copy_fixture("hello", tmp.path());
     let target_dir = tmp.path().join("target");
-    let (code, _, err) = common::run(
+    common::run(
         common::slim()
             .current_dir(&krate)
             .args([
@@ -654,8 +646,8 @@ fn size_never_replaces_the_last_build() {
             ])
             .args(["--target", TRIPLE, "--target-dir"])
             .arg(&target_dir),
-    );
-    assert_eq!(code, 0, "{err}");
+    )
+    .success();
     let built = common::Built::at(&target_dir, "hello", TRIPLE);
     let files = [&built.zip, &built.sha256, &built.manifest, &built.full];
     let before: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
@@ -668,29 +660,24 @@ fn size_never_replaces_the_last_build() {
         .set_modified(later)
         .unwrap();
 
-    let (code, out, err) = common::run(
+    let doc = common::run(
         common::slim()
             .current_dir(&krate)
             .args(["size", "--message-format", "json", "--runtime"])
             .args(["provided.al2023", "--target", TRIPLE, "--target-dir"])
             .arg(&target_dir),
-    );
-    assert_eq!(code, 0, "{err}");
-    let doc: Value = serde_json::from_str(&out).unwrap();
+    )
+    .success()
+    .stderr_has("may be stale (src/main.rs changed")
+    .stderr_has(&format!(
+        "cargo slim build --target-dir {} --target {TRIPLE} --bin hello --runtime \
+         provided.al2 --opt-level s",
+        target_dir.display()
+    ))
+    .stderr_lacks("Compiling")
+    .stderr_lacks("Building")
+    .json();
     assert_eq!(doc["path"], s(&built.full));
-    assert!(err.contains("may be stale (src/main.rs changed"), "{err}");
-    assert!(
-        err.contains(&format!(
-            "cargo slim build --target-dir {} --target {TRIPLE} --bin hello --runtime \
-             provided.al2 --opt-level s",
-            target_dir.display()
-        )),
-        "{err}"
-    );
-    assert!(
-        !err.contains("Compiling") && !err.contains("Building"),
-        "{err}"
-    );
     for (path, old) in files.iter().zip(&before) {
         assert!(
             &std::fs::read(path).unwrap() == old,

@@ -1,0 +1,26 @@
+//! The integration tests, as one test binary: cargo would link every `tests/*.rs`
+//! into a binary of its own, with the crate and all its dependencies each time.
+//! Each module drives the real `cargo-slim` on real fixture crates; `common` holds
+//! what they share, so a fixture behind a `OnceLock` is built once per run.
+//!
+//! A new test file is a module here (`tests/suite/NAME.rs` and `mod NAME;`), not
+//! a new `tests/NAME.rs`, which cargo would build as another binary. One area's
+//! tests: `cargo test --test suite NAME::`.
+
+mod common;
+
+mod budget;
+mod build;
+mod build_errors;
+mod generate;
+mod hostile_manifest;
+mod image;
+mod layers;
+mod new;
+mod preflight;
+mod reprotest;
+mod run;
+mod size;
+mod supply_chain;
+mod terminal;
+mod verify;
