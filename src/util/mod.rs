@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod confined;
 pub mod error;
+pub mod file_bytes;
 pub mod hash;
 pub mod lock;
 pub mod regular_file;
