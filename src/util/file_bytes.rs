@@ -5,15 +5,35 @@
 //! actually looked at (headers, `.symtab`, `.strtab`): `cargo slim size` never
 //! touches the debug sections that make up most of such a file. The page cache
 //! holds the rest, shared and reclaimable. How a mapping is made safe to use is
-//! `regular_file::map`'s business.
+//! `regular_file::map`'s business, and `util::sigbus`'s when its file shrinks.
 
 use std::ops::Deref;
+
+use crate::util::sigbus::Registered;
 
 /// A file's bytes, mapped read-only or held in memory.
 #[derive(Debug)]
 pub enum FileBytes {
-    Mapped(memmap2::Mmap),
+    Mapped(Mapping),
     Owned(Vec<u8>),
+}
+
+/// A read-only mapping, registered with the SIGBUS handler while it lives (a
+/// file that shrinks under it ends the process with a message: `util::sigbus`).
+#[derive(Debug)]
+pub struct Mapping {
+    // Unregistered before the mapping goes: fields drop in order.
+    _registered: Registered,
+    map: memmap2::Mmap,
+}
+
+impl Mapping {
+    pub fn new(map: memmap2::Mmap) -> Mapping {
+        Mapping {
+            _registered: Registered::new(map.as_ptr(), map.len()),
+            map,
+        }
+    }
 }
 
 impl Deref for FileBytes {
@@ -21,7 +41,7 @@ impl Deref for FileBytes {
 
     fn deref(&self) -> &[u8] {
         match self {
-            FileBytes::Mapped(map) => map,
+            FileBytes::Mapped(mapping) => &mapping.map,
             FileBytes::Owned(bytes) => bytes,
         }
     }

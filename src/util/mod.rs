@@ -8,3 +8,4 @@ pub mod hash;
 pub mod lock;
 pub mod regular_file;
 pub mod shell;
+pub mod sigbus;

@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::util::error::SlimError;
-use crate::util::file_bytes::FileBytes;
+use crate::util::file_bytes::{FileBytes, Mapping};
 
 /// The bytes of the regular file at `path`, at most `limit` of them. `shown` names
 /// it in errors; `if_missing` says what to do when it does not exist.
@@ -45,14 +45,14 @@ pub fn read(path: &Path, shown: &Path, limit: u64, if_missing: Option<&str>) -> 
 /// follows against the mapping's length, which never changes, so that gives a
 /// wrong answer or an error, not a read outside the mapping. A file that
 /// *shrinks* while mapped makes the next touch of a page past its new end raise
-/// SIGBUS, which ends the process. We handle that by what we map and when: the
-/// files `cargo slim` writes (bootstrap, bootstrap.full, function.zip) are
-/// replaced by rename (`util::atomic`), never truncated, so a build running
-/// beside `size` or `verify` cannot shrink a mapped file; the length is checked
-/// again once the mapping exists, so a file truncated before that is an error
-/// ("it shrank … while being read"); what remains is another program truncating a
-/// file in the moment `size` analyses it, and then the process dies of SIGBUS
-/// rather than report anything from half a file.
+/// SIGBUS. We handle that by what we map and when, and by a handler: the files
+/// `cargo slim` writes (bootstrap, bootstrap.full, function.zip) are replaced by
+/// rename (`util::atomic`), never truncated, so a build running beside `size` or
+/// `verify` cannot shrink a mapped file; the length is checked again once the
+/// mapping exists, so a file truncated before that is an error ("it shrank …
+/// while being read"); and another program truncating the file in the moment
+/// `size` analyses it ends the process with an error line and exit code 2
+/// (`util::sigbus`) rather than a bare "Bus error" or a report from half a file.
 pub fn map(path: &Path, shown: &Path, limit: u64, if_missing: Option<&str>) -> Result<FileBytes> {
     let named = Named {
         shown,
@@ -75,7 +75,7 @@ pub fn map(path: &Path, shown: &Path, limit: u64, if_missing: Option<&str>) -> R
              when nothing is writing it"
         ))));
     }
-    Ok(FileBytes::Mapped(map))
+    Ok(FileBytes::Mapped(Mapping::new(map)))
 }
 
 /// Size and sha256 (hex) of the regular file at `path`, read in blocks: the file
