@@ -23,13 +23,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 fn="$repo/templates/hello-lambda"
 tgt="$repo/target/bench"
-slim=${SLIM:-}
-if [ -z "$slim" ]; then
-  cargo build --release --locked --manifest-path "$repo/Cargo.toml" -q
-  slim="$repo/target/release/cargo-slim"
-fi
-command -v cargo-lambda >/dev/null ||
-  python3 -m pip install --quiet --disable-pip-version-check "cargo-lambda==1.9.2"
+# shellcheck source=tests/bench/tools.sh
+. "$repo/tests/bench/tools.sh"
+slim_binary "$repo"
+need_cargo_lambda
 work="$tgt/sizes"
 rm -rf "$work" && mkdir -p "$work"
 

@@ -11,7 +11,8 @@
 # build before the toolchain cache, labelled LABEL.
 #
 # Usage: tests/bench/noop.sh [ROUNDS] [RUNS] [OLD [LABEL]]
-#        (defaults: 5 rounds of 10; TOUCHED=5 in the environment)
+#        (defaults: 5 rounds of 10; TOUCHED=5 in the environment; SLIM=path: that
+#        cargo-slim binary instead of building this tree's)
 # Needs hyperfine (Debian: apt-get install hyperfine) and jq.
 set -euo pipefail
 rounds=${1:-5}
@@ -22,11 +23,9 @@ label=${4:-$old}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 fn="$repo/templates/hello-lambda"
 tgt="$repo/target/bench-noop"
-slim=${SLIM:-}   # a cargo-slim binary to use instead of building this tree's
-if [ -z "$slim" ]; then
-  cargo build --release --locked --manifest-path "$repo/Cargo.toml" -q
-  slim=$repo/target/release/cargo-slim
-fi
+# shellcheck source=tests/bench/tools.sh
+. "$repo/tests/bench/tools.sh"
+slim_binary "$repo"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # `cargo slim` as users run it: through cargo (and rustup's proxy), which sets

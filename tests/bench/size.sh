@@ -20,13 +20,10 @@ old=${2:-}
 label=${3:-$old}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 fxdir=$repo/target/fixtures
-command -v cargo-bloat >/dev/null || cargo install --locked --version 0.12.1 cargo-bloat
-
-slim=${SLIM:-}
-if [ -z "$slim" ]; then
-  cargo build --quiet --release --locked --manifest-path "$repo/Cargo.toml"
-  slim=$repo/target/release/cargo-slim
-fi
+# shellcheck source=tests/bench/tools.sh
+. "$repo/tests/bench/tools.sh"
+need_cargo_bloat
+slim_binary "$repo"
 # The large input: cargo-slim's own debug build (cargo bloat analyses the same file).
 cargo build --quiet --locked --manifest-path "$repo/Cargo.toml"
 large=$repo/target/debug/cargo-slim
