@@ -91,7 +91,7 @@ fn from_report(path: &Path, report: SizeFile) -> anyhow::Result<Loaded> {
     Ok(Loaded {
         input: Input {
             path: path.to_path_buf(),
-            data: Vec::new(),
+            data: Default::default(),
             label: None,
             pair: None,
         },

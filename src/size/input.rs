@@ -2,19 +2,22 @@
 //! the user gave, or the `bootstrap` inside a function.zip; and, beside an
 //! unstripped file, its stripped twin (or the other way round) to report what
 //! stripping saved. Files and zips are read by `crate::artifact` (regular files
-//! only, bounded).
+//! only, bounded): a file is mapped, not copied, so a large debug build costs the
+//! pages of its symbol table rather than its whole size; a zip is mapped and only
+//! its `bootstrap` is inflated into memory.
 
 use std::path::{Path, PathBuf};
 
 use crate::artifact::{file, zip};
 use crate::util::error::SlimError;
+use crate::util::file_bytes::FileBytes;
 
-/// A file to analyse, read into memory.
-#[derive(Debug, Clone)]
+/// A file to analyse: mapped, or for a zip its `bootstrap` inflated.
+#[derive(Debug)]
 pub struct Input {
     /// As shown to the user (for a zip: `function.zip!bootstrap`).
     pub path: PathBuf,
-    pub data: Vec<u8>,
+    pub data: FileBytes,
     /// A heading when several targets are analysed (`x86_64-unknown-linux-musl`).
     pub label: Option<String>,
     /// The unstripped and shipped files of the same link, when both exist.
@@ -47,7 +50,7 @@ pub fn load_build(full: &Path, bootstrap: &Path, zip: &Path) -> anyhow::Result<I
 pub fn load(path: &Path) -> anyhow::Result<Input> {
     let mut input = read_file(path)?;
     if zip::looks_like_zip(&input.data) {
-        input.data = unzip_bootstrap(path, &input.data)?;
+        input.data = unzip_bootstrap(path, &input.data)?.into();
         input.path = PathBuf::from(format!("{}!bootstrap", path.display()));
         return Ok(input);
     }
@@ -56,7 +59,7 @@ pub fn load(path: &Path) -> anyhow::Result<Input> {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Input> {
-    let data = file::read_regular(
+    let data = file::map_regular(
         path,
         file::FILE_LIMIT,
         "build first with `cargo slim build`, or pass the path of an ELF file",

@@ -3,7 +3,9 @@
 pub mod atomic;
 pub mod confined;
 pub mod error;
+pub mod file_bytes;
 pub mod hash;
 pub mod lock;
 pub mod regular_file;
 pub mod shell;
+pub mod sigbus;

@@ -71,9 +71,8 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
     let mut out = Vec::new();
     let missing =
         |name: &str, sha: &str| Difference::new(DifferenceKind::Artifact, name, sha, "missing");
-    match read_artifact(&built.zip, file::FILE_LIMIT)? {
-        Some(zip) => {
-            let sha = hash::sha256_hex(&zip);
+    match hash_artifact(&built.zip)? {
+        Some(sha) => {
             if sha != recorded.zip.sha256 {
                 out.push(Difference::new(
                     DifferenceKind::Artifact,
@@ -81,6 +80,8 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
                     &recorded.zip.sha256,
                     sha,
                 ));
+                // Only a zip that differs is opened, mapped rather than read.
+                let zip = file::map_regular(&built.zip, file::FILE_LIMIT, RUN_BUILD)?;
                 out.extend(zip_contents(&zip, recorded));
             }
         }
@@ -92,9 +93,8 @@ pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Differen
         .find(|f| f.name == "bootstrap")
         .map(|f| f.sha256.clone())
         .unwrap_or_default();
-    match read_artifact(&built.bootstrap, file::FILE_LIMIT)? {
-        Some(data) => {
-            let sha = hash::sha256_hex(&data);
+    match hash_artifact(&built.bootstrap)? {
+        Some(sha) => {
             if sha != want {
                 out.push(Difference::new(
                     DifferenceKind::Artifact,
@@ -192,5 +192,17 @@ fn read_artifact(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
     if !path.exists() {
         return Ok(None);
     }
-    file::read_regular(path, limit, "run `cargo slim build` first").map(Some)
+    file::read_regular(path, limit, RUN_BUILD).map(Some)
 }
+
+/// An artifact file's sha256, hashed in blocks (never held whole); `None` when it
+/// is not there. Checked and bounded like [`read_artifact`].
+fn hash_artifact(path: &Path) -> Result<Option<String>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let (_, sha) = file::sha256_regular(path, file::FILE_LIMIT, RUN_BUILD)?;
+    Ok(Some(sha))
+}
+
+const RUN_BUILD: &str = "run `cargo slim build` first";

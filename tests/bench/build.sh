@@ -1,86 +1,81 @@
 #!/usr/bin/env bash
-# Benchmark for `cargo slim build` on the bundled lambda_runtime function
-# (templates/hello-lambda): bytes of bootstrap and function.zip for a plain
-# release build, the same stripped, `cargo slim build`, and `cargo slim build
-# --build-std --panic immediate-abort` (the smallest tier, on the active
-# toolchain; tests/bench/tiers.sh has all three tiers), per architecture; then
-# wall times of `cargo slim build` against the equivalent plain cargo command on
-# a warm cache, and of a no-op rebuild (tests/bench/noop.sh: with hyperfine).
-# Prints a Markdown table (docs/benchmarks.md holds the last run).
+# Size benchmark of `cargo slim build` against cargo-lambda on the bundled
+# lambda_runtime function (templates/hello-lambda), per architecture (arm64,
+# x86_64): bytes of the shipped bootstrap and of the zip, and the bootstrap's
+# ratio to `cargo lambda build --release`. Rows:
 #
-# Usage: tests/bench/build.sh [RUNS]    (RUNS: timing repetitions, default 5)
+#   cargo-lambda default   `cargo lambda build --release` (gnu, linked by zig)
+#   cargo-lambda tuned     the same with `opt-level = "z"`, `lto = "fat"` in
+#                          [profile.release], as cargo-lambda's docs suggest
+#   cargo slim, per libc (musl, gnu), its three size tiers: default;
+#                          `--build-std`; `--build-std --panic immediate-abort`
+#
+# Sizes only: they are deterministic. Wall times are tests/bench/noop.sh's (no-op
+# and touched source, interleaved) and tests/bench/tiers.sh's (cold builds).
+# The slim builds share target dirs with tests/bench/tiers.sh. Prints a Markdown
+# table (docs/benchmarks.md holds the last run).
+#
+# Usage: tests/bench/build.sh    (SLIM=path: use that cargo-slim binary instead
+#        of building this tree's)
+# Needs cargo-lambda (pip-installed, pinned, when missing) and the musl and gnu
+# rust targets (cargo slim installs them on demand).
 set -euo pipefail
-runs=${1:-5}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 fn="$repo/templates/hello-lambda"
 tgt="$repo/target/bench"
-cargo build --release --locked --manifest-path "$repo/Cargo.toml" -q
-slim="$repo/target/release/cargo-slim"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/bench/tools.sh
+. "$repo/tests/bench/tools.sh"
+slim_binary "$repo"
+need_cargo_lambda
+work="$tgt/sizes"
+rm -rf "$work" && mkdir -p "$work"
 
-size() { stat -c %s "$1"; }
-zipsize() { # bytes of a deterministic zip holding only $1 as bootstrap
-  rm -rf "$work/z" && mkdir -p "$work/z" && cp "$1" "$work/z/bootstrap"
-  (cd "$work/z" && TZ=UTC touch -d 1980-01-02 bootstrap && zip -q -X -9 b.zip bootstrap && size b.zip)
-}
-now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-time_it() { # median wall seconds of "$@" over $runs runs
-  for _ in $(seq "$runs"); do
-    local t0; t0=$(now); "$@" >/dev/null 2>&1; echo "$(now) - $t0" | bc -l
-  done | median
+# lambda NAME: build the function with cargo-lambda for $arch, once as a binary
+# and once as its zip, from a copy of the crate (the tuned one gets the profile).
+lambda() {
+  local name=$1 dir="$work/$1-$arch" flag=${arch/_/-}
+  mkdir -p "$dir/src"
+  cp "$fn/Cargo.toml" "$fn/Cargo.lock" "$dir/"
+  cp "$fn/src/main.rs" "$dir/src/"
+  if [ "$name" = tuned ]; then
+    printf '\n[profile.release]\nopt-level = "z"\nlto = "fat"\n' >>"$dir/Cargo.toml"
+  fi
+  for format in binary zip; do
+    (cd "$dir" && CARGO_TARGET_DIR="$tgt/lambda-$name" cargo lambda build --release --quiet \
+      "--$flag" --output-format "$format" --lambda-dir "$dir/out-$format" >/dev/null)
+  done
+  row "cargo-lambda $name" gnu "$dir/out-binary/hello-lambda/bootstrap" \
+    "$dir/out-zip/hello-lambda/bootstrap.zip"
 }
 
-echo "| arch | build | bootstrap bytes | zip bytes | vs stripped release |"
-echo "|---|---|---:|---:|---:|"
-for arch in x86_64 arm64; do
-  case $arch in x86_64) triple=x86_64-unknown-linux-musl ;; arm64) triple=aarch64-unknown-linux-musl ;; esac
-  lld="target.$triple.linker=\"rust-lld\""
-  cargo build -q --release --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
-    --target-dir "$tgt/plain" --config "$lld"
-  rel="$tgt/plain/$triple/release/hello-lambda"
-  cp "$rel" "$work/release"
-  cargo build -q --release --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
-    --target-dir "$tgt/plain" --config "$lld" --config 'profile.release.strip="symbols"'
-  cp "$rel" "$work/stripped"
-  "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" --target-dir "$tgt/slim"
-  out="$tgt/slim/cargo-slim/hello-lambda/$triple"
-  cp "$out/bootstrap" "$work/slim"; cp "$out/function.zip" "$work/slim.zip"
-  "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" --target-dir "$tgt/slim" --opt-level s
-  cp "$out/bootstrap" "$work/slimz"; cp "$out/function.zip" "$work/slimz.zip"
-  "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --target "$triple" \
-    --target-dir "$tgt/std" --build-std --panic immediate-abort
-  std="$tgt/std/cargo-slim/hello-lambda/$triple"
-  s=$(size "$work/stripped")
-  for row in "release (unstripped)|$work/release|" "release, stripped|$work/stripped|" \
-             "cargo slim build|$work/slim|$work/slim.zip" "cargo slim build --opt-level s|$work/slimz|$work/slimz.zip" \
-             "cargo slim build --build-std --panic immediate-abort|$std/bootstrap|$std/function.zip"; do
-    IFS='|' read -r name bin zipf <<<"$row"
-    b=$(size "$bin")
-    if [ -n "$zipf" ]; then z=$(size "$zipf"); else z=$(zipsize "$bin"); fi
-    printf '| %s | %s | %s | %s | %.2fx |\n' "$arch" "$name" "$b" "$z" "$(echo "$b / $s" | bc -l)"
+base=""
+row() { # NAME LIBC BOOTSTRAP ZIP
+  local b z
+  b=$(stat -c %s "$3")
+  z=$(stat -c %s "$4")
+  [ -n "$base" ] || base=$b
+  printf '| %s | %s | %s | %s | %s | %.3f |\n' "$arch" "$1" "$2" \
+    "$(commas "$b")" "$(commas "$z")" "$(echo "$b / $base" | bc -l)"
+}
+commas() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+
+echo "$(date -u +%F); $(rustc -V); $(cargo lambda --version); $(nproc) cores"
+echo
+echo "| arch | build | libc | bootstrap bytes | zip bytes | bootstrap vs cargo-lambda default |"
+echo "|---|---|---|---:|---:|---:|"
+for arch in arm64 x86_64; do
+  base=""
+  lambda default
+  lambda tuned
+  for libc in musl gnu; do
+    case $arch in arm64) triple=aarch64-unknown-linux-$libc ;; x86_64) triple=x86_64-unknown-linux-$libc ;; esac
+    for tier in "default|" "build-std|--build-std" "immediate-abort|--build-std --panic immediate-abort"; do
+      IFS='|' read -r name flags <<<"$tier"
+      # shellcheck disable=SC2086 # $flags is a list of flags
+      "$slim" build -q --locked --manifest-path "$fn/Cargo.toml" --arch "$arch" --libc "$libc" \
+        --target-dir "$repo/target/bench-tiers/$name" $flags
+      out="$repo/target/bench-tiers/$name/cargo-slim/hello-lambda/$triple"
+      row "\`cargo slim build${flags:+ $flags}\`" "$libc" "$out/bootstrap" "$out/function.zip"
+    done
   done
 done
-
-# Timing, x86_64 musl, warm cache: dependencies built, the function's own crate
-# touched so both commands recompile it and relink (fat LTO).
-triple=x86_64-unknown-linux-musl
-args=(--locked --manifest-path "$fn/Cargo.toml" --target "$triple")
-# shellcheck source=tests/bench/plain_cargo.sh
-. "$repo/tests/bench/plain_cargo.sh"
-plain_cargo "$triple" "$tgt/eq" "${args[@]}"
-equivalent=("${plain[@]}")
-"${equivalent[@]}"
-t_eq=$(time_it sh -c "touch '$fn/src/main.rs' && $(printf '%q ' "${equivalent[@]}")")
-t_slim=$(time_it sh -c "touch '$fn/src/main.rs' && '$slim' build -q ${args[*]@Q} --target-dir '$tgt/slim'")
-"$slim" build -q "${args[@]}" --target-dir "$tgt/slim"
-t_noop=$(time_it "$slim" build -q "${args[@]}" --target-dir "$tgt/slim")
-t_noop_cargo=$(time_it "${equivalent[@]}")
-echo
-echo "| timing ($triple, median of $runs) | seconds |"
-echo "|---|---:|"
-printf '| plain cargo, same profile, touched src | %.2f |\n' "$t_eq"
-printf '| cargo slim build, touched src | %.2f |\n' "$t_slim"
-printf '| plain cargo no-op rebuild | %.2f |\n' "$t_noop_cargo"
-printf '| cargo slim build no-op rebuild | %.2f |\n' "$t_noop"

@@ -21,10 +21,10 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 fn="$repo/templates/hello-lambda"
 tgt="$repo/target/bench"
 triple=x86_64-unknown-linux-musl
-cargo build --release --locked --manifest-path "$repo/Cargo.toml" -q
-slim="$repo/target/release/cargo-slim"
-command -v cargo-lambda >/dev/null ||
-  python3 -m pip install --quiet --disable-pip-version-check "cargo-lambda==1.9.2"
+# shellcheck source=tests/bench/tools.sh
+. "$repo/tests/bench/tools.sh"
+slim_binary "$repo"
+need_cargo_lambda
 work="$tgt/coldstart"
 rm -rf "$work" && mkdir -p "$work"
 

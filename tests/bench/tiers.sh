@@ -11,8 +11,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 fn="$repo/templates/hello-lambda"
 tgt="$repo/target/bench-tiers"
-cargo build --release --locked --manifest-path "$repo/Cargo.toml" -q
-slim="$repo/target/release/cargo-slim"
+# shellcheck source=tests/bench/tools.sh
+. "$repo/tests/bench/tools.sh"
+slim_binary "$repo"
 rm -rf "$tgt"
 
 echo "$(rustc -V); $(cargo -V); $(nproc) cores"
