@@ -7,21 +7,33 @@
 //! `artifact` (the one ELF and zip reader) and [`model`] (targets, the manifest) →
 //! [`ui`] and [`util`]. [`runtime`] (a local Lambda execution environment) and
 //! [`bench`] (its measurements) are analyses too, used by `run` and `bench`.
+//!
+//! The crate is a program: its modules are private and their items `pub(crate)`
+//! (`unreachable_pub` holds it so), which lets the compiler report dead code. The
+//! few `pub use` items below are what the integration tests and the fuzz target
+//! call in process.
 
-pub(crate) mod artifact;
-pub mod bench;
-pub mod cli;
-pub mod commands;
-pub mod generate;
-pub mod model;
-pub mod pipeline;
-pub mod preflight;
-pub mod runtime;
-pub mod scaffold;
-pub mod size;
-pub mod ui;
-pub mod util;
-pub mod verify;
+#![warn(unreachable_pub)]
+
+mod artifact;
+mod bench;
+mod cli;
+mod commands;
+mod generate;
+mod model;
+mod pipeline;
+mod preflight;
+mod runtime;
+mod scaffold;
+mod size;
+mod ui;
+mod util;
+mod verify;
+
+pub use model::target::{host_arch, Arch, Runtime};
+pub use preflight::check_elf;
+pub use size::{analyze, Options as SizeOptions};
+pub use ui::table::bytes as format_bytes;
 
 use std::process::ExitCode;
 
@@ -44,7 +56,7 @@ pub fn main_entry() -> ExitCode {
 }
 
 /// Run one parsed command.
-pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+fn run(cli: Cli) -> anyhow::Result<Exit> {
     let ui = cli.global.ui();
     match cli.command {
         Command::Build(args) => commands::build::run(

@@ -9,12 +9,11 @@
 //! Nothing here knows about the command line: callers hand in a
 //! [`schedule::Plan`].
 
-pub mod render;
-pub mod report;
-pub mod samples;
-pub mod schedule;
-pub mod subject;
+pub(crate) mod render;
+pub(crate) mod report;
+pub(crate) mod samples;
+pub(crate) mod schedule;
+pub(crate) mod subject;
 
-pub use report::BenchReport;
-pub use schedule::Plan;
-pub use subject::Subject;
+pub(crate) use report::BenchReport;
+pub(crate) use subject::Subject;

@@ -93,7 +93,7 @@ const ROWS: &[Row] = &[
     ),
 ];
 
-pub fn render(report: &BenchReport, width: usize) -> String {
+pub(crate) fn render(report: &BenchReport, width: usize) -> String {
     let mut columns: Vec<(String, Align)> = vec![(String::new(), Align::Left)];
     for i in 0..report.builds.len() {
         columns.push((letter(i).to_string(), Align::Right));

@@ -8,7 +8,7 @@ use super::subject::{Sizes, Subject};
 use crate::runtime::sandbox::Confinement;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct BenchReport {
+pub(crate) struct BenchReport {
     pub cold: u32,
     pub warm: u32,
     pub memory_mb: u32,
@@ -19,7 +19,7 @@ pub struct BenchReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct BuildFigures {
+pub(crate) struct BuildFigures {
     pub label: String,
     #[serde(flatten)]
     pub sizes: Sizes,
@@ -44,7 +44,11 @@ pub struct BuildFigures {
 }
 
 impl BenchReport {
-    pub fn new(plan: &Plan, subjects: &[Subject], measured: Vec<Measurements>) -> BenchReport {
+    pub(crate) fn new(
+        plan: &Plan,
+        subjects: &[Subject],
+        measured: Vec<Measurements>,
+    ) -> BenchReport {
         let builds: Vec<BuildFigures> = subjects
             .iter()
             .zip(measured)
@@ -75,7 +79,7 @@ impl BenchReport {
         }
     }
 
-    pub fn failures(&self) -> usize {
+    pub(crate) fn failures(&self) -> usize {
         self.builds.iter().map(|b| b.failures.len()).sum()
     }
 }

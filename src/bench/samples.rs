@@ -3,11 +3,11 @@
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default)]
-pub struct Samples(Vec<f64>);
+pub(crate) struct Samples(Vec<f64>);
 
 /// What a table or JSON shows of a set of samples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub n: usize,
     pub min: f64,
     pub p50: f64,
@@ -18,23 +18,15 @@ pub struct Summary {
 }
 
 impl Samples {
-    pub fn push(&mut self, value: f64) {
+    pub(crate) fn push(&mut self, value: f64) {
         if value.is_finite() {
             self.0.push(value);
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Nearest-rank percentile (`p` in 0–100): always one of the samples, so a
     /// p99 of 20 samples is honestly their maximum.
-    pub fn percentile(&self, p: f64) -> Option<f64> {
+    pub(crate) fn percentile(&self, p: f64) -> Option<f64> {
         if self.0.is_empty() {
             return None;
         }
@@ -44,7 +36,7 @@ impl Samples {
         Some(sorted[rank.clamp(1, sorted.len()) - 1])
     }
 
-    pub fn summary(&self) -> Option<Summary> {
+    pub(crate) fn summary(&self) -> Option<Summary> {
         let pct = |p| self.percentile(p);
         Some(Summary {
             n: self.0.len(),

@@ -19,7 +19,7 @@ use crate::runtime::{FunctionConfig, InvocationRecord, Session};
 
 /// What to measure.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub cold: u32,
     pub warm: u32,
     pub config: FunctionConfig,
@@ -28,7 +28,7 @@ pub struct Plan {
 
 /// Everything measured of one build.
 #[derive(Debug, Clone, Default)]
-pub struct Measurements {
+pub(crate) struct Measurements {
     pub init_ms: Samples,
     pub first_invoke_ms: Samples,
     pub warm_ms: Samples,
@@ -49,9 +49,9 @@ pub struct Measurements {
 }
 
 /// Progress: (what is being done, steps done, steps in all).
-pub type Progress<'a> = &'a dyn Fn(&str, u64, u64);
+pub(crate) type Progress<'a> = &'a dyn Fn(&str, u64, u64);
 
-pub async fn run(
+pub(crate) async fn run(
     plan: &Plan,
     subjects: &[Subject],
     progress: Progress<'_>,

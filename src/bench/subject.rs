@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::runtime::emulation::Runner;
 use crate::runtime::TaskRoot;
 
-pub struct Subject {
+pub(crate) struct Subject {
     /// How tables name it (a path, or what the caller chose).
     pub label: String,
     pub task_root: TaskRoot,
@@ -17,7 +17,7 @@ pub struct Subject {
 
 /// The static figures of a build.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Sizes {
+pub(crate) struct Sizes {
     pub path: PathBuf,
     pub bootstrap_bytes: Option<u64>,
     pub zip_bytes: Option<u64>,

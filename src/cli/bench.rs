@@ -27,7 +27,7 @@ Examples:
 /// Options of `cargo slim bench`.
 #[derive(Debug, Args, Clone)]
 #[command(after_help = BENCH_AFTER_HELP)]
-pub struct BenchArgs {
+pub(crate) struct BenchArgs {
     /// A function.zip, build output directory, slim-manifest.json or bootstrap
     /// [default: the selected package's build, built first when needed].
     pub path: Option<PathBuf>,
@@ -62,7 +62,7 @@ pub struct BenchArgs {
 
 impl BenchArgs {
     /// The typed request: every flag checked before anything runs.
-    pub fn to_request(&self) -> Result<BenchRequest> {
+    pub(crate) fn to_request(&self) -> Result<BenchRequest> {
         if self.cold == 0 && self.warm == 0 {
             return Err(SlimError::InvalidSetting {
                 setting: "--cold/--warm".into(),

@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct BudgetArgs {
+pub(crate) struct BudgetArgs {
     /// Size budget, as [TARGET:]bootstrap=SIZE or [TARGET:]zip=SIZE (a bare SIZE is
     /// the bootstrap's); units B, KB, KiB, MB, MiB; TARGET is arm64, x86_64 or a
     /// triple. Over budget: exit 1. Repeatable; wins over [package.metadata.slim] budget.
@@ -19,7 +19,7 @@ pub struct BudgetArgs {
 
 impl BudgetArgs {
     /// The typed rules; a bad value is an input error naming `--budget`.
-    pub fn rules(&self) -> Result<Vec<crate::model::budget::BudgetRule>> {
+    pub(crate) fn rules(&self) -> Result<Vec<crate::model::budget::BudgetRule>> {
         crate::model::budget::parse_flags(&self.budget)
     }
 }

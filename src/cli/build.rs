@@ -12,7 +12,7 @@ use crate::model::options::{CpuName, LinkerChoice, OptLevel, PanicStrategy, Requ
 
 /// Options of `cargo slim build` (also recorded in the manifest for `verify`).
 #[derive(Debug, Args, Clone, Default)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     #[command(flatten)]
     pub select: SelectArgs,
     #[command(flatten)]
@@ -20,7 +20,7 @@ pub struct BuildArgs {
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct BuildOptions {
+pub(crate) struct BuildOptions {
     /// Optimization level of the slim profile: z (default: smallest), s, 3, 2, 1, 0.
     #[arg(long, value_name = "LEVEL", help_heading = "Build")]
     pub opt_level: Option<String>,
@@ -64,7 +64,7 @@ pub struct BuildOptions {
 
 /// `--panic`, as clap parses it; the program uses [`PanicStrategy`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PanicArg {
+pub(crate) enum PanicArg {
     Abort,
     ImmediateAbort,
 }
@@ -80,7 +80,7 @@ impl From<PanicArg> for PanicStrategy {
 
 /// `--linker`, as clap parses it; the program uses [`LinkerChoice`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LinkerArg {
+pub(crate) enum LinkerArg {
     Auto,
     Lld,
     Zig,
@@ -100,7 +100,7 @@ impl From<LinkerArg> for LinkerChoice {
 
 impl BuildOptions {
     /// The typed build options as asked on the command line.
-    pub fn to_requested(&self) -> Result<RequestedOptions> {
+    pub(crate) fn to_requested(&self) -> Result<RequestedOptions> {
         Ok(RequestedOptions {
             opt_level: parse_flag::<OptLevel>("--opt-level", self.opt_level.as_deref())?,
             cpu: parse_flag::<CpuName>("--cpu", self.cpu.as_deref())?,

@@ -8,7 +8,7 @@ use crate::model::target::{Arch, Runtime};
 
 /// Options of `cargo slim check`.
 #[derive(Debug, Args, Clone)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The ELF file or function.zip to check.
     pub path: PathBuf,
     /// Lambda runtime the function must start on: provided.al2023 (glibc 2.34) or

@@ -13,7 +13,7 @@ slim-manifest.json from `cargo slim build`; -p, --bin, --arch, --libc and
 --target narrow that (their defaults above are the build's, not generate's).
 A file changed since it was generated is kept (exit 2) unless --force.
 Details: docs/deploy.md")]
-pub struct GenerateArgs {
+pub(crate) struct GenerateArgs {
     /// What to write: sam (template.yaml), terraform (terraform/main.tf),
     /// github-actions (.github/workflows/cargo-slim.yml).
     #[arg(value_name = "KIND", value_parser = parse_kind, required_unless_present = "all")]
@@ -43,7 +43,7 @@ fn parse_install(s: &str) -> Result<Install, String> {
 
 impl GenerateArgs {
     /// The typed request: the kinds (all three for --all) and the selection.
-    pub fn request(&self) -> anyhow::Result<Request> {
+    pub(crate) fn request(&self) -> anyhow::Result<Request> {
         let mut kinds = if self.all {
             Kind::ALL.to_vec()
         } else {

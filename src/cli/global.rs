@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use crate::ui::{Color, Format, Ui};
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Say more: the linker choice, the exact cargo command (-vv: cargo's own -v).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -22,7 +22,7 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum MessageFormat {
+pub(crate) enum MessageFormat {
     #[default]
     Human,
     Json,
@@ -30,7 +30,7 @@ pub enum MessageFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     #[default]
     Auto,
     Always,
@@ -39,7 +39,7 @@ pub enum ColorChoice {
 
 impl GlobalArgs {
     /// What the user sees, as these options ask.
-    pub fn ui(&self) -> Ui {
+    pub(crate) fn ui(&self) -> Ui {
         let color = match self.color {
             ColorChoice::Auto => Color::Auto,
             ColorChoice::Always => Color::Always,

@@ -3,15 +3,15 @@
 //! `select.rs`, `budget.rs`); each is turned at once into the typed options of
 //! model/ or the command's request.
 
-pub mod bench;
+pub(crate) mod bench;
 mod budget;
 mod build;
 mod check;
 mod flag;
-pub mod generate;
+pub(crate) mod generate;
 mod global;
-pub mod new;
-pub mod run;
+pub(crate) mod new;
+pub(crate) mod run;
 mod select;
 mod size;
 mod verify;
@@ -45,7 +45,7 @@ Typical use:
     after_help = AFTER_HELP,
     propagate_version = true
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -53,7 +53,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Cross-compile a function with the slim profile, check it, strip it and
     /// package function.zip with a sha256 manifest.
     Build(BuildArgs),
@@ -80,7 +80,7 @@ pub enum Command {
 
 /// Parse the process arguments, accepting both `cargo slim …` (cargo passes `slim`
 /// as the first argument) and `cargo-slim …`.
-pub fn parse_from_env() -> Cli {
+pub(crate) fn parse_from_env() -> Cli {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == "slim") {
         args.remove(1);

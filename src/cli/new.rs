@@ -9,7 +9,7 @@ use crate::scaffold::{Request, Template};
 
 /// `cargo slim new NAME`: a new function crate in the directory NAME.
 #[derive(Debug, Args, Clone)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// The crate name, also the directory created (must not exist yet).
     #[arg(value_name = "NAME")]
     pub name: String,
@@ -19,7 +19,7 @@ pub struct NewArgs {
 
 /// `cargo slim init [PATH]`: a function crate in an existing directory.
 #[derive(Debug, Args, Clone)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The directory [default: the current one].
     #[arg(value_name = "PATH")]
     pub path: Option<PathBuf>,
@@ -31,7 +31,7 @@ pub struct InitArgs {
 }
 
 #[derive(Debug, Args, Clone)]
-pub struct ScaffoldOptions {
+pub(crate) struct ScaffoldOptions {
     /// What triggers the function: basic (JSON in, JSON out), http (API Gateway
     /// HTTP API / Function URL), sqs, s3, eventbridge, stream (Kinesis).
     #[arg(long, value_name = "KIND", default_value = "basic", value_parser = parse_template)]
@@ -57,13 +57,13 @@ fn parse_template(s: &str) -> Result<Template, String> {
 
 impl NewArgs {
     /// The typed request `commands::new` works from.
-    pub fn request(&self) -> Request {
+    pub(crate) fn request(&self) -> Request {
         self.opts.request(Some(self.name.clone()), None, false)
     }
 }
 
 impl InitArgs {
-    pub fn request(&self) -> Request {
+    pub(crate) fn request(&self) -> Request {
         self.opts
             .request(self.name.clone(), self.path.clone(), true)
     }

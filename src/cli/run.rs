@@ -30,7 +30,7 @@ Examples:
 /// Options of `cargo slim run`.
 #[derive(Debug, Args, Clone)]
 #[command(after_help = RUN_AFTER_HELP)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// A function.zip, a `cargo slim build` output directory, its
     /// slim-manifest.json, or a bootstrap to run as is (never rebuilt)
     /// [default: the selected package's build, built first when needed].
@@ -56,7 +56,7 @@ pub struct RunArgs {
 
 /// The event each invocation carries.
 #[derive(Debug, Args, Clone, Default)]
-pub struct EventArgs {
+pub(crate) struct EventArgs {
     /// The event: a JSON file, or `-` for stdin [default: `{}`].
     #[arg(
         long,
@@ -86,7 +86,7 @@ pub struct EventArgs {
 
 /// The function's configuration, as Lambda's.
 #[derive(Debug, Args, Clone, Default)]
-pub struct FunctionArgs {
+pub(crate) struct FunctionArgs {
     /// Memory size in MB, 128–10240; the CPU share follows (1,769 MB = 1 vCPU)
     /// [default: [package.metadata.slim] memory, else 128].
     #[arg(long, value_name = "MB", help_heading = "Function")]
@@ -124,7 +124,7 @@ pub struct FunctionArgs {
 
 impl RunArgs {
     /// The typed request: every flag checked before anything runs.
-    pub fn to_request(&self) -> Result<RunRequest> {
+    pub(crate) fn to_request(&self) -> Result<RunRequest> {
         Ok(RunRequest {
             path: self.path.clone(),
             selection: self.select.to_selection()?,
@@ -138,7 +138,7 @@ impl RunArgs {
 
 impl EventArgs {
     /// `--event` / `--sample` / `--payload` (clap lets at most one through).
-    pub fn to_source(&self) -> EventSource {
+    pub(crate) fn to_source(&self) -> EventSource {
         match (&self.event, &self.sample, &self.payload) {
             (Some(p), _, _) if p.as_os_str() == "-" => EventSource::Stdin,
             (Some(p), _, _) => EventSource::File(p.clone()),
@@ -150,7 +150,7 @@ impl EventArgs {
 }
 
 impl FunctionArgs {
-    pub fn to_request(&self) -> Result<FunctionRequest> {
+    pub(crate) fn to_request(&self) -> Result<FunctionRequest> {
         let env = self
             .env
             .iter()

@@ -12,7 +12,7 @@ use crate::model::target::{Arch, Libc, Runtime, Target};
 
 /// Which package, binary and targets: shared by `build`, `size` and `verify`.
 #[derive(Debug, Args, Clone, Default)]
-pub struct SelectArgs {
+pub(crate) struct SelectArgs {
     /// Path to Cargo.toml.
     #[arg(long, value_name = "PATH", help_heading = "Package selection")]
     pub manifest_path: Option<PathBuf>,
@@ -81,7 +81,7 @@ pub struct SelectArgs {
 impl SelectArgs {
     /// The typed selection: every name checked before it can become a cargo
     /// argument or a path.
-    pub fn to_selection(&self) -> Result<Selection> {
+    pub(crate) fn to_selection(&self) -> Result<Selection> {
         let bin = parse_flag::<BinName>("--bin", self.bin.as_deref())?;
         let targets = self
             .target

@@ -30,7 +30,7 @@ docs/size.md.";
 /// Options of `cargo slim size`.
 #[derive(Debug, Args, Clone)]
 #[command(after_help = SIZE_AFTER_HELP)]
-pub struct SizeArgs {
+pub(crate) struct SizeArgs {
     /// An ELF file (or a function.zip) to analyse [default: the last build's
     /// bootstrap.full as it is, building first only when there is none].
     pub path: Option<PathBuf>,
@@ -97,7 +97,7 @@ pub struct SizeArgs {
 
 impl SizeArgs {
     /// The typed request.
-    pub fn to_request(&self) -> Result<crate::commands::size::SizeRequest> {
+    pub(crate) fn to_request(&self) -> Result<crate::commands::size::SizeRequest> {
         Ok(crate::commands::size::SizeRequest {
             path: self.path.clone(),
             selection: self.select.to_selection()?,

@@ -9,7 +9,7 @@ use super::select::SelectArgs;
 
 /// Options of `cargo slim verify`.
 #[derive(Debug, Args, Clone)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     #[command(flatten)]
     pub select: SelectArgs,
     /// Do not rebuild: only check function.zip, bootstrap and function.zip.sha256
@@ -27,7 +27,7 @@ pub struct VerifyArgs {
 
 impl VerifyArgs {
     /// The typed request.
-    pub fn to_request(&self) -> Result<crate::commands::verify::VerifyRequest> {
+    pub(crate) fn to_request(&self) -> Result<crate::commands::verify::VerifyRequest> {
         Ok(crate::commands::verify::VerifyRequest {
             selection: self.select.to_selection()?,
             artifact_only: self.artifact_only,

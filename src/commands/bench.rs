@@ -19,7 +19,7 @@ use crate::util::error::{Exit, SlimError};
 
 /// `cargo slim bench`: prepare each build, measure them interleaved, print the
 /// report; an error when any invocation failed.
-pub fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
+pub(crate) fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
     let payload = Bytes::from(events::load(&args.event)?);
     let main = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
     let config = function_config(&args.function, &main)?;

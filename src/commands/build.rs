@@ -14,7 +14,7 @@ use crate::util::error::Exit;
 
 use crate::pipeline::build::{build_plan, lock_out_dir, Outcome};
 
-pub fn run(ui: &Ui, selection: &Selection, requested: &RequestedOptions) -> Result<Exit> {
+pub(crate) fn run(ui: &Ui, selection: &Selection, requested: &RequestedOptions) -> Result<Exit> {
     let plan = plan::plan(ui, selection, requested)?;
     let outcomes = build_plan(ui, &plan)?;
     let passed = outcomes.iter().all(|o| o.manifest.is_some());

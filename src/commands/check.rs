@@ -11,7 +11,12 @@ use crate::util::error::Exit;
 
 /// `cargo slim check PATH`: run the preflight on an ELF or a function.zip, print
 /// the result, and exit 1 when a check fails (2 when the file cannot be read).
-pub fn run(ui: &Ui, path: &Path, arch: Option<Arch>, runtime: Option<Runtime>) -> Result<Exit> {
+pub(crate) fn run(
+    ui: &Ui,
+    path: &Path,
+    arch: Option<Arch>,
+    runtime: Option<Runtime>,
+) -> Result<Exit> {
     let runtime = runtime.unwrap_or_default();
     let data = crate::artifact::file::read_regular(
         path,

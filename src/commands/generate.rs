@@ -29,7 +29,7 @@ struct WrittenFile {
 }
 
 /// Write the files `args` asks for from the builds it selects.
-pub fn run(ui: &Ui, args: &Request) -> Result<Exit> {
+pub(crate) fn run(ui: &Ui, args: &Request) -> Result<Exit> {
     let metadata = plan::metadata(&args.selection)?;
     let ws_root = metadata.workspace_root.as_std_path().to_path_buf();
     let found = find_builds(&metadata, &args.selection)?;

@@ -1,12 +1,12 @@
 //! The commands: the only place where the pipeline and the analyses are composed.
 
-pub mod bench;
-pub mod build;
-pub mod check;
-pub mod generate;
-pub mod new;
-pub mod run;
-pub mod size;
-pub mod size_request;
-pub mod verify;
-pub mod why;
+pub(crate) mod bench;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod generate;
+pub(crate) mod new;
+pub(crate) mod run;
+pub(crate) mod size;
+pub(crate) mod size_request;
+pub(crate) mod verify;
+pub(crate) mod why;

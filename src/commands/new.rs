@@ -12,7 +12,7 @@ use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 
 /// `new` or `init`, as the request says.
-pub fn run(ui: &Ui, request: &Request) -> Result<Exit> {
+pub(crate) fn run(ui: &Ui, request: &Request) -> Result<Exit> {
     if request.init {
         run_init(ui, request)
     } else {

@@ -26,7 +26,7 @@ use crate::util::regular_file;
 const ENV_FILE_LIMIT: u64 = 1 << 20;
 
 /// What is to be run: a path the user gave, or the selected package's fresh build.
-pub struct Shipped {
+pub(crate) struct Shipped {
     pub path: PathBuf,
     /// The binary's name, when we built it (the default function name).
     pub bin: Option<String>,
@@ -37,7 +37,7 @@ pub struct Shipped {
     pub metadata_timeout: Option<u64>,
 }
 
-pub fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
+pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
     // The event is read (and checked) before minutes of building.
     let payload = Bytes::from(events::load(&args.event)?);
     let shipped = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
@@ -87,7 +87,7 @@ pub fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
 /// Run a future on a current-thread runtime, ending early (and killing the
 /// function) on Ctrl-C: the function runs in its own process group, out of
 /// reach of the terminal's SIGINT.
-pub fn block_on<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+pub(crate) fn block_on<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -102,7 +102,7 @@ pub fn block_on<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<
 
 /// Find or build what to run. A path is used as it is; otherwise the selected
 /// package is built (a no-op when nothing changed) for exactly one target.
-pub fn shipped(
+pub(crate) fn shipped(
     ui: &Ui,
     path: Option<&Path>,
     selection: &Selection,
@@ -153,7 +153,7 @@ pub fn shipped(
 
 /// The function's configuration from the request, the metadata and Lambda's
 /// defaults, validated as Lambda validates it.
-pub fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Result<FunctionConfig> {
+pub(crate) fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Result<FunctionConfig> {
     let name = args
         .function_name
         .clone()
@@ -215,7 +215,7 @@ pub fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Result<Func
 }
 
 /// How this machine runs the unpacked bootstrap.
-pub fn runner_for(task_root: &TaskRoot) -> Result<Runner> {
+pub(crate) fn runner_for(task_root: &TaskRoot) -> Result<Runner> {
     match &task_root.bootstrap {
         None => Ok(Runner::Native),
         Some(path) => {
@@ -243,7 +243,7 @@ fn describe_start(ui: &Ui, path: &Path, runner: &Runner, config: &FunctionConfig
 }
 
 /// Say what was and was not confined; a limit not in force is a warning.
-pub fn report_confinement(ui: &Ui, confinement: &Confinement) {
+pub(crate) fn report_confinement(ui: &Ui, confinement: &Confinement) {
     if confinement.fully_applied() {
         ui.verbose(format!("limits: {}", confinement.describe()));
     } else {
@@ -282,7 +282,7 @@ fn function_json(config: &FunctionConfig) -> serde_json::Value {
 }
 
 /// One invocation as JSON: the record, the response parsed when it is JSON.
-pub fn record_json(record: &InvocationRecord) -> serde_json::Value {
+pub(crate) fn record_json(record: &InvocationRecord) -> serde_json::Value {
     let mut value = serde_json::to_value(record).unwrap_or_default();
     let response = match serde_json::from_slice::<serde_json::Value>(&record.payload) {
         Ok(v) => v,

@@ -26,11 +26,11 @@ use crate::size::input::{self, Input};
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
-pub use super::size_request::SizeRequest;
+pub(crate) use super::size_request::SizeRequest;
 
 /// Run `cargo slim size` (or `--why`). Budgets: the `--budget` values, and for
 /// the last build (no PATH) the package's `[package.metadata.slim] budget` too.
-pub fn run(ui: &Ui, args: &SizeRequest) -> Result<Exit> {
+pub(crate) fn run(ui: &Ui, args: &SizeRequest) -> Result<Exit> {
     if let Some(krate) = &args.why {
         return super::why::run(ui, args, krate);
     }

@@ -9,7 +9,7 @@ use crate::size::View;
 
 /// What `cargo slim size` is asked to do.
 #[derive(Debug, Clone)]
-pub struct SizeRequest {
+pub(crate) struct SizeRequest {
     /// A file to analyse instead of the selection's last build.
     pub path: Option<PathBuf>,
     pub selection: Selection,

@@ -16,7 +16,7 @@ use crate::verify::{artifact_verdict, rebuild_verdict, Mode, TargetVerdict, Veri
 
 /// What `cargo slim verify` is asked to do.
 #[derive(Debug, Clone)]
-pub struct VerifyRequest {
+pub(crate) struct VerifyRequest {
     pub selection: Selection,
     /// Only check the artifact on disk against its manifest; no rebuild.
     pub artifact_only: bool,
@@ -28,7 +28,7 @@ pub struct VerifyRequest {
 
 /// `cargo slim verify`: every selected target's artifact against its manifest,
 /// and (unless `artifact_only`) a rebuild from the recorded settings.
-pub fn run(ui: &Ui, args: &VerifyRequest) -> Result<Exit> {
+pub(crate) fn run(ui: &Ui, args: &VerifyRequest) -> Result<Exit> {
     let mut select = args.selection.clone();
     // Every manifest is read (and refused when damaged) before anything runs.
     let given = args.manifest.as_deref().map(Manifest::read).transpose()?;

@@ -12,7 +12,7 @@ use crate::size::{analyze, input, why, Options};
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
-pub fn run(ui: &Ui, args: &SizeRequest, krate: &str) -> Result<Exit> {
+pub(crate) fn run(ui: &Ui, args: &SizeRequest, krate: &str) -> Result<Exit> {
     let selection = args.selection.clone();
     let plan = plan::plan(ui, &selection, &RequestedOptions::default())?;
     let mut reports = Vec::new();

@@ -12,7 +12,7 @@ const RETENTIONS: &[u32] = &[
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deploy {
+pub(crate) struct Deploy {
     /// MB, 128 to 10,240 (Lambda's range).
     pub memory: u32,
     /// Seconds, 1 to 900.
@@ -48,7 +48,7 @@ const KEYS: &str = "memory (MB), timeout (s), log-retention-days, alias";
 impl Deploy {
     /// From a package's `metadata` (cargo metadata's JSON): its `slim.deploy` table,
     /// or the defaults when there is none.
-    pub fn from_package_metadata(
+    pub(crate) fn from_package_metadata(
         package: &str,
         metadata: &serde_json::Value,
     ) -> Result<Deploy, SlimError> {

@@ -7,11 +7,11 @@ use crate::model::target::{Arch, Runtime, Target};
 use crate::util::error::SlimError;
 
 use super::deploy::Deploy;
-use super::name::{check_code_sha256, check_hex, check_name, check_rel_path, check_word};
+use super::name::{check_code_sha256, check_name, check_rel_path, check_word};
 
 /// What the caller found on disk for one manifest, before validation.
 #[derive(Debug, Clone)]
-pub struct Found {
+pub(crate) struct Found {
     pub manifest: Manifest,
     /// The build output directory, relative to the workspace root, `/`-separated.
     pub out_dir: String,
@@ -25,7 +25,7 @@ pub struct Found {
 
 /// File names of a build's CycloneDX SBOM and in-toto provenance statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SupplyChainFiles {
+pub(crate) struct SupplyChainFiles {
     pub sbom: String,
     pub provenance: String,
 }
@@ -33,7 +33,7 @@ pub struct SupplyChainFiles {
 /// The `cargo slim build` options a CI job needs to rebuild this function the
 /// same way, each a validated word.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BuildFlags {
+pub(crate) struct BuildFlags {
     pub features: Vec<String>,
     pub all_features: bool,
     pub no_default_features: bool,
@@ -48,7 +48,7 @@ pub struct BuildFlags {
 
 impl BuildFlags {
     /// The flags as `cargo slim build` arguments (without the selection).
-    pub fn args(&self) -> Vec<String> {
+    pub(crate) fn args(&self) -> Vec<String> {
         let mut args = Vec::new();
         if !self.features.is_empty() {
             args.push("--features".into());
@@ -82,7 +82,7 @@ impl BuildFlags {
 }
 
 #[derive(Debug, Clone)]
-pub struct Function {
+pub(crate) struct Function {
     pub package: String,
     pub bin: String,
     pub target: Target,
@@ -98,7 +98,6 @@ pub struct Function {
     /// The zip's file name in `out_dir` (`function.zip`).
     pub zip_name: String,
     pub code_sha256: String,
-    pub zip_sha256: String,
     pub build: BuildFlags,
     /// Linked with cargo-zigbuild: CI needs zig too.
     pub zig: bool,
@@ -109,11 +108,11 @@ pub struct Function {
 }
 
 impl Function {
-    pub fn zip_path(&self) -> String {
+    pub(crate) fn zip_path(&self) -> String {
         format!("{}/{}", self.out_dir, self.zip_name)
     }
 
-    pub fn arch(&self) -> &'static str {
+    pub(crate) fn arch(&self) -> &'static str {
         match self.target.arch {
             Arch::Arm64 => "arm64",
             Arch::X86_64 => "x86_64",
@@ -124,7 +123,7 @@ impl Function {
 /// Validate every found manifest and name each function uniquely: the binary's
 /// name, with the architecture (and C library) appended when one binary was
 /// built for several targets.
-pub fn functions(found: Vec<Found>) -> Result<Vec<Function>, SlimError> {
+pub(crate) fn functions(found: Vec<Found>) -> Result<Vec<Function>, SlimError> {
     let mut out: Vec<Function> = found.into_iter().map(validate).collect::<Result<_, _>>()?;
     out.sort_by(|a, b| {
         (&a.package, &a.bin, &a.target.triple).cmp(&(&b.package, &b.bin, &b.target.triple))
@@ -192,7 +191,6 @@ fn validate(found: Found) -> Result<Function, SlimError> {
         ci_out_dir: check_rel_path("build output directory", &found.ci_out_dir)?,
         zip_name,
         code_sha256: check_code_sha256(&m.zip.code_sha256)?,
-        zip_sha256: check_hex("zip.sha256", &m.zip.sha256, 64)?,
         build,
         zig: m.linker.program.contains("zigbuild"),
         rustc_release,

@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Install {
+pub(crate) enum Install {
     /// `cargo install --locked cargo-slim --version VERSION`.
     CratesIo { version: String },
     /// `cargo install --locked --git URL --rev REV cargo-slim`.
@@ -15,14 +15,14 @@ pub enum Install {
 
 impl Install {
     /// crates.io at the version of the running cargo-slim.
-    pub fn this_version() -> Install {
+    pub(crate) fn this_version() -> Install {
         Install::CratesIo {
             version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
 
     /// The shell command; every part was checked by `from_str` (or is ours).
-    pub fn command(&self) -> String {
+    pub(crate) fn command(&self) -> String {
         match self {
             Install::CratesIo { version } => {
                 format!("cargo install --locked cargo-slim --version {version}")

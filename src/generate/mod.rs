@@ -6,26 +6,26 @@
 //! grammar before a renderer sees it, and the renderers quote what they write
 //! ([`quote`]). [`writer`] refuses to overwrite a file changed by hand.
 
-pub mod deploy;
-pub mod function;
-pub mod github_actions;
-pub mod install;
-pub mod name;
-pub mod quote;
-pub mod sam;
-pub mod terraform;
-pub mod writer;
+pub(crate) mod deploy;
+pub(crate) mod function;
+pub(crate) mod github_actions;
+pub(crate) mod install;
+pub(crate) mod name;
+pub(crate) mod quote;
+pub(crate) mod sam;
+pub(crate) mod terraform;
+pub(crate) mod writer;
 
 use std::fmt;
 use std::str::FromStr;
 
-pub use function::{Found, Function};
-pub use github_actions::Workflow;
-pub use install::Install;
+pub(crate) use function::{Found, Function};
+pub(crate) use github_actions::Workflow;
+pub(crate) use install::Install;
 
 /// What `cargo slim generate` was asked for, typed.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     /// Sorted, no repeats.
     pub kinds: Vec<Kind>,
     pub force: bool,
@@ -37,16 +37,16 @@ pub struct Request {
 
 /// A kind of file `generate` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
+pub(crate) enum Kind {
     Sam,
     Terraform,
     GithubActions,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Sam, Kind::Terraform, Kind::GithubActions];
+    pub(crate) const ALL: &'static [Kind] = &[Kind::Sam, Kind::Terraform, Kind::GithubActions];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Sam => "sam",
             Kind::Terraform => "terraform",
@@ -56,7 +56,7 @@ impl Kind {
 
     /// Where the file goes: relative to the workspace root, except the workflow,
     /// which is relative to the repository root (GitHub looks only there).
-    pub fn path(self) -> String {
+    pub(crate) fn path(self) -> String {
         match self {
             Kind::Sam => "template.yaml".into(),
             Kind::Terraform => format!("{}/main.tf", terraform::DIR),
@@ -65,7 +65,7 @@ impl Kind {
     }
 
     /// The file's full text, header included.
-    pub fn render(self, functions: &[Function], workflow: &Workflow) -> String {
+    pub(crate) fn render(self, functions: &[Function], workflow: &Workflow) -> String {
         let body = match self {
             Kind::Sam => sam::render(functions),
             Kind::Terraform => terraform::render(functions),

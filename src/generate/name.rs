@@ -5,7 +5,7 @@ use crate::util::error::SlimError;
 
 /// ASCII letters, digits, `-` and `_`, starting with a letter: a cargo package or
 /// binary name as `cargo new` makes them, and a valid Lambda function name.
-pub fn check_name(what: &str, value: &str) -> Result<String, SlimError> {
+pub(crate) fn check_name(what: &str, value: &str) -> Result<String, SlimError> {
     let ok = value.len() <= 64
         && value
             .chars()
@@ -26,7 +26,7 @@ pub fn check_name(what: &str, value: &str) -> Result<String, SlimError> {
 
 /// A relative path of plain components: ASCII letters, digits and `._+-`, no
 /// `..`, no empty or absolute part. `.` alone is the directory itself.
-pub fn check_rel_path(what: &str, value: &str) -> Result<String, SlimError> {
+pub(crate) fn check_rel_path(what: &str, value: &str) -> Result<String, SlimError> {
     if value == "." {
         return Ok(value.to_string());
     }
@@ -46,7 +46,7 @@ pub fn check_rel_path(what: &str, value: &str) -> Result<String, SlimError> {
 
 /// A cargo feature (`name` or `dep/name`), a CPU name or an opt-level: ASCII
 /// letters, digits and `_-/+.`.
-pub fn check_word(what: &str, value: &str) -> Result<String, SlimError> {
+pub(crate) fn check_word(what: &str, value: &str) -> Result<String, SlimError> {
     let ok = !value.is_empty()
         && value.len() <= 128
         && value
@@ -57,19 +57,8 @@ pub fn check_word(what: &str, value: &str) -> Result<String, SlimError> {
     })
 }
 
-/// Lowercase hex of `len` digits.
-pub fn check_hex(what: &str, value: &str, len: usize) -> Result<String, SlimError> {
-    let ok = value.len() == len
-        && value
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    keep(ok, value, || {
-        untrusted(what, value, &format!("{len} lowercase hex digits"), false)
-    })
-}
-
 /// Standard base64 of a SHA-256: 43 characters and one `=`.
-pub fn check_code_sha256(value: &str) -> Result<String, SlimError> {
+pub(crate) fn check_code_sha256(value: &str) -> Result<String, SlimError> {
     let ok = value.len() == 44
         && value.ends_with('=')
         && value[..43]
@@ -122,8 +111,6 @@ mod tests {
         }
         assert!(check_word("feature", "serde/derive").is_ok());
         assert!(check_word("feature", "a;rm -rf /").is_err());
-        assert!(check_hex("sha256", &"a".repeat(64), 64).is_ok());
-        assert!(check_hex("sha256", &"A".repeat(64), 64).is_err());
         assert!(check_code_sha256("RPg1VvX7WXZD6vJ2XUuqA9V0sUOUrPffxrtsWuLPxUA=").is_ok());
         assert!(check_code_sha256("RPg1VvX7WXZD6vJ2XUuqA9V0sUOUrPffxrtsWuLPx\"A=").is_err());
     }

@@ -3,7 +3,7 @@
 //! second wall, so even a value that slipped through stays a string.
 
 /// A YAML double-quoted scalar.
-pub fn yaml(s: &str) -> String {
+pub(crate) fn yaml(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -20,7 +20,7 @@ pub fn yaml(s: &str) -> String {
 }
 
 /// An HCL quoted template with no interpolation: `${` and `%{` are escaped.
-pub fn hcl(s: &str) -> String {
+pub(crate) fn hcl(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     let mut chars = s.chars().peekable();
@@ -42,7 +42,7 @@ pub fn hcl(s: &str) -> String {
 }
 
 /// A POSIX shell word in single quotes (a `'` inside is closed, escaped, reopened).
-pub fn shell(s: &str) -> String {
+pub(crate) fn shell(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 

@@ -21,7 +21,7 @@ const LOG_GROUP_SKIPS: &[(&str, &str)] = &[
     ("CKV_AWS_158", "Logs are encrypted with the CloudWatch Logs service key; a customer KMS key costs more than a small function"),
 ];
 
-pub fn render(functions: &[Function]) -> String {
+pub(crate) fn render(functions: &[Function]) -> String {
     let mut y = String::new();
     let _ = writeln!(y, "AWSTemplateFormatVersion: \"2010-09-09\"");
     let _ = writeln!(y, "Transform: AWS::Serverless-2016-10-31");

@@ -11,7 +11,7 @@ use super::function::Function;
 use super::quote::hcl;
 
 /// Where main.tf goes, relative to the workspace root; zip paths start from it.
-pub const DIR: &str = "terraform";
+pub(crate) const DIR: &str = "terraform";
 
 const FUNCTION_SKIPS: &[(&str, &str)] = &[
     ("CKV_AWS_116", "No dead-letter queue: no asynchronous trigger is defined here; add one (and its queue) with the trigger"),
@@ -25,7 +25,7 @@ const LOG_GROUP_SKIPS: &[(&str, &str)] = &[
     ("CKV_AWS_338", "Retention is [package.metadata.slim.deploy] log-retention-days: a year of logs costs more than a small function needs"),
 ];
 
-pub fn render(functions: &[Function]) -> String {
+pub(crate) fn render(functions: &[Function]) -> String {
     let mut t = String::new();
     t.push_str(
         r#"terraform {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One content-addressed blob of the image.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct BlobRecord {
+pub(crate) struct BlobRecord {
     pub media_type: String,
     /// `sha256:<hex>`.
     pub digest: String,
@@ -15,7 +15,7 @@ pub struct BlobRecord {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ImageRecord {
+pub(crate) struct ImageRecord {
     /// The OCI layout directory, relative to the output directory.
     pub layout: String,
     /// The same layout as an `oci-archive` tarball.
@@ -37,7 +37,7 @@ pub struct ImageRecord {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ArchiveRecord {
+pub(crate) struct ArchiveRecord {
     pub name: String,
     pub size: u64,
     pub sha256: String,

@@ -32,7 +32,7 @@ fn has_control(s: &str) -> bool {
 /// no `:` or `\`, and neither `bootstrap` (the function itself) nor anything
 /// under it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ZipName(String);
+pub(crate) struct ZipName(String);
 
 string_newtype!(ZipName);
 
@@ -61,12 +61,12 @@ impl FromStr for ZipName {
 /// the workspace lexically; symbolic links are checked when the file is opened
 /// (util::confined).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RelPath(String);
+pub(crate) struct RelPath(String);
 
 string_newtype!(RelPath);
 
 impl RelPath {
-    pub fn as_path(&self) -> &Path {
+    pub(crate) fn as_path(&self) -> &Path {
         Path::new(&self.0)
     }
 }
@@ -94,7 +94,7 @@ impl FromStr for RelPath {
 /// `PATH[:NAME]` as the user wrote it (command line or `[*.metadata.slim]`),
 /// PATH relative to where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncludeSpec {
+pub(crate) struct IncludeSpec {
     /// The spec exactly as written, for messages.
     pub spec: String,
     pub path: PathBuf,
@@ -103,7 +103,7 @@ pub struct IncludeSpec {
 
 /// Why an include spec was refused; shows the spec as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncludeError {
+pub(crate) struct IncludeError {
     pub spec: String,
     pub reason: String,
 }
@@ -157,7 +157,11 @@ impl FromStr for IncludeSpec {
 impl IncludeSpec {
     /// PATH relative to `base` (absolute) → an [`Include`] relative to
     /// `workspace_root`. Refuses a PATH outside the workspace.
-    pub fn resolve(&self, base: &Path, workspace_root: &Path) -> Result<Include, IncludeError> {
+    pub(crate) fn resolve(
+        &self,
+        base: &Path,
+        workspace_root: &Path,
+    ) -> Result<Include, IncludeError> {
         let err = |reason: String| IncludeError {
             spec: self.spec.clone(),
             reason,
@@ -228,7 +232,7 @@ fn normalise(path: &Path) -> PathBuf {
 /// A file (or directory) to put in function.zip: PATH relative to the workspace
 /// root, and its NAME there. Recorded as `PATH:NAME`.
 #[derive(Debug, Clone, Eq)]
-pub struct Include {
+pub(crate) struct Include {
     /// As the user wrote it (or as recorded), for messages.
     pub spec: String,
     pub path: RelPath,
@@ -290,7 +294,7 @@ impl<'de> Deserialize<'de> for Include {
 /// The first pair of zip names where one is a file and the other lies under it
 /// as if it were a directory (`conf` and `conf/x`): `unzip` cannot extract such
 /// a zip. `(file, the name under it)`. For `--include` and for `cargo slim check`.
-pub fn file_dir_conflict<'a, I>(names: I) -> Option<(&'a str, &'a str)>
+pub(crate) fn file_dir_conflict<'a, I>(names: I) -> Option<(&'a str, &'a str)>
 where
     I: IntoIterator<Item = &'a str>,
 {

@@ -6,7 +6,7 @@ use std::fmt;
 /// A value that does not match its grammar. The caller names the field
 /// (`--cpu`, `[package.metadata.slim] cpu`, `build.options.cpu`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidValue {
+pub(crate) struct InvalidValue {
     /// What the value should have been: "a CPU name".
     pub what: &'static str,
     /// The value, escaped and shortened for display.
@@ -16,7 +16,7 @@ pub struct InvalidValue {
 }
 
 impl InvalidValue {
-    pub fn new(what: &'static str, value: &str, rule: &'static str) -> InvalidValue {
+    pub(crate) fn new(what: &'static str, value: &str, rule: &'static str) -> InvalidValue {
         InvalidValue {
             what,
             value: shown(value),
@@ -35,7 +35,7 @@ impl std::error::Error for InvalidValue {}
 
 /// A value as it can safely be shown in a message: control characters escaped,
 /// at most 80 characters.
-pub fn shown(value: &str) -> String {
+pub(crate) fn shown(value: &str) -> String {
     let escaped: String = value.chars().flat_map(char::escape_debug).collect();
     match escaped.char_indices().nth(80) {
         Some((at, _)) => format!("{}…", &escaped[..at]),

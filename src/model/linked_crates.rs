@@ -12,12 +12,12 @@ use serde::{Deserialize, Serialize};
 /// The linked crates, sorted by name, version and source; exactly one is the
 /// root (the function's own package). `dependencies` are indices into `crates`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkedCrates {
+pub(crate) struct LinkedCrates {
     pub crates: Vec<LinkedCrate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkedCrate {
+pub(crate) struct LinkedCrate {
     pub name: String,
     /// A semantic version, as in Cargo.toml.
     pub version: String,
@@ -37,7 +37,7 @@ pub struct LinkedCrate {
 /// machine-specific, and the workspace is identified by its git commit.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum CrateSource {
+pub(crate) enum CrateSource {
     CratesIo,
     /// Another registry, by its index URL (without cargo's `registry+`/`sparse+`).
     Registry {
@@ -53,7 +53,7 @@ pub enum CrateSource {
 }
 
 impl LinkedCrates {
-    pub fn root(&self) -> Option<&LinkedCrate> {
+    pub(crate) fn root(&self) -> Option<&LinkedCrate> {
         self.crates.iter().find(|c| c.root)
     }
 }
@@ -61,7 +61,7 @@ impl LinkedCrates {
 impl LinkedCrate {
     /// The package URL (purl-spec's `cargo` type): `pkg:cargo/NAME@VERSION`, with
     /// `repository_url` for another registry and `vcs_url` for git.
-    pub fn purl(&self) -> String {
+    pub(crate) fn purl(&self) -> String {
         let base = format!("pkg:cargo/{}@{}", self.name, encode(&self.version));
         match &self.source {
             CrateSource::CratesIo | CrateSource::Local => base,

@@ -5,7 +5,7 @@
 /// How a target gets linked.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum LinkerKind {
+pub(crate) enum LinkerKind {
     /// The toolchain's `rust-lld`, driven directly (flavor ld.lld).
     Lld,
     /// `cargo-zigbuild`: zig cc as linker and C compiler.
@@ -17,7 +17,7 @@ pub enum LinkerKind {
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Linker {
+pub(crate) struct Linker {
     pub kind: LinkerKind,
     /// The program: `rust-lld`, `cargo-zigbuild`, `aarch64-linux-gnu-gcc`, …
     pub program: String,

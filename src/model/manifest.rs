@@ -22,11 +22,11 @@ use crate::model::timestamp::Timestamp;
 use crate::model::toolchain::Toolchain;
 use crate::util::error::SlimError;
 
-pub const FILE_NAME: &str = "slim-manifest.json";
-pub const SCHEMA: u32 = 1;
+pub(crate) const FILE_NAME: &str = "slim-manifest.json";
+pub(crate) const SCHEMA: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub schema: u32,
     pub tool: Tool,
     pub package: PackageInfo,
@@ -57,13 +57,13 @@ pub struct Manifest {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Tool {
+pub(crate) struct Tool {
     pub name: String,
     pub version: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct PackageInfo {
+pub(crate) struct PackageInfo {
     pub name: String,
     pub version: String,
     pub bin: BinName,
@@ -72,7 +72,7 @@ pub struct PackageInfo {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct BuildInfo {
+pub(crate) struct BuildInfo {
     pub options: Options,
     pub features: Vec<FeatureName>,
     pub all_features: bool,
@@ -92,7 +92,7 @@ pub struct BuildInfo {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
-pub struct Inputs {
+pub(crate) struct Inputs {
     /// sha256 of Cargo.lock; `None` when there is none (not reproducible).
     pub cargo_lock_sha256: Option<String>,
     pub git: Option<Git>,
@@ -104,21 +104,21 @@ pub struct Inputs {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     /// Relative to the workspace root.
     pub path: RelPath,
     pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Git {
+pub(crate) struct Git {
     pub commit: String,
     /// Uncommitted changes to tracked files, or untracked files, were present.
     pub dirty: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     pub name: String,
     /// Octal, e.g. "0755".
     pub mode: String,
@@ -127,20 +127,20 @@ pub struct FileEntry {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SectionHash {
+pub(crate) struct SectionHash {
     pub name: String,
     pub size: u64,
     pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Digest {
+pub(crate) struct Digest {
     pub size: u64,
     pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ZipInfo {
+pub(crate) struct ZipInfo {
     pub name: String,
     pub size: u64,
     pub sha256: String,
@@ -149,7 +149,7 @@ pub struct ZipInfo {
 }
 
 impl Manifest {
-    pub fn to_json(&self) -> Result<String> {
+    pub(crate) fn to_json(&self) -> Result<String> {
         let mut text = serde_json::to_string_pretty(self)?;
         text.push('\n');
         Ok(text)
@@ -161,7 +161,7 @@ impl Manifest {
     /// characters, and every setting a rebuild uses is parsed into the same
     /// typed options as the command line. Anything else is refused (exit 2)
     /// naming the field, e.g. `build.options.cpu`.
-    pub fn read(path: &Path) -> Result<Manifest> {
+    pub(crate) fn read(path: &Path) -> Result<Manifest> {
         if !path.exists() {
             return Err(SlimError::ManifestMissing {
                 path: path.to_path_buf(),
@@ -269,7 +269,7 @@ fn bad_string(value: &serde_json::Value, at: &mut String) -> Option<(String, Str
 
 /// The commit and dirtiness of the git work tree holding `dir`, if any. One
 /// `git status` gives both (`# branch.oid` is its header line in porcelain v2).
-pub fn git_state(dir: &Path) -> Option<Git> {
+pub(crate) fn git_state(dir: &Path) -> Option<Git> {
     let out = std::process::Command::new("git")
         .args(["status", "--porcelain=v2", "--branch", "--", "."])
         .current_dir(dir)

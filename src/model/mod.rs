@@ -6,7 +6,7 @@
 macro_rules! string_newtype {
     ($name:ident) => {
         impl $name {
-            pub fn as_str(&self) -> &str {
+            pub(crate) fn as_str(&self) -> &str {
                 &self.0
             }
         }
@@ -32,17 +32,17 @@ macro_rules! string_newtype {
     };
 }
 
-pub mod budget;
-pub mod image;
-pub mod include;
-pub mod invalid_value;
-pub mod linked_crates;
-pub mod linker;
-pub mod manifest;
-pub mod options;
-pub mod profile_plan;
-pub mod run_options;
-pub mod supply_chain;
-pub mod target;
-pub mod timestamp;
-pub mod toolchain;
+pub(crate) mod budget;
+pub(crate) mod image;
+pub(crate) mod include;
+pub(crate) mod invalid_value;
+pub(crate) mod linked_crates;
+pub(crate) mod linker;
+pub(crate) mod manifest;
+pub(crate) mod options;
+pub(crate) mod profile_plan;
+pub(crate) mod run_options;
+pub(crate) mod supply_chain;
+pub(crate) mod target;
+pub(crate) mod timestamp;
+pub(crate) mod toolchain;

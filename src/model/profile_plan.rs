@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct ProfilePlan {
+pub(crate) struct ProfilePlan {
     /// The keys we set, in TOML syntax (`lto = "fat"`): the `--config` values.
     pub ours: BTreeMap<String, String>,
     /// Keys the user's own `[profile.slim]` sets, which we left alone.

@@ -8,7 +8,7 @@ use super::options::{RequestedOptions, Selection};
 
 /// Where the event comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventSource {
+pub(crate) enum EventSource {
     /// `{}`: what `aws lambda invoke` sends without a payload.
     Empty,
     File(PathBuf),
@@ -20,7 +20,7 @@ pub enum EventSource {
 
 /// `cargo slim run` as asked, already typed and checked by the command line.
 #[derive(Debug, Clone)]
-pub struct RunRequest {
+pub(crate) struct RunRequest {
     pub path: Option<PathBuf>,
     pub selection: Selection,
     pub build: RequestedOptions,
@@ -31,7 +31,7 @@ pub struct RunRequest {
 
 /// The function settings asked for; defaults (metadata, then Lambda's) fill the rest.
 #[derive(Debug, Clone, Default)]
-pub struct FunctionRequest {
+pub(crate) struct FunctionRequest {
     pub memory_mb: Option<u32>,
     pub timeout_s: Option<u64>,
     /// `--env` pairs, checked; applied after the env files.
@@ -47,7 +47,7 @@ pub struct FunctionRequest {
 
 /// `cargo slim bench` as asked, already typed and checked by the command line.
 #[derive(Debug, Clone)]
-pub struct BenchRequest {
+pub(crate) struct BenchRequest {
     pub path: Option<PathBuf>,
     /// Other builds to run beside it.
     pub compare: Vec<PathBuf>,

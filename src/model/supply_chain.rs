@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SupplyChain {
+pub(crate) struct SupplyChain {
     /// How many crates are linked (the function's own package included): the
     /// length of the embedded list and of the SBOM's crate components.
     pub crates: u64,
@@ -18,7 +18,7 @@ pub struct SupplyChain {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct AuditData {
+pub(crate) struct AuditData {
     /// `.dep-v0`.
     pub section: String,
     /// The section's size (compressed JSON).
@@ -30,14 +30,14 @@ pub struct AuditData {
 
 /// A file written beside `function.zip`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Document {
+pub(crate) struct Document {
     pub name: String,
     pub size: u64,
     pub sha256: String,
 }
 
 impl Document {
-    pub fn of(name: &str, bytes: &[u8]) -> Document {
+    pub(crate) fn of(name: &str, bytes: &[u8]) -> Document {
         Document {
             name: name.into(),
             size: bytes.len() as u64,

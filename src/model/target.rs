@@ -78,7 +78,7 @@ impl FromStr for Arch {
 /// The C library a build links against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
-pub enum Libc {
+pub(crate) enum Libc {
     /// Static musl: no glibc version to match, runs on every Lambda runtime.
     #[default]
     Musl,
@@ -87,14 +87,14 @@ pub enum Libc {
 }
 
 impl Libc {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Libc::Musl => "musl",
             Libc::Gnu => "gnu",
         }
     }
 
-    pub fn from_triple(triple: &str) -> Option<Libc> {
+    pub(crate) fn from_triple(triple: &str) -> Option<Libc> {
         let env = triple.rsplit('-').next()?;
         if env.starts_with("musl") {
             Some(Libc::Musl)
@@ -176,7 +176,7 @@ impl FromStr for Runtime {
 /// `from_triple` too (and its `arch`/`libc` must agree with the triple).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RecordedTarget")]
-pub struct Target {
+pub(crate) struct Target {
     /// The triple as passed to rustc, e.g. `aarch64-unknown-linux-musl`.
     pub triple: String,
     pub arch: Arch,
@@ -184,7 +184,7 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn new(arch: Arch, libc: Libc) -> Target {
+    pub(crate) fn new(arch: Arch, libc: Libc) -> Target {
         Target {
             triple: format!("{}-unknown-linux-{}", arch.triple_prefix(), libc.as_str()),
             arch,
@@ -197,7 +197,7 @@ impl Target {
     /// a directory name and a `rustup`/cargo argument, so its grammar is strict:
     /// 3 to 5 `-`-separated parts of lowercase letters, digits and `_` (no `.`,
     /// `/`, leading `-`), at most 64 bytes.
-    pub fn from_triple(triple: &str) -> Result<Target, String> {
+    pub(crate) fn from_triple(triple: &str) -> Result<Target, String> {
         let parts: Vec<&str> = triple.split('-').collect();
         let grammar = triple.len() <= 64
             && (3..=5).contains(&parts.len())
@@ -232,7 +232,7 @@ impl Target {
 
     /// True when this target is the machine we are running on, so its output can be
     /// executed directly and the host's `cc` can link it.
-    pub fn is_host_arch(&self) -> bool {
+    pub(crate) fn is_host_arch(&self) -> bool {
         Some(self.arch) == host_arch()
     }
 }

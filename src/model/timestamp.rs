@@ -8,7 +8,7 @@ use crate::util::error::SlimError;
 
 /// The zip's fixed timestamp, and where it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Timestamp {
+pub(crate) struct Timestamp {
     /// Seconds since the Unix epoch actually written (after clamping and the zip
     /// format's 2-second rounding).
     pub unix: i64,
@@ -23,7 +23,7 @@ pub(crate) const ZIP_MAX: i64 = 4_354_819_198;
 impl Timestamp {
     /// From `SOURCE_DATE_EPOCH` (reproducible-builds.org) when set, else the zip
     /// epoch. A value that is not a number is an error, not silently ignored.
-    pub fn from_env() -> Result<Timestamp> {
+    pub(crate) fn from_env() -> Result<Timestamp> {
         match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(text) if !text.trim().is_empty() => {
                 let secs: i64 = text
@@ -47,12 +47,12 @@ impl Timestamp {
 
     /// Could a zip hold this time? An even number of seconds (the zip format's
     /// 2-second steps) between 1980 and 2107; a recorded time must be one.
-    pub fn is_zip_time(self) -> bool {
+    pub(crate) fn is_zip_time(self) -> bool {
         (ZIP_MIN..=ZIP_MAX).contains(&self.unix) && self.unix % 2 == 0
     }
 
     /// The same instant in RFC 3339, UTC (`1980-01-01T00:00:00Z`), for the SBOM.
-    pub fn rfc3339(self) -> String {
+    pub(crate) fn rfc3339(self) -> String {
         let secs = self.unix.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(self.unix.div_euclid(86_400));
         format!(

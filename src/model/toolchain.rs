@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Toolchain {
+pub(crate) struct Toolchain {
     /// First line of `rustc -vV`, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
     pub rustc: String,
     /// `release:` of `rustc -vV`, e.g. `1.95.0`.
@@ -25,19 +25,19 @@ pub struct Toolchain {
 }
 
 impl Toolchain {
-    pub fn is_nightly(&self) -> bool {
+    pub(crate) fn is_nightly(&self) -> bool {
         self.release.contains("nightly") || self.release.contains("dev")
     }
 
     /// Does cargo accept `-Z` flags as it is? Only when both cargo and rustc are
     /// nightly (or locally built) ones.
-    pub fn allows_unstable(&self) -> bool {
+    pub(crate) fn allows_unstable(&self) -> bool {
         let nightly = |version: &str| version.contains("nightly") || version.contains("-dev");
         self.is_nightly() && nightly(&self.cargo)
     }
 
     /// The toolchain's own rust-lld (`lib/rustlib/<host>/bin/rust-lld`).
-    pub fn rust_lld(&self) -> PathBuf {
+    pub(crate) fn rust_lld(&self) -> PathBuf {
         self.sysroot
             .join("lib/rustlib")
             .join(&self.host)

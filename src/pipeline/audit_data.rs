@@ -11,28 +11,24 @@
 //! Both the JSON (sorted packages, serde's field order) and the compression (one
 //! pinned zlib implementation and level, through Cargo.lock) are deterministic.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use anyhow::{Context, Result};
 use auditable_serde::{DependencyKind, Package, Source, VersionInfo};
-use flate2::{read::ZlibDecoder, write::ZlibEncoder, Compression};
+use flate2::{write::ZlibEncoder, Compression};
 
 use crate::model::linked_crates::{CrateSource, LinkedCrates};
 use crate::util::error::SlimError;
 
 /// The section name readers look for.
-pub const SECTION: &str = ".dep-v0";
+pub(crate) const SECTION: &str = ".dep-v0";
 
 /// cargo-auditable's format revision: dependency data from `cargo metadata`,
 /// proc-macros not recorded as runtime dependencies.
 const FORMAT: u32 = 1;
 
-/// The most decompressed data we accept when reading a section back (the limit
-/// cargo-auditable's readers use).
-const READ_LIMIT: u64 = 8 * 1024 * 1024;
-
 /// The `VersionInfo` for the linked crates.
-pub fn version_info(crates: &LinkedCrates) -> Result<VersionInfo> {
+pub(crate) fn version_info(crates: &LinkedCrates) -> Result<VersionInfo> {
     let packages = crates
         .crates
         .iter()
@@ -68,7 +64,7 @@ pub fn version_info(crates: &LinkedCrates) -> Result<VersionInfo> {
 }
 
 /// The bytes of the `.dep-v0` section: zlib-compressed JSON.
-pub fn encode(crates: &LinkedCrates) -> Result<Vec<u8>> {
+pub(crate) fn encode(crates: &LinkedCrates) -> Result<Vec<u8>> {
     let json = serde_json::to_vec(&version_info(crates)?)?;
     let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
     encoder
@@ -77,28 +73,34 @@ pub fn encode(crates: &LinkedCrates) -> Result<Vec<u8>> {
         .context("cannot compress the dependency list")
 }
 
-/// Read a `.dep-v0` section's bytes back (bounded), validated by
-/// `auditable-serde` (one root, no cycles).
-pub fn decode(section: &[u8]) -> Result<VersionInfo> {
-    let mut json = Vec::new();
-    ZlibDecoder::new(section)
-        .take(READ_LIMIT)
-        .read_to_end(&mut json)
-        .map_err(|e| SlimError::BadDependencyList {
-            detail: format!("the {SECTION} section is not zlib data: {e}"),
-        })?;
-    serde_json::from_slice(&json).map_err(|e| {
-        SlimError::BadDependencyList {
-            detail: format!("the {SECTION} section is not a dependency list: {e}"),
-        }
-        .into()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::linked_crates::LinkedCrate;
+    use flate2::read::ZlibDecoder;
+    use std::io::Read;
+
+    /// The most decompressed data read back (the limit cargo-auditable's
+    /// readers use).
+    const READ_LIMIT: u64 = 8 * 1024 * 1024;
+
+    /// Read a `.dep-v0` section's bytes back (bounded), validated by
+    /// `auditable-serde` (one root, no cycles).
+    fn decode(section: &[u8]) -> Result<VersionInfo> {
+        let mut json = Vec::new();
+        ZlibDecoder::new(section)
+            .take(READ_LIMIT)
+            .read_to_end(&mut json)
+            .map_err(|e| SlimError::BadDependencyList {
+                detail: format!("the {SECTION} section is not zlib data: {e}"),
+            })?;
+        serde_json::from_slice(&json).map_err(|e| {
+            SlimError::BadDependencyList {
+                detail: format!("the {SECTION} section is not a dependency list: {e}"),
+            }
+            .into()
+        })
+    }
 
     fn sample() -> LinkedCrates {
         let krate = |name: &str, deps: Vec<usize>, root: bool, source| LinkedCrate {

@@ -17,7 +17,7 @@ use crate::util::error::SlimError;
 
 /// A cargo command line, ready to run.
 #[derive(Debug, Clone)]
-pub struct Invocation {
+pub(crate) struct Invocation {
     pub program: OsString,
     /// The arguments that decide what is built: the ones the manifest records.
     pub args: Vec<String>,
@@ -31,7 +31,7 @@ pub struct Invocation {
 
 impl Invocation {
     /// The command as a shell would show it (for `-v`).
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         let mut parts: Vec<String> = self
             .env
             .iter()
@@ -43,7 +43,7 @@ impl Invocation {
     }
 
     /// Every argument cargo gets, in order.
-    pub fn all_args(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn all_args(&self) -> impl Iterator<Item = &str> {
         self.args
             .iter()
             .chain(&self.output_args)
@@ -52,7 +52,7 @@ impl Invocation {
 }
 
 /// What to look for in cargo's messages.
-pub struct Expect<'a> {
+pub(crate) struct Expect<'a> {
     pub package: &'a PackageId,
     pub bin: &'a str,
     /// Roughly how many compiler-artifact messages a full build emits (for the bar).
@@ -61,7 +61,7 @@ pub struct Expect<'a> {
 }
 
 /// Run the build; return the path of the linked executable.
-pub fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
+pub(crate) fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf> {
     let bar = ui
         .progress_bars()
         .then(|| progress_bar(expect, ui.color != Color::Never));
@@ -196,7 +196,7 @@ fn progress_bar(expect: &Expect, colored: bool) -> ProgressBar {
 /// package that has one. An estimate (from metadata filtered for the target, so
 /// dependencies of other platforms are not counted); the bar grows if it is
 /// exceeded.
-pub fn estimate_units(metadata: &cargo_metadata::Metadata, root: &PackageId) -> u64 {
+pub(crate) fn estimate_units(metadata: &cargo_metadata::Metadata, root: &PackageId) -> u64 {
     crate::pipeline::plan::build_graph(metadata, root)
         .iter()
         .map(|p| {

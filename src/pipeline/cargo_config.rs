@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use toml::Table;
 
 #[derive(Debug, Default, Clone)]
-pub struct CargoConfig {
+pub(crate) struct CargoConfig {
     /// Parsed files, most specific (closest to the working directory) first.
     files: Vec<(PathBuf, Table)>,
 }
@@ -19,7 +19,7 @@ pub struct CargoConfig {
 impl CargoConfig {
     /// Discover config files from `cwd` upward and in `CARGO_HOME`. Unreadable or
     /// unparsable files are skipped here: cargo itself reports them properly.
-    pub fn discover(cwd: &Path) -> CargoConfig {
+    pub(crate) fn discover(cwd: &Path) -> CargoConfig {
         let mut paths = Vec::new();
         for dir in cwd.ancestors() {
             for name in ["config.toml", "config"] {
@@ -51,7 +51,7 @@ impl CargoConfig {
     }
 
     #[cfg(test)]
-    pub fn from_tables(tables: Vec<Table>) -> CargoConfig {
+    pub(crate) fn from_tables(tables: Vec<Table>) -> CargoConfig {
         CargoConfig {
             files: tables
                 .into_iter()
@@ -71,7 +71,7 @@ impl CargoConfig {
     /// True when some config (file or `CARGO_TARGET_<T>_RUSTFLAGS`) sets
     /// `target.<triple>.rustflags`, or `target.'cfg(…)'.rustflags` with a cfg that
     /// holds for `triple`. Cargo then ignores `build.rustflags`.
-    pub fn has_target_rustflags(&self, triple: &str) -> bool {
+    pub(crate) fn has_target_rustflags(&self, triple: &str) -> bool {
         std::env::var_os(format!("CARGO_TARGET_{}_RUSTFLAGS", env_triple(triple))).is_some()
             || self.target_tables().any(|(key, table)| {
                 table.contains_key("rustflags") && target_key_matches(key, triple)
@@ -79,7 +79,7 @@ impl CargoConfig {
     }
 
     /// The linker configured for `triple`, from `CARGO_TARGET_<T>_LINKER` or a file.
-    pub fn target_linker(&self, triple: &str) -> Option<String> {
+    pub(crate) fn target_linker(&self, triple: &str) -> Option<String> {
         if let Ok(linker) = std::env::var(format!("CARGO_TARGET_{}_LINKER", env_triple(triple))) {
             return Some(linker);
         }
@@ -89,7 +89,7 @@ impl CargoConfig {
     }
 
     /// Keys set under `[profile.slim]` in any config file.
-    pub fn profile_slim_keys(&self) -> Vec<String> {
+    pub(crate) fn profile_slim_keys(&self) -> Vec<String> {
         self.files
             .iter()
             .filter_map(|(_, t)| t.get("profile")?.get("slim")?.as_table())
@@ -100,7 +100,7 @@ impl CargoConfig {
     /// The rustflags the user's config gives `triple` (cargo uses the first set of
     /// `CARGO_TARGET_<T>_RUSTFLAGS`, the matching `target` tables, `CARGO_BUILD_RUSTFLAGS`,
     /// `build.rustflags`), to see which codegen choices the user made.
-    pub fn user_rustflags(&self, triple: &str) -> Vec<String> {
+    pub(crate) fn user_rustflags(&self, triple: &str) -> Vec<String> {
         let split = |v: &toml::Value| -> Vec<String> {
             match v {
                 toml::Value::String(s) => s.split_whitespace().map(str::to_string).collect(),
@@ -161,12 +161,12 @@ fn target_key_matches(key: &str, triple: &str) -> bool {
 
 /// `aarch64-unknown-linux-musl` → `AARCH64_UNKNOWN_LINUX_MUSL`, as cargo spells
 /// target names in environment variables.
-pub fn env_triple(triple: &str) -> String {
+pub(crate) fn env_triple(triple: &str) -> String {
     triple.to_ascii_uppercase().replace(['-', '.'], "_")
 }
 
 /// `CARGO_HOME`, or `~/.cargo`.
-pub fn cargo_home() -> Option<PathBuf> {
+pub(crate) fn cargo_home() -> Option<PathBuf> {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))

@@ -23,7 +23,7 @@ use crate::util::error::SlimError;
 
 /// What to ask cargo: the package and feature selection of the build.
 #[derive(Debug, Clone)]
-pub struct Query<'a> {
+pub(crate) struct Query<'a> {
     pub manifest_path: &'a Path,
     pub package: &'a PackageId,
     /// The plain target triple (not zig's `…-gnu.2.34`).
@@ -46,14 +46,14 @@ const CRATES_IO_SPARSE: &str = "sparse+https://index.crates.io/";
 /// The crates linked for the query's target, from its resolve as
 /// [`target_metadata`] gives it (the build asks cargo once per target, for this
 /// and for its C-code detection).
-pub fn resolve_from(query: &Query, metadata: &Metadata) -> Result<LinkedCrates> {
+pub(crate) fn resolve_from(query: &Query, metadata: &Metadata) -> Result<LinkedCrates> {
     let lock = lock_checksums(&query.workspace_root.join("Cargo.lock"))?;
     from_metadata(metadata, query.package, query.triple, &lock)
 }
 
 /// `cargo metadata --filter-platform <triple>` with the build's selection: what
 /// cargo really builds for the target.
-pub fn target_metadata(query: &Query) -> Result<Metadata> {
+pub(crate) fn target_metadata(query: &Query) -> Result<Metadata> {
     let mut cmd = MetadataCommand::new();
     cmd.manifest_path(query.manifest_path);
     if query.all_features {
@@ -83,7 +83,7 @@ pub fn target_metadata(query: &Query) -> Result<Metadata> {
 }
 
 /// The walk itself, on a resolve already obtained (and testable without cargo).
-pub fn from_metadata(
+pub(crate) fn from_metadata(
     metadata: &Metadata,
     root: &PackageId,
     triple: &str,
@@ -275,7 +275,7 @@ struct LockPackage {
 
 /// `(name, version, source)` → checksum from Cargo.lock. No Cargo.lock: no
 /// checksums (the build still works; `verify` refuses it separately).
-pub fn lock_checksums(path: &Path) -> Result<BTreeMap<(String, String, String), String>> {
+pub(crate) fn lock_checksums(path: &Path) -> Result<BTreeMap<(String, String, String), String>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),

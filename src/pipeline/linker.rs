@@ -28,7 +28,7 @@ use crate::util::error::SlimError;
 // The record itself is model/linker.rs; what cargo is told follows from it here.
 impl Linker {
     /// How to hand a flag to the linker: raw for lld, `-Wl,` for compiler drivers.
-    pub fn link_arg(&self, arg: &str) -> String {
+    pub(crate) fn link_arg(&self, arg: &str) -> String {
         match self.kind {
             LinkerKind::Lld => format!("-Clink-arg={arg}"),
             _ => format!("-Clink-arg=-Wl,{arg}"),
@@ -36,7 +36,7 @@ impl Linker {
     }
 
     /// The `--config` settings that select this linker.
-    pub fn config_args(&self, triple: &str) -> Vec<String> {
+    pub(crate) fn config_args(&self, triple: &str) -> Vec<String> {
         match self.kind {
             LinkerKind::Lld | LinkerKind::Gcc => {
                 vec![format!(
@@ -51,7 +51,7 @@ impl Linker {
 }
 
 /// A TOML basic string literal.
-pub fn toml_string(s: &str) -> String {
+pub(crate) fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
@@ -59,7 +59,7 @@ const ZIG_INSTALL: &str = "install zig and cargo-zigbuild: `pip install ziglang 
      (or `cargo install cargo-zigbuild` with zig on PATH)";
 
 /// Choose the linker for `target`.
-pub fn choose(
+pub(crate) fn choose(
     toolchain: &Toolchain,
     choice: LinkerChoice,
     target: &Target,
@@ -234,7 +234,7 @@ fn version_line(program: &std::path::Path, args: &[&str]) -> Option<String> {
 /// filtered for the target (`linked_crates::target_metadata`) so that dependencies of
 /// other platforms — reqwest's wasm32-only `wasm-bindgen-shared`, which declares
 /// `links` — do not count.
-pub fn c_building_crates(metadata: &Metadata, root: &PackageId) -> Vec<String> {
+pub(crate) fn c_building_crates(metadata: &Metadata, root: &PackageId) -> Vec<String> {
     const C_TOOLS: [&str; 2] = ["cc", "cmake"];
     let graph = crate::pipeline::plan::build_graph(metadata, root);
     let name_of: std::collections::HashMap<&PackageId, &str> = metadata

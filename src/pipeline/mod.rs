@@ -5,24 +5,24 @@
 //! per target) → [`linked_crates`] → [`strip`] (adding the [`audit_data`] section) →
 //! [`package`] (function.zip) → [`sbom`] and [`provenance`] → [`report`] (the summary).
 
-pub mod audit_data;
-pub mod build;
-pub mod cargo_build;
-pub mod cargo_config;
-pub mod image;
-pub mod linked_crates;
-pub mod linker;
-pub mod package;
-pub mod plan;
-pub mod profile;
-pub mod provenance;
-pub mod report;
-pub mod rustflags;
-pub mod sbom;
+pub(crate) mod audit_data;
+pub(crate) mod build;
+pub(crate) mod cargo_build;
+pub(crate) mod cargo_config;
+pub(crate) mod image;
+pub(crate) mod linked_crates;
+pub(crate) mod linker;
+pub(crate) mod package;
+pub(crate) mod plan;
+pub(crate) mod profile;
+pub(crate) mod provenance;
+pub(crate) mod report;
+pub(crate) mod rustflags;
+pub(crate) mod sbom;
 
-pub mod slim_metadata;
-pub mod sources;
-pub mod strip;
-pub mod supply_chain;
-pub mod toolchain;
-pub mod toolchain_cache;
+pub(crate) mod slim_metadata;
+pub(crate) mod sources;
+pub(crate) mod strip;
+pub(crate) mod supply_chain;
+pub(crate) mod toolchain;
+pub(crate) mod toolchain_cache;

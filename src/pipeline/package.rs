@@ -22,11 +22,11 @@ use crate::util::confined;
 use crate::util::error::SlimError;
 
 /// The compression, as recorded in the manifest.
-pub const COMPRESSION: &str = "deflate level 9 (zip crate, flate2/zlib-rs)";
+pub(crate) const COMPRESSION: &str = "deflate level 9 (zip crate, flate2/zlib-rs)";
 
 /// One file to put in the zip.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Name inside the zip: relative, `/`-separated.
     pub name: String,
     pub mode: u32,
@@ -50,7 +50,7 @@ fn dos(time: Timestamp) -> Result<DateTime> {
 }
 
 /// Build the zip in memory.
-pub fn zip(entries: &[Entry], time: Timestamp) -> Result<Vec<u8>> {
+pub(crate) fn zip(entries: &[Entry], time: Timestamp) -> Result<Vec<u8>> {
     let mut sorted: Vec<&Entry> = entries.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     let stamp = dos(time)?;
@@ -77,7 +77,7 @@ pub fn zip(entries: &[Entry], time: Timestamp) -> Result<Vec<u8>> {
 /// Names must be unique, and no name may be both a file and a directory
 /// (`a:conf` with `b:conf/x`): `unzip` could not extract such a zip. Errors show
 /// the spec as the user wrote it.
-pub fn includes(includes: &[Include], workspace: &Path) -> Result<Vec<Entry>> {
+pub(crate) fn includes(includes: &[Include], workspace: &Path) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
     let mut owner = Vec::new();
     let mut total = 0u64;

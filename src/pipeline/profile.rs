@@ -12,12 +12,12 @@ use crate::model::options::Options;
 use crate::model::profile_plan::ProfilePlan;
 use crate::pipeline::cargo_config::CargoConfig;
 
-pub const PROFILE: &str = "slim";
+pub(crate) const PROFILE: &str = "slim";
 
 // The record itself is model/profile_plan.rs; how cargo gets it is here.
 impl ProfilePlan {
     /// The `--config` arguments that set our keys.
-    pub fn config_args(&self) -> Vec<String> {
+    pub(crate) fn config_args(&self) -> Vec<String> {
         self.ours
             .iter()
             .map(|(k, v)| format!("profile.{PROFILE}.{k}={v}"))
@@ -40,7 +40,7 @@ impl ProfilePlan {
 /// - `strip = "none"`, `debug = false`: keep symbols for `cargo slim size`; we strip
 ///   after inspecting. ("debuginfo" would be cargo's default, but zig's linker reads
 ///   it as "strip everything".)
-pub fn defaults() -> Vec<(&'static str, String)> {
+pub(crate) fn defaults() -> Vec<(&'static str, String)> {
     vec![
         ("inherits", "\"release\"".into()),
         ("opt-level", "\"z\"".into()),
@@ -56,7 +56,7 @@ pub fn defaults() -> Vec<(&'static str, String)> {
 }
 
 /// Keys under `[profile.slim]` in the workspace root's Cargo.toml.
-pub fn manifest_profile_keys(workspace_root: &Path) -> Vec<String> {
+pub(crate) fn manifest_profile_keys(workspace_root: &Path) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(workspace_root.join("Cargo.toml")) else {
         return Vec::new();
     };
@@ -71,7 +71,7 @@ pub fn manifest_profile_keys(workspace_root: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub fn plan(options: &Options, workspace_root: &Path, config: &CargoConfig) -> ProfilePlan {
+pub(crate) fn plan(options: &Options, workspace_root: &Path, config: &CargoConfig) -> ProfilePlan {
     let mut user_keys = manifest_profile_keys(workspace_root);
     user_keys.extend(config.profile_slim_keys());
     user_keys.sort();

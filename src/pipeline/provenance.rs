@@ -26,11 +26,11 @@ use serde_json::{json, Value};
 use crate::model::linked_crates::LinkedCrates;
 use crate::model::manifest::Manifest;
 
-pub const FILE_NAME: &str = "function.intoto.json";
-pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
-pub const PREDICATE_TYPE: &str = "https://slsa.dev/provenance/v1";
+pub(crate) const FILE_NAME: &str = "function.intoto.json";
+pub(crate) const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
+pub(crate) const PREDICATE_TYPE: &str = "https://slsa.dev/provenance/v1";
 /// Names this kind of build; docs/supply-chain.md documents its parameters.
-pub const BUILD_TYPE: &str = "https://crates.io/crates/cargo-slim#build-type-lambda-zip-v1";
+pub(crate) const BUILD_TYPE: &str = "https://crates.io/crates/cargo-slim#build-type-lambda-zip-v1";
 const BUILDER_ID: &str = "https://crates.io/crates/cargo-slim";
 
 #[derive(Serialize)]
@@ -106,14 +106,14 @@ struct Builder {
 
 /// What the statement is written from: the manifest of the build (its zip and
 /// files are final), the linked crates, and the SBOM's digest.
-pub struct Inputs<'a> {
+pub(crate) struct Inputs<'a> {
     pub manifest: &'a Manifest,
     pub crates: &'a LinkedCrates,
     pub sbom_sha256: &'a str,
 }
 
 /// The statement's bytes (pretty JSON, final newline).
-pub fn statement(inputs: &Inputs) -> Result<Vec<u8>> {
+pub(crate) fn statement(inputs: &Inputs) -> Result<Vec<u8>> {
     let m = inputs.manifest;
     let statement = Statement {
         kind: STATEMENT_TYPE,

@@ -17,7 +17,7 @@ use crate::ui::Ui;
 /// (with `null`s when nothing was packaged) is the documented JSON summary.
 #[derive(Debug, Clone, Serialize)]
 #[serde(into = "TargetReportJson")]
-pub struct TargetReport {
+pub(crate) struct TargetReport {
     pub target: String,
     pub linker: String,
     pub out_dir: PathBuf,
@@ -31,7 +31,7 @@ pub struct TargetReport {
 
 /// Packaged, or refused by the preflight (and then nothing was written).
 #[derive(Debug, Clone)]
-pub enum TargetOutcome {
+pub(crate) enum TargetOutcome {
     Packaged {
         zip: Packaged,
         preflight: Option<PreflightReport>,
@@ -43,7 +43,7 @@ pub enum TargetOutcome {
 
 /// The image a target's `--image` build wrote beside its zip.
 #[derive(Debug, Clone)]
-pub struct PackagedImage {
+pub(crate) struct PackagedImage {
     /// `image.tar`, the oci-archive.
     pub path: PathBuf,
     pub bytes: u64,
@@ -53,7 +53,7 @@ pub struct PackagedImage {
 
 /// The function.zip a target's build wrote.
 #[derive(Debug, Clone)]
-pub struct Packaged {
+pub(crate) struct Packaged {
     pub path: PathBuf,
     pub bytes: u64,
     pub sha256: String,
@@ -64,7 +64,7 @@ pub struct Packaged {
 }
 
 impl TargetReport {
-    pub fn from_manifest(
+    pub(crate) fn from_manifest(
         manifest: &Manifest,
         out_dir: PathBuf,
         top_crates: Vec<CrateSize>,
@@ -98,7 +98,7 @@ impl TargetReport {
     }
 
     /// The zip, when one was written.
-    pub fn packaged(&self) -> Option<&Packaged> {
+    pub(crate) fn packaged(&self) -> Option<&Packaged> {
         match &self.outcome {
             TargetOutcome::Packaged { zip, .. } => Some(zip),
             TargetOutcome::PreflightFailed(_) => None,
@@ -179,7 +179,7 @@ impl From<TargetReport> for TargetReportJson {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct BuildReport {
+pub(crate) struct BuildReport {
     pub runtime: String,
     pub targets: Vec<TargetReport>,
     /// `--multi-arch`: the image index over every target's image.
@@ -188,7 +188,7 @@ pub struct BuildReport {
 }
 
 /// Print the summary: human text on stderr, or JSON on stdout.
-pub fn print(ui: &Ui, report: &BuildReport) -> anyhow::Result<()> {
+pub(crate) fn print(ui: &Ui, report: &BuildReport) -> anyhow::Result<()> {
     if ui.json() {
         return ui.out_json(report);
     }
@@ -199,7 +199,7 @@ pub fn print(ui: &Ui, report: &BuildReport) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn human(report: &BuildReport) -> String {
+pub(crate) fn human(report: &BuildReport) -> String {
     let mut out = String::new();
     for t in &report.targets {
         out.push_str(&format!(
@@ -280,7 +280,7 @@ fn supply_chain_lines(sc: &SupplyChain) -> String {
 }
 
 /// A path relative to the working directory when it is below it.
-pub fn display_path(path: &std::path::Path) -> String {
+pub(crate) fn display_path(path: &std::path::Path) -> String {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))

@@ -16,7 +16,7 @@ use crate::pipeline::linker::toml_string;
 
 /// How our flags reach cargo.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rustflags {
+pub(crate) struct Rustflags {
     /// Our flags.
     pub ours: Vec<String>,
     /// The user's flags from the environment, kept in front of ours.
@@ -31,7 +31,7 @@ pub struct Rustflags {
 /// debug info), so the binary does not depend on where the checkout, the cargo
 /// home or the target directory are. Longest prefix last: rustc applies the last
 /// matching mapping, and a target dir is often inside the workspace.
-pub fn remaps(
+pub(crate) fn remaps(
     workspace_root: &Path,
     cargo_home: Option<&Path>,
     target_dir: &Path,
@@ -61,7 +61,7 @@ pub fn remaps(
 
 /// The placeholder a remapped path prefix is recorded as in the manifest, e.g.
 /// `{workspace}` for the path that rustc sees as `/build`.
-pub fn placeholder(to: &str) -> &'static str {
+pub(crate) fn placeholder(to: &str) -> &'static str {
     match to {
         "/build" => "{workspace}",
         "/cargo" => "{cargo_home}",
@@ -71,7 +71,7 @@ pub fn placeholder(to: &str) -> &'static str {
 }
 
 /// Build our flag list.
-pub fn ours(
+pub(crate) fn ours(
     remaps: &[(PathBuf, String)],
     cpu: Option<&str>,
     panic: PanicStrategy,
@@ -104,7 +104,7 @@ pub fn ours(
 /// table, which the shipped bootstrap does not keep; what the choice does to the
 /// shipped bytes is measured in docs/size.md. A choice of the user's wins
 /// ([`merge`] drops this flag then).
-pub const MANGLING_V0: &str = "-Csymbol-mangling-version=v0";
+pub(crate) const MANGLING_V0: &str = "-Csymbol-mangling-version=v0";
 
 /// Whether `flags` choose a symbol mangling (`-C symbol-mangling-version=…`, in
 /// one argument or two, or the `-Z` spelling).
@@ -115,7 +115,7 @@ fn chooses_mangling(flags: &[String]) -> bool {
 /// The user's rustflags from the environment, as cargo reads them:
 /// `CARGO_ENCODED_RUSTFLAGS` (split on U+001F) first, then `RUSTFLAGS` (split on
 /// white space). `None` when neither is set to something.
-pub fn user_env_flags() -> Option<Vec<String>> {
+pub(crate) fn user_env_flags() -> Option<Vec<String>> {
     let encoded = std::env::var("CARGO_ENCODED_RUSTFLAGS")
         .ok()
         .filter(|s| !s.is_empty());
@@ -131,7 +131,7 @@ pub fn user_env_flags() -> Option<Vec<String>> {
 
 /// Decide how to pass `ours` for `triple`, given the user's environment flags
 /// ([`user_env_flags`]) and config.
-pub fn merge(
+pub(crate) fn merge(
     ours: Vec<String>,
     user_env: Option<Vec<String>>,
     triple: &str,
@@ -182,7 +182,7 @@ pub fn merge(
 /// for this target (`CFLAGS_<triple>`, `CFLAGS_<triple_underscored>`, then the
 /// generic ones). Paths with white space are left out: the `cc` crate splits
 /// these variables on white space.
-pub fn c_flags_env(remaps: &[(PathBuf, String)], triple: &str) -> Vec<(String, String)> {
+pub(crate) fn c_flags_env(remaps: &[(PathBuf, String)], triple: &str) -> Vec<(String, String)> {
     let ours: Vec<String> = remaps
         .iter()
         .map(|(from, to)| (from.display().to_string(), to))

@@ -24,11 +24,11 @@ use crate::model::timestamp::Timestamp;
 use crate::util::error::SlimError;
 use crate::util::hash;
 
-pub const FILE_NAME: &str = "function.cdx.json";
+pub(crate) const FILE_NAME: &str = "function.cdx.json";
 
 /// What the SBOM describes besides the crates.
 #[derive(Debug, Clone)]
-pub struct Subject<'a> {
+pub(crate) struct Subject<'a> {
     pub crates: &'a LinkedCrates,
     pub triple: &'a str,
     pub runtime: &'a str,
@@ -108,7 +108,7 @@ struct Dependency {
 }
 
 /// The SBOM's bytes (pretty JSON, final newline).
-pub fn document(subject: &Subject) -> Result<Vec<u8>> {
+pub(crate) fn document(subject: &Subject) -> Result<Vec<u8>> {
     let crates = &subject.crates.crates;
     let root = subject
         .crates

@@ -12,7 +12,7 @@ use crate::util::error::SlimError;
 /// `[package.metadata.slim]` and `[workspace.metadata.slim]`.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct SlimMetadata {
+pub(crate) struct SlimMetadata {
     pub arch: Option<OneOrMany>,
     pub libc: Option<String>,
     pub target: Option<OneOrMany>,
@@ -30,19 +30,21 @@ pub struct SlimMetadata {
     /// Defaults of `cargo slim run` / `bench`: Lambda memory size (MB), timeout (s).
     pub memory: Option<u32>,
     pub timeout: Option<u64>,
-    /// `[package.metadata.slim.deploy]`: read by `cargo slim generate`, not the build.
-    pub deploy: Option<serde_json::Value>,
+    /// `[package.metadata.slim.deploy]`: read by `cargo slim generate`, not the
+    /// build, which accepts it and looks no further.
+    #[serde(rename = "deploy")]
+    _deploy: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum OneOrMany {
+pub(crate) enum OneOrMany {
     One(String),
     Many(Vec<String>),
 }
 
 impl OneOrMany {
-    pub fn to_vec(&self) -> Vec<String> {
+    pub(crate) fn to_vec(&self) -> Vec<String> {
         match self {
             OneOrMany::One(s) => s.split(',').map(|p| p.trim().to_string()).collect(),
             OneOrMany::Many(v) => v.clone(),
@@ -50,19 +52,19 @@ impl OneOrMany {
     }
 }
 
-pub mod toml_like {
+pub(crate) mod toml_like {
     use serde::Deserialize;
 
     /// `opt-level = 3` and `opt-level = "z"` are both valid, as in Cargo.toml.
     #[derive(Debug, Clone, Deserialize)]
     #[serde(untagged)]
-    pub enum Scalar {
+    pub(crate) enum Scalar {
         Int(i64),
         Str(String),
     }
 
     impl Scalar {
-        pub fn to_string_value(&self) -> String {
+        pub(crate) fn to_string_value(&self) -> String {
             match self {
                 Scalar::Int(i) => i.to_string(),
                 Scalar::Str(s) => s.clone(),
@@ -74,14 +76,14 @@ pub mod toml_like {
 /// Where each setting of `[*.metadata.slim]` comes from: the package's table,
 /// else the workspace's. Values are parsed by the same `FromStr` as the command
 /// line; an error names the table and key.
-pub struct MetadataTables {
+pub(crate) struct MetadataTables {
     package: SlimMetadata,
     workspace: SlimMetadata,
 }
 
 impl MetadataTables {
     /// Both tables, from the package's and the workspace's `metadata` values.
-    pub fn read(package: &serde_json::Value, workspace: &serde_json::Value) -> Result<Self> {
+    pub(crate) fn read(package: &serde_json::Value, workspace: &serde_json::Value) -> Result<Self> {
         Ok(MetadataTables {
             package: slim_metadata(package, "package.metadata.slim")?,
             workspace: slim_metadata(workspace, "workspace.metadata.slim")?,
@@ -89,14 +91,17 @@ impl MetadataTables {
     }
 
     /// The first table that sets `key`, its name and the raw value.
-    pub fn pick<T>(&self, get: impl Fn(&SlimMetadata) -> Option<T>) -> Option<(&'static str, T)> {
+    pub(crate) fn pick<T>(
+        &self,
+        get: impl Fn(&SlimMetadata) -> Option<T>,
+    ) -> Option<(&'static str, T)> {
         get(&self.package)
             .map(|v| ("package.metadata.slim", v))
             .or_else(|| get(&self.workspace).map(|v| ("workspace.metadata.slim", v)))
     }
 
     /// `key` parsed with `FromStr`, if a table sets it.
-    pub fn parse<T: std::str::FromStr>(
+    pub(crate) fn parse<T: std::str::FromStr>(
         &self,
         key: &str,
         get: impl Fn(&SlimMetadata) -> Option<String>,
@@ -111,7 +116,7 @@ impl MetadataTables {
 
     /// The `budget` rules of both tables (the package's before the workspace's:
     /// [`crate::model::budget::Budgets::limit`] ranks them by source).
-    pub fn budget_rules(&self) -> Result<Vec<BudgetRule>> {
+    pub(crate) fn budget_rules(&self) -> Result<Vec<BudgetRule>> {
         let mut rules = Vec::new();
         for (table, source, place) in [
             (&self.package, Source::Package, "package.metadata.slim"),
@@ -134,7 +139,7 @@ impl MetadataTables {
 }
 
 /// A value of `[place] key` that does not parse.
-pub fn metadata_error(place: &str, key: &str, err: impl std::fmt::Display) -> anyhow::Error {
+pub(crate) fn metadata_error(place: &str, key: &str, err: impl std::fmt::Display) -> anyhow::Error {
     SlimError::InvalidMetadataValue {
         place: place.into(),
         key: key.into(),

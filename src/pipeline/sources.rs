@@ -16,7 +16,7 @@ use crate::util::{confined, hash};
 
 /// The sources of the build whose executable is `exe`; empty when cargo left no
 /// dep-info (the manifest then simply has no list).
-pub fn record(exe: &Path, workspace: &Path, target_dir: &Path) -> Vec<SourceFile> {
+pub(crate) fn record(exe: &Path, workspace: &Path, target_dir: &Path) -> Vec<SourceFile> {
     let Ok(text) = std::fs::read_to_string(exe.with_extension("d")) else {
         return Vec::new();
     };
@@ -91,7 +91,7 @@ fn split_rule(line: &str) -> Option<&str> {
 
 /// Recorded sources against `found` (the rebuild's list, or the files on disk):
 /// one cause per file that changed, appeared or went.
-pub fn changes(recorded: &[SourceFile], found: &[SourceFile]) -> Vec<String> {
+pub(crate) fn changes(recorded: &[SourceFile], found: &[SourceFile]) -> Vec<String> {
     let now: BTreeMap<&str, &str> = found
         .iter()
         .map(|f| (f.path.as_str(), f.sha256.as_str()))
@@ -123,7 +123,7 @@ pub fn changes(recorded: &[SourceFile], found: &[SourceFile]) -> Vec<String> {
 /// file that is not a regular file inside the workspace (a symbolic link out of
 /// it, a FIFO, a device) or is too big is not read and counts as gone, so a
 /// manifest cannot make verify hash (and so reveal) a file outside the workspace.
-pub fn on_disk(recorded: &[SourceFile], workspace: &Path) -> Vec<SourceFile> {
+pub(crate) fn on_disk(recorded: &[SourceFile], workspace: &Path) -> Vec<SourceFile> {
     recorded
         .iter()
         .filter_map(|f| {

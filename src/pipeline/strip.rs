@@ -25,14 +25,14 @@ fn is_strippable(name: &[u8], alloc: bool) -> bool {
 /// segment moves; it goes after the loaded data, like `.comment`. A section of
 /// the same name already in the link is replaced.
 #[derive(Debug, Clone, Copy)]
-pub struct ExtraSection<'a> {
+pub(crate) struct ExtraSection<'a> {
     pub name: &'a str,
     pub data: &'a [u8],
 }
 
 /// Return `elf` without its symbol table, string table and debug sections, with
 /// `extra` sections added.
-pub fn strip(elf: &[u8], extra: &[ExtraSection]) -> Result<Vec<u8>> {
+pub(crate) fn strip(elf: &[u8], extra: &[ExtraSection]) -> Result<Vec<u8>> {
     let mut builder = Builder::read(elf).map_err(|e| SlimError::CannotStrip {
         detail: e.to_string(),
     })?;

@@ -15,7 +15,7 @@ use crate::util::hash;
 
 /// The SBOM and provenance to write beside the zip, and the manifest's record.
 #[derive(Debug, Clone)]
-pub struct Documents {
+pub(crate) struct Documents {
     pub sbom: Vec<u8>,
     pub provenance: Vec<u8>,
     pub record: SupplyChain,
@@ -23,7 +23,7 @@ pub struct Documents {
 
 /// Strip `full`, adding the dependency list unless the options say not to;
 /// returns `bootstrap` and what the list is and costs.
-pub fn strip_with_audit_data(
+pub(crate) fn strip_with_audit_data(
     full: &[u8],
     crates: &LinkedCrates,
     options: &Options,
@@ -49,7 +49,7 @@ pub fn strip_with_audit_data(
 
 /// The SBOM and the provenance for the build `manifest` describes (its files and
 /// zip hashes must be final).
-pub fn documents(
+pub(crate) fn documents(
     manifest: &Manifest,
     crates: &LinkedCrates,
     audit: Option<AuditData>,

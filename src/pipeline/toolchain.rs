@@ -15,12 +15,12 @@ use crate::util::error::SlimError;
 
 /// The cargo to run: `$CARGO` (set by cargo when it runs us as `cargo slim`), else
 /// `cargo` on PATH.
-pub fn cargo_program() -> OsString {
+pub(crate) fn cargo_program() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
 /// The rustc cargo will use: `$RUSTC`, else `rustc` on PATH.
-pub fn rustc_program() -> OsString {
+pub(crate) fn rustc_program() -> OsString {
     std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into())
 }
 
@@ -46,7 +46,7 @@ fn output(program: &OsString, args: &[&str], cwd: &Path) -> Result<String> {
 /// Ask rustc and cargo who they are, or find their answers in the cache under
 /// `target_dir` (see [`toolchain_cache`]). `cwd` matters: rustup picks the
 /// toolchain from `rust-toolchain.toml` relative to it.
-pub fn detect(cwd: &Path, target_dir: &Path) -> Result<Toolchain> {
+pub(crate) fn detect(cwd: &Path, target_dir: &Path) -> Result<Toolchain> {
     let key = toolchain_cache::key(&rustc_program(), &cargo_program());
     let dir = toolchain_cache::dir(target_dir);
     if let Some(cached) = key.as_deref().and_then(|k| toolchain_cache::load(&dir, k)) {
@@ -104,7 +104,7 @@ fn probe(cwd: &Path) -> Result<Toolchain> {
 }
 
 /// Is the precompiled standard library for `triple` in the sysroot?
-pub fn has_target_std(toolchain: &Toolchain, triple: &str) -> bool {
+pub(crate) fn has_target_std(toolchain: &Toolchain, triple: &str) -> bool {
     let lib = toolchain
         .sysroot
         .join("lib/rustlib")
@@ -136,7 +136,12 @@ fn rustup_toolchain_name(sysroot: &Path) -> Option<String> {
 /// from source, but musl targets still take their self-contained C runtime
 /// objects (crt1.o, libc.a) from the installed target, so it is installed too
 /// where possible.
-pub fn ensure_target(ui: &Ui, toolchain: &Toolchain, triple: &str, build_std: bool) -> Result<()> {
+pub(crate) fn ensure_target(
+    ui: &Ui,
+    toolchain: &Toolchain,
+    triple: &str,
+    build_std: bool,
+) -> Result<()> {
     if has_target_std(toolchain, triple) {
         return Ok(());
     }
@@ -180,7 +185,7 @@ pub fn ensure_target(ui: &Ui, toolchain: &Toolchain, triple: &str, build_std: bo
 /// source (the rust-src component) must be there, and is installed with rustup
 /// when it is not, as a target's std is. A stable or beta toolchain is fine: the
 /// build then runs with RUSTC_BOOTSTRAP=1 ([`build_std_env`]).
-pub fn ensure_build_std(ui: &Ui, toolchain: &Toolchain) -> Result<()> {
+pub(crate) fn ensure_build_std(ui: &Ui, toolchain: &Toolchain) -> Result<()> {
     let has_src = || rust_src(toolchain).join("library/std/Cargo.toml").is_file();
     if has_src() {
         return Ok(());
@@ -212,12 +217,12 @@ pub fn ensure_build_std(ui: &Ui, toolchain: &Toolchain) -> Result<()> {
 /// `RUSTC_BOOTSTRAP=1` unless cargo and rustc are nightly. It lets one stable
 /// release accept its own unstable flags (`-Zbuild-std`), for that one cargo
 /// invocation; rustup, other builds and the user's shell never see it.
-pub fn build_std_env(toolchain: &Toolchain) -> Option<(String, String)> {
+pub(crate) fn build_std_env(toolchain: &Toolchain) -> Option<(String, String)> {
     (!toolchain.allows_unstable()).then(|| ("RUSTC_BOOTSTRAP".to_string(), "1".to_string()))
 }
 
 /// The one-line notice for [`build_std_env`]: what is done, and why it is safe.
-pub fn build_std_notice(toolchain: &Toolchain) -> String {
+pub(crate) fn build_std_notice(toolchain: &Toolchain) -> String {
     format!(
         "--build-std on {}: RUSTC_BOOTSTRAP=1 for this cargo build only; safe with a pinned \
          toolchain, as the unstable flags of one exact release never change under you",
@@ -226,6 +231,6 @@ pub fn build_std_notice(toolchain: &Toolchain) -> String {
 }
 
 /// Where rust-src puts the standard library's source.
-pub fn rust_src(toolchain: &Toolchain) -> PathBuf {
+pub(crate) fn rust_src(toolchain: &Toolchain) -> PathBuf {
     toolchain.sysroot.join("lib/rustlib/src/rust")
 }

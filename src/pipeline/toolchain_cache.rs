@@ -36,13 +36,13 @@ struct Entry {
 
 /// The directory holding the entries, beside the outputs (a bin name cannot
 /// start with a dot, so it never clashes with one).
-pub fn dir(target_dir: &Path) -> PathBuf {
+pub(crate) fn dir(target_dir: &Path) -> PathBuf {
     target_dir.join(OUTPUT_DIR).join(".toolchain")
 }
 
 /// The cache key for `rustc` and `cargo` (program names or paths, as they would
 /// be run), or `None` when their identity cannot be known without running them.
-pub fn key(rustc: &OsStr, cargo: &OsStr) -> Option<String> {
+pub(crate) fn key(rustc: &OsStr, cargo: &OsStr) -> Option<String> {
     let env = |name: &str| std::env::var(name).ok();
     let rustup = (env("RUSTUP_HOME"), env("RUSTUP_TOOLCHAIN"));
     let material = format!(
@@ -93,7 +93,7 @@ fn stamp(path: &Path) -> Option<String> {
 }
 
 /// The cached toolchain for `key`, if there is a sound entry.
-pub fn load(dir: &Path, key: &str) -> Option<Toolchain> {
+pub(crate) fn load(dir: &Path, key: &str) -> Option<Toolchain> {
     let path = dir.join(format!("{key}.json"));
     let meta = std::fs::symlink_metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > MAX_BYTES {
@@ -121,7 +121,7 @@ pub fn load(dir: &Path, key: &str) -> Option<Toolchain> {
 
 /// Remember `toolchain` under `key`. A failure to write only costs the next run
 /// the probes again, so it is not an error.
-pub fn store(dir: &Path, key: &str, toolchain: &Toolchain) {
+pub(crate) fn store(dir: &Path, key: &str, toolchain: &Toolchain) {
     let entry = Entry {
         toolchain: toolchain.clone(),
         sysroot: toolchain.sysroot.clone(),

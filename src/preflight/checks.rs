@@ -13,7 +13,7 @@ use crate::artifact::elf::{Body, ElfFacts, Layout};
 
 /// Every check, in the order a reader should fix them. `linkage` is what is
 /// known of how the file was linked: it decides which glibc fix is true.
-pub fn run_all(
+pub(super) fn run_all(
     facts: &ElfFacts,
     arch: Option<Arch>,
     rt: &RuntimeFacts,

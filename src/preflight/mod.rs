@@ -10,10 +10,10 @@
 //! `cargo slim check` (commands/check.rs) is [`check_file`]. docs/preflight.md explains each check.
 
 mod checks;
-pub mod runtime_facts;
-pub mod symbol_version;
+pub(crate) mod runtime_facts;
+pub(crate) mod symbol_version;
 mod version_needs;
-pub mod zip;
+pub(crate) mod zip;
 
 use std::path::Path;
 
@@ -123,7 +123,7 @@ impl PreflightReport {
 /// learns it from the slim-manifest.json beside the file, when that manifest
 /// describes this very file ([`linkage_beside`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Linkage {
+pub(crate) enum Linkage {
     #[default]
     Unknown,
     /// Against whatever glibc the linker found (a cross gcc, a configured linker).
@@ -134,7 +134,7 @@ pub enum Linkage {
 
 impl Linkage {
     /// From the target a build gave cargo: `<triple>.<glibc>` when zig pinned it.
-    pub fn of_build(triple: &str, cargo_target: &str, runtime: Runtime) -> Linkage {
+    pub(crate) fn of_build(triple: &str, cargo_target: &str, runtime: Runtime) -> Linkage {
         match cargo_target
             .strip_prefix(triple)
             .and_then(|s| s.strip_prefix('.'))
@@ -150,7 +150,7 @@ impl Linkage {
 
 /// The linkage the slim-manifest.json beside `path` records, if it describes the
 /// file read (`data`: the zip, the bootstrap or bootstrap.full, by sha256).
-pub fn linkage_beside(path: &Path, data: &[u8]) -> Linkage {
+pub(crate) fn linkage_beside(path: &Path, data: &[u8]) -> Linkage {
     let Some(dir) = path.parent() else {
         return Linkage::Unknown;
     };
@@ -186,7 +186,7 @@ pub fn check_elf(
 
 /// [`check_elf`] for an executable whose linkage is known (a build's own), so
 /// that a failure's fix fits it.
-pub fn check_elf_as_linked(
+pub(crate) fn check_elf_as_linked(
     elf: &[u8],
     arch: Option<crate::model::target::Arch>,
     runtime: crate::model::target::Runtime,
@@ -199,14 +199,14 @@ pub fn check_elf_as_linked(
 }
 
 /// A checked file: the report and, when an ELF was read, its facts.
-pub struct Checked {
+pub(crate) struct Checked {
     zip: bool,
     facts: Option<ElfFacts>,
     pub report: PreflightReport,
 }
 
 /// Check an ELF, or a zip's `bootstrap` entry and then the ELF inside it.
-pub fn check_file(
+pub(crate) fn check_file(
     data: &[u8],
     arch: Option<Arch>,
     runtime: Runtime,
@@ -250,7 +250,7 @@ pub fn check_file(
 
 /// The JSON document `cargo slim check --message-format json` prints.
 #[derive(Debug, Serialize)]
-pub struct CheckOutput<'a> {
+pub(crate) struct CheckOutput<'a> {
     path: String,
     /// `elf` or `zip`.
     input: &'static str,
@@ -283,7 +283,12 @@ struct VersionNeedJson<'a> {
 }
 
 impl<'a> CheckOutput<'a> {
-    pub fn new(path: &Path, runtime: Runtime, arch: Option<Arch>, checked: &'a Checked) -> Self {
+    pub(crate) fn new(
+        path: &Path,
+        runtime: Runtime,
+        arch: Option<Arch>,
+        checked: &'a Checked,
+    ) -> Self {
         let elf = checked.facts.as_ref().map(|facts| {
             let body = facts.body.as_ref();
             ElfSummary {

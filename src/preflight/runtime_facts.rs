@@ -13,7 +13,7 @@ use super::symbol_version::{Family, Version};
 
 /// The facts about one runtime.
 #[derive(Debug, Clone, Copy)]
-pub struct RuntimeFacts {
+pub(crate) struct RuntimeFacts {
     pub runtime: Runtime,
     /// Shared libraries (DT_NEEDED names) the runtime ships, with why we believe so.
     pub libraries: &'static [(&'static str, &'static str)],
@@ -24,8 +24,6 @@ pub struct RuntimeFacts {
     pub cxxabi: Version,
     /// libgcc_s's newest GCC_ version.
     pub gcc: Version,
-    /// The Amazon Linux release, for messages.
-    pub os: &'static str,
 }
 
 /// Every library the glibc package installs that a program may name in DT_NEEDED;
@@ -60,7 +58,6 @@ const AL2023: RuntimeFacts = RuntimeFacts {
     glibcxx: Version::new(&[3, 4, 29]),
     cxxabi: Version::new(&[1, 3, 13]),
     gcc: Version::new(&[7, 0, 0]),
-    os: "Amazon Linux 2023",
 };
 
 const AL2: RuntimeFacts = RuntimeFacts {
@@ -70,11 +67,10 @@ const AL2: RuntimeFacts = RuntimeFacts {
     glibcxx: Version::new(&[3, 4, 24]),
     cxxabi: Version::new(&[1, 3, 11]),
     gcc: Version::new(&[7, 0, 0]),
-    os: "Amazon Linux 2",
 };
 
 impl RuntimeFacts {
-    pub fn of(runtime: Runtime) -> &'static RuntimeFacts {
+    pub(crate) fn of(runtime: Runtime) -> &'static RuntimeFacts {
         match runtime {
             Runtime::Al2023 => &AL2023,
             Runtime::Al2 => &AL2,
@@ -82,14 +78,14 @@ impl RuntimeFacts {
     }
 
     /// The glibc version, from the one place the project keeps it.
-    pub fn glibc(&self) -> Version {
+    pub(crate) fn glibc(&self) -> Version {
         let (major, minor) = self.runtime.glibc();
         Version::new(&[major, minor])
     }
 
     /// The newest version of `family` the runtime defines; `None` for families
     /// cargo-slim knows nothing about.
-    pub fn ceiling(&self, family: Family) -> Option<Version> {
+    pub(crate) fn ceiling(&self, family: Family) -> Option<Version> {
         match family {
             Family::Glibc => Some(self.glibc()),
             Family::Glibcxx => Some(self.glibcxx),
@@ -99,13 +95,13 @@ impl RuntimeFacts {
         }
     }
 
-    pub fn ships(&self, library: &str) -> bool {
+    pub(crate) fn ships(&self, library: &str) -> bool {
         self.libraries.iter().any(|(name, _)| *name == library)
     }
 
     /// The path of the dynamic loader for `arch` (PT_INTERP of a dynamically linked
     /// executable). glibc's ABI paths; both runtimes have them.
-    pub fn loader(&self, arch: Arch) -> &'static str {
+    pub(crate) fn loader(&self, arch: Arch) -> &'static str {
         match arch {
             Arch::X86_64 => "/lib64/ld-linux-x86-64.so.2",
             Arch::Arm64 => "/lib/ld-linux-aarch64.so.1",

@@ -7,14 +7,14 @@ use std::fmt;
 /// A dotted version number of up to four parts, compared numerically with missing
 /// parts as zero (`2.26` == `2.26.0` < `2.27`).
 #[derive(Debug, Clone, Copy)]
-pub struct Version {
+pub(crate) struct Version {
     parts: [u32; 4],
     len: usize,
 }
 
 impl Version {
     /// From literal parts; more than four are cut (no version we meet has them).
-    pub const fn new(parts: &[u32]) -> Version {
+    pub(crate) const fn new(parts: &[u32]) -> Version {
         let mut out = [0u32; 4];
         let mut i = 0;
         while i < parts.len() && i < 4 {
@@ -25,7 +25,7 @@ impl Version {
     }
 
     /// `"2.34"` → 2.34; `None` unless every part is a number.
-    pub fn parse(text: &str) -> Option<Version> {
+    pub(crate) fn parse(text: &str) -> Option<Version> {
         let mut parts = Vec::new();
         for piece in text.split('.') {
             parts.push(piece.parse::<u32>().ok()?);
@@ -68,7 +68,7 @@ impl fmt::Display for Version {
 
 /// Which library's version namespace a version name belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Family {
+pub(crate) enum Family {
     /// `GLIBC_*`: libc, libm, libpthread, libdl, librt, ld.so.
     Glibc,
     /// `GLIBCXX_*`: libstdc++.
@@ -82,7 +82,7 @@ pub enum Family {
 }
 
 impl Family {
-    pub fn prefix(self) -> &'static str {
+    pub(crate) fn prefix(self) -> &'static str {
         match self {
             Family::Glibc => "GLIBC",
             Family::Glibcxx => "GLIBCXX",
@@ -96,13 +96,13 @@ impl Family {
 /// A version name split into its family and number. `version` is `None` for names
 /// without a plain number, such as `GLIBC_PRIVATE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SymbolVersion {
+pub(crate) struct SymbolVersion {
     pub family: Family,
     pub version: Option<Version>,
 }
 
 impl SymbolVersion {
-    pub fn parse(name: &str) -> SymbolVersion {
+    pub(crate) fn parse(name: &str) -> SymbolVersion {
         // Longest prefix first: GLIBCXX_ also starts with GLIBC.
         let families = [
             ("GLIBCXX_", Family::Glibcxx),

@@ -14,7 +14,7 @@ const BOOTSTRAP: &str = "bootstrap";
 /// What the zip holds: the result of the entry check and, when there is a
 /// `bootstrap` file to read, its bytes.
 #[derive(Debug)]
-pub struct ZipBootstrap {
+pub(crate) struct ZipBootstrap {
     pub check: CheckResult,
     pub elf: Option<Vec<u8>>,
 }
@@ -47,7 +47,7 @@ fn failed(detail: impl Into<String>, fix: &str) -> ZipBootstrap {
 /// Check the zip's layout and its `bootstrap` entry, and read it. An archive that
 /// cannot be read, or a `bootstrap` past Lambda's unzipped limit, is an error
 /// (the zip reader's, the same for every command).
-pub fn read_bootstrap(data: &[u8]) -> anyhow::Result<ZipBootstrap> {
+pub(crate) fn read_bootstrap(data: &[u8]) -> anyhow::Result<ZipBootstrap> {
     let mut zip = Zip::open(data)?;
     let Some(entry) = zip.entry(BOOTSTRAP)? else {
         return Ok(failed(

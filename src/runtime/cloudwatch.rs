@@ -14,17 +14,17 @@
 
 use super::invocation::{InitReport, InvocationRecord, Outcome};
 
-pub fn start(request_id: &str) -> String {
+pub(crate) fn start(request_id: &str) -> String {
     format!("START RequestId: {request_id} Version: $LATEST")
 }
 
-pub fn end(request_id: &str) -> String {
+pub(crate) fn end(request_id: &str) -> String {
     format!("END RequestId: {request_id}")
 }
 
 /// `INIT_REPORT` for a failed init (Lambda writes none for a good one: its
 /// duration goes on the REPORT line).
-pub fn init_report(init: &InitReport, emulated: Option<&str>) -> Option<String> {
+pub(crate) fn init_report(init: &InitReport, emulated: Option<&str>) -> Option<String> {
     let status = init.status.as_deref()?;
     let mut line = format!(
         "INIT_REPORT Init Duration: {:.2} ms\tPhase: init\tStatus: {status}",
@@ -37,7 +37,7 @@ pub fn init_report(init: &InitReport, emulated: Option<&str>) -> Option<String> 
     Some(line)
 }
 
-pub fn report(record: &InvocationRecord) -> String {
+pub(crate) fn report(record: &InvocationRecord) -> String {
     let mut line = format!(
         "REPORT RequestId: {}\tDuration: {:.2} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tMax Memory Used: {} MB",
         record.request_id,
@@ -72,7 +72,7 @@ fn push_emulated(line: &mut String, emulated: Option<&str>) {
 }
 
 /// The line Lambda logs when an invocation times out, with its timestamp.
-pub fn timed_out(request_id: &str, seconds: f64) -> String {
+pub(crate) fn timed_out(request_id: &str, seconds: f64) -> String {
     format!(
         "{} {request_id} Task timed out after {seconds:.2} seconds",
         humantime::format_rfc3339_millis(std::time::SystemTime::now())

@@ -12,11 +12,11 @@ use crate::model::target::Arch;
 use crate::util::error::SlimError;
 
 /// Environment variable naming the qemu to use (a path or a program on PATH).
-pub const QEMU_ENV: &str = "CARGO_SLIM_QEMU";
+pub(crate) const QEMU_ENV: &str = "CARGO_SLIM_QEMU";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Runner {
+pub(crate) enum Runner {
     Native,
     /// qemu run explicitly: `qemu-aarch64-static [-L sysroot] bootstrap`.
     Qemu {
@@ -30,12 +30,12 @@ pub enum Runner {
 }
 
 impl Runner {
-    pub fn emulated(&self) -> bool {
+    pub(crate) fn emulated(&self) -> bool {
         !matches!(self, Runner::Native)
     }
 
     /// "qemu-aarch64-static" / "binfmt_misc qemu-aarch64", for reports.
-    pub fn label(&self) -> Option<String> {
+    pub(crate) fn label(&self) -> Option<String> {
         match self {
             Runner::Native => None,
             Runner::Qemu { program, .. } => Some(
@@ -49,7 +49,7 @@ impl Runner {
     }
 
     /// The program and arguments that start `bootstrap`.
-    pub fn command(&self, bootstrap: &Path) -> (PathBuf, Vec<String>) {
+    pub(crate) fn command(&self, bootstrap: &Path) -> (PathBuf, Vec<String>) {
         let path = bootstrap.display().to_string();
         match self {
             Runner::Native | Runner::Binfmt { .. } => (bootstrap.to_path_buf(), Vec::new()),
@@ -69,7 +69,7 @@ impl Runner {
 /// The architecture of `data` when it is an ELF of a Lambda architecture (64-bit
 /// little-endian), and whether it names a dynamic loader (PT_INTERP). Read by the
 /// one ELF reader; anything it cannot read is "not an ELF we can run".
-pub fn elf_arch(data: &[u8]) -> Option<(Arch, bool)> {
+pub(crate) fn elf_arch(data: &[u8]) -> Option<(Arch, bool)> {
     let facts = ElfFacts::read(data).ok()?;
     if !facts.layout.is_lambda() {
         return None;
@@ -83,13 +83,13 @@ pub fn elf_arch(data: &[u8]) -> Option<(Arch, bool)> {
 /// `#!` line, or an ELF of this machine's architecture. (We must decide before
 /// exec: `execvp` hands a file the kernel refuses to /bin/sh, which Lambda's
 /// `execve` does not.)
-pub fn natively_executable(data: &[u8]) -> bool {
+pub(crate) fn natively_executable(data: &[u8]) -> bool {
     data.starts_with(b"#!")
         || elf_arch(data).is_some_and(|(arch, _)| crate::model::target::host_arch() == Some(arch))
 }
 
 /// How to run a bootstrap whose bytes start with `data`.
-pub fn runner_for(data: &[u8]) -> anyhow::Result<Runner> {
+pub(crate) fn runner_for(data: &[u8]) -> anyhow::Result<Runner> {
     let Some((arch, dynamic)) = elf_arch(data) else {
         // Not an ELF of a Lambda architecture: a script, or something the kernel
         // will refuse. Lambda would exec it; so do we, and report what happens.

@@ -12,7 +12,7 @@ use super::FunctionConfig;
 /// credentials (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`)
 /// are reserved too, but Lambda fills them from the execution role; locally only
 /// the user can, so `--env` accepts them.
-pub const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "_HANDLER",
     "_X_AMZN_TRACE_ID",
     "AWS_DEFAULT_REGION",
@@ -31,7 +31,7 @@ pub const RESERVED: &[&str] = &[
 ];
 
 /// Where things are for one execution environment.
-pub struct Places<'a> {
+pub(crate) struct Places<'a> {
     pub task_root: &'a Path,
     pub scratch: &'a Path,
     /// `host:port` of the local Runtime API.
@@ -41,7 +41,7 @@ pub struct Places<'a> {
 }
 
 /// The whole environment of the function process, in a stable order.
-pub fn variables(config: &FunctionConfig, places: &Places<'_>) -> Vec<(String, String)> {
+pub(crate) fn variables(config: &FunctionConfig, places: &Places<'_>) -> Vec<(String, String)> {
     let task_root = places.task_root.display().to_string();
     // Lambda's LAMBDA_RUNTIME_DIR is /var/runtime, where a managed runtime lives;
     // an OS-only runtime has nothing there, and neither have we.
@@ -90,7 +90,7 @@ pub fn variables(config: &FunctionConfig, places: &Places<'_>) -> Vec<(String, S
 
 /// `KEY=VALUE` (or `export KEY="VALUE"`, as env files write it) as a variable the
 /// function may be given; the error says why not.
-pub fn parse_assignment(item: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_assignment(item: &str) -> Result<(String, String), String> {
     let Some((key, value)) = item.split_once('=') else {
         return Err(format!("`{item}` is not KEY=VALUE"));
     };
@@ -116,7 +116,7 @@ pub fn parse_assignment(item: &str) -> Result<(String, String), String> {
 }
 
 /// Why a user variable is refused, if it is.
-pub fn refuse(key: &str) -> Option<String> {
+pub(crate) fn refuse(key: &str) -> Option<String> {
     if key.is_empty() || key.contains('=') || key.contains('\0') {
         return Some(format!("`{key}` is not a valid environment variable name"));
     }

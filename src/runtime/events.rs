@@ -6,20 +6,20 @@
 use std::io::Read as _;
 use std::path::Path;
 
-pub use crate::model::run_options::EventSource;
+pub(crate) use crate::model::run_options::EventSource;
 use crate::util::error::SlimError;
 
 /// Lambda's limit on a synchronous invocation's request payload (6 MB).
-pub const MAX_REQUEST_PAYLOAD: usize = 6 * 1024 * 1024;
+pub(crate) const MAX_REQUEST_PAYLOAD: usize = 6 * 1024 * 1024;
 
 /// A built-in sample event: its name on the command line, what it is, the JSON.
-pub struct Sample {
+pub(crate) struct Sample {
     pub name: &'static str,
     pub description: &'static str,
     pub json: &'static str,
 }
 
-pub const SAMPLES: &[Sample] = &[
+pub(crate) const SAMPLES: &[Sample] = &[
     Sample {
         name: "apigw-http",
         description: "API Gateway HTTP API (payload format 2.0)",
@@ -57,17 +57,18 @@ pub const SAMPLES: &[Sample] = &[
     },
 ];
 
-/// Names of the samples, for help and error texts.
-pub fn sample_names() -> String {
+/// The samples with what each is, one per line, for the error that names an
+/// unknown one.
+fn sample_list() -> String {
+    let width = SAMPLES.iter().map(|s| s.name.len()).max().unwrap_or(0);
     SAMPLES
         .iter()
-        .map(|s| s.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|s| format!("\n  {:width$}  {}", s.name, s.description))
+        .collect()
 }
 
 /// Read the event and check it is one JSON document no larger than Lambda accepts.
-pub fn load(source: &EventSource) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn load(source: &EventSource) -> anyhow::Result<Vec<u8>> {
     let (bytes, origin) =
         match source {
             EventSource::Empty => return Ok(b"{}".to_vec()),
@@ -75,7 +76,7 @@ pub fn load(source: &EventSource) -> anyhow::Result<Vec<u8>> {
                 let sample = SAMPLES.iter().find(|s| s.name == name).ok_or_else(|| {
                     SlimError::NoSuchSample {
                         name: name.clone(),
-                        known: sample_names(),
+                        known: sample_list(),
                     }
                 })?;
                 return Ok(sample.json.as_bytes().to_vec());
@@ -114,7 +115,7 @@ fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// Lambda refuses a payload that is not JSON or over 6 MB before the function sees
 /// it; so do we, with the position of the problem.
-pub fn check(bytes: &[u8], origin: &str) -> anyhow::Result<()> {
+pub(crate) fn check(bytes: &[u8], origin: &str) -> anyhow::Result<()> {
     if bytes.len() > MAX_REQUEST_PAYLOAD {
         return Err(SlimError::EventTooLarge {
             origin: origin.into(),

@@ -4,18 +4,18 @@
 use std::time::Duration;
 
 /// Lambda's default memory size, in MB.
-pub const DEFAULT_MEMORY_MB: u32 = 128;
+pub(crate) const DEFAULT_MEMORY_MB: u32 = 128;
 /// Lambda's default timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Lambda's init phase limit for on-demand functions (10 seconds).
-pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Lambda's accepted memory sizes, in MB.
-pub const MEMORY_RANGE: std::ops::RangeInclusive<u32> = 128..=10_240;
+pub(crate) const MEMORY_RANGE: std::ops::RangeInclusive<u32> = 128..=10_240;
 /// Lambda's longest timeout (15 minutes).
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(900);
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(900);
 
 #[derive(Debug, Clone)]
-pub struct FunctionConfig {
+pub(crate) struct FunctionConfig {
     pub function_name: String,
     pub memory_mb: u32,
     pub timeout: Duration,
@@ -32,7 +32,7 @@ pub struct FunctionConfig {
 }
 
 impl FunctionConfig {
-    pub fn new(function_name: impl Into<String>) -> FunctionConfig {
+    pub(crate) fn new(function_name: impl Into<String>) -> FunctionConfig {
         FunctionConfig {
             function_name: function_name.into(),
             memory_mb: DEFAULT_MEMORY_MB,
@@ -49,7 +49,7 @@ impl FunctionConfig {
     /// The vCPU share Lambda gives this memory size: one full vCPU at 1,769 MB
     /// ("Configuring function memory", Lambda developer guide), proportionally less
     /// below.
-    pub fn vcpus(&self) -> f64 {
+    pub(crate) fn vcpus(&self) -> f64 {
         f64::from(self.memory_mb) / 1769.0
     }
 }

@@ -10,7 +10,7 @@ use super::observer::LogLine;
 /// How an invocation ended, named as Lambda names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// `…/response` was accepted.
     Success,
     /// The function reported an error (`…/error`, or a streamed error trailer).
@@ -26,12 +26,12 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn succeeded(&self) -> bool {
+    pub(crate) fn succeeded(&self) -> bool {
         *self == Outcome::Success
     }
 
     /// The error type a REPORT line shows (`Status: error Error Type: …`).
-    pub fn error_type(&self) -> Option<&str> {
+    pub(crate) fn error_type(&self) -> Option<&str> {
         match self {
             Outcome::Success => None,
             Outcome::FunctionError { error_type }
@@ -45,7 +45,7 @@ impl Outcome {
 
 /// The init phase of a cold start.
 #[derive(Debug, Clone, Serialize)]
-pub struct InitReport {
+pub(crate) struct InitReport {
     /// From exec to the first `GET …/next` (or to the failure), ms.
     pub duration_ms: f64,
     /// `None` when init succeeded; else `error` or `timeout`.
@@ -55,7 +55,7 @@ pub struct InitReport {
 
 /// Everything known about one invocation.
 #[derive(Debug, Clone, Serialize)]
-pub struct InvocationRecord {
+pub(crate) struct InvocationRecord {
     pub request_id: String,
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -79,7 +79,7 @@ pub struct InvocationRecord {
 }
 
 impl InvocationRecord {
-    pub fn cold(&self) -> bool {
+    pub(crate) fn cold(&self) -> bool {
         self.init.is_some()
     }
 }
@@ -87,13 +87,13 @@ impl InvocationRecord {
 /// What Lambda bills: the duration rounded up to the millisecond, plus, on a cold
 /// start of an OS-only runtime, the init duration (custom runtimes have always been
 /// billed for init).
-pub fn billed_ms(duration_ms: f64, init_ms: Option<f64>) -> u64 {
+pub(crate) fn billed_ms(duration_ms: f64, init_ms: Option<f64>) -> u64 {
     let ceil = |ms: f64| ms.max(0.0).ceil() as u64;
     ceil(duration_ms) + init_ms.map_or(0, ceil)
 }
 
 /// Bytes to MB as Lambda shows them (rounded up).
-pub fn to_mb(bytes: u64) -> u64 {
+pub(crate) fn to_mb(bytes: u64) -> u64 {
     bytes.div_ceil(1024 * 1024)
 }
 

@@ -13,22 +13,21 @@
 //!
 //! Nothing here knows about the command line: callers hand in a [`FunctionConfig`].
 
-pub mod api_server;
-pub mod cloudwatch;
-pub mod emulation;
-pub mod environment;
-pub mod events;
-pub mod execution_environment;
-pub mod function_config;
-pub mod invocation;
-pub mod observer;
-pub mod process;
-pub mod sandbox;
-pub mod session;
-pub mod task_root;
+pub(crate) mod api_server;
+pub(crate) mod cloudwatch;
+pub(crate) mod emulation;
+pub(crate) mod environment;
+pub(crate) mod events;
+pub(crate) mod execution_environment;
+pub(crate) mod function_config;
+pub(crate) mod invocation;
+pub(crate) mod observer;
+pub(crate) mod process;
+pub(crate) mod sandbox;
+pub(crate) mod session;
+pub(crate) mod task_root;
 
-pub use function_config::FunctionConfig;
-pub use invocation::{InvocationRecord, Outcome};
-pub use observer::{LogLine, Observer};
-pub use session::Session;
-pub use task_root::TaskRoot;
+pub(crate) use function_config::FunctionConfig;
+pub(crate) use invocation::InvocationRecord;
+pub(crate) use session::Session;
+pub(crate) use task_root::TaskRoot;

@@ -7,18 +7,18 @@ use serde::Serialize;
 /// Which of the function's streams a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Stream {
+pub(crate) enum Stream {
     Stdout,
     Stderr,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct LogLine {
+pub(crate) struct LogLine {
     pub stream: Stream,
     pub text: String,
 }
 
-pub trait Observer: Send + Sync {
+pub(crate) trait Observer: Send + Sync {
     /// A line the function wrote (without its newline).
     fn function_line(&self, line: &LogLine);
     /// A line the platform writes to the log stream (START, END, REPORT, …).
@@ -26,7 +26,7 @@ pub trait Observer: Send + Sync {
 }
 
 /// An observer that shows nothing.
-pub struct Silent;
+pub(crate) struct Silent;
 
 impl Observer for Silent {
     fn function_line(&self, _: &LogLine) {}

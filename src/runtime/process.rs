@@ -21,7 +21,7 @@ use super::observer::{LogLine, Observer, Stream};
 const MAX_LINE: u64 = 256 * 1024;
 
 /// How to start the function.
-pub struct Launch {
+pub(crate) struct Launch {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
@@ -32,7 +32,7 @@ pub struct Launch {
 
 /// How the process ended, and what it used.
 #[derive(Debug, Clone, Serialize)]
-pub struct Exit {
+pub(crate) struct Exit {
     pub code: Option<i32>,
     pub signal: Option<i32>,
     pub usage: Usage,
@@ -48,7 +48,7 @@ pub struct Exit {
 
 /// The kernel's account of the process (`getrusage` of the reaped child).
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Usage {
+pub(crate) struct Usage {
     pub max_rss_kib: u64,
     pub minor_faults: u64,
     pub major_faults: u64,
@@ -56,7 +56,7 @@ pub struct Usage {
 
 impl Exit {
     /// As Lambda words it after "Runtime exited with error: ".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match (self.code, self.signal) {
             (Some(code), _) => format!("exit status {code}"),
             (_, Some(sig)) => format!("signal: {}", signal_name(sig)),
@@ -80,7 +80,7 @@ fn signal_name(sig: i32) -> String {
 }
 
 /// A started process.
-pub struct Process {
+pub(crate) struct Process {
     pub pid: i32,
     pub started: Instant,
     pub exit: oneshot::Receiver<Exit>,
@@ -95,7 +95,7 @@ impl Process {
     /// Start it. An error here is the kernel refusing the exec (not executable,
     /// not an executable format it knows, missing): the caller reports it as
     /// Lambda reports an invalid entrypoint.
-    pub fn spawn(launch: Launch, observer: Arc<dyn Observer>) -> std::io::Result<Process> {
+    pub(crate) fn spawn(launch: Launch, observer: Arc<dyn Observer>) -> std::io::Result<Process> {
         let mut cmd = Command::new(&launch.program);
         cmd.args(&launch.args)
             .env_clear()
@@ -168,7 +168,7 @@ impl Process {
     }
 
     /// SIGKILL the process group (the function and whatever it started).
-    pub fn kill(&self) {
+    pub(crate) fn kill(&self) {
         if self.exited.is_none() {
             // SAFETY: kill has no memory-safety preconditions. The pid cannot have
             // been reused: the process is not reaped until the wait thread says so.
@@ -180,19 +180,19 @@ impl Process {
     }
 
     /// The exit, once known (after [`Process::reap`] or a `select!` on `exit`).
-    pub fn exited(&self) -> Option<&Exit> {
+    pub(crate) fn exited(&self) -> Option<&Exit> {
         self.exited.as_ref()
     }
 
     /// Record an exit seen elsewhere (a `select!` on `exit`), once its last
     /// lines are read.
-    pub fn set_exited(&mut self, exit: Exit) {
+    pub(crate) fn set_exited(&mut self, exit: Exit) {
         self.drain_logs();
         self.exited = Some(exit);
     }
 
     /// Kill the process (if still running) and wait for its end.
-    pub async fn reap(&mut self) -> Option<Exit> {
+    pub(crate) async fn reap(&mut self) -> Option<Exit> {
         if let Some(exit) = &self.exited {
             return Some(exit.clone());
         }
@@ -206,7 +206,7 @@ impl Process {
     }
 
     /// The peak resident set size so far (VmHWM), while it runs.
-    pub fn peak_rss_bytes(&self) -> Option<u64> {
+    pub(crate) fn peak_rss_bytes(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).ok()?;
         let kib: u64 = status
             .lines()
@@ -222,7 +222,7 @@ impl Process {
     /// Wait (briefly) until the function's last lines have been read: once it is
     /// dead its pipes close, and what it wrote before dying must still be shown.
     /// Bounded, in case something it started keeps a pipe open.
-    pub fn drain_logs(&mut self) {
+    pub(crate) fn drain_logs(&mut self) {
         let deadline = Instant::now() + std::time::Duration::from_millis(500);
         while self.readers > 0 {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -234,7 +234,7 @@ impl Process {
     }
 
     /// Take the log lines collected so far.
-    pub fn take_logs(&self) -> Vec<LogLine> {
+    pub(crate) fn take_logs(&self) -> Vec<LogLine> {
         self.logs
             .lock()
             .map(|mut l| std::mem::take(&mut *l))

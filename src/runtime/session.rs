@@ -18,7 +18,7 @@ use super::sandbox::cgroup::Cgroups;
 use super::sandbox::{user, Confinement};
 use super::{FunctionConfig, TaskRoot};
 
-pub struct Session {
+pub(crate) struct Session {
     spec: Spec,
     observer: Arc<dyn Observer>,
     env: Option<ExecutionEnvironment>,
@@ -30,7 +30,7 @@ pub struct Session {
 
 impl Session {
     /// A session for the function unpacked in `task_root`, run by `runner`.
-    pub fn new(
+    pub(crate) fn new(
         config: FunctionConfig,
         task_root: &TaskRoot,
         runner: Runner,
@@ -67,12 +67,8 @@ impl Session {
         }
     }
 
-    pub fn config(&self) -> &FunctionConfig {
-        &self.spec.config
-    }
-
     /// How the function is (or was last) confined; known after the first start.
-    pub fn confinement(&self) -> Option<&Confinement> {
+    pub(crate) fn confinement(&self) -> Option<&Confinement> {
         self.confinement.as_ref()
     }
 
@@ -81,7 +77,7 @@ impl Session {
     }
 
     /// Invoke the function once with `payload` (a JSON document).
-    pub async fn invoke(&mut self, payload: Bytes) -> anyhow::Result<InvocationRecord> {
+    pub(crate) async fn invoke(&mut self, payload: Bytes) -> anyhow::Result<InvocationRecord> {
         let request_id = uuid::Uuid::new_v4().to_string();
         let config = self.spec.config.clone();
         let emulated = self.emulated();
@@ -165,7 +161,7 @@ impl Session {
     /// End the current environment (killing its process) and return how its
     /// process ended, with the kernel's resource usage; or how the last one that
     /// went away ended.
-    pub async fn retire(&mut self) -> Option<Exit> {
+    pub(crate) async fn retire(&mut self) -> Option<Exit> {
         if let Some(env) = self.env.take() {
             self.last_exit = env.shut_down().await;
         }
@@ -173,7 +169,7 @@ impl Session {
     }
 
     /// CFS periods the current environment was throttled in.
-    pub fn throttled_periods(&self) -> Option<u64> {
+    pub(crate) fn throttled_periods(&self) -> Option<u64> {
         self.env.as_ref().and_then(|e| e.throttled_periods())
     }
 }

@@ -14,7 +14,7 @@ use crate::util::regular_file;
 
 /// An unpacked function; the files are removed when it is dropped.
 #[derive(Debug)]
-pub struct TaskRoot {
+pub(crate) struct TaskRoot {
     _dir: tempfile::TempDir,
     /// The read-only task root (`LAMBDA_TASK_ROOT`).
     pub task: PathBuf,
@@ -30,7 +30,7 @@ pub struct TaskRoot {
 }
 
 /// The file a path given on the command line stands for: a zip, or a bootstrap.
-pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
     let meta = std::fs::metadata(path).map_err(|_| SlimError::NothingAt {
         path: path.to_path_buf(),
     })?;
@@ -53,7 +53,7 @@ pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
 
 impl TaskRoot {
     /// Unpack `source` (see [`resolve`]) for a function run as `run_as` (uid, gid).
-    pub fn prepare(source: &Path, run_as: Option<(u32, u32)>) -> anyhow::Result<TaskRoot> {
+    pub(crate) fn prepare(source: &Path, run_as: Option<(u32, u32)>) -> anyhow::Result<TaskRoot> {
         let file = resolve(source)?;
         let data = regular_file::read(&file, &file, UNZIPPED_LIMIT, None)?;
         let dir = tempfile::Builder::new()

@@ -9,7 +9,7 @@ use crate::util::error::SlimError;
 /// letter, at most 64 characters (crates.io's limit and Lambda's), not a Rust
 /// keyword, not a name cargo reserves.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CrateName(String);
+pub(crate) struct CrateName(String);
 
 /// Names cargo refuses for a package: Rust keywords, the sysroot crates, and
 /// file names Windows reserves.
@@ -100,7 +100,7 @@ const RESERVED: &[&str] = &[
 ];
 
 impl CrateName {
-    pub fn parse(name: &str) -> Result<CrateName, SlimError> {
+    pub(crate) fn parse(name: &str) -> Result<CrateName, SlimError> {
         let bad = |why: &str| SlimError::BadCrateName {
             name: name.escape_debug().to_string(),
             reason: why.to_string(),
@@ -126,7 +126,7 @@ impl CrateName {
         Ok(CrateName(name.to_string()))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

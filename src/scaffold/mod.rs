@@ -5,18 +5,18 @@
 //! function does not use. This module only renders and writes files; which
 //! toolchain to pin is decided by the caller.
 
-pub mod crate_name;
-pub mod template;
-pub mod writer;
+pub(crate) mod crate_name;
+pub(crate) mod template;
+pub(crate) mod writer;
 
-pub use crate_name::CrateName;
-pub use template::Template;
+pub(crate) use crate_name::CrateName;
+pub(crate) use template::Template;
 
 use crate::model::target::Arch;
 
 /// What `new` / `init` were asked for, before the name and toolchain are checked.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     /// `new`: the name, which is also the directory. `init`: `--name`, if given.
     pub name: Option<String>,
     /// `init`: the directory [default: the current one]. `None` for `new`.
@@ -30,7 +30,7 @@ pub struct Request {
 
 /// What to scaffold, every value already validated.
 #[derive(Debug, Clone)]
-pub struct Scaffold {
+pub(crate) struct Scaffold {
     pub name: CrateName,
     pub template: Template,
     /// The architectures `[package.metadata.slim] arch` defaults to; the
@@ -42,14 +42,14 @@ pub struct Scaffold {
 
 /// One file of the new crate: a path relative to its root, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct File {
+pub(crate) struct File {
     pub path: &'static str,
     pub text: String,
 }
 
 impl Scaffold {
     /// Every file of the new crate, `.gitignore` last (`init` may keep the user's).
-    pub fn files(&self) -> Vec<File> {
+    pub(crate) fn files(&self) -> Vec<File> {
         let sources = self.template.sources();
         let fill = |text: &str| self.fill(text);
         vec![

@@ -5,12 +5,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-pub const COMMON_CARGO_TOML: &str = include_str!("templates/common/Cargo.toml");
-pub const COMMON_TOOLCHAIN: &str = include_str!("templates/common/rust-toolchain.toml");
-pub const COMMON_GITIGNORE: &str = include_str!("templates/common/gitignore");
+pub(crate) const COMMON_CARGO_TOML: &str = include_str!("templates/common/Cargo.toml");
+pub(crate) const COMMON_TOOLCHAIN: &str = include_str!("templates/common/rust-toolchain.toml");
+pub(crate) const COMMON_GITIGNORE: &str = include_str!("templates/common/gitignore");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Template {
+pub(crate) enum Template {
     /// A JSON event in, a JSON answer out.
     Basic,
     /// API Gateway HTTP API or a Function URL (payload format 2.0).
@@ -27,7 +27,7 @@ pub enum Template {
 
 /// A template's own files.
 #[derive(Debug, Clone, Copy)]
-pub struct Sources {
+pub(crate) struct Sources {
     pub deps: &'static str,
     pub main: &'static str,
     pub event: &'static str,
@@ -44,7 +44,7 @@ macro_rules! sources {
 }
 
 impl Template {
-    pub const ALL: &'static [Template] = &[
+    pub(crate) const ALL: &'static [Template] = &[
         Template::Basic,
         Template::Http,
         Template::Sqs,
@@ -53,7 +53,7 @@ impl Template {
         Template::Stream,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Template::Basic => "basic",
             Template::Http => "http",
@@ -64,7 +64,7 @@ impl Template {
         }
     }
 
-    pub fn sources(self) -> Sources {
+    pub(crate) fn sources(self) -> Sources {
         match self {
             Template::Basic => sources!("basic"),
             Template::Http => sources!("http"),

@@ -11,7 +11,7 @@ use crate::util::error::SlimError;
 
 /// What [`write`] did.
 #[derive(Debug, Default)]
-pub struct Written {
+pub(crate) struct Written {
     pub created: Vec<PathBuf>,
     /// Files that were already there and left untouched (only `.gitignore`).
     pub kept: Vec<PathBuf>,
@@ -21,7 +21,7 @@ pub struct Written {
 /// before anything is written, except `.gitignore`, which `init` keeps (a
 /// project often has one already). Each file is created with `create_new`, so a
 /// file appearing meanwhile is not overwritten either.
-pub fn write(root: &Path, files: &[File], keep_gitignore: bool) -> Result<Written> {
+pub(crate) fn write(root: &Path, files: &[File], keep_gitignore: bool) -> Result<Written> {
     let mut written = Written::default();
     let existing: Vec<&str> = files
         .iter()

@@ -22,7 +22,7 @@ use super::size_report::{self, SizeFile};
 
 /// A file, analysed.
 #[derive(Debug)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// The file read (for a size.json: the report, with no ELF bytes).
     pub input: Input,
     pub analysis: Analysis,
@@ -32,7 +32,7 @@ pub struct Loaded {
 
 impl Loaded {
     /// Crate rows as (name, bytes), for the budget's growth line.
-    pub fn crate_sizes(&self) -> Vec<(String, u64)> {
+    pub(crate) fn crate_sizes(&self) -> Vec<(String, u64)> {
         self.analysis
             .crates
             .iter()
@@ -41,7 +41,7 @@ impl Loaded {
     }
 }
 
-pub fn load(path: &Path, options: &Options) -> anyhow::Result<Loaded> {
+pub(crate) fn load(path: &Path, options: &Options) -> anyhow::Result<Loaded> {
     if path.is_dir() {
         return from_dir(path, None, options);
     }
@@ -62,7 +62,7 @@ pub fn load(path: &Path, options: &Options) -> anyhow::Result<Loaded> {
     from_elf(input::load(path)?, options)
 }
 
-pub fn from_elf(input: Input, options: &Options) -> anyhow::Result<Loaded> {
+pub(crate) fn from_elf(input: Input, options: &Options) -> anyhow::Result<Loaded> {
     let mut options = options.clone();
     if options.linked.is_none() {
         options.linked = twins_dependency_list(&input);
@@ -132,7 +132,7 @@ fn from_dir(dir: &Path, manifest: Option<&Manifest>, options: &Options) -> anyho
 }
 
 /// The note a diff against a size.json carries instead of a symbol table.
-pub fn no_symbols_note(path: &Path) -> String {
+pub(crate) fn no_symbols_note(path: &Path) -> String {
     format!(
         "{} is a size report: it holds sections and crates, not symbols, so the \
          symbol view is left out",

@@ -12,7 +12,7 @@ use super::sections::share;
 use super::symbols::Symbol;
 use crate::artifact::elf::Image;
 
-pub const UNATTRIBUTED: &str = "[unattributed]";
+pub(crate) const UNATTRIBUTED: &str = "[unattributed]";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CrateRow {
@@ -63,7 +63,7 @@ const UNWIND_SECTIONS: &[&str] = &[".eh_frame", ".eh_frame_hdr", ".gcc_except_ta
 /// Which sections the crates view covers: those named in `only` (any that exist),
 /// else every section with file bytes and at least one sized symbol, unwind tables
 /// excepted.
-pub fn covered_sections(image: &Image<'_>, only: &[String]) -> Vec<bool> {
+pub(crate) fn covered_sections(image: &Image<'_>, only: &[String]) -> Vec<bool> {
     let mut covered = vec![false; image.sections.len()];
     if only.is_empty() {
         for sym in &image.symbols {
@@ -80,7 +80,7 @@ pub fn covered_sections(image: &Image<'_>, only: &[String]) -> Vec<bool> {
     covered
 }
 
-pub fn view(
+pub(crate) fn view(
     image: &Image<'_>,
     covered: &[bool],
     symbols: &[Symbol],
@@ -155,7 +155,7 @@ pub fn view(
 /// What the `std` row holds besides std, core and alloc, for the note under the
 /// table: the private dependencies of std's counted as std's, and the names that
 /// are dependencies of both.
-pub fn std_note(view: &CratesView) -> Option<String> {
+pub(crate) fn std_note(view: &CratesView) -> Option<String> {
     let mut parts = Vec::new();
     if !view.std_private.is_empty() {
         let names: Vec<&str> = view.std_private.iter().map(|p| p.name.as_str()).collect();

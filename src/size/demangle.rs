@@ -43,7 +43,7 @@ const STD_CRATES: &[&str] = &[
 /// 1.95: the backtrace printer, std's `HashMap`, the libc bindings), which are also
 /// ordinary crates.io crates. Such a crate is std's in a binary unless the user's
 /// dependency graph has a crate of that name ([`StdCrates`]).
-pub const STD_PRIVATE: &[&str] = &[
+pub(crate) const STD_PRIVATE: &[&str] = &[
     "addr2line",
     "adler2",
     "cfg_if",
@@ -57,9 +57,9 @@ pub const STD_PRIVATE: &[&str] = &[
 ];
 
 /// The row for symbols without Rust mangling.
-pub const NON_RUST: &str = "[non-rust]";
+pub(crate) const NON_RUST: &str = "[non-rust]";
 
-pub fn is_std(krate: &str) -> bool {
+pub(crate) fn is_std(krate: &str) -> bool {
     STD_CRATES.contains(&krate)
 }
 
@@ -75,7 +75,7 @@ pub fn is_std(krate: &str) -> bool {
 /// two crates without saying which one is std's. Only the toolchain's own rlibs
 /// could say, and `size` reads files built elsewhere (a CI artifact, a zip).
 #[derive(Debug, Clone, Default)]
-pub struct StdCrates {
+pub(crate) struct StdCrates {
     /// The crates linked from the user's graph (`_` for `-`); `None` when the
     /// binary comes without a dependency list, and then every [`STD_PRIVATE`]
     /// name counts as std's.
@@ -84,12 +84,12 @@ pub struct StdCrates {
 
 impl StdCrates {
     /// Whether `krate` is std's.
-    pub fn is_std(&self, krate: &str) -> bool {
+    pub(crate) fn is_std(&self, krate: &str) -> bool {
         is_std(krate) || (STD_PRIVATE.contains(&krate) && !self.user_has(krate))
     }
 
     /// Whether the user's dependency graph has a crate named `krate`.
-    pub fn user_has(&self, krate: &str) -> bool {
+    pub(crate) fn user_has(&self, krate: &str) -> bool {
         self.linked
             .as_ref()
             .is_some_and(|names| names.iter().any(|n| n == krate))
@@ -98,7 +98,7 @@ impl StdCrates {
 
 /// A demangled symbol name and the crate it is charged to (before std folding).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Name {
+pub(crate) struct Name {
     /// Demangled, without the legacy hash; the raw name when it is not Rust.
     pub text: String,
     /// The crate as named in the symbol (`core`, `tokio`, …) or [`NON_RUST`].
@@ -109,7 +109,7 @@ pub struct Name {
 }
 
 /// Demangle `raw` and find its crate, with the std crates of this binary.
-pub fn demangle(raw: &str, std: &StdCrates) -> Name {
+pub(crate) fn demangle(raw: &str, std: &StdCrates) -> Name {
     // C++ (Itanium) names share the `_ZN` prefix with legacy Rust ones; LLVM's
     // libunwind, linked in by Rust's `unwind` crate, is the one C++ library every
     // Rust binary for Linux carries.
@@ -174,7 +174,7 @@ fn is_rust(raw: &str) -> bool {
 /// standard-library crate (as `is_std` says); else the first that is one of std's
 /// private dependencies (`gimli` in `OnceCell<gimli::…>` says more than `core`,
 /// for `--split-std`); else the first path root.
-pub fn crate_of(text: &str, is_std: impl Fn(&str) -> bool) -> Option<&str> {
+pub(crate) fn crate_of(text: &str, is_std: impl Fn(&str) -> bool) -> Option<&str> {
     let mut best: Option<(u8, &str)> = None;
     for root in path_roots(text) {
         if !is_std(root) {
@@ -221,7 +221,7 @@ fn is_ident_byte(b: u8) -> bool {
 
 /// The name to show for a crate: standard-library crates (`std` true, see
 /// [`StdCrates`]) fold into `std` unless `split_std`.
-pub fn display_crate(krate: &str, std: bool, split_std: bool) -> &str {
+pub(crate) fn display_crate(krate: &str, std: bool, split_std: bool) -> &str {
     if !split_std && std {
         "std"
     } else {
@@ -232,7 +232,7 @@ pub fn display_crate(krate: &str, std: bool, split_std: bool) -> &str {
 /// Shorten generics for narrow tables: the arguments of a generic inside another
 /// generic's arguments become `…`, so `drop_in_place<tokio::Task<Fut, S>>` reads
 /// `drop_in_place<tokio::Task<…>>`. Qualified paths (`<A as B>::f`) are kept.
-pub fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     #[derive(PartialEq)]
     enum Open {
         Generic,

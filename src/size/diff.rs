@@ -16,10 +16,10 @@ use super::input::Input;
 use super::View;
 
 /// The row that makes section totals the file sizes.
-pub const OUTSIDE_SECTIONS: &str = "[headers+padding]";
+pub(crate) const OUTSIDE_SECTIONS: &str = "[headers+padding]";
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DiffReport {
+pub(crate) struct DiffReport {
     pub old: Side,
     pub new: Side,
     /// `new.file_bytes - old.file_bytes`.
@@ -33,7 +33,7 @@ pub struct DiffReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Side {
+pub(crate) struct Side {
     pub path: String,
     pub label: Option<String>,
     pub file_bytes: u64,
@@ -41,7 +41,7 @@ pub struct Side {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DeltaTable {
+pub(crate) struct DeltaTable {
     /// Totals over every row, shown or not.
     pub old_total: u64,
     pub new_total: u64,
@@ -53,7 +53,7 @@ pub struct DeltaTable {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DeltaRow {
+pub(crate) struct DeltaRow {
     pub name: String,
     /// For symbol rows: the crate the symbol is charged to.
     #[serde(rename = "crate", skip_serializing_if = "Option::is_none")]
@@ -66,7 +66,7 @@ pub struct DeltaRow {
 /// The two files compared in the views `args` asks for; a view one side
 /// cannot give (a stripped file has no crates or symbols) is left out with a
 /// note.
-pub fn compare(
+pub(crate) fn compare(
     old_input: &Input,
     old: &Analysis,
     new_input: &Input,

@@ -8,14 +8,17 @@ use super::symbols::Symbol;
 /// `--filter`: a crate name (as shown, so `std` matches core and alloc too) or a
 /// regular expression over demangled names.
 #[derive(Debug, Clone)]
-pub enum Filter {
+pub(crate) enum Filter {
     Crate(String),
     Regex(Regex),
 }
 
 impl Filter {
     /// `--filter` against the crates of the analyses at hand (`None`: no filter).
-    pub fn from_arg(text: Option<&str>, analyses: &[&Analysis]) -> anyhow::Result<Option<Filter>> {
+    pub(crate) fn from_arg(
+        text: Option<&str>,
+        analyses: &[&Analysis],
+    ) -> anyhow::Result<Option<Filter>> {
         let known: Vec<&str> = analyses
             .iter()
             .flat_map(|a| a.crates.iter())
@@ -25,7 +28,7 @@ impl Filter {
     }
 
     /// A known crate name wins over a pattern; anything else must be a valid regex.
-    pub fn parse(text: &str, known_crates: &[&str]) -> anyhow::Result<Filter> {
+    pub(crate) fn parse(text: &str, known_crates: &[&str]) -> anyhow::Result<Filter> {
         if known_crates.contains(&text) {
             return Ok(Filter::Crate(text.to_string()));
         }
@@ -39,7 +42,7 @@ impl Filter {
         }
     }
 
-    pub fn matches(&self, sym: &Symbol, split_std: bool) -> bool {
+    pub(crate) fn matches(&self, sym: &Symbol, split_std: bool) -> bool {
         match self {
             Filter::Crate(c) => sym.shown_crate(split_std) == c,
             Filter::Regex(re) => re.is_match(&sym.name),

@@ -31,7 +31,7 @@ struct Entry {
 
 /// An entry whose crates are in this binary.
 #[derive(Debug, Clone, Serialize)]
-pub struct Hint {
+pub(crate) struct Hint {
     pub id: String,
     /// What pulls the bytes in.
     pub what: String,
@@ -47,7 +47,7 @@ pub struct Hint {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct HintCrate {
+pub(crate) struct HintCrate {
     pub name: String,
     pub bytes: u64,
 }
@@ -60,7 +60,7 @@ fn table() -> Vec<Entry> {
 }
 
 /// The hints for the crates in `view`.
-pub fn hints(view: &CratesView) -> Vec<Hint> {
+pub(crate) fn hints(view: &CratesView) -> Vec<Hint> {
     table()
         .into_iter()
         .filter_map(|e| {
@@ -102,7 +102,7 @@ pub fn hints(view: &CratesView) -> Vec<Hint> {
 
 /// One paragraph per hint, for the human report (the source is in the JSON and
 /// in docs/size.md).
-pub fn render(hints: &[Hint]) -> Vec<String> {
+pub(crate) fn render(hints: &[Hint]) -> Vec<String> {
     hints
         .iter()
         .map(|h| {

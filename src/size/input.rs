@@ -14,7 +14,7 @@ use crate::util::file_bytes::FileBytes;
 
 /// A file to analyse: mapped, or for a zip its `bootstrap` inflated.
 #[derive(Debug)]
-pub struct Input {
+pub(crate) struct Input {
     /// As shown to the user (for a zip: `function.zip!bootstrap`).
     pub path: PathBuf,
     pub data: FileBytes,
@@ -25,7 +25,7 @@ pub struct Input {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct StripPair {
+pub(crate) struct StripPair {
     pub unstripped_path: PathBuf,
     pub unstripped_bytes: u64,
     pub stripped_path: PathBuf,
@@ -34,7 +34,7 @@ pub struct StripPair {
 
 /// The last build in an output directory: its `bootstrap.full` with the shipped
 /// `bootstrap` as its pair; else the `bootstrap`; else the zip's.
-pub fn load_build(full: &Path, bootstrap: &Path, zip: &Path) -> anyhow::Result<Input> {
+pub(crate) fn load_build(full: &Path, bootstrap: &Path, zip: &Path) -> anyhow::Result<Input> {
     if full.is_file() {
         let mut input = read_file(full)?;
         input.pair = pair_of(full, bootstrap);
@@ -47,7 +47,7 @@ pub fn load_build(full: &Path, bootstrap: &Path, zip: &Path) -> anyhow::Result<I
 }
 
 /// Read one file given on the command line (a zip yields its `bootstrap`).
-pub fn load(path: &Path) -> anyhow::Result<Input> {
+pub(crate) fn load(path: &Path) -> anyhow::Result<Input> {
     let mut input = read_file(path)?;
     if zip::looks_like_zip(&input.data) {
         input.data = unzip_bootstrap(path, &input.data)?.into();
@@ -107,7 +107,7 @@ fn pair_of(full: &Path, stripped: &Path) -> Option<StripPair> {
 
 impl Input {
     /// The note for a file without symbols.
-    pub fn stripped_note(&self) -> String {
+    pub(crate) fn stripped_note(&self) -> String {
         let mut note = "symbols are gone: this file is stripped, so only its sections can be \
                         shown"
             .to_string();

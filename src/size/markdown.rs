@@ -22,7 +22,7 @@ const SMALL_SECTION: f64 = 0.01;
 const OUTSIDE: &str = "[headers+padding]";
 
 /// The markdown for one document, given how many crate or symbol rows to show.
-pub fn document(doc: &Document, rows: usize) -> String {
+pub(crate) fn document(doc: &Document, rows: usize) -> String {
     let rows = if rows == 0 { usize::MAX } else { rows };
     match doc {
         Document::Size(r) => size(r, rows),

@@ -7,24 +7,24 @@
 //! [`report`] selects what was asked for (or [`diff`] compares two analyses) →
 //! [`render`] prints tables, or the same structures go out as JSON.
 
-pub mod analysis;
-pub mod baseline;
-pub mod budget;
-pub mod crates;
-pub mod demangle;
-pub mod diff;
-pub mod filter;
-pub mod heavy;
-pub mod input;
-pub mod markdown;
-pub mod render;
-pub mod report;
-pub mod sections;
-pub mod size_report;
-pub mod symbols;
+pub(crate) mod analysis;
+pub(crate) mod baseline;
+pub(crate) mod budget;
+pub(crate) mod crates;
+pub(crate) mod demangle;
+pub(crate) mod diff;
+pub(crate) mod filter;
+pub(crate) mod heavy;
+pub(crate) mod input;
+pub(crate) mod markdown;
+pub(crate) mod render;
+pub(crate) mod report;
+pub(crate) mod sections;
+pub(crate) mod size_report;
+pub(crate) mod symbols;
 #[cfg(test)]
 mod tests;
-pub mod why;
+pub(crate) mod why;
 
 use std::path::PathBuf;
 
@@ -32,12 +32,12 @@ use crate::model::budget::Budgets;
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
-pub use analysis::{analyze, Analysis, Options};
+pub use analysis::{analyze, Options};
 
 /// Which views of `cargo slim size` to show, and how: what its command-line
 /// options ask for, without the command line.
 #[derive(Debug, Clone, Default)]
-pub struct View {
+pub(crate) struct View {
     pub sections: bool,
     pub crates: bool,
     pub symbols: bool,
@@ -56,7 +56,7 @@ pub struct View {
 
 impl View {
     /// Which views the flags ask for: (sections, crates, symbols).
-    pub fn shown(&self) -> (bool, bool, bool) {
+    pub(crate) fn shown(&self) -> (bool, bool, bool) {
         if self.sections || self.crates || self.symbols {
             (self.sections, self.crates, self.symbols)
         } else if self.diff.is_some() {
@@ -69,7 +69,7 @@ impl View {
 
 impl View {
     /// The analysis options these flags ask for.
-    pub fn options(&self) -> Options {
+    pub(crate) fn options(&self) -> Options {
         Options {
             split_std: self.split_std,
             sections: self.only_sections.clone(),
@@ -81,7 +81,7 @@ impl View {
 /// Report on `inputs` (found and analysed by `commands::size`) as `args` asks,
 /// against `--diff` when given, with the budgets in force; print the result.
 /// Over budget: the verdict on stderr and [`Exit::CheckFailed`].
-pub fn run(
+pub(crate) fn run(
     ui: &Ui,
     args: &View,
     inputs: &[baseline::Loaded],
@@ -150,7 +150,7 @@ pub fn run(
 
 /// One row of the per-crate view, as the build summary shows the top few.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct CrateSize {
+pub(crate) struct CrateSize {
     pub name: String,
     pub bytes: u64,
 }

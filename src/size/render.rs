@@ -16,14 +16,14 @@ const CRATE_WIDTH: usize = 18;
 
 /// How to lay out: the width to fit (`None`: `--wide`), rows to show, names.
 #[derive(Debug, Clone, Copy)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub width: Option<usize>,
     /// Crate rows to show before folding the rest into one row (0: all).
     pub crate_rows: usize,
     pub full_names: bool,
 }
 
-pub fn document(doc: &Document, layout: Layout) -> String {
+pub(crate) fn document(doc: &Document, layout: Layout) -> String {
     match doc {
         Document::Size(r) => size_report(r, layout),
         Document::Diff(d) => diff_report(d, layout),

@@ -15,14 +15,14 @@ use crate::artifact::elf::Format;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Document {
+pub(crate) enum Document {
     Size(SizeReport),
     Diff(DiffReport),
 }
 
 /// The analysis of one file.
 #[derive(Debug, Clone, Serialize)]
-pub struct SizeReport {
+pub(crate) struct SizeReport {
     pub path: String,
     /// The target, when several were analysed in one run.
     pub label: Option<String>,
@@ -43,7 +43,7 @@ pub struct SizeReport {
 
 /// What stripping saved: the unstripped file against the shipped one.
 #[derive(Debug, Clone, Serialize)]
-pub struct Stripping {
+pub(crate) struct Stripping {
     #[serde(flatten)]
     pub pair: StripPair,
     pub saved_bytes: i64,
@@ -52,7 +52,7 @@ pub struct Stripping {
 }
 
 impl Stripping {
-    pub fn new(pair: &StripPair) -> Stripping {
+    pub(crate) fn new(pair: &StripPair) -> Stripping {
         let saved = pair.unstripped_bytes as i64 - pair.stripped_bytes as i64;
         Stripping {
             pair: pair.clone(),
@@ -67,7 +67,7 @@ impl Stripping {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SymbolsView {
+pub(crate) struct SymbolsView {
     /// The `--filter` given, if any.
     pub filter: Option<String>,
     /// Symbols that match the filter (all symbols without one) …
@@ -79,7 +79,7 @@ pub struct SymbolsView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SymbolRow {
+pub(crate) struct SymbolRow {
     /// Demangled, in full (without the legacy hash).
     pub name: String,
     #[serde(rename = "crate")]
@@ -91,7 +91,7 @@ pub struct SymbolRow {
     pub share: f64,
 }
 
-pub fn build(input: &Input, analysis: &Analysis, args: &View) -> anyhow::Result<SizeReport> {
+pub(crate) fn build(input: &Input, analysis: &Analysis, args: &View) -> anyhow::Result<SizeReport> {
     let (want_sections, want_crates, want_symbols) = args.shown();
     let mut notes = Vec::new();
     if analysis.stripped && (want_crates || want_symbols) {

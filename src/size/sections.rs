@@ -40,7 +40,7 @@ impl SectionsView {
     }
 }
 
-pub fn view(image: &Image<'_>) -> SectionsView {
+pub(crate) fn view(image: &Image<'_>) -> SectionsView {
     let file = image.file_bytes;
     let rows: Vec<SectionRow> = image
         .sections
@@ -92,7 +92,7 @@ fn union_len(ranges: &mut [(u64, u64)], limit: u64) -> u64 {
     total
 }
 
-pub fn share(part: u64, whole: u64) -> f64 {
+pub(crate) fn share(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         0.0
     } else {

@@ -35,7 +35,11 @@ impl Symbol {
 /// Attribute the bytes of the sections marked in `covered` to symbols. Returns the
 /// symbols that own at least one byte, largest first. `linked`: the names of the
 /// crates of the user's dependency graph, when known ([`StdCrates`]).
-pub fn attribute(image: &Image<'_>, covered: &[bool], linked: Option<&[String]>) -> Vec<Symbol> {
+pub(crate) fn attribute(
+    image: &Image<'_>,
+    covered: &[bool],
+    linked: Option<&[String]>,
+) -> Vec<Symbol> {
     let std = StdCrates {
         linked: linked.map(<[String]>::to_vec),
     };

@@ -2,13 +2,13 @@
 //! terminal. Human text goes to stderr and machine output (JSON) to stdout, as cargo
 //! does, so `cargo slim build --message-format json | jq` works.
 
-pub mod table;
+pub(crate) mod table;
 
 use std::io::{self, IsTerminal, Write};
 
 /// Whether to colour output (and cargo's): as cargo's `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Color {
+pub(crate) enum Color {
     #[default]
     Auto,
     Always,
@@ -17,7 +17,7 @@ pub enum Color {
 
 impl Color {
     /// The word cargo's `--color` takes.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Color::Auto => "auto",
             Color::Always => "always",
@@ -29,7 +29,7 @@ impl Color {
 /// Results as tables for people, as one JSON document for programs, or (size) as
 /// markdown for a pull-request comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
+pub(crate) enum Format {
     #[default]
     Human,
     Json,
@@ -38,7 +38,7 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone)]
-pub struct Ui {
+pub(crate) struct Ui {
     pub verbose: u8,
     pub quiet: bool,
     pub format: Format,
@@ -48,7 +48,7 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(verbose: u8, quiet: bool, format: Format, color: Color) -> Ui {
+    pub(crate) fn new(verbose: u8, quiet: bool, format: Format, color: Color) -> Ui {
         Ui {
             verbose,
             quiet,
@@ -58,48 +58,48 @@ impl Ui {
         }
     }
 
-    pub fn json(&self) -> bool {
+    pub(crate) fn json(&self) -> bool {
         self.format == Format::Json
     }
 
     /// `--message-format markdown` (a pull-request comment; `size` only).
-    pub fn markdown(&self) -> bool {
+    pub(crate) fn markdown(&self) -> bool {
         self.format == Format::Markdown
     }
 
     /// Draw progress bars only on a terminal and when not asked to be quiet.
-    pub fn progress_bars(&self) -> bool {
+    pub(crate) fn progress_bars(&self) -> bool {
         self.stderr_tty && !self.quiet && std::env::var_os("CI").is_none()
     }
 
     /// A status line in cargo's style (`   Compiling`-like, right-aligned verb).
-    pub fn status(&self, verb: &str, message: impl AsRef<str>) {
+    pub(crate) fn status(&self, verb: &str, message: impl AsRef<str>) {
         if !self.quiet {
             eprintln!("{verb:>12} {}", message.as_ref());
         }
     }
 
     /// A line shown only with `-v`.
-    pub fn verbose(&self, message: impl AsRef<str>) {
+    pub(crate) fn verbose(&self, message: impl AsRef<str>) {
         if self.verbose > 0 && !self.quiet {
             eprintln!("{:>12} {}", "[slim]", message.as_ref());
         }
     }
 
-    pub fn warn(&self, message: impl AsRef<str>) {
+    pub(crate) fn warn(&self, message: impl AsRef<str>) {
         eprintln!("warning: {}", message.as_ref());
     }
 
     /// Print a result on stdout. Errors (a closed pipe) are returned so the caller
     /// stops; `main_entry` treats a broken pipe as a quiet end.
-    pub fn out(&self, text: &str) -> io::Result<()> {
+    pub(crate) fn out(&self, text: &str) -> io::Result<()> {
         let mut stdout = io::stdout().lock();
         stdout.write_all(text.as_bytes())?;
         stdout.flush()
     }
 
     /// Print a JSON document on stdout, pretty and newline-terminated.
-    pub fn out_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    pub(crate) fn out_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
         let mut text = serde_json::to_string_pretty(value)?;
         text.push('\n');
         self.out(&text)?;
@@ -109,7 +109,7 @@ impl Ui {
     /// Width tables should fit: `COLUMNS` when set (as `ls` and cargo honour it),
     /// else the width of the terminal stdout is on (most shells do not export
     /// `COLUMNS`), else 80. Never below 40.
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         let from_env = std::env::var("COLUMNS")
             .ok()
             .and_then(|c| c.parse::<usize>().ok());
@@ -120,6 +120,6 @@ impl Ui {
 
 /// Print an already rendered error to stderr. A failing stderr has nowhere left to
 /// report to, so its error is ignored.
-pub fn eprintln_error(text: &str) {
+pub(crate) fn eprintln_error(text: &str) {
     let _ = writeln!(io::stderr().lock(), "{text}");
 }

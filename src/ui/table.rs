@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
+pub(crate) enum Align {
     Left,
     Right,
 }
@@ -13,7 +13,7 @@ pub enum Align {
 /// wider than the width limit, that column (typically a symbol or path) is cut with
 /// an ellipsis so the table fits.
 #[derive(Debug, Clone)]
-pub struct Table {
+pub(crate) struct Table {
     headers: Vec<String>,
     aligns: Vec<Align>,
     rows: Vec<Vec<String>>,
@@ -21,7 +21,7 @@ pub struct Table {
 }
 
 impl Table {
-    pub fn new(columns: &[(&str, Align)]) -> Table {
+    pub(crate) fn new(columns: &[(&str, Align)]) -> Table {
         Table {
             headers: columns.iter().map(|(h, _)| h.to_string()).collect(),
             aligns: columns.iter().map(|(_, a)| *a).collect(),
@@ -31,23 +31,19 @@ impl Table {
     }
 
     /// Mark the column that may be shortened to fit the width.
-    pub fn flexible(mut self, column: usize) -> Table {
+    pub(crate) fn flexible(mut self, column: usize) -> Table {
         self.flexible = Some(column);
         self
     }
 
-    pub fn row(&mut self, cells: Vec<String>) {
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
         debug_assert_eq!(cells.len(), self.headers.len());
         self.rows.push(cells);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Render with two spaces between columns, fitting `max_width` characters when a
     /// flexible column allows it (`None`: no limit).
-    pub fn render(&self, max_width: Option<usize>) -> String {
+    pub(crate) fn render(&self, max_width: Option<usize>) -> String {
         let columns = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| display_width(h)).collect();
         for row in &self.rows {
@@ -101,7 +97,7 @@ fn display_width(s: &str) -> usize {
 }
 
 /// Cut `s` to `width` characters, ending in `…` when anything was cut.
-pub fn fit(s: &str, width: usize) -> String {
+pub(crate) fn fit(s: &str, width: usize) -> String {
     if display_width(s) <= width {
         return s.to_string();
     }
@@ -127,7 +123,7 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// A signed byte delta: `+1,024` / `-512` / `0`.
-pub fn delta(n: i64) -> String {
+pub(crate) fn delta(n: i64) -> String {
     match n.cmp(&0) {
         std::cmp::Ordering::Greater => format!("+{}", bytes(n.unsigned_abs())),
         std::cmp::Ordering::Less => format!("-{}", bytes(n.unsigned_abs())),
@@ -136,7 +132,7 @@ pub fn delta(n: i64) -> String {
 }
 
 /// A share of a whole, as a percentage with one decimal: `42.1%`.
-pub fn percent(part: u64, whole: u64) -> String {
+pub(crate) fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "-".to_string();
     }

@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use crate::util::error::SlimError;
 
 /// Write `bytes` to `path` atomically with permission bits `mode` (umask ignored).
-pub fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+pub(crate) fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let dir = parent(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIXES[0])
@@ -31,7 +31,7 @@ pub fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
 
 /// Create `dir` (and parents) and prove a file can be created in it, so an
 /// unwritable output directory is reported before minutes of compiling.
-pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
+pub(crate) fn ensure_writable_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| unwritable(dir, e))?;
     tempfile::Builder::new()
         .prefix(TEMP_PREFIXES[1])
@@ -47,7 +47,7 @@ const TEMP_PREFIXES: [&str; 2] = [".slim-tmp-", ".slim-probe-"];
 /// creating and renaming one leaves it for ever). Call it only while holding the
 /// directory's lock (`util::lock`): then no live run of ours is writing there, so
 /// every such file is stale. Returns how many were removed.
-pub fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
+pub(crate) fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -68,7 +68,7 @@ pub fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
 }
 
 /// Remove a file if it exists; a missing file is fine.
-pub fn remove_if_exists(path: &Path) -> Result<()> {
+pub(crate) fn remove_if_exists(path: &Path) -> Result<()> {
     match fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

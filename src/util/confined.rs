@@ -14,11 +14,11 @@ use crate::util::regular_file;
 
 /// The most one included or hashed file may hold: Lambda's limit for the
 /// unzipped function (250 MB), beyond which no package can be deployed.
-pub const MAX_FILE_BYTES: u64 = 262_144_000;
+pub(crate) const MAX_FILE_BYTES: u64 = 262_144_000;
 
 /// A path resolved inside the workspace.
 #[derive(Debug)]
-pub struct Resolved {
+pub(crate) struct Resolved {
     /// The real path (symbolic links followed).
     pub real: PathBuf,
     pub meta: Metadata,
@@ -26,7 +26,7 @@ pub struct Resolved {
 
 /// `root/rel`, with every symbolic link followed, if it stays inside `root` and
 /// is a regular file or a directory.
-pub fn resolve(root: &Path, rel: &Path) -> Result<Resolved> {
+pub(crate) fn resolve(root: &Path, rel: &Path) -> Result<Resolved> {
     let shown = root.join(rel);
     let cannot = |path: &Path, e: std::io::Error| SlimError::Unreadable {
         path: path.to_path_buf(),
@@ -46,7 +46,7 @@ pub fn resolve(root: &Path, rel: &Path) -> Result<Resolved> {
 }
 
 /// The bytes of a regular file, at most `cap`; `shown` names it in errors.
-pub fn read_bounded(path: &Path, shown: &Path, cap: u64) -> Result<Vec<u8>> {
+pub(crate) fn read_bounded(path: &Path, shown: &Path, cap: u64) -> Result<Vec<u8>> {
     regular_file::read(path, shown, cap, None)
 }
 

@@ -14,7 +14,7 @@ use crate::util::sigbus::Registered;
 
 /// A file's bytes, mapped read-only or held in memory.
 #[derive(Debug)]
-pub enum FileBytes {
+pub(crate) enum FileBytes {
     Mapped(Mapping),
     Owned(Vec<u8>),
 }
@@ -22,14 +22,14 @@ pub enum FileBytes {
 /// A read-only mapping, registered with the SIGBUS handler while it lives (a
 /// file that shrinks under it ends the process with a message: `util::sigbus`).
 #[derive(Debug)]
-pub struct Mapping {
+pub(crate) struct Mapping {
     // Unregistered before the mapping goes: fields drop in order.
     _registered: Registered,
     map: memmap2::Mmap,
 }
 
 impl Mapping {
-    pub fn new(map: memmap2::Mmap) -> Mapping {
+    pub(crate) fn new(map: memmap2::Mmap) -> Mapping {
         Mapping {
             _registered: Registered::new(map.as_ptr(), map.len()),
             map,

@@ -4,20 +4,20 @@
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha256(bytes))
 }
 
-pub fn hex(digest: &[u8]) -> String {
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// base64 (standard alphabet, padded) of the raw SHA-256 digest: AWS CodeSha256.
-pub fn code_sha256(bytes: &[u8]) -> String {
+pub(crate) fn code_sha256(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(sha256(bytes))
 }
 

@@ -1,11 +1,11 @@
 //! Small helpers every layer may use: errors, hashes, atomic writes, locks.
 
-pub mod atomic;
-pub mod confined;
-pub mod error;
-pub mod file_bytes;
-pub mod hash;
-pub mod lock;
-pub mod regular_file;
-pub mod shell;
-pub mod sigbus;
+pub(crate) mod atomic;
+pub(crate) mod confined;
+pub(crate) mod error;
+pub(crate) mod file_bytes;
+pub(crate) mod hash;
+pub(crate) mod lock;
+pub(crate) mod regular_file;
+pub(crate) mod shell;
+pub(crate) mod sigbus;

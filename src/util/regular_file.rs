@@ -18,7 +18,12 @@ use crate::util::file_bytes::{FileBytes, Mapping};
 
 /// The bytes of the regular file at `path`, at most `limit` of them. `shown` names
 /// it in errors; `if_missing` says what to do when it does not exist.
-pub fn read(path: &Path, shown: &Path, limit: u64, if_missing: Option<&str>) -> Result<Vec<u8>> {
+pub(crate) fn read(
+    path: &Path,
+    shown: &Path,
+    limit: u64,
+    if_missing: Option<&str>,
+) -> Result<Vec<u8>> {
     let named = Named {
         shown,
         limit,
@@ -53,7 +58,12 @@ pub fn read(path: &Path, shown: &Path, limit: u64, if_missing: Option<&str>) -> 
 /// while being read"); and another program truncating the file in the moment
 /// `size` analyses it ends the process with an error line and exit code 2
 /// (`util::sigbus`) rather than a bare "Bus error" or a report from half a file.
-pub fn map(path: &Path, shown: &Path, limit: u64, if_missing: Option<&str>) -> Result<FileBytes> {
+pub(crate) fn map(
+    path: &Path,
+    shown: &Path,
+    limit: u64,
+    if_missing: Option<&str>,
+) -> Result<FileBytes> {
     let named = Named {
         shown,
         limit,
@@ -80,7 +90,7 @@ pub fn map(path: &Path, shown: &Path, limit: u64, if_missing: Option<&str>) -> R
 
 /// Size and sha256 (hex) of the regular file at `path`, read in blocks: the file
 /// is never held in memory whole. Same checks and bound as [`read`].
-pub fn sha256(
+pub(crate) fn sha256(
     path: &Path,
     shown: &Path,
     limit: u64,
@@ -161,7 +171,7 @@ impl Named<'_> {
 }
 
 /// An error unless `meta` is a regular file's.
-pub fn refuse_special(shown: &Path, meta: &Metadata) -> Result<()> {
+pub(crate) fn refuse_special(shown: &Path, meta: &Metadata) -> Result<()> {
     use std::os::unix::fs::FileTypeExt as _;
     let kind = meta.file_type();
     let what = if kind.is_file() {

@@ -33,14 +33,14 @@ is writing it\n";
 
 /// A mapping's address range, known to the handler while this lives.
 #[derive(Debug)]
-pub struct Registered {
+pub(crate) struct Registered {
     slot: Option<usize>,
 }
 
 impl Registered {
     /// Register `len` bytes at `start` (a live mapping), installing the handler
     /// on first use.
-    pub fn new(start: *const u8, len: usize) -> Registered {
+    pub(crate) fn new(start: *const u8, len: usize) -> Registered {
         INSTALL.call_once(install);
         let start = start as usize;
         let slot = RANGES.iter().position(|(s, l)| {

@@ -67,7 +67,7 @@ pub(crate) fn local_manifest(built: &Built, recorded: &Manifest) -> Option<Manif
 
 /// function.zip (and each file in it, and each section of its bootstrap),
 /// bootstrap and function.zip.sha256 against the manifest.
-pub fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Difference>> {
+pub(crate) fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Difference>> {
     let mut out = Vec::new();
     let missing =
         |name: &str, sha: &str| Difference::new(DifferenceKind::Artifact, name, sha, "missing");

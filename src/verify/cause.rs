@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 
 /// One likely cause; it reads (and serializes) as the sentence people see.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cause {
+pub(crate) enum Cause {
     /// function.zip differs while function.zip.sha256 still agrees.
     ZipEdited,
     /// A file of the build is not on disk.

@@ -8,7 +8,7 @@ use crate::model::manifest::{FileEntry, Manifest, SectionHash};
 
 /// The zip, every file in it, every section of the shipped bootstrap and the
 /// unstripped link: recorded vs rebuilt.
-pub fn outputs(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Difference> {
+pub(super) fn outputs(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Difference> {
     let mut out = Vec::new();
     if recorded.zip.sha256 != rebuilt.zip.sha256 {
         out.push(Difference::new(
@@ -31,7 +31,7 @@ pub fn outputs(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Difference> {
     out
 }
 
-pub fn files(recorded: &[FileEntry], found: &[FileEntry]) -> Vec<Difference> {
+pub(super) fn files(recorded: &[FileEntry], found: &[FileEntry]) -> Vec<Difference> {
     let describe = |f: &FileEntry| format!("{} mode {} {} bytes", f.sha256, f.mode, f.size);
     let rec: BTreeMap<&str, &FileEntry> = recorded.iter().map(|f| (f.name.as_str(), f)).collect();
     let got: BTreeMap<&str, &FileEntry> = found.iter().map(|f| (f.name.as_str(), f)).collect();
@@ -72,7 +72,7 @@ pub fn files(recorded: &[FileEntry], found: &[FileEntry]) -> Vec<Difference> {
     out
 }
 
-pub fn sections(recorded: &[SectionHash], found: &[SectionHash]) -> Vec<Difference> {
+pub(super) fn sections(recorded: &[SectionHash], found: &[SectionHash]) -> Vec<Difference> {
     let rec: BTreeMap<&str, &SectionHash> = recorded.iter().map(|s| (s.name.as_str(), s)).collect();
     let got: BTreeMap<&str, &SectionHash> = found.iter().map(|s| (s.name.as_str(), s)).collect();
     let mut out = Vec::new();

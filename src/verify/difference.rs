@@ -5,7 +5,7 @@ use serde::Serialize;
 /// What a [`Difference`] is about; its JSON name is the one `kind` always had.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
-pub enum DifferenceKind {
+pub(crate) enum DifferenceKind {
     /// The rebuilt function.zip.
     Zip,
     /// A file in function.zip.
@@ -28,7 +28,7 @@ pub enum DifferenceKind {
 
 /// One hash (or presence) that does not match the record.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Difference {
+pub(crate) struct Difference {
     pub kind: DifferenceKind,
     /// The file or section name.
     pub name: String,
@@ -51,7 +51,7 @@ impl Difference {
         }
     }
 
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let what = match self.kind {
             DifferenceKind::Section => format!("section {} of bootstrap", self.name),
             DifferenceKind::File => format!("{} (in function.zip)", self.name),

@@ -9,7 +9,10 @@ use crate::pipeline::image;
 
 /// Recorded vs rebuilt: the archive, the manifest (the image digest), the
 /// config and the layer (compressed and not).
-pub fn outputs(recorded: Option<&ImageRecord>, rebuilt: Option<&ImageRecord>) -> Vec<Difference> {
+pub(super) fn outputs(
+    recorded: Option<&ImageRecord>,
+    rebuilt: Option<&ImageRecord>,
+) -> Vec<Difference> {
     let (r, b) = match (recorded, rebuilt) {
         (None, None) => return Vec::new(),
         (Some(r), Some(b)) => (r, b),
@@ -59,7 +62,7 @@ pub fn outputs(recorded: Option<&ImageRecord>, rebuilt: Option<&ImageRecord>) ->
 
 /// The image files in `out_dir` against the record (nothing when the record
 /// has no image).
-pub fn artifact(out_dir: &Path, recorded: Option<&ImageRecord>) -> Vec<Difference> {
+pub(super) fn artifact(out_dir: &Path, recorded: Option<&ImageRecord>) -> Vec<Difference> {
     let Some(record) = recorded else {
         return Vec::new();
     };

@@ -28,15 +28,14 @@ use crate::pipeline::plan::Plan;
 use crate::util::hash;
 
 pub(crate) use artifact::artifact_verdict;
-pub use artifact::check_artifact;
-pub use cause::Cause;
-pub use difference::{Difference, DifferenceKind};
+pub(crate) use cause::Cause;
+pub(crate) use difference::Difference;
 pub(crate) use rebuild::rebuild_verdict;
 
 /// How a target was verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Mode {
+pub(crate) enum Mode {
     /// `--artifact-only`: the files on disk against the manifest.
     Artifact,
     /// A rebuild from scratch with the recorded settings, and the files on disk.
@@ -45,7 +44,7 @@ pub enum Mode {
 
 /// The verdict for one target.
 #[derive(Debug, Clone, Serialize)]
-pub struct TargetVerdict {
+pub(crate) struct TargetVerdict {
     pub target: String,
     pub reproducible: bool,
     /// `artifact` (--artifact-only) or `rebuild`.
@@ -70,7 +69,7 @@ pub struct TargetVerdict {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct VerifyReport {
+pub(crate) struct VerifyReport {
     pub reproducible: bool,
     pub targets: Vec<TargetVerdict>,
 }

@@ -126,7 +126,7 @@ fn rebuild(ui: &Ui, plan: &Plan, recorded: &Manifest, keep: bool) -> Result<Rebu
         .prefix("cargo-slim-verify-")
         .tempdir()
         .context("cannot create a temporary target directory")?;
-    let p = plan.from_manifest(recorded, plan::canonical(dir.path()))?;
+    let p = plan.rebuild_of(recorded, plan::canonical(dir.path()))?;
 
     crate::util::atomic::ensure_writable_dir(&p.out_dir(target))?;
     let mut ctx = Context::new(ui, &p)?;

@@ -16,7 +16,7 @@ use super::difference::{Difference, DifferenceKind};
 /// recorded hashes. Nothing to check for a manifest written before they existed.
 /// The file names are ours, not the manifest's: a recorded value never becomes
 /// a path.
-pub fn check_artifact(out_dir: &Path, recorded: &Manifest) -> Vec<Difference> {
+pub(super) fn check_artifact(out_dir: &Path, recorded: &Manifest) -> Vec<Difference> {
     let Some(sc) = &recorded.supply_chain else {
         return Vec::new();
     };
@@ -45,7 +45,7 @@ pub fn check_artifact(out_dir: &Path, recorded: &Manifest) -> Vec<Difference> {
 /// What it attests (the zip, its subject; bootstrap and the SBOM, its
 /// byproducts) is compared here and by the caller; the provenance file itself is
 /// checked against the manifest like every other artifact.
-pub fn compare(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Difference> {
+pub(super) fn compare(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Difference> {
     let (Some(r), Some(n)) = (&recorded.supply_chain, &rebuilt.supply_chain) else {
         return Vec::new();
     };

@@ -77,7 +77,7 @@ fn build_budget_passes_and_fails_with_figure_budget_and_growth() {
 
     let figure = format!(
         "bootstrap is {} bytes",
-        cargo_slim::ui::table::bytes(bootstrap_bytes)
+        cargo_slim::format_bytes(bootstrap_bytes)
     );
     let out = build_lambda(&["--budget", "x86_64:bootstrap=100KiB"])
         .failure(1)

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
-use cargo_slim::model::target::{Arch, Runtime};
-use cargo_slim::preflight::check_elf;
+use cargo_slim::{Arch, Runtime};
+use cargo_slim::check_elf;
 use serde_json::Value;
 
 /// How a fixture executable is linked.
@@ -272,7 +272,7 @@ fn host_glibc_build_needs_more_than_al2_has() {
 
 /// The host's architecture (the one the host gcc and a plain gnu build target).
 fn common_host_arch() -> Arch {
-    cargo_slim::model::target::host_arch().expect("tests run on x86_64 or aarch64")
+    cargo_slim::host_arch().expect("tests run on x86_64 or aarch64")
 }
 
 #[test]

@@ -504,7 +504,7 @@ fn stripped_files_and_what_stripping_saved() {
 #[test]
 fn damaged_and_foreign_files_end_in_clean_errors() {
     let data = std::fs::read(hello()).unwrap();
-    let options = cargo_slim::size::Options::default();
+    let options = cargo_slim::SizeOptions::default();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
         seed ^= seed << 13;
@@ -529,7 +529,7 @@ fn damaged_and_foreign_files_end_in_clean_errors() {
             }
             bad
         };
-        if cargo_slim::size::analyze(&bad, &options).is_err() {
+        if cargo_slim::analyze(&bad, &options).is_err() {
             errors += 1;
         }
     }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::image::{self, Image};
 
 /// The section name.
-pub const SECTION: &str = ".dep-v0";
+pub(crate) const SECTION: &str = ".dep-v0";
 
 /// The most decompressed bytes read.
 const READ_LIMIT: u64 = 8 * 1024 * 1024;
@@ -32,7 +32,7 @@ struct Package {
 
 /// The crate names (with `_` for `-`, as symbols spell them) of the list in `data`,
 /// whose sections `image` describes; `None` without a readable list.
-pub fn crate_names(data: &[u8], image: &Image<'_>) -> Option<Vec<String>> {
+pub(crate) fn crate_names(data: &[u8], image: &Image<'_>) -> Option<Vec<String>> {
     let section = image.sections.iter().find(|s| s.name == SECTION)?;
     let start = usize::try_from(section.offset).ok()?;
     let len = usize::try_from(section.file_bytes).ok()?;
@@ -55,7 +55,7 @@ pub fn crate_names(data: &[u8], image: &Image<'_>) -> Option<Vec<String>> {
 
 /// [`crate_names`] of an ELF file's bytes; `None` when it is not a readable ELF
 /// file or has no list.
-pub fn crate_names_of(data: &[u8]) -> Option<Vec<String>> {
+pub(crate) fn crate_names_of(data: &[u8]) -> Option<Vec<String>> {
     super::with_aligned(data, |data| {
         let image = image::read(data).ok()?;
         crate_names(data, &image)

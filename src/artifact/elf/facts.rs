@@ -17,7 +17,7 @@ type Header = elf::FileHeader64<LittleEndian>;
 
 /// What the ELF identification bytes say about the file's layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Layout {
+pub(crate) struct Layout {
     /// `EI_CLASS`: 1 for 32-bit, 2 for 64-bit.
     pub class: u8,
     /// `EI_DATA`: 1 for little-endian, 2 for big-endian.
@@ -28,17 +28,17 @@ pub struct Layout {
 
 impl Layout {
     /// Both Lambda architectures run 64-bit little-endian code only.
-    pub fn is_lambda(self) -> bool {
+    pub(crate) fn is_lambda(self) -> bool {
         self.class == elf::ELFCLASS64.0 && self.data == elf::ELFDATA2LSB.0
     }
 
     /// Linux executables say System V or GNU; others (FreeBSD, …) are for
     /// another kernel even when class and machine fit.
-    pub fn is_linux(self) -> bool {
+    pub(crate) fn is_linux(self) -> bool {
         self.os_abi == elf::ELFOSABI_SYSV.0 || self.os_abi == elf::ELFOSABI_GNU.0
     }
 
-    pub fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         let class = match self.class {
             1 => "32-bit".to_string(),
             2 => "64-bit".to_string(),
@@ -56,7 +56,7 @@ impl Layout {
 /// One symbol version a program requires from one library (a `Vernaux` entry of
 /// `.gnu.version_r`), with the imported symbols bound to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionNeed {
+pub(crate) struct VersionNeed {
     /// The library the version must come from, e.g. `libc.so.6`.
     pub library: String,
     /// The version name, e.g. `GLIBC_2.34`.
@@ -70,7 +70,7 @@ pub struct VersionNeed {
 /// Everything the checks look at. For a file that is not 64-bit little-endian only
 /// `layout` and `machine` are read (`body` is `None`): nothing else can matter.
 #[derive(Debug, Clone)]
-pub struct ElfFacts {
+pub(crate) struct ElfFacts {
     pub layout: Layout,
     /// `e_machine`.
     pub machine: u16,
@@ -79,7 +79,7 @@ pub struct ElfFacts {
 
 /// The parts of a 64-bit little-endian ELF the runtime's loader reads.
 #[derive(Debug, Clone, Default)]
-pub struct Body {
+pub(crate) struct Body {
     /// `e_type`: `ET_EXEC`, `ET_DYN`, ...
     pub file_type: u16,
     pub entry: u64,
@@ -101,7 +101,7 @@ fn text(bytes: &[u8]) -> String {
 
 impl ElfFacts {
     /// Read the facts from an ELF image. Not an ELF, or a damaged one, is an error.
-    pub fn read(data: &[u8]) -> anyhow::Result<ElfFacts> {
+    pub(crate) fn read(data: &[u8]) -> anyhow::Result<ElfFacts> {
         if !data.starts_with(&elf::ELFMAG) {
             return Err(super::not_elf(data));
         }

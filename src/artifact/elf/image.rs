@@ -26,7 +26,7 @@ pub struct Format {
 
 /// One section header, with its sizes as they count for a file on disk.
 #[derive(Debug, Clone)]
-pub struct Section {
+pub(crate) struct Section {
     pub name: String,
     /// Bytes the section occupies in the file (0 for `.bss`-like sections).
     pub file_bytes: u64,
@@ -40,7 +40,7 @@ pub struct Section {
 
 /// A defined, sized function, data or thread-local symbol.
 #[derive(Debug, Clone)]
-pub struct RawSymbol<'a> {
+pub(crate) struct RawSymbol<'a> {
     pub name: Cow<'a, str>,
     /// Index into [`Image::sections`].
     pub section: usize,
@@ -53,7 +53,7 @@ pub struct RawSymbol<'a> {
 
 /// The parts of an ELF file that size attribution needs.
 #[derive(Debug, Clone)]
-pub struct Image<'a> {
+pub(crate) struct Image<'a> {
     pub format: Format,
     pub file_bytes: u64,
     /// The ELF header itself.
@@ -68,7 +68,7 @@ pub struct Image<'a> {
 
 /// Read `data` as an ELF file. `data` must be 8-byte aligned (see
 /// [`super::with_aligned`]).
-pub fn read(data: &[u8]) -> anyhow::Result<Image<'_>> {
+pub(crate) fn read(data: &[u8]) -> anyhow::Result<Image<'_>> {
     match FileKind::parse(data) {
         Ok(FileKind::Elf32) => read_elf::<FileHeader32<Endianness>>(data),
         Ok(FileKind::Elf64) => read_elf::<FileHeader64<Endianness>>(data),

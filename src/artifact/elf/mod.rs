@@ -16,9 +16,9 @@ use object::{elf, FileKind};
 
 use crate::util::error::SlimError;
 
-pub use facts::{Body, ElfFacts, Layout, VersionNeed};
+pub(crate) use facts::{Body, ElfFacts, Layout, VersionNeed};
 pub(crate) use hashes::section_hashes;
-pub use image::{Format, Image};
+pub(crate) use image::{Format, Image};
 
 /// The error for bytes that are not an ELF file, saying what they look like.
 pub(crate) fn not_elf(data: &[u8]) -> anyhow::Error {

@@ -22,7 +22,7 @@ use super::function::Function;
 use super::quote::yaml;
 use steps::{command, download, groups, in_repo, job_head, run_step, upload};
 
-pub const PATH: &str = ".github/workflows/cargo-slim.yml";
+pub(crate) const PATH: &str = ".github/workflows/cargo-slim.yml";
 
 /// Actions by commit, with the release each commit is.
 const CHECKOUT: &str = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1";
@@ -37,7 +37,7 @@ const ZIG: &str = "ziglang==0.17.1 cargo-zigbuild==0.24.0";
 
 /// What the workflow needs besides the functions.
 #[derive(Debug, Clone)]
-pub struct Workflow {
+pub(crate) struct Workflow {
     /// The workspace root relative to the repository root (`.` when the same).
     pub workspace_dir: String,
     /// The workspace has a rust-toolchain.toml (else the manifest's release is pinned).
@@ -50,7 +50,7 @@ pub struct Workflow {
 
 /// The workflow file: its header, then the build, reproduce and (when the
 /// builds write an SBOM and provenance) attest jobs.
-pub fn render(w: &Workflow, functions: &[Function]) -> String {
+pub(crate) fn render(w: &Workflow, functions: &[Function]) -> String {
     let mut y = String::new();
     header(&mut y, w);
     let _ = writeln!(y, "\njobs:");
@@ -233,7 +233,6 @@ mod tests {
             ci_out_dir: format!("target/cargo-slim/orders/{}", target.triple),
             zip_name: "function.zip".into(),
             code_sha256: "RPg1VvX7WXZD6vJ2XUuqA9V0sUOUrPffxrtsWuLPxUA=".into(),
-            zip_sha256: "a".repeat(64),
             build: BuildFlags {
                 features: vec!["json".into()],
                 ..BuildFlags::default()

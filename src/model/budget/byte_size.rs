@@ -11,7 +11,7 @@ use crate::model::invalid_value::shown;
 
 /// A number of bytes, as written with a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ByteSize {
+pub(crate) struct ByteSize {
     pub bytes: u64,
     /// As the user wrote it (`900 KiB`), for messages.
     pub text: String,

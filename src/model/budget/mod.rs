@@ -16,15 +16,15 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::invalid_value::shown;
-use crate::model::target::{Arch, Target};
-pub use byte_size::ByteSize;
-pub use scope::Scope;
-pub use table::BudgetTable;
+use crate::model::target::Arch;
+pub(crate) use byte_size::ByteSize;
+pub(crate) use scope::Scope;
+pub(crate) use table::BudgetTable;
 
 /// What a budget limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum BudgetKind {
+pub(crate) enum BudgetKind {
     /// The stripped executable Lambda runs (what is unzipped on the host).
     Bootstrap,
     /// function.zip, what is uploaded.
@@ -32,7 +32,7 @@ pub enum BudgetKind {
 }
 
 impl BudgetKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             BudgetKind::Bootstrap => "bootstrap",
             BudgetKind::Zip => "zip",
@@ -57,7 +57,7 @@ impl fmt::Display for BudgetKind {
 /// Where a rule was written; the command line wins over the package's metadata,
 /// which wins over the workspace's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum Source {
+pub(crate) enum Source {
     #[serde(rename = "--budget")]
     CommandLine,
     #[serde(rename = "package.metadata.slim")]
@@ -77,7 +77,7 @@ impl fmt::Display for Source {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BudgetRule {
+pub(crate) struct BudgetRule {
     pub scope: Scope,
     pub kind: BudgetKind,
     pub limit: ByteSize,
@@ -86,7 +86,7 @@ pub struct BudgetRule {
 
 impl BudgetRule {
     /// One `--budget` value: `[TARGET:]KIND=SIZE`, or a bare `SIZE` (the bootstrap).
-    pub fn parse_flag(value: &str) -> Result<BudgetRule, String> {
+    pub(crate) fn parse_flag(value: &str) -> Result<BudgetRule, String> {
         let (scope_kind, size) = match value.split_once('=') {
             Some((left, size)) => (Some(left), size),
             None => (None, value),
@@ -118,7 +118,7 @@ impl BudgetRule {
 }
 
 /// Every `--budget` value parsed; a bad one is an error naming the flag (exit 2).
-pub fn parse_flags(flags: &[String]) -> anyhow::Result<Vec<BudgetRule>> {
+pub(crate) fn parse_flags(flags: &[String]) -> anyhow::Result<Vec<BudgetRule>> {
     flags
         .iter()
         .map(|f| {
@@ -135,26 +135,17 @@ pub fn parse_flags(flags: &[String]) -> anyhow::Result<Vec<BudgetRule>> {
 
 /// Every budget rule in force, from all sources.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Budgets {
+pub(crate) struct Budgets {
     pub rules: Vec<BudgetRule>,
 }
 
 impl Budgets {
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
-    /// The rule that decides `kind` for `target`: the command line before the
+    /// The rule that decides `kind` for a target: the command line before the
     /// package before the workspace, and within one source a triple before an
-    /// architecture before a rule for every target.
-    pub fn limit(&self, target: &Target, kind: BudgetKind) -> Option<&BudgetRule> {
-        self.limit_for(Some(target.arch), Some(&target.triple), kind)
-    }
-
-    /// [`Budgets::limit`] for a file whose target is known in part (a path given
-    /// to `size`: its architecture from the ELF, the triple when it is a build's):
-    /// rules for what is not known do not apply.
-    pub fn limit_for(
+    /// architecture before a rule for every target. The target may be known in
+    /// part (a path given to `size`: its architecture from the ELF, the triple
+    /// when it is a build's): rules for what is not known do not apply.
+    pub(crate) fn limit_for(
         &self,
         arch: Option<Arch>,
         triple: Option<&str>,
@@ -170,7 +161,7 @@ impl Budgets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::target::Libc;
+    use crate::model::target::{Libc, Target};
 
     #[test]
     fn flags() {
@@ -198,7 +189,13 @@ mod tests {
         let budgets = Budgets { rules };
         let arm = Target::new(Arch::Arm64, Libc::Musl);
         let x86 = Target::new(Arch::X86_64, Libc::Musl);
-        let limit = |t: &Target, k| budgets.limit(t, k).unwrap().limit.bytes;
+        let limit = |t: &Target, k| {
+            budgets
+                .limit_for(Some(t.arch), Some(&t.triple), k)
+                .unwrap()
+                .limit
+                .bytes
+        };
         assert_eq!(limit(&arm, BudgetKind::Bootstrap), 1_000_000);
         assert_eq!(limit(&arm, BudgetKind::Zip), 300_000);
         assert_eq!(limit(&x86, BudgetKind::Zip), 400_000);

@@ -5,7 +5,7 @@ use crate::model::target::Arch;
 
 /// Which targets a rule applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     All,
     Arch(Arch),
     Triple(String),

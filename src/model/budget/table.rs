@@ -12,11 +12,11 @@ use crate::model::invalid_value::shown;
 /// number of bytes. Turned into rules by [`BudgetTable::rules`].
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(transparent)]
-pub struct BudgetTable(BTreeMap<String, BudgetEntry>);
+pub(crate) struct BudgetTable(BTreeMap<String, BudgetEntry>);
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum BudgetEntry {
+pub(super) enum BudgetEntry {
     Bytes(u64),
     Text(String),
     Target(BTreeMap<String, SizeValue>),
@@ -24,7 +24,7 @@ pub enum BudgetEntry {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum SizeValue {
+pub(super) enum SizeValue {
     Bytes(u64),
     Text(String),
 }
@@ -43,7 +43,7 @@ impl SizeValue {
 
 impl BudgetTable {
     /// The rules of this table; errors name the key.
-    pub fn rules(&self, source: Source) -> Result<Vec<BudgetRule>, String> {
+    pub(crate) fn rules(&self, source: Source) -> Result<Vec<BudgetRule>, String> {
         let mut rules = Vec::new();
         let mut push = |scope: Scope, key: &str, value: &SizeValue| -> Result<(), String> {
             let kind = BudgetKind::parse(key).ok_or_else(|| {

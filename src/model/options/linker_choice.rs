@@ -9,7 +9,7 @@ use crate::model::invalid_value::InvalidValue;
 /// Which linker to use (`--linker`, recorded as asked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum LinkerChoice {
+pub(crate) enum LinkerChoice {
     #[default]
     Auto,
     Lld,
@@ -18,7 +18,7 @@ pub enum LinkerChoice {
 }
 
 impl LinkerChoice {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LinkerChoice::Auto => "auto",
             LinkerChoice::Lld => "lld",

@@ -22,19 +22,19 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::include::Include;
-pub use linker_choice::LinkerChoice;
-pub use names::{BinName, CpuName, FeatureName};
-pub use opt_level::OptLevel;
-pub use panic_strategy::PanicStrategy;
-pub use requested::RequestedOptions;
-pub use selection::{Features, Selection};
+pub(crate) use linker_choice::LinkerChoice;
+pub(crate) use names::{BinName, CpuName, FeatureName};
+pub(crate) use opt_level::OptLevel;
+pub(crate) use panic_strategy::PanicStrategy;
+pub(crate) use requested::RequestedOptions;
+pub(crate) use selection::{Features, Selection};
 
 /// Build options after merging the command line with `[*.metadata.slim]`; the
 /// same type is read back from a manifest's `build.options` (through
 /// [`RecordedOptions`], so a record is checked like a command line).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RecordedOptions")]
-pub struct Options {
+pub(crate) struct Options {
     pub opt_level: Option<OptLevel>,
     pub cpu: Option<CpuName>,
     /// Rebuild std from source, optimised for size (`--build-std`).
@@ -72,7 +72,7 @@ impl Default for Options {
 /// Options that cannot go together: the rule the command line, the metadata
 /// tables and a recorded manifest all pass through.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Conflict {
+pub(crate) enum Conflict {
     /// `--panic immediate-abort` without `--build-std`.
     ImmediateAbortNeedsBuildStd,
 }
@@ -92,7 +92,7 @@ impl std::error::Error for Conflict {}
 
 impl Options {
     /// Check the options against each other.
-    pub fn check(&self) -> Result<(), Conflict> {
+    pub(crate) fn check(&self) -> Result<(), Conflict> {
         if self.panic == PanicStrategy::ImmediateAbort && !self.build_std {
             return Err(Conflict::ImmediateAbortNeedsBuildStd);
         }

@@ -21,7 +21,7 @@ fn alnum_or_underscore(c: char) -> bool {
 
 /// An LLVM CPU name for `-Ctarget-cpu` (`neoverse-n1`, `x86-64-v3`, `native`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CpuName(String);
+pub(crate) struct CpuName(String);
 string_newtype!(CpuName);
 
 impl FromStr for CpuName {
@@ -45,7 +45,7 @@ impl FromStr for CpuName {
 /// The name of a binary target of the package (`--bin`, `package.bin`); also a
 /// directory name under the output directory.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct BinName(String);
+pub(crate) struct BinName(String);
 string_newtype!(BinName);
 
 impl FromStr for BinName {
@@ -67,7 +67,7 @@ impl FromStr for BinName {
 
 /// A cargo feature: `name` or `package/name` (as `--features` takes them).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct FeatureName(String);
+pub(crate) struct FeatureName(String);
 string_newtype!(FeatureName);
 
 impl FromStr for FeatureName {
@@ -99,7 +99,9 @@ impl FromStr for FeatureName {
 
 impl FeatureName {
     /// `--features "a b,c"` → `[a, b, c]`, split as cargo splits them, each checked.
-    pub fn parse_list<S: AsRef<str>>(values: &[S]) -> Result<Vec<FeatureName>, InvalidValue> {
+    pub(crate) fn parse_list<S: AsRef<str>>(
+        values: &[S],
+    ) -> Result<Vec<FeatureName>, InvalidValue> {
         values
             .iter()
             .flat_map(|v| v.as_ref().split([' ', ',']))

@@ -9,7 +9,7 @@ use crate::model::invalid_value::InvalidValue;
 
 /// The slim profile's `opt-level`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OptLevel {
+pub(crate) enum OptLevel {
     O0,
     O1,
     O2,
@@ -21,7 +21,7 @@ pub enum OptLevel {
 }
 
 impl OptLevel {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             OptLevel::O0 => "0",
             OptLevel::O1 => "1",
@@ -33,7 +33,7 @@ impl OptLevel {
     }
 
     /// The value in TOML, as a `--config profile.slim.opt-level=…` takes it.
-    pub fn toml(self) -> String {
+    pub(crate) fn toml(self) -> String {
         match self {
             OptLevel::S | OptLevel::Z => format!("\"{}\"", self.as_str()),
             _ => self.as_str().to_string(),

@@ -11,7 +11,7 @@ use crate::model::invalid_value::InvalidValue;
 /// process after a crash either way. They differ in what the log shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum PanicStrategy {
+pub(crate) enum PanicStrategy {
     /// `panic = "abort"`: the panic message and location are printed first
     /// (`thread 'main' panicked at src/main.rs:7:5: …`), then the process aborts.
     #[default]
@@ -22,7 +22,7 @@ pub enum PanicStrategy {
 }
 
 impl PanicStrategy {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PanicStrategy::Abort => "abort",
             PanicStrategy::ImmediateAbort => "immediate-abort",

@@ -7,7 +7,7 @@ use super::{CpuName, LinkerChoice, OptLevel, PanicStrategy};
 /// fills the gaps. Include specs stay as written: they are resolved against the
 /// working directory when the plan is made.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RequestedOptions {
+pub(crate) struct RequestedOptions {
     pub opt_level: Option<OptLevel>,
     pub cpu: Option<CpuName>,
     pub build_std: bool,

@@ -6,7 +6,7 @@ use crate::model::target::{Arch, Libc, Runtime, Target};
 
 /// Feature selection, as cargo takes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Features {
+pub(crate) struct Features {
     pub list: Vec<FeatureName>,
     pub all: bool,
     pub no_default: bool,
@@ -15,7 +15,7 @@ pub struct Features {
 /// Which package, binary and targets: the typed form of the selection flags
 /// `build`, `size` and `verify` share.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub manifest_path: Option<std::path::PathBuf>,
     /// `-p NAME[@VERSION]`, matched against the workspace members (never passed on).
     pub package: Option<String>,

@@ -43,7 +43,7 @@ use settings::Settings;
 use size_reports::SizeReports;
 
 #[derive(Debug, Clone)]
-pub struct Built {
+pub(crate) struct Built {
     pub target: Target,
     pub bin: String,
     pub out_dir: PathBuf,
@@ -59,7 +59,7 @@ pub struct Built {
 }
 
 impl Built {
-    pub fn at(out_dir: PathBuf, target: Target, bin: String) -> Built {
+    pub(crate) fn at(out_dir: PathBuf, target: Target, bin: String) -> Built {
         Built {
             bootstrap: out_dir.join("bootstrap"),
             full: out_dir.join("bootstrap.full"),
@@ -76,7 +76,7 @@ impl Built {
 
 /// What building one target produced.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub built: Built,
     /// `None` when the preflight refused the binary (nothing was packaged).
     pub manifest: Option<Manifest>,
@@ -87,7 +87,7 @@ pub struct Outcome {
 
 /// Things decided once per invocation, shared by every target.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub(crate) struct Context {
     pub toolchain: Toolchain,
     pub config: CargoConfig,
     pub timestamp: Timestamp,
@@ -98,7 +98,7 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(ui: &Ui, plan: &Plan) -> Result<Context> {
+    pub(crate) fn new(ui: &Ui, plan: &Plan) -> Result<Context> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let toolchain = toolchain::detect(&cwd, &plan.target_dir)?;
         if plan.options.build_std {
@@ -121,7 +121,7 @@ impl Context {
     }
 }
 
-pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
+pub(crate) fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
     let with_image = plan.options.image;
     if with_image {
         for target in &plan.targets {
@@ -146,7 +146,12 @@ pub fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
 }
 
 /// Build, check, strip and package one target.
-pub fn build_target(ui: &Ui, plan: &Plan, ctx: &Context, target: &Target) -> Result<Outcome> {
+pub(crate) fn build_target(
+    ui: &Ui,
+    plan: &Plan,
+    ctx: &Context,
+    target: &Target,
+) -> Result<Outcome> {
     let out_dir = plan.out_dir(target);
     // Held from before cargo runs until the outputs are written: another run for
     // the same bin and target waits, so the files are always one run's set.
@@ -329,7 +334,7 @@ fn linked_crates_query<'p>(plan: &'p Plan, target: &'p Target) -> linked_crates:
 }
 
 /// The error for a target whose build left nothing to analyse or verify.
-pub fn not_built(built: &Built) -> anyhow::Error {
+pub(crate) fn not_built(built: &Built) -> anyhow::Error {
     SlimError::NotBuilt {
         bin: built.bin.clone(),
         target: built.target.to_string(),

@@ -11,7 +11,7 @@ use crate::util::{confined, hash};
 
 /// One image file on disk that does not match the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mismatch {
+pub(crate) struct Mismatch {
     pub name: String,
     pub recorded: String,
     pub found: String,
@@ -24,7 +24,7 @@ pub struct Mismatch {
 /// The record is untrusted input: the paths read are our own names (never the
 /// recorded ones), a blob is looked up only by a well-formed sha256 digest, and
 /// each read is of a regular file, bounded by the recorded size.
-pub fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismatch> {
+pub(crate) fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismatch> {
     let mut out = Vec::new();
     let mut check = |name: String, path: Option<PathBuf>, want: &str, size: u64, prefix: &str| {
         let found = match path {

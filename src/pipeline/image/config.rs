@@ -14,7 +14,7 @@ use crate::model::target::Arch;
 
 /// What goes into the config besides the layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigInput {
+pub(super) struct ConfigInput {
     pub arch: Arch,
     /// RFC 3339, UTC.
     pub created: String,
@@ -27,7 +27,7 @@ pub struct ConfigInput {
 /// The environment: the usual `PATH`, and the two directories as Lambda's
 /// OS-only base images set them, so a function reading `LAMBDA_TASK_ROOT` finds
 /// its `--include` files in the image as in the zip.
-pub fn env() -> Vec<String> {
+pub(super) fn env() -> Vec<String> {
     vec![
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
         format!("LAMBDA_TASK_ROOT=/{TASK_DIR}"),
@@ -36,7 +36,7 @@ pub fn env() -> Vec<String> {
 }
 
 /// (architecture, variant) as the OCI platform names them.
-pub fn platform(arch: Arch) -> (OciArch, Option<&'static str>) {
+pub(super) fn platform(arch: Arch) -> (OciArch, Option<&'static str>) {
     match arch {
         Arch::Arm64 => (OciArch::ARM64, Some("v8")),
         Arch::X86_64 => (OciArch::Amd64, None),
@@ -44,7 +44,7 @@ pub fn platform(arch: Arch) -> (OciArch, Option<&'static str>) {
 }
 
 /// The config as canonical JSON bytes (what its digest is taken over).
-pub fn build(input: &ConfigInput) -> Result<Vec<u8>> {
+pub(super) fn build(input: &ConfigInput) -> Result<Vec<u8>> {
     let labels: HashMap<String, String> = input.labels.clone().into_iter().collect();
     let config = ConfigBuilder::default()
         .env(env())

@@ -16,14 +16,14 @@ use super::tar::{self, TarEntry};
 use crate::pipeline::package::Entry;
 
 /// How the layer is compressed, as recorded in the manifest.
-pub const COMPRESSION: &str = "gzip level 9, no name, mtime 0 (flate2/zlib-rs)";
+pub(crate) const COMPRESSION: &str = "gzip level 9, no name, mtime 0 (flate2/zlib-rs)";
 
-pub const RUNTIME_DIR: &str = "var/runtime";
-pub const TASK_DIR: &str = "var/task";
+pub(super) const RUNTIME_DIR: &str = "var/runtime";
+pub(super) const TASK_DIR: &str = "var/task";
 
 /// The layer, uncompressed and compressed.
 #[derive(Debug, Clone)]
-pub struct Layer {
+pub(super) struct Layer {
     /// The tar: its sha256 is the layer's DiffID in the config.
     pub tar: Vec<u8>,
     /// The gzip of it: its sha256 is the layer's digest in the manifest.
@@ -32,7 +32,7 @@ pub struct Layer {
 
 /// Build the layer from the zip's entries: `bootstrap` goes to the runtime
 /// directory, everything else to the task directory under its zip name.
-pub fn build(entries: &[Entry], mtime: i64) -> Result<Layer> {
+pub(super) fn build(entries: &[Entry], mtime: i64) -> Result<Layer> {
     let tar = tar::write(&tar_entries(entries), mtime)?;
     let gzip = gzip(&tar)?;
     Ok(Layer { tar, gzip })

@@ -23,26 +23,26 @@ use crate::util::error::SlimError;
 use crate::util::{atomic, hash};
 
 /// The tag `index.json` gives the image: `oci:DIR:latest`, `oci-archive:FILE:latest`.
-pub const REF_NAME: &str = "latest";
+pub(crate) const REF_NAME: &str = "latest";
 
 /// A content-addressed blob.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Blob {
+pub(super) struct Blob {
     pub media_type: MediaType,
     pub data: Vec<u8>,
 }
 
 impl Blob {
-    pub fn hex(&self) -> String {
+    pub(super) fn hex(&self) -> String {
         hash::sha256_hex(&self.data)
     }
 
     /// `sha256:<hex>`.
-    pub fn digest(&self) -> String {
+    pub(super) fn digest(&self) -> String {
         format!("sha256:{}", self.hex())
     }
 
-    pub fn descriptor(&self) -> Result<Descriptor> {
+    pub(super) fn descriptor(&self) -> Result<Descriptor> {
         let digest: Sha256Digest = self.hex().parse()?;
         Ok(Descriptor::new(
             self.media_type.clone(),
@@ -53,7 +53,7 @@ impl Blob {
 }
 
 /// The image manifest for one config and one layer, as canonical JSON.
-pub fn manifest(config: &Blob, layer: &Blob) -> Result<Blob> {
+pub(super) fn manifest(config: &Blob, layer: &Blob) -> Result<Blob> {
     let manifest = ImageManifestBuilder::default()
         .schema_version(2u32)
         .media_type(MediaType::ImageManifest)
@@ -67,7 +67,7 @@ pub fn manifest(config: &Blob, layer: &Blob) -> Result<Blob> {
 }
 
 /// An image index over several single-platform manifests (`--multi-arch`).
-pub fn index_blob(manifests: &[(Blob, Arch)]) -> Result<Blob> {
+pub(super) fn index_blob(manifests: &[(Blob, Arch)]) -> Result<Blob> {
     let mut descriptors = Vec::new();
     for (blob, arch) in manifests {
         let (architecture, variant) = super::config::platform(*arch);
@@ -99,7 +99,7 @@ pub fn index_blob(manifests: &[(Blob, Arch)]) -> Result<Blob> {
 
 /// The files of a layout holding `blobs`, whose `index.json` names `top` (an
 /// image manifest, or an image index) as [`REF_NAME`]. Sorted by path.
-pub fn files(top: &Blob, blobs: &[&Blob]) -> Result<Vec<(String, Vec<u8>)>> {
+pub(super) fn files(top: &Blob, blobs: &[&Blob]) -> Result<Vec<(String, Vec<u8>)>> {
     let mut descriptor = top.descriptor()?;
     descriptor.set_annotations(Some(
         [(ANNOTATION_REF_NAME.to_string(), REF_NAME.to_string())]
@@ -125,7 +125,7 @@ pub fn files(top: &Blob, blobs: &[&Blob]) -> Result<Vec<(String, Vec<u8>)>> {
 
 /// The `oci-archive` form: a tar of the layout's files (and its two directories),
 /// every entry 0644/0755, owned by root, at `mtime`.
-pub fn archive(files: &[(String, Vec<u8>)], mtime: i64) -> Result<Vec<u8>> {
+pub(super) fn archive(files: &[(String, Vec<u8>)], mtime: i64) -> Result<Vec<u8>> {
     let mut entries = vec![TarEntry::dir("blobs/"), TarEntry::dir("blobs/sha256/")];
     entries.extend(
         files
@@ -140,7 +140,7 @@ pub fn archive(files: &[(String, Vec<u8>)], mtime: i64) -> Result<Vec<u8>> {
 /// then swapped in. An interrupted run leaves the old layout or none, never a
 /// torn one (a directory cannot be renamed over a non-empty one, so the old is
 /// moved aside first).
-pub fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+pub(super) fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let parent = dir
         .parent()
         .context("the image directory has no parent directory")?;
@@ -179,7 +179,7 @@ pub fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
 
 /// Remove a layout directory we wrote, if there is one (only a directory with an
 /// `oci-layout` file is ours to remove).
-pub fn remove_dir(dir: &Path) -> Result<()> {
+pub(super) fn remove_dir(dir: &Path) -> Result<()> {
     if dir.join("oci-layout").is_file() {
         fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
     }

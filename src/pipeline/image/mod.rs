@@ -33,21 +33,21 @@ use crate::pipeline::package::Entry;
 use crate::util::error::SlimError;
 use crate::util::{atomic, hash};
 
-pub use check::{check_artifact, Mismatch};
-pub use layer::COMPRESSION;
-pub use layout::REF_NAME;
+pub(crate) use check::check_artifact;
+pub(crate) use layer::COMPRESSION;
+pub(crate) use layout::REF_NAME;
 
 /// The layout directory's name in the output directory.
-pub const LAYOUT_DIR: &str = "image";
+pub(crate) const LAYOUT_DIR: &str = "image";
 /// The oci-archive's name in the output directory.
-pub const ARCHIVE: &str = "image.tar";
+pub(crate) const ARCHIVE: &str = "image.tar";
 /// Where `--multi-arch` puts the index over every target's image, beside the
 /// per-target output directories.
-pub const MULTI_ARCH_DIR: &str = "image-multi-arch";
+pub(crate) const MULTI_ARCH_DIR: &str = "image-multi-arch";
 
 /// An image is asked for (`--image`, or a verify of a build that made one).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Request {
+pub(crate) struct Request {
     /// Labels to use instead of the current ones: verify reuses the recorded
     /// labels (as it reuses the recorded timestamp), so a rebuild from another
     /// commit with the same sources can still reproduce the recorded image.
@@ -56,7 +56,7 @@ pub struct Request {
 
 /// What to build an image from.
 #[derive(Debug, Clone)]
-pub struct Input<'a> {
+pub(crate) struct Input<'a> {
     pub target: &'a Target,
     /// The zip's entries: `bootstrap` and the `--include` files.
     pub entries: &'a [Entry],
@@ -66,7 +66,7 @@ pub struct Input<'a> {
 
 /// One target's image, in memory.
 #[derive(Debug, Clone)]
-pub struct Image {
+pub(crate) struct Image {
     pub arch: Arch,
     labels: BTreeMap<String, String>,
     layer: layout::Blob,
@@ -79,7 +79,7 @@ pub struct Image {
 
 /// The OCI labels: version and title always, source when the package names its
 /// repository, revision when the workspace is a git checkout.
-pub fn labels(
+pub(crate) fn labels(
     version: &str,
     title: &str,
     source: Option<&str>,
@@ -101,7 +101,7 @@ pub fn labels(
 }
 
 /// A clear error, before compiling, for a target an image cannot be made for.
-pub fn check_target(target: &Target) -> Result<()> {
+pub(crate) fn check_target(target: &Target) -> Result<()> {
     if target.libc == Libc::Gnu {
         return Err(SlimError::ImageNeedsMusl {
             target: target.triple.clone(),
@@ -115,7 +115,7 @@ pub fn check_target(target: &Target) -> Result<()> {
 /// Fail before compiling when the image outputs could not be written: the
 /// output directory must be writable (checked by the caller) and the names we
 /// write must not be taken by something else.
-pub fn check_writable(out_dir: &Path) -> Result<()> {
+pub(crate) fn check_writable(out_dir: &Path) -> Result<()> {
     let dir = out_dir.join(LAYOUT_DIR);
     let archive = out_dir.join(ARCHIVE);
     // Ours: a layout directory (or an empty one) and a regular file.
@@ -138,7 +138,7 @@ fn is_empty_dir(dir: &Path) -> bool {
 }
 
 /// Build the image in memory.
-pub fn build(input: &Input<'_>) -> Result<Image> {
+pub(crate) fn build(input: &Input<'_>) -> Result<Image> {
     check_target(input.target)?;
     let mtime = input.timestamp.unix;
     let layer = layer::build(input.entries, mtime)?;
@@ -172,17 +172,8 @@ pub fn build(input: &Input<'_>) -> Result<Image> {
 }
 
 impl Image {
-    /// `sha256:<hex>` of the image manifest: the image digest.
-    pub fn digest(&self) -> String {
-        self.manifest.digest()
-    }
-
-    pub fn archive_bytes(&self) -> u64 {
-        self.archive.len() as u64
-    }
-
     /// What the manifest records about it.
-    pub fn record(&self) -> ImageRecord {
+    pub(crate) fn record(&self) -> ImageRecord {
         let blob = |b: &layout::Blob| BlobRecord {
             media_type: b.media_type.to_string(),
             digest: b.digest(),
@@ -207,7 +198,7 @@ impl Image {
 }
 
 /// Write `image.tar` (atomically) and the `image/` layout (swapped in whole).
-pub fn write(out_dir: &Path, image: &Image) -> Result<()> {
+pub(crate) fn write(out_dir: &Path, image: &Image) -> Result<()> {
     atomic::write(&out_dir.join(ARCHIVE), &image.archive, 0o644)?;
     layout::write_dir(&out_dir.join(LAYOUT_DIR), &image.files)
 }
@@ -215,7 +206,7 @@ pub fn write(out_dir: &Path, image: &Image) -> Result<()> {
 /// Remove the image outputs of an earlier `--image` build, so that no image is
 /// left beside a manifest that does not describe it.
 /// Anything else under those names is not ours and is left alone.
-pub fn remove(out_dir: &Path) -> Result<()> {
+pub(crate) fn remove(out_dir: &Path) -> Result<()> {
     layout::remove_dir(&out_dir.join(LAYOUT_DIR))?;
     let archive = out_dir.join(ARCHIVE);
     if archive.is_file() {
@@ -227,7 +218,7 @@ pub fn remove(out_dir: &Path) -> Result<()> {
 /// `--multi-arch`: one layout (and archive) holding every target's image and
 /// an image index over them, for registries serving Kubernetes or Cloud Run.
 /// Lambda does not accept an index: deploy a per-target image to it.
-pub fn write_multi_arch(dir: &Path, images: &[&Image], mtime: i64) -> Result<MultiArch> {
+pub(crate) fn write_multi_arch(dir: &Path, images: &[&Image], mtime: i64) -> Result<MultiArch> {
     let manifests: Vec<(layout::Blob, Arch)> = images
         .iter()
         .map(|i| (i.manifest.clone(), i.arch))
@@ -253,7 +244,7 @@ pub fn write_multi_arch(dir: &Path, images: &[&Image], mtime: i64) -> Result<Mul
 
 /// Where `--multi-arch` wrote the index.
 #[derive(Debug, Clone, Serialize)]
-pub struct MultiArch {
+pub(crate) struct MultiArch {
     pub index_digest: String,
     pub layout: PathBuf,
     pub archive: PathBuf,
@@ -341,7 +332,7 @@ mod tests {
             r.layer.media_type,
             "application/vnd.oci.image.layer.v1.tar+gzip"
         );
-        assert_eq!(r.manifest.digest, one.digest());
+        assert_eq!(r.manifest.digest, one.manifest.digest());
 
         let tmp = tempfile::tempdir().unwrap();
         write(tmp.path(), &one).unwrap();

@@ -10,7 +10,7 @@ use crate::util::error::SlimError;
 
 /// One entry: a directory (`data: None`, `path` ending in `/`) or a regular file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TarEntry {
+pub(super) struct TarEntry {
     /// Relative, `/`-separated; directories end in `/`.
     pub path: String,
     pub mode: u32,
@@ -18,7 +18,7 @@ pub struct TarEntry {
 }
 
 impl TarEntry {
-    pub fn dir(path: impl Into<String>) -> TarEntry {
+    pub(super) fn dir(path: impl Into<String>) -> TarEntry {
         TarEntry {
             path: path.into(),
             mode: 0o755,
@@ -26,7 +26,7 @@ impl TarEntry {
         }
     }
 
-    pub fn file(path: impl Into<String>, mode: u32, data: Vec<u8>) -> TarEntry {
+    pub(super) fn file(path: impl Into<String>, mode: u32, data: Vec<u8>) -> TarEntry {
         TarEntry {
             path: path.into(),
             mode,
@@ -37,7 +37,7 @@ impl TarEntry {
 
 /// The archive's bytes: each entry with a ustar header, then the two zero blocks
 /// that end a tar.
-pub fn write(entries: &[TarEntry], mtime: i64) -> Result<Vec<u8>> {
+pub(super) fn write(entries: &[TarEntry], mtime: i64) -> Result<Vec<u8>> {
     let mtime = u64::try_from(mtime).context("the image timestamp is before 1970")?;
     let mut builder = tar::Builder::new(Vec::new());
     for entry in entries {

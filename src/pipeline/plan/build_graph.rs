@@ -8,7 +8,7 @@ use cargo_metadata::{DependencyKind, Metadata, Node, Package, PackageId};
 /// normal and build dependencies (dev-dependencies left out). Dependencies of
 /// other platforms are included unless `metadata` was filtered for a target
 /// ([`metadata_for_target`], `linked_crates::target_metadata`).
-pub fn build_graph<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<&'m Package> {
+pub(crate) fn build_graph<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<&'m Package> {
     let Some(resolve) = &metadata.resolve else {
         return metadata.packages.iter().filter(|p| &p.id == root).collect();
     };

@@ -8,7 +8,7 @@ use crate::model::options::{Features, Selection};
 use crate::util::error::SlimError;
 
 /// The `cargo metadata` call every command starts from.
-pub fn metadata(select: &Selection) -> Result<Metadata> {
+pub(crate) fn metadata(select: &Selection) -> Result<Metadata> {
     metadata_filtered(select, None)
 }
 
@@ -16,7 +16,7 @@ pub fn metadata(select: &Selection) -> Result<Metadata> {
 /// `triple` (`--filter-platform`): a wasm32-only or Windows-only dependency is not
 /// in an x86_64 Linux build. (A build gets its target's resolve once, with the
 /// build's own selection, from `linked_crates::target_metadata`.)
-pub fn metadata_for_target(select: &Selection, triple: &str) -> Result<Metadata> {
+pub(crate) fn metadata_for_target(select: &Selection, triple: &str) -> Result<Metadata> {
     metadata_filtered(select, Some(triple))
 }
 
@@ -72,6 +72,6 @@ fn metadata_filtered(select: &Selection, triple: Option<&str>) -> Result<Metadat
 }
 
 /// The `--features` value cargo gets (empty: none).
-pub fn feature_args(features: &Features) -> Vec<String> {
+pub(crate) fn feature_args(features: &Features) -> Vec<String> {
     features.list.iter().map(|f| f.to_string()).collect()
 }

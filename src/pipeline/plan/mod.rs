@@ -25,20 +25,20 @@ use crate::model::target::{Runtime, Target};
 use crate::pipeline::slim_metadata::MetadataTables;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
-pub use build_graph::build_graph;
+pub(crate) use build_graph::build_graph;
 use includes::resolve_includes;
-pub use metadata_query::{feature_args, metadata, metadata_for_target};
-pub use package_selection::{select_bin, select_package};
+pub(crate) use metadata_query::{feature_args, metadata, metadata_for_target};
+pub(crate) use package_selection::{select_bin, select_package};
 use paths::absolute;
-pub use paths::canonical;
+pub(crate) use paths::canonical;
 use targets::resolve_targets;
 
 /// The directory under the target dir that holds every output of ours.
-pub const OUTPUT_DIR: &str = "cargo-slim";
+pub(crate) const OUTPUT_DIR: &str = "cargo-slim";
 
 /// Everything the build needs to know, resolved.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub metadata: Metadata,
     pub package: Package,
     pub bin: BinName,
@@ -53,7 +53,7 @@ pub struct Plan {
 }
 
 /// Resolve a plan for `select` and the build options.
-pub fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan> {
+pub(crate) fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Result<Plan> {
     let metadata = metadata(select)?;
     let package = select_package(&metadata, select)?.clone();
     let bin = select_bin(&package, select.bin.as_ref().map(BinName::as_str))?;
@@ -159,7 +159,7 @@ impl Plan {
     /// recorded (typed, already validated) options, features, runtime, bin and
     /// target, always `--locked`. Nothing else of the record is used: recorded
     /// rustflags and the cargo command are for comparison only.
-    pub fn from_manifest(&self, recorded: &Manifest, target_dir: PathBuf) -> Result<Plan> {
+    pub(crate) fn rebuild_of(&self, recorded: &Manifest, target_dir: PathBuf) -> Result<Plan> {
         let mut plan = self.clone();
         plan.bin = select_bin(&self.package, Some(recorded.package.bin.as_str()))
             .context("the manifest's `package.bin` is not a binary of this package")?;
@@ -177,15 +177,15 @@ impl Plan {
     }
 
     /// `<target-dir>/cargo-slim/<bin>/<triple>/`.
-    pub fn out_dir(&self, target: &Target) -> PathBuf {
+    pub(crate) fn out_dir(&self, target: &Target) -> PathBuf {
         out_dir(&self.target_dir, &self.bin, target)
     }
 
-    pub fn workspace_root(&self) -> &Path {
+    pub(crate) fn workspace_root(&self) -> &Path {
         self.metadata.workspace_root.as_std_path()
     }
 
-    pub fn manifest_path(&self) -> &Path {
+    pub(crate) fn manifest_path(&self) -> &Path {
         self.package.manifest_path.as_std_path()
     }
 }
@@ -200,7 +200,7 @@ impl Plan {
 /// named after the tool, as other cargo tools do (`target/nextest`,
 /// `target/criterion`), is never one of them unless a profile is named
 /// `cargo-slim`.
-pub fn out_dir(target_dir: &Path, bin: &BinName, target: &Target) -> PathBuf {
+pub(crate) fn out_dir(target_dir: &Path, bin: &BinName, target: &Target) -> PathBuf {
     target_dir
         .join(OUTPUT_DIR)
         .join(bin.as_str())

@@ -8,7 +8,10 @@ use crate::util::error::SlimError;
 
 /// The package to build: `-p`, else the package of the manifest, else the only
 /// workspace member with a binary.
-pub fn select_package<'m>(metadata: &'m Metadata, select: &Selection) -> Result<&'m Package> {
+pub(crate) fn select_package<'m>(
+    metadata: &'m Metadata,
+    select: &Selection,
+) -> Result<&'m Package> {
     let members = metadata.workspace_packages();
     if let Some(spec) = &select.package {
         let (name, version) = spec.split_once('@').unwrap_or((spec.as_str(), ""));
@@ -46,7 +49,7 @@ fn names(packages: &[&Package]) -> Vec<String> {
 
 /// The binary to ship as `bootstrap`: `--bin`, else the only one, else `default-run`.
 /// Its name must also pass [`BinName`]'s grammar: it becomes a directory name.
-pub fn select_bin(package: &Package, wanted: Option<&str>) -> Result<BinName> {
+pub(crate) fn select_bin(package: &Package, wanted: Option<&str>) -> Result<BinName> {
     let name = select_bin_name(package, wanted)?;
     name.parse::<BinName>().map_err(|e| {
         SlimError::UnshippableBin {

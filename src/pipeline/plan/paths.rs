@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 /// (a symlinked target dir used to get a remap per spelling, so a rebuild in a
 /// plain directory "differed"). A path that does not exist yet keeps its missing
 /// tail below the canonical form of its deepest existing ancestor.
-pub fn canonical(path: &Path) -> PathBuf {
+pub(crate) fn canonical(path: &Path) -> PathBuf {
     let mut existing = path;
     let mut tail = Vec::new();
     loop {

@@ -40,16 +40,16 @@ use response::response;
 
 /// Lambda's limit on a buffered response (6 MB, plus the 100 bytes of envelope the
 /// service allows: the figure its error message quotes).
-pub const MAX_RESPONSE: usize = 6_291_556;
+pub(crate) const MAX_RESPONSE: usize = 6_291_556;
 /// Lambda's limit on a streamed response (20 MB, "Lambda quotas" at the time
 /// response streaming was introduced).
-pub const MAX_STREAMED_RESPONSE: usize = 20 * 1024 * 1024;
+pub(crate) const MAX_STREAMED_RESPONSE: usize = 20 * 1024 * 1024;
 
 const PREFIX: &str = "/2018-06-01/runtime/";
 
 /// An event ready to be handed out by `GET …/next`.
 #[derive(Debug, Clone)]
-pub struct Pending {
+pub(crate) struct Pending {
     pub request_id: String,
     pub deadline_ms: u128,
     pub function_arn: String,
@@ -61,7 +61,7 @@ pub struct Pending {
 
 /// What the runtime did, in the order it did it.
 #[derive(Debug)]
-pub enum ApiEvent {
+pub(crate) enum ApiEvent {
     /// A `GET …/next` arrived (the runtime is ready for an event).
     Polled {
         at: Instant,
@@ -96,7 +96,7 @@ pub enum ApiEvent {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct StreamInfo {
+pub(crate) struct StreamInfo {
     /// Data frames received.
     pub chunks: usize,
     /// From the first byte to the end of the stream, ms.
@@ -111,7 +111,7 @@ struct Shared {
 }
 
 /// A running server; dropping it stops accepting connections.
-pub struct ApiServer {
+pub(crate) struct ApiServer {
     pub address: SocketAddr,
     accept: tokio::task::JoinHandle<()>,
 }
@@ -124,7 +124,7 @@ impl Drop for ApiServer {
 
 /// Bind a fresh loopback port and serve. Events to hand out go into the returned
 /// sender; what the runtime does comes out of the returned receiver.
-pub async fn start() -> anyhow::Result<(
+pub(crate) async fn start() -> anyhow::Result<(
     ApiServer,
     mpsc::UnboundedSender<Pending>,
     mpsc::UnboundedReceiver<ApiEvent>,

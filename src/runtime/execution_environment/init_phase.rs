@@ -20,7 +20,7 @@ use crate::runtime::sandbox::Confinement;
 
 impl ExecutionEnvironment {
     /// Start a process and run its init phase.
-    pub async fn start(spec: &Spec, observer: Arc<dyn Observer>) -> anyhow::Result<Started> {
+    pub(crate) async fn start(spec: &Spec, observer: Arc<dyn Observer>) -> anyhow::Result<Started> {
         let (group, confinement) = spec.cgroups.create(
             spec.config.memory_mb,
             spec.config.vcpus(),

@@ -23,7 +23,7 @@ use super::sandbox::Confinement;
 use super::FunctionConfig;
 
 /// What every environment of a session shares.
-pub struct Spec {
+pub(crate) struct Spec {
     pub config: FunctionConfig,
     pub task: PathBuf,
     pub scratch: PathBuf,
@@ -38,7 +38,7 @@ pub struct Spec {
 }
 
 /// A failed init: what the invocation that asked for it gets.
-pub struct InitFailure {
+pub(crate) struct InitFailure {
     pub init: InitReport,
     pub error_type: String,
     /// The error document (the runtime's own from `/init/error`, else ours).
@@ -49,20 +49,20 @@ pub struct InitFailure {
     pub exit: Option<Exit>,
 }
 
-pub enum Started {
+pub(crate) enum Started {
     Ready(Box<ExecutionEnvironment>),
     Failed(Box<InitFailure>),
 }
 
 /// The result of one invocation, before the session dresses it as a record.
-pub struct Result {
+pub(crate) struct Result {
     pub outcome: Outcome,
     pub payload: Bytes,
     pub duration_ms: f64,
     pub streamed: Option<StreamInfo>,
 }
 
-pub struct ExecutionEnvironment {
+pub(crate) struct ExecutionEnvironment {
     _server: ApiServer,
     pending: mpsc::UnboundedSender<Pending>,
     events: mpsc::UnboundedReceiver<ApiEvent>,
@@ -81,7 +81,7 @@ fn error_doc(error_type: &str, message: &str) -> Bytes {
 
 impl ExecutionEnvironment {
     /// Still able to take an invocation? (A process may exit between two.)
-    pub fn alive(&mut self) -> bool {
+    pub(crate) fn alive(&mut self) -> bool {
         if self.alive {
             if let Ok(exit) = self.process.exit.try_recv() {
                 self.process.set_exited(exit);
@@ -93,7 +93,7 @@ impl ExecutionEnvironment {
 
     /// Hand `event` to the function and wait for its result, the deadline, or
     /// the end of the process.
-    pub async fn invoke(&mut self, event: Pending, timeout: Duration) -> Result {
+    pub(crate) async fn invoke(&mut self, event: Pending, timeout: Duration) -> Result {
         let request_id = event.request_id.clone();
         let start = Instant::now();
         let deadline = start + timeout;
@@ -194,21 +194,21 @@ impl ExecutionEnvironment {
     }
 
     /// Peak memory so far, bytes.
-    pub fn peak_memory(&self) -> Option<u64> {
+    pub(crate) fn peak_memory(&self) -> Option<u64> {
         peak(&self.group, &self.process, self.process.exited())
     }
 
-    pub fn take_logs(&self) -> Vec<LogLine> {
+    pub(crate) fn take_logs(&self) -> Vec<LogLine> {
         self.process.take_logs()
     }
 
     /// CFS periods in which the CPU quota stopped the function.
-    pub fn throttled_periods(&self) -> Option<u64> {
+    pub(crate) fn throttled_periods(&self) -> Option<u64> {
         self.group.throttled_periods()
     }
 
     /// Kill the process (if it still runs) and return how it ended.
-    pub async fn shut_down(mut self) -> Option<Exit> {
+    pub(crate) async fn shut_down(mut self) -> Option<Exit> {
         let exit = self.process.reap().await;
         self.group.kill_all();
         exit

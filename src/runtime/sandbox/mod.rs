@@ -3,15 +3,15 @@
 //! not applied where it does not. The function also runs as an unprivileged user
 //! when we are root ([`user`]), as Lambda's functions do.
 
-pub mod cgroup;
-pub mod user;
+pub(crate) mod cgroup;
+pub(crate) mod user;
 
 use serde::Serialize;
 
 /// What one limit came to on this machine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "applied", rename_all = "lowercase")]
-pub enum Applied {
+pub(crate) enum Applied {
     /// In force; `how` says through what (e.g. `cgroup v1 memory.limit_in_bytes`).
     Yes { how: String },
     /// Not in force; `why` says what stood in the way.
@@ -19,14 +19,14 @@ pub enum Applied {
 }
 
 impl Applied {
-    pub fn is_applied(&self) -> bool {
+    pub(crate) fn is_applied(&self) -> bool {
         matches!(self, Applied::Yes { .. })
     }
 }
 
 /// How the function is confined, for the report.
 #[derive(Debug, Clone, Serialize)]
-pub struct Confinement {
+pub(crate) struct Confinement {
     pub memory_mb: u32,
     pub memory: Applied,
     /// The CPU share asked for, in vCPUs (memory / 1,769 MB).
@@ -38,7 +38,7 @@ pub struct Confinement {
 
 impl Confinement {
     /// One line for people: what is in force and what is not.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mem = match &self.memory {
             Applied::Yes { how } => format!("memory {} MB ({how})", self.memory_mb),
             Applied::No { why } => format!("memory NOT limited ({why})"),
@@ -54,7 +54,7 @@ impl Confinement {
         format!("{mem}; {cpu}{user}")
     }
 
-    pub fn fully_applied(&self) -> bool {
+    pub(crate) fn fully_applied(&self) -> bool {
         self.memory.is_applied() && self.cpu.is_applied()
     }
 }

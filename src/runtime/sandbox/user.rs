@@ -6,7 +6,7 @@
 const NOBODY: (u32, u32) = (65_534, 65_534);
 
 /// The (uid, gid) to switch to, when we are root.
-pub fn unprivileged() -> Option<(u32, u32)> {
+pub(crate) fn unprivileged() -> Option<(u32, u32)> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let euid = unsafe { libc::geteuid() };
     (euid == 0).then_some(NOBODY)

@@ -13,7 +13,7 @@ use crate::size::input::Input;
 /// the file came from, or the `function.zip` of the build directory it is in. The
 /// target is the ELF's architecture, and the triple when the file sits in a
 /// build's `<triple>/` directory.
-pub fn for_input(
+pub(crate) fn for_input(
     loaded: &Loaded,
     budgets: &Budgets,
     baseline: Option<&Loaded>,

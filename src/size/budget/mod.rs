@@ -14,26 +14,27 @@ use serde::Serialize;
 use crate::model::budget::{BudgetKind, Budgets};
 use crate::model::target::{Arch, Target};
 
-pub use for_input::for_input;
-pub use verdict::{report_failures, BudgetStatus, BudgetVerdict, Check, LimitSource};
+pub(crate) use for_input::for_input;
+pub(crate) use verdict::{report_failures, BudgetStatus, BudgetVerdict, Check, LimitSource};
 
 /// Lambda's limit on a function.zip uploaded directly (through the API, the CLI or
 /// an SDK): "50 MB (zipped, for direct upload)" in the Lambda quotas page, which
 /// the API enforces as 50 MiB of zip before base64 (its request limit is
 /// 69,905,067 bytes = 50 MiB × 4/3).
-pub const LAMBDA_ZIP_LIMIT: u64 = 50 * 1024 * 1024;
+pub(crate) const LAMBDA_ZIP_LIMIT: u64 = 50 * 1024 * 1024;
 /// Lambda's limit on a function's unzipped code: "250 MB (unzipped)"; the API's
 /// error says "Unzipped size must be smaller than 262144000 bytes" (250 MiB).
-pub const LAMBDA_UNZIPPED_LIMIT: u64 = 250 * 1024 * 1024;
+pub(crate) const LAMBDA_UNZIPPED_LIMIT: u64 = 250 * 1024 * 1024;
 
 /// What to do when over budget.
-pub const OVER_BUDGET_HINT: &str = "see where the bytes are with `cargo slim size --crates`, \
+pub(crate) const OVER_BUDGET_HINT: &str =
+    "see where the bytes are with `cargo slim size --crates`, \
      how a crate got in with `cargo slim size --why CRATE`; or raise the budget (--budget, \
      [package.metadata.slim] budget)";
 
 /// The sizes of one build to check.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Figures {
+pub(crate) struct Figures {
     /// The stripped executable.
     pub bootstrap: Option<u64>,
     pub zip: Option<u64>,
@@ -43,7 +44,7 @@ pub struct Figures {
 
 /// A crate's change against the baseline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Growth {
+pub(crate) struct Growth {
     #[serde(rename = "crate")]
     pub name: String,
     pub delta: i64,
@@ -52,7 +53,7 @@ pub struct Growth {
 /// Check `figures` of `target` (None: unknown, only rules for every target apply)
 /// against `budgets` and Lambda's limits. `grew` is the baseline comparison, when
 /// there is one.
-pub fn check(
+pub(crate) fn check(
     target: Option<&Target>,
     budgets: &Budgets,
     figures: &Figures,
@@ -68,7 +69,7 @@ pub fn check(
 }
 
 /// [`check`] for a file whose target is known in part (see [`Budgets::limit_for`]).
-pub fn check_for(
+pub(crate) fn check_for(
     arch: Option<Arch>,
     triple: Option<&str>,
     budgets: &Budgets,
@@ -155,7 +156,7 @@ fn signed_difference(a: u64, b: u64) -> i64 {
 
 /// The `n` crates that grew most from `old` to `new` (name, bytes rows), growth
 /// only; `[unattributed]` (padding and literals, no crate) is left out.
-pub fn growth(old: &[(String, u64)], new: &[(String, u64)], n: usize) -> Vec<Growth> {
+pub(crate) fn growth(old: &[(String, u64)], new: &[(String, u64)], n: usize) -> Vec<Growth> {
     let mut out: Vec<Growth> = new
         .iter()
         .filter(|(name, _)| name != super::crates::UNATTRIBUTED)

@@ -12,13 +12,13 @@ use crate::util::error::Exit;
 /// service. Serialized as `--budget`, `package.metadata.slim`,
 /// `workspace.metadata.slim` or `lambda`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LimitSource {
+pub(crate) enum LimitSource {
     Budget(Source),
     Lambda,
 }
 
 impl LimitSource {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LimitSource::Budget(Source::CommandLine) => "--budget",
             LimitSource::Budget(Source::Package) => "package.metadata.slim",
@@ -43,7 +43,7 @@ impl Serialize for LimitSource {
 /// The outcome of the budget check for one target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum BudgetStatus {
+pub(crate) enum BudgetStatus {
     /// Every budget met.
     Ok,
     /// A budget, or a Lambda limit with a budget set, exceeded.
@@ -56,7 +56,7 @@ pub enum BudgetStatus {
 
 /// One budget compared with its figure.
 #[derive(Debug, Clone, Serialize)]
-pub struct Check {
+pub(crate) struct Check {
     /// `bootstrap` or `zip`.
     pub kind: BudgetKind,
     pub bytes: u64,
@@ -72,7 +72,7 @@ pub struct Check {
 
 /// The outcome for one target.
 #[derive(Debug, Clone, Serialize)]
-pub struct BudgetVerdict {
+pub(crate) struct BudgetVerdict {
     pub status: BudgetStatus,
     /// The target, when known.
     pub target: Option<String>,
@@ -86,12 +86,12 @@ pub struct BudgetVerdict {
 }
 
 impl BudgetVerdict {
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.status == BudgetStatus::Over
     }
 
     /// The lines a person reads: one per exceeded check, then the growth.
-    pub fn human_lines(&self) -> Vec<String> {
+    pub(crate) fn human_lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
         let prefix = self
             .target
@@ -119,7 +119,7 @@ impl BudgetVerdict {
 
     /// The budget lines of a summary block: each check with its figure, then the
     /// growth when something is over. Lines start with `indent`.
-    pub fn block(&self, indent: &str) -> String {
+    pub(crate) fn block(&self, indent: &str) -> String {
         let mut out = String::new();
         for c in &self.checks {
             let of = if c.source == LimitSource::Lambda {
@@ -143,7 +143,7 @@ impl BudgetVerdict {
     }
 
     /// The crates that grew most since the baseline, when there is one.
-    pub fn growth_line(&self) -> Option<String> {
+    pub(crate) fn growth_line(&self) -> Option<String> {
         let (grew, base) = (self.grew.as_ref()?, self.baseline.as_ref()?);
         if grew.is_empty() {
             return Some(format!("no crate grew since {base}"));
@@ -170,7 +170,7 @@ impl Check {
 /// next — and every Lambda limit exceeded without a budget as a warning; give the
 /// exit code: [`Exit::CheckFailed`] when any failed. Over budget is an outcome of
 /// the check, not an error, so the command returns it.
-pub fn report_failures<'a>(verdicts: impl IntoIterator<Item = &'a BudgetVerdict>) -> Exit {
+pub(crate) fn report_failures<'a>(verdicts: impl IntoIterator<Item = &'a BudgetVerdict>) -> Exit {
     let mut failed = false;
     for v in verdicts {
         let lines = v.human_lines().join("; ");

@@ -19,11 +19,11 @@ use super::crates::{CrateRow, CratesView};
 use super::sections::{share, SectionRow, SectionsView};
 use crate::artifact::elf::Format;
 
-pub use reader::{looks_like_report, read, read_bounded};
+pub(crate) use reader::{looks_like_report, read, read_bounded};
 
-pub const FILE_NAME: &str = "size.json";
-pub const KIND: &str = "size-report";
-pub const SCHEMA: u32 = 1;
+pub(crate) const FILE_NAME: &str = "size.json";
+pub(crate) const KIND: &str = "size-report";
+pub(crate) const SCHEMA: u32 = 1;
 
 /// Larger than any honest report (a few hundred rows), small enough to read whole.
 const MAX_BYTES: u64 = 8 << 20;
@@ -33,7 +33,7 @@ const MAX_NAME: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SizeFile {
+pub(crate) struct SizeFile {
     /// Always `size-report`: tells this file from a manifest.
     pub kind: String,
     pub schema: u32,
@@ -56,7 +56,7 @@ pub struct SizeFile {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileFormat {
+pub(crate) struct FileFormat {
     pub bits: u8,
     pub endian: String,
     pub machine: String,
@@ -64,7 +64,7 @@ pub struct FileFormat {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileSections {
+pub(crate) struct FileSections {
     pub rows: Vec<FileSection>,
     pub elf_header: u64,
     pub program_headers: u64,
@@ -75,7 +75,7 @@ pub struct FileSections {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileSection {
+pub(crate) struct FileSection {
     pub name: String,
     pub file_bytes: u64,
     pub vm_bytes: u64,
@@ -83,7 +83,7 @@ pub struct FileSection {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileCrates {
+pub(crate) struct FileCrates {
     pub sections: Vec<String>,
     pub covered_bytes: u64,
     pub rows: Vec<FileCrate>,
@@ -91,7 +91,7 @@ pub struct FileCrates {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileCrate {
+pub(crate) struct FileCrate {
     pub name: String,
     pub bytes: u64,
     pub symbols: u64,
@@ -100,7 +100,7 @@ pub struct FileCrate {
 impl SizeFile {
     /// The report of an analysis made with the default options (std folded, every
     /// section with symbols covered).
-    pub fn new(target: Option<&str>, analysis: &Analysis, shipped: Figures) -> SizeFile {
+    pub(crate) fn new(target: Option<&str>, analysis: &Analysis, shipped: Figures) -> SizeFile {
         let s = &analysis.sections;
         SizeFile {
             kind: KIND.into(),
@@ -148,7 +148,7 @@ impl SizeFile {
         }
     }
 
-    pub fn to_json(&self) -> anyhow::Result<String> {
+    pub(crate) fn to_json(&self) -> anyhow::Result<String> {
         let mut text = serde_json::to_string_pretty(self)?;
         text.push('\n');
         Ok(text)
@@ -156,7 +156,7 @@ impl SizeFile {
 
     /// The analysis of a build's unstripped link, with what was shipped (the
     /// shipped `bootstrap`'s dependency list tells std's crates from the user's).
-    pub fn for_build(
+    pub(crate) fn for_build(
         full: &[u8],
         bootstrap: Option<&[u8]>,
         target: &str,
@@ -172,7 +172,7 @@ impl SizeFile {
 
     /// The `n` largest crates, for the build summary (`[unattributed]` and
     /// `[non-rust]` left out: the summary names crates).
-    pub fn top_crates(&self, n: usize) -> Vec<super::CrateSize> {
+    pub(crate) fn top_crates(&self, n: usize) -> Vec<super::CrateSize> {
         self.crates
             .iter()
             .flat_map(|c| c.rows.iter())
@@ -186,7 +186,7 @@ impl SizeFile {
     }
 
     /// Crate rows as (name, bytes), for growth against a baseline.
-    pub fn crate_sizes(&self) -> Vec<(String, u64)> {
+    pub(crate) fn crate_sizes(&self) -> Vec<(String, u64)> {
         self.crates
             .iter()
             .flat_map(|c| c.rows.iter().map(|r| (r.name.clone(), r.bytes)))
@@ -195,7 +195,7 @@ impl SizeFile {
 
     /// The analysis this report records, for the diff: sections and crates, no
     /// symbols (the diff leaves the symbol view out and says so).
-    pub fn to_analysis(&self) -> Analysis {
+    pub(crate) fn to_analysis(&self) -> Analysis {
         let s = &self.sections;
         let file = self.file_bytes;
         Analysis {

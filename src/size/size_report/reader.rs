@@ -11,7 +11,7 @@ use crate::util::error::SlimError;
 
 impl SizeFile {
     /// Parse and validate a report read from disk. `origin` names it in errors.
-    pub fn parse(text: &[u8], origin: &Path) -> anyhow::Result<SizeFile> {
+    pub(crate) fn parse(text: &[u8], origin: &Path) -> anyhow::Result<SizeFile> {
         let bad = |reason: String| -> anyhow::Error {
             SlimError::BadSizeReport {
                 path: origin.to_path_buf(),
@@ -99,18 +99,18 @@ fn checked_sum(mut values: impl Iterator<Item = u64>) -> Option<u64> {
 }
 
 /// Read at most `MAX_BYTES` of a regular file.
-pub fn read_bounded(path: &Path) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_bounded(path: &Path) -> anyhow::Result<Vec<u8>> {
     crate::util::regular_file::read(path, path, MAX_BYTES, None)
 }
 
 /// Read and validate a size.json.
-pub fn read(path: &Path) -> anyhow::Result<SizeFile> {
+pub(crate) fn read(path: &Path) -> anyhow::Result<SizeFile> {
     SizeFile::parse(&read_bounded(path)?, path)
 }
 
 /// True when these bytes look like a size report rather than another JSON file
 /// (a manifest): a cheap look at the `kind` field.
-pub fn looks_like_report(data: &[u8]) -> bool {
+pub(crate) fn looks_like_report(data: &[u8]) -> bool {
     #[derive(Deserialize)]
     struct Kind {
         kind: Option<String>,

@@ -16,7 +16,7 @@ use edge::edge;
 use graph::{paths, Graph};
 
 #[derive(Debug, Clone, Serialize)]
-pub struct WhyReport {
+pub(crate) struct WhyReport {
     /// The crate asked about, as given.
     #[serde(rename = "crate")]
     pub krate: String,
@@ -38,7 +38,7 @@ pub struct WhyReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct WhyPackage {
+pub(crate) struct WhyPackage {
     pub name: String,
     pub version: String,
     /// Its features enabled in this build.
@@ -46,7 +46,7 @@ pub struct WhyPackage {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct WhyEdge {
+pub(crate) struct WhyEdge {
     /// The dependant (`name version`).
     pub from: String,
     /// The dependency (`name version`).
@@ -72,7 +72,7 @@ fn label(p: &Package) -> String {
 
 /// Build the report from `metadata` (resolved for one target) for the crate
 /// named `krate`, starting at `root`.
-pub fn analyze(
+pub(crate) fn analyze(
     metadata: &Metadata,
     root: &PackageId,
     krate: &str,
@@ -153,7 +153,7 @@ pub fn analyze(
 }
 
 /// The report for people.
-pub fn render(r: &WhyReport) -> String {
+pub(crate) fn render(r: &WhyReport) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     for p in &r.packages {

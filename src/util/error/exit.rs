@@ -4,7 +4,7 @@ use super::SlimError;
 
 /// The process exit codes, as documented in `--help` and the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// Everything asked for was done and every check passed.
     Success = 0,
     /// The command ran, but what it checked failed: a preflight check, a
@@ -18,7 +18,7 @@ impl SlimError {
     /// The exit code this failure ends the process with: 2, a failure to do the
     /// job, but for the outcomes that stop a command after a check said no or the
     /// function under test failed (1).
-    pub fn exit(&self) -> Exit {
+    pub(crate) fn exit(&self) -> Exit {
         match self {
             SlimError::PreflightRefused { .. } | SlimError::InvocationsFailed { .. } => {
                 Exit::CheckFailed

@@ -13,7 +13,7 @@ impl SlimError {
     // by group it would be a second list of the variants to keep in step with
     // the enum, and the compiler's exhaustiveness check would no longer see them
     // all in one match.
-    pub fn help(&self) -> Option<String> {
+    pub(crate) fn help(&self) -> Option<String> {
         use SlimError::*;
         let text = match self {
             CannotRun { .. } => RUSTUP.into(),

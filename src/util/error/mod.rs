@@ -14,12 +14,12 @@ mod exit;
 mod help;
 mod render;
 
-pub use exit::Exit;
-pub use render::{is_broken_pipe, render};
+pub(crate) use exit::Exit;
+pub(crate) use render::{is_broken_pipe, render};
 
 /// A failure the user can act on.
 #[derive(Debug, thiserror::Error)]
-pub enum SlimError {
+pub(crate) enum SlimError {
     // --- the toolchain and other programs
     #[error("cannot run `{command}`: {detail}")]
     CannotRun { command: String, detail: String },

@@ -4,7 +4,7 @@ use super::{Exit, SlimError};
 
 /// True when an error chain ends in a broken pipe: `cargo slim size | head` closing
 /// early is not a failure worth reporting.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
@@ -14,7 +14,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// Render an error chain for the terminal: `error: outer`, then each cause on a
 /// `caused by:` line, then the help of the first [`SlimError`] in the chain.
-pub fn render(err: &anyhow::Error) -> (String, Exit) {
+pub(crate) fn render(err: &anyhow::Error) -> (String, Exit) {
     let mut out = format!("error: {err}");
     let mut last = err.to_string();
     for cause in err.chain().skip(1) {

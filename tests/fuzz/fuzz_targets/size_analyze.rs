@@ -2,7 +2,7 @@
 //! result or an error, never panic, and whatever it returns must add up.
 #![no_main]
 
-use cargo_slim::size::{analyze, Options};
+use cargo_slim::{analyze, SizeOptions as Options};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -10,6 +10,7 @@ fuzz_target!(|data: &[u8]| {
         let options = Options {
             split_std,
             sections: Vec::new(),
+            linked: None,
         };
         if let Ok(a) = analyze(data, &options) {
             let v = &a.sections;

@@ -29,14 +29,14 @@ static SEQUENCE: AtomicU32 = AtomicU32::new(0);
 
 /// Where each controller could be used, found once per run.
 #[derive(Debug, Clone)]
-pub struct Cgroups {
+pub(crate) struct Cgroups {
     memory: Result<Hierarchy, String>,
     cpu: Result<Hierarchy, String>,
 }
 
 /// The groups of one execution environment; removed when dropped.
 #[derive(Debug)]
-pub struct Group {
+pub(crate) struct Group {
     memory: Option<(Version, PathBuf)>,
     cpu: Option<(Version, PathBuf)>,
     /// `cgroup.procs` of each distinct group, opened for the child to write `0`.
@@ -45,7 +45,7 @@ pub struct Group {
 
 impl Cgroups {
     /// Look at /proc/self/mountinfo and /proc/self/cgroup.
-    pub fn detect() -> Cgroups {
+    pub(crate) fn detect() -> Cgroups {
         let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
         let membership = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
         Cgroups {
@@ -55,7 +55,7 @@ impl Cgroups {
     }
 
     /// Unconfined on purpose (`--no-limits`).
-    pub fn disabled() -> Cgroups {
+    pub(crate) fn disabled() -> Cgroups {
         let why = "--no-limits".to_string();
         Cgroups {
             memory: Err(why.clone()),
@@ -65,7 +65,7 @@ impl Cgroups {
 
     /// Create the groups of one environment and set the limits. What could not be
     /// applied is said in the returned [`Confinement`], never an error.
-    pub fn create(
+    pub(crate) fn create(
         &self,
         memory_mb: u32,
         vcpus: f64,
@@ -131,13 +131,13 @@ impl Cgroups {
 
 impl Group {
     /// File descriptors the child writes `0` to, between fork and exec.
-    pub fn join_fds(&self) -> Vec<RawFd> {
+    pub(crate) fn join_fds(&self) -> Vec<RawFd> {
         self.procs.iter().map(|f| f.as_raw_fd()).collect()
     }
 
     /// The most memory the group used, in bytes (page cache included, as the
     /// kernel charges it).
-    pub fn peak_memory(&self) -> Option<u64> {
+    pub(crate) fn peak_memory(&self) -> Option<u64> {
         let (version, dir) = self.memory.as_ref()?;
         let file = match version {
             Version::V1 => "memory.max_usage_in_bytes",
@@ -147,7 +147,7 @@ impl Group {
     }
 
     /// How many processes the kernel's OOM killer ended in the group.
-    pub fn oom_kills(&self) -> Option<u64> {
+    pub(crate) fn oom_kills(&self) -> Option<u64> {
         let (version, dir) = self.memory.as_ref()?;
         let file = match version {
             Version::V1 => "memory.oom_control",
@@ -160,7 +160,7 @@ impl Group {
     }
 
     /// How often the CPU quota stopped the group (periods throttled).
-    pub fn throttled_periods(&self) -> Option<u64> {
+    pub(crate) fn throttled_periods(&self) -> Option<u64> {
         let (_, dir) = self.cpu.as_ref()?;
         let text = std::fs::read_to_string(dir.join("cpu.stat")).ok()?;
         text.lines()
@@ -169,7 +169,7 @@ impl Group {
     }
 
     /// SIGKILL every process still in the groups (children of the function too).
-    pub fn kill_all(&self) {
+    pub(crate) fn kill_all(&self) {
         for (_, dir) in self.memory.iter().chain(self.cpu.iter()) {
             let procs = std::fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
             for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
