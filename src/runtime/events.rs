@@ -12,59 +12,57 @@ use crate::util::error::SlimError;
 /// Lambda's limit on a synchronous invocation's request payload (6 MB).
 pub(crate) const MAX_REQUEST_PAYLOAD: usize = 6 * 1024 * 1024;
 
-/// A built-in sample event: its name on the command line, what it is, the JSON.
+/// A built-in sample event: its name on the command line and the JSON.
 pub(crate) struct Sample {
     pub name: &'static str,
-    pub description: &'static str,
     pub json: &'static str,
 }
 
 pub(crate) const SAMPLES: &[Sample] = &[
+    // API Gateway HTTP API (payload format 2.0)
     Sample {
         name: "apigw-http",
-        description: "API Gateway HTTP API (payload format 2.0)",
         json: include_str!("events/apigw-http.json"),
     },
+    // Lambda function URL request
     Sample {
         name: "function-url",
-        description: "Lambda function URL request",
         json: include_str!("events/function-url.json"),
     },
+    // SQS message batch
     Sample {
         name: "sqs",
-        description: "SQS message batch",
         json: include_str!("events/sqs.json"),
     },
+    // SNS notification
     Sample {
         name: "sns",
-        description: "SNS notification",
         json: include_str!("events/sns.json"),
     },
+    // S3 object created
     Sample {
         name: "s3",
-        description: "S3 object created",
         json: include_str!("events/s3.json"),
     },
+    // EventBridge scheduled event
     Sample {
         name: "eventbridge",
-        description: "EventBridge scheduled event",
         json: include_str!("events/eventbridge.json"),
     },
+    // DynamoDB Streams record batch
     Sample {
         name: "dynamodb",
-        description: "DynamoDB Streams record batch",
         json: include_str!("events/dynamodb.json"),
     },
 ];
 
-/// The samples with what each is, one per line, for the error that names an
-/// unknown one.
-fn sample_list() -> String {
-    let width = SAMPLES.iter().map(|s| s.name.len()).max().unwrap_or(0);
+/// Names of the samples, for the error that names an unknown one.
+fn sample_names() -> String {
     SAMPLES
         .iter()
-        .map(|s| format!("\n  {:width$}  {}", s.name, s.description))
-        .collect()
+        .map(|s| s.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Read the event and check it is one JSON document no larger than Lambda accepts.
@@ -76,7 +74,7 @@ pub(crate) fn load(source: &EventSource) -> anyhow::Result<Vec<u8>> {
                 let sample = SAMPLES.iter().find(|s| s.name == name).ok_or_else(|| {
                     SlimError::NoSuchSample {
                         name: name.clone(),
-                        known: sample_list(),
+                        known: sample_names(),
                     }
                 })?;
                 return Ok(sample.json.as_bytes().to_vec());

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
-use cargo_slim::{Arch, Runtime};
 use cargo_slim::check_elf;
+use cargo_slim::{Arch, Runtime};
 use serde_json::Value;
 
 /// How a fixture executable is linked.
