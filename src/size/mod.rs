@@ -20,6 +20,7 @@ pub(crate) mod markdown;
 pub(crate) mod render;
 pub(crate) mod report;
 pub(crate) mod sections;
+pub(crate) mod shorten;
 pub(crate) mod size_report;
 pub(crate) mod symbols;
 #[cfg(test)]

@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use crate::ui::table::{bytes, delta, fit, percent, Align, Table};
 
 use super::crates::CratesView;
-use super::demangle::shorten;
 use super::diff::{DeltaTable, DiffReport};
 use super::report::{Document, SizeReport, Stripping, SymbolsView};
 use super::sections::SectionsView;
+use super::shorten::shorten;
 
 /// Crate names longer than this are cut in symbol tables (the symbol column is the
 /// one that gives way to the terminal width).

@@ -175,15 +175,7 @@ pub(crate) fn build_target(
 
     let crates = linked_crates::resolve_from(&query, &graph)?;
     let (stripped, audit) = supply_chain::strip_with_audit_data(&full, &crates, &plan.options)?;
-    let mut entries = vec![Entry {
-        name: "bootstrap".into(),
-        mode: 0o755,
-        data: stripped,
-    }];
-    entries.extend(package::includes(
-        &plan.options.include,
-        plan.workspace_root(),
-    )?);
+    let entries = zip_entries(plan, stripped)?;
     let zip = package::zip(&entries, ctx.timestamp)?;
 
     let packaged = Packaged {
@@ -228,6 +220,21 @@ pub(crate) fn build_target(
         report,
         image,
     })
+}
+
+/// What goes into function.zip: the stripped bootstrap first (mode 0755), then
+/// the `--include` files.
+fn zip_entries(plan: &Plan, stripped: Vec<u8>) -> Result<Vec<Entry>> {
+    let mut entries = vec![Entry {
+        name: "bootstrap".into(),
+        mode: 0o755,
+        data: stripped,
+    }];
+    entries.extend(package::includes(
+        &plan.options.include,
+        plan.workspace_root(),
+    )?);
+    Ok(entries)
 }
 
 /// Run cargo for one target, saying so; the path of the executable it linked.
