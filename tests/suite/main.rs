@@ -20,6 +20,7 @@ mod new;
 mod preflight;
 mod reprotest;
 mod run;
+mod shape;
 mod size;
 mod supply_chain;
 mod terminal;
