@@ -35,7 +35,7 @@ fn code_of(line: &str) -> String {
                 // A char literal ('{', '\n') or a lifetime ('a): skip a literal only.
                 let rest: String = chars.clone().take(3).collect();
                 if rest.starts_with('\\') {
-                    while let Some(n) = chars.next() {
+                    for n in chars.by_ref() {
                         if n == '\'' {
                             break;
                         }
