@@ -78,6 +78,27 @@ impl CargoConfig {
             })
     }
 
+    /// Whether any rustflags can reach rustc: `RUSTFLAGS`, `CARGO_ENCODED_RUSTFLAGS`
+    /// or a `CARGO_…_RUSTFLAGS` variable is set (even empty), or a config file has
+    /// a `rustflags` key anywhere or an `include` (which could hold one). Without
+    /// them, a cfg only `--cfg` sets (`tokio_unstable`) is off for every target.
+    pub(crate) fn sets_rustflags(&self) -> bool {
+        fn has_rustflags(table: &Table) -> bool {
+            table
+                .iter()
+                .any(|(k, v)| k == "rustflags" || v.as_table().is_some_and(has_rustflags))
+        }
+        std::env::vars_os().any(|(k, _)| {
+            let k = k.to_string_lossy();
+            k == "RUSTFLAGS"
+                || k == "CARGO_ENCODED_RUSTFLAGS"
+                || (k.starts_with("CARGO_") && k.ends_with("_RUSTFLAGS"))
+        }) || self
+            .files
+            .iter()
+            .any(|(_, t)| t.contains_key("include") || has_rustflags(t))
+    }
+
     /// The linker configured for `triple`, from `CARGO_TARGET_<T>_LINKER` or a file.
     pub(crate) fn target_linker(&self, triple: &str) -> Option<String> {
         if let Ok(linker) = std::env::var(format!("CARGO_TARGET_{}_LINKER", env_triple(triple))) {

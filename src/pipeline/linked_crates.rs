@@ -1,6 +1,7 @@
 //! Which crates end up linked into one target's executable, from cargo's own
 //! resolve: `cargo metadata --filter-platform <triple>` with the selected
-//! features, walked from the function's package along normal dependencies,
+//! features (derived from the plan's unfiltered metadata when the target's cfgs
+//! decide it), walked from the function's package along normal dependencies,
 //! leaving out dev- and build-dependencies and proc-macros (see
 //! [`crate::model::linked_crates`]). Cargo.lock adds each registry crate's
 //! checksum.
@@ -19,6 +20,7 @@ use cargo_metadata::{
 use serde::Deserialize;
 
 use crate::model::linked_crates::{CrateSource, LinkedCrate, LinkedCrates};
+use crate::pipeline::plan::filter_for_target;
 use crate::util::error::SlimError;
 
 /// What to ask cargo: the package and feature selection of the build.
@@ -51,9 +53,19 @@ pub(crate) fn resolve_from(query: &Query, metadata: &Metadata) -> Result<LinkedC
     from_metadata(metadata, query.package, query.triple, &lock)
 }
 
-/// `cargo metadata --filter-platform <triple>` with the build's selection: what
-/// cargo really builds for the target.
-pub(crate) fn target_metadata(query: &Query) -> Result<Metadata> {
+/// What cargo really builds for the target, as `cargo metadata --filter-platform
+/// <triple>` with the build's selection gives it: derived from the plan's
+/// unfiltered metadata (`planned`, same selection) when that decides it
+/// ([`filter_for_target`]), else asked of cargo.
+pub(crate) fn target_metadata(
+    query: &Query,
+    planned: &Metadata,
+    custom_cfgs_off: bool,
+) -> Result<Metadata> {
+    if let Some(filtered) = filter_for_target(planned, query.package, query.triple, custom_cfgs_off)
+    {
+        return Ok(filtered);
+    }
     let mut cmd = MetadataCommand::new();
     cmd.manifest_path(query.manifest_path);
     if query.all_features {

@@ -161,7 +161,8 @@ pub(crate) fn build_target(
     // (a wasm32-only crate declaring `links`) must not make it look like C code.
     // The same resolve gives the linked crates below: cargo is asked once.
     let query = linked_crates_query(plan, target);
-    let graph = linked_crates::target_metadata(&query)?;
+    let graph =
+        linked_crates::target_metadata(&query, &plan.metadata, !ctx.config.sets_rustflags())?;
     let settings = Settings::decide(ui, plan, ctx, target, &graph)?;
     let inv = invocation(ui, plan, ctx, target, &settings);
     let exe = run_cargo(ui, plan, target, &inv, &graph)?;

@@ -8,6 +8,7 @@ mod includes;
 mod metadata_query;
 mod package_selection;
 mod paths;
+mod platform_filter;
 mod targets;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub(crate) use metadata_query::{feature_args, metadata, metadata_for_target};
 pub(crate) use package_selection::{select_bin, select_package};
 use paths::absolute;
 pub(crate) use paths::canonical;
+pub(crate) use platform_filter::filter_for_target;
 use targets::resolve_targets;
 
 /// The directory under the target dir that holds every output of ours.
