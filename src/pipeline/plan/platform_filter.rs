@@ -163,7 +163,9 @@ mod tests {
     fn cargo_metadata(manifest: &std::path::Path, triple: Option<&str>) -> Metadata {
         let mut cmd = cargo_metadata::MetadataCommand::new();
         cmd.manifest_path(manifest);
-        let mut other = vec!["--locked".to_string(), "--offline".to_string()];
+        // Not --offline: on a new machine the unit tests run before anything has
+        // fetched the fixtures' dependencies.
+        let mut other = vec!["--locked".to_string()];
         if let Some(triple) = triple {
             other.extend(["--filter-platform".to_string(), triple.to_string()]);
         }
