@@ -3,21 +3,12 @@
 //! long (a line of it containing "long" or "split"). A long file or function is
 //! usually several ideas; docs/architecture.md says how to split them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::layers::rust_files;
 
 const MAX_FILE_LINES: usize = 400;
 const MAX_FN_LINES: usize = 80;
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read src") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// A line with string and char literals and the trailing comment taken out, so
 /// braces inside them are not counted.
