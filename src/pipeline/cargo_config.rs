@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use toml::Table;
 
+use crate::pipeline::target_cfg;
+
 #[derive(Debug, Default, Clone)]
 pub(crate) struct CargoConfig {
     /// Parsed files, most specific (closest to the working directory) first.
@@ -157,27 +159,24 @@ impl CargoConfig {
 }
 
 /// Whether a `[target.KEY]` table applies to `triple`: KEY is the triple itself or
-/// a `cfg(…)` expression that holds for it. The cfg is evaluated against rustc's
-/// built-in description of the target (the `cfg-expr` crate's table, the same
-/// facts `rustc --print cfg` gives, without spawning rustc). What that table cannot
-/// decide (a target feature, a custom `--cfg`, a triple it does not know) counts
-/// as matching: the user's target-level flags are then kept, and ours join them.
+/// a `cfg(…)` expression that holds for it ([`target_cfg::decide`], without
+/// spawning rustc). What cannot be decided that way (a target feature, the panic
+/// strategy, a custom `--cfg`, a triple the table does not know) counts as
+/// matching: the user's target-level flags are then kept, and ours join them.
 fn target_key_matches(key: &str, triple: &str) -> bool {
-    use cfg_expr::{targets::get_builtin_target_by_triple, Expression, Predicate};
+    use cfg_expr::{Expression, Predicate};
     if !key.starts_with("cfg(") {
         return key == triple;
     }
-    let (Ok(expr), Some(info)) = (Expression::parse(key), get_builtin_target_by_triple(triple))
-    else {
+    let Ok(expr) = Expression::parse(key) else {
         return true;
     };
-    let verdict: Option<bool> = expr.eval(|pred| match pred {
-        Predicate::Target(tp) => Some(tp.matches(info)),
+    target_cfg::decide(&expr, triple, |pred| match pred {
         // Slim builds inherit release: no debug assertions, no test harness.
         Predicate::DebugAssertions | Predicate::Test | Predicate::ProcMacro => Some(false),
         _ => None,
-    });
-    verdict.unwrap_or(true)
+    })
+    .unwrap_or(true)
 }
 
 /// `aarch64-unknown-linux-musl` → `AARCH64_UNKNOWN_LINUX_MUSL`, as cargo spells
@@ -236,6 +235,14 @@ mod tests {
                 .unwrap(),
         ]);
         assert!(cfg.has_target_rustflags("x86_64-unknown-linux-gnu"));
+        // Slim builds abort on panic whatever the target's default: the panic
+        // strategy is not the built-in table's to decide.
+        let cfg = CargoConfig::from_tables(vec![
+            "[target.'cfg(panic = \"abort\")']\nrustflags = [\"-Cx\"]"
+                .parse()
+                .unwrap(),
+        ]);
+        assert!(cfg.has_target_rustflags("x86_64-unknown-linux-musl"));
     }
 
     #[test]

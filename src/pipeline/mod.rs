@@ -24,5 +24,6 @@ pub(crate) mod slim_metadata;
 pub(crate) mod sources;
 pub(crate) mod strip;
 pub(crate) mod supply_chain;
+pub(crate) mod target_cfg;
 pub(crate) mod toolchain;
 pub(crate) mod toolchain_cache;

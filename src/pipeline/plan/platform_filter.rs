@@ -11,9 +11,9 @@
 //! dependency resolve and the features do not depend on the platform.
 //!
 //! Cargo decides a `cfg(…)` with `rustc --print cfg` for the target and the
-//! build's RUSTFLAGS; here only the predicates that name the target itself
-//! (arch, os, family, env, vendor, abi, endianness, pointer width) are
-//! evaluated, from rustc's built-in target table (`cfg-expr`), and a custom cfg
+//! build's RUSTFLAGS; here only the predicates that name the target itself are
+//! evaluated, from rustc's built-in target table (`target_cfg::decide`, shared
+//! with the cargo-config reader), and a custom cfg
 //! (`tokio_unstable`: a name rustc never sets, so only `--cfg` in rustflags can)
 //! counts as off when the caller knows no rustflags are configured. A
 //! predicate that flags or the profile can change (target_feature, panic,
@@ -26,9 +26,10 @@ use std::collections::BTreeMap;
 
 use cargo_metadata::cargo_platform::Platform;
 use cargo_metadata::{Metadata, Node, PackageId};
-use cfg_expr::expr::TargetMatcher;
-use cfg_expr::targets::{get_builtin_target_by_triple, TargetInfo};
-use cfg_expr::{Expression, Predicate, TargetPredicate};
+use cfg_expr::targets::get_builtin_target_by_triple;
+use cfg_expr::{Expression, Predicate};
+
+use crate::pipeline::target_cfg;
 
 /// `metadata` as `cargo metadata --filter-platform triple` would give it with the
 /// same selection, or `None` when that cannot be decided without rustc.
@@ -41,7 +42,8 @@ pub(crate) fn filter_for_target(
     triple: &str,
     custom_cfgs_off: bool,
 ) -> Option<Metadata> {
-    let info = get_builtin_target_by_triple(triple)?;
+    // A triple the built-in table lacks: every cfg edge would be undecided.
+    get_builtin_target_by_triple(triple)?;
     let resolve = metadata.resolve.as_ref()?;
     if resolve.root.as_ref() != Some(root) {
         return None;
@@ -63,7 +65,7 @@ pub(crate) fn filter_for_target(
             for kind in &dep.dep_kinds {
                 active = match (
                     active,
-                    activated(kind.target.as_ref(), triple, info, custom_cfgs_off),
+                    activated(kind.target.as_ref(), triple, custom_cfgs_off),
                 ) {
                     (Some(true), _) | (_, Some(true)) => Some(true),
                     (Some(false), Some(false)) => Some(false),
@@ -96,28 +98,13 @@ pub(crate) fn filter_for_target(
 
 /// Whether a declaration for `platform` is built for `triple`; `None`: rustc
 /// would have to say.
-fn activated(
-    platform: Option<&Platform>,
-    triple: &str,
-    info: &TargetInfo,
-    custom_cfgs_off: bool,
-) -> Option<bool> {
+fn activated(platform: Option<&Platform>, triple: &str, custom_cfgs_off: bool) -> Option<bool> {
     let expr = match platform {
         None => return Some(true),
         Some(Platform::Name(name)) => return Some(name == triple),
         Some(Platform::Cfg(expr)) => Expression::parse(&format!("cfg({expr})")).ok()?,
     };
-    expr.eval(|pred| match pred {
-        Predicate::Target(
-            tp @ (TargetPredicate::Arch(_)
-            | TargetPredicate::Os(_)
-            | TargetPredicate::Family(_)
-            | TargetPredicate::Env(_)
-            | TargetPredicate::Vendor(_)
-            | TargetPredicate::Abi(_)
-            | TargetPredicate::Endian(_)
-            | TargetPredicate::PointerWidth(_)),
-        ) => Some(info.matches(tp)),
+    target_cfg::decide(&expr, triple, |pred| match pred {
         Predicate::Flag(name) | Predicate::KeyValue { key: name, .. }
             if custom_cfgs_off && is_custom(name) =>
         {
@@ -213,9 +200,8 @@ mod tests {
 
     #[test]
     fn what_flags_can_change_is_left_to_cargo() {
-        let info = get_builtin_target_by_triple("x86_64-unknown-linux-musl").expect("known");
         let cfg = |s: &str| Platform::Cfg(s.parse().expect("cfg"));
-        let decide = |p: &Platform| activated(Some(p), "x86_64-unknown-linux-musl", info, true);
+        let decide = |p: &Platform| activated(Some(p), "x86_64-unknown-linux-musl", true);
         assert_eq!(decide(&cfg(r#"target_arch = "wasm32""#)), Some(false));
         assert_eq!(
             decide(&cfg(r#"all(unix, target_env = "musl")"#)),
@@ -226,7 +212,6 @@ mod tests {
         let with_flags = activated(
             Some(&cfg("tokio_unstable")),
             "x86_64-unknown-linux-musl",
-            info,
             false,
         );
         assert_eq!(with_flags, None);
