@@ -29,8 +29,16 @@ fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| layer.contains(&module))
 }
 
-/// Every `.rs` file under `dir` (also used by `shape.rs`).
-pub(crate) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// `src/` and every `.rs` file under it, sorted (also used by `shape.rs`).
+pub(crate) fn src_files() -> (PathBuf, Vec<PathBuf>) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    (src, files)
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read src") {
         let path = entry.expect("entry").path();
         if path.is_dir() {
@@ -74,10 +82,7 @@ fn named_modules(text: &str) -> BTreeSet<String> {
 
 #[test]
 fn lower_layers_never_import_higher_ones() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    files.sort();
+    let (src, files) = src_files();
     let mut wrong = Vec::new();
     for file in &files {
         let rel = file.strip_prefix(&src).expect("under src");

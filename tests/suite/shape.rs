@@ -3,9 +3,7 @@
 //! long (a line of it containing "long" or "split"). A long file or function is
 //! usually several ideas; docs/architecture.md says how to split them.
 
-use std::path::Path;
-
-use crate::layers::rust_files;
+use crate::layers::src_files;
 
 const MAX_FILE_LINES: usize = 400;
 const MAX_FN_LINES: usize = 80;
@@ -97,10 +95,7 @@ fn long_functions(text: &str) -> Vec<(String, usize, usize)> {
 
 #[test]
 fn no_long_files_or_functions() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    files.sort();
+    let (src, files) = src_files();
     let mut wrong = Vec::new();
     for file in &files {
         let rel = file.strip_prefix(&src).expect("under src").display();
