@@ -21,6 +21,7 @@ mod cli;
 mod commands;
 mod generate;
 mod model;
+mod output;
 mod pipeline;
 mod preflight;
 mod runtime;

@@ -1,7 +1,7 @@
 //! `cargo slim build`: plan, build every target (`crate::pipeline::build`), the
 //! multi-arch image index, the summary and the exit code (preflight, budgets).
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use crate::model::options::{RequestedOptions, Selection};
 use crate::model::timestamp::Timestamp;
@@ -12,7 +12,7 @@ use crate::size::budget;
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
-use crate::pipeline::build::{build_plan, lock_out_dir, Outcome};
+use crate::pipeline::build::{build_plan, Outcome};
 
 pub(crate) fn run(ui: &Ui, selection: &Selection, requested: &RequestedOptions) -> Result<Exit> {
     let plan = plan::plan(ui, selection, requested)?;
@@ -48,21 +48,17 @@ fn multi_arch_index(
     outcomes: &[Outcome],
 ) -> Result<Option<image::MultiArch>> {
     let images: Vec<&image::Image> = outcomes.iter().filter_map(|o| o.image.as_ref()).collect();
-    let Some(first) = plan.targets.first() else {
+    if plan.targets.is_empty() {
         return Ok(None);
-    };
-    let dir = plan
-        .out_dir(first)
-        .parent()
-        .map(|p| p.join(image::MULTI_ARCH_DIR))
-        .context("the output directory has no parent")?;
+    }
+    let dir = plan.target_dir.multi_arch(&plan.bin);
     if images.len() < 2 {
         ui.warn("--multi-arch with one target: no index written (build --arch arm64,x86_64)");
         return Ok(None);
     }
     // Its own directory, locked like a target's: concurrent runs take turns.
-    let _lock = lock_out_dir(ui, &dir)?;
-    let index = image::write_multi_arch(&dir, &images, Timestamp::from_env()?.unix)?;
+    let locked = dir.lock(ui)?;
+    let index = image::write_multi_arch(&locked, &images, Timestamp::from_env()?.unix)?;
     ui.warn(format!(
         "--multi-arch: {} is an image index for registries (Kubernetes, Cloud Run); \
          Lambda rejects image indexes: deploy a per-target image.tar to Lambda",

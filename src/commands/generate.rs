@@ -4,17 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use cargo_metadata::{Metadata, Package, TargetKind};
 
 use crate::generate::deploy::Deploy;
 use crate::generate::function::SupplyChainFiles;
 use crate::generate::writer::Outcome;
 use crate::generate::{self, name, Found, Kind, Request, Workflow};
-use crate::model::manifest::{self, Manifest};
+use crate::model::manifest::Manifest;
 use crate::model::options::{BinName, Selection};
 use crate::model::target::{Arch, Libc, Target};
-use crate::pipeline::{plan, provenance, sbom};
+use crate::output::{function_dir, OutputDir, OutputFile, TargetDir};
+use crate::pipeline::plan;
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 use crate::util::{hash, regular_file};
@@ -109,13 +110,10 @@ pub(crate) fn run(ui: &Ui, args: &Request) -> Result<Exit> {
 /// left, each checked against the zip beside it.
 fn find_builds(metadata: &Metadata, select: &Selection) -> Result<Vec<Found>> {
     let ws_root = metadata.workspace_root.as_std_path();
-    let target_dir = match &select.target_dir {
-        Some(dir) if dir.is_absolute() => dir.clone(),
-        Some(dir) => std::env::current_dir()
-            .context("cannot read the current directory")?
-            .join(dir),
-        None => metadata.target_directory.clone().into_std_path_buf(),
-    };
+    let target_dir = TargetDir::resolve(
+        select.target_dir.as_deref(),
+        metadata.target_directory.as_std_path(),
+    )?;
     let packages: Vec<&Package> = if select.package.is_some() || metadata.root_package().is_some() {
         vec![plan::select_package(metadata, select)?]
     } else {
@@ -144,28 +142,30 @@ fn find_builds(metadata: &Metadata, select: &Selection) -> Result<Vec<Found>> {
         let deploy = Deploy::from_package_metadata(&package.name, &package.metadata)?;
         for bin in &bins {
             for target in &targets {
-                let dir = plan::out_dir(&target_dir, bin, target);
-                let path = dir.join(manifest::FILE_NAME);
-                if !path.is_file() {
+                let dir = target_dir.function(bin, target);
+                if !dir.has(OutputFile::Manifest) {
                     continue;
                 }
+                let path = dir.unlocked(OutputFile::Manifest);
                 let manifest = Manifest::read(&path)?;
                 check_belongs(&manifest, &path, package, bin, target)?;
                 check_zip(&manifest, &dir)?;
                 let out_dir = dir
+                    .path()
                     .strip_prefix(ws_root)
                     .map(slash)
-                    .map_err(|_| outside_workspace(&dir, ws_root))?;
-                let ci_out_dir = slash(&plan::out_dir(Path::new("target"), bin, target));
+                    .map_err(|_| outside_workspace(dir.path(), ws_root))?;
+                let ci_out_dir = slash(&Path::new("target").join(function_dir(bin, target)));
                 // The SBOM and provenance, by our own file names (never a name
                 // from the manifest), when the manifest records them and they
                 // are there to upload and attest.
+                let (sbom, provenance) = (OutputFile::Sbom, OutputFile::Provenance);
                 let supply_chain = (manifest.supply_chain.is_some()
-                    && dir.join(sbom::FILE_NAME).is_file()
-                    && dir.join(provenance::FILE_NAME).is_file())
+                    && dir.has(sbom)
+                    && dir.has(provenance))
                 .then(|| SupplyChainFiles {
-                    sbom: sbom::FILE_NAME.to_string(),
-                    provenance: provenance::FILE_NAME.to_string(),
+                    sbom: sbom.name().to_string(),
+                    provenance: provenance.name().to_string(),
                 });
                 found.push(Found {
                     manifest,
@@ -178,7 +178,10 @@ fn find_builds(metadata: &Metadata, select: &Selection) -> Result<Vec<Found>> {
         }
     }
     if found.is_empty() {
-        return Err(SlimError::NothingBuilt { dir: target_dir }.into());
+        return Err(SlimError::NothingBuilt {
+            dir: target_dir.path().to_path_buf(),
+        }
+        .into());
     }
     Ok(found)
 }
@@ -232,12 +235,12 @@ fn check_belongs(
 
 /// The zip beside the manifest must be the one it describes: the generated files
 /// point at it and at its hash.
-fn check_zip(m: &Manifest, dir: &Path) -> Result<()> {
-    let zip = dir.join("function.zip");
+fn check_zip(m: &Manifest, dir: &OutputDir) -> Result<()> {
+    let zip = dir.unlocked(OutputFile::Zip);
     // Lambda refuses code over 250 MB unzipped; a bigger file is no function.zip.
     let rebuild = "rebuild with `cargo slim build`, then generate again";
     let bytes = regular_file::read(&zip, &zip, 262_144_000, Some(rebuild))?;
-    if hash::sha256_hex(&bytes) != m.zip.sha256 || m.zip.name != "function.zip" {
+    if hash::sha256_hex(&bytes) != m.zip.sha256 || m.zip.name != OutputFile::Zip.name() {
         return Err(SlimError::BuildDoesNotMatch {
             path: zip,
             reason: "does not match the manifest beside it".into(),

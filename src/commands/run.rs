@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 use crate::model::options::{RequestedOptions, Selection};
 use crate::model::run_options::{FunctionRequest, RunRequest};
+use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::slim_metadata::MetadataTables;
 use crate::runtime::emulation::{self, Runner};
 use crate::runtime::events;
@@ -110,9 +111,8 @@ pub(crate) fn shipped(
 ) -> Result<Shipped> {
     if let Some(path) = path {
         let file = crate::runtime::task_root::resolve(path)?;
-        let full = file
-            .parent()
-            .map(|d| d.join("bootstrap.full"))
+        let full = OutputDir::beside(&file)
+            .map(|d| d.unlocked(OutputFile::Unstripped))
             .filter(|f| f.is_file());
         return Ok(Shipped {
             path: path.to_path_buf(),
@@ -138,14 +138,14 @@ pub(crate) fn shipped(
     };
     if outcome.manifest.is_none() {
         return Err(SlimError::PreflightRefused {
-            target: outcome.built.target.to_string(),
+            target: outcome.target.to_string(),
         }
         .into());
     }
     Ok(Shipped {
-        path: outcome.built.zip.clone(),
-        bin: Some(outcome.built.bin.clone()),
-        full: Some(outcome.built.full.clone()).filter(|f| f.is_file()),
+        path: outcome.dir.unlocked(OutputFile::Zip),
+        bin: Some(outcome.bin.to_string()),
+        full: Some(outcome.dir.unlocked(OutputFile::Unstripped)).filter(|f| f.is_file()),
         metadata_memory,
         metadata_timeout,
     })

@@ -18,7 +18,8 @@ use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::manifest::Manifest;
 use crate::model::options::RequestedOptions;
 use crate::model::target::Target;
-use crate::pipeline::build::{self, Built};
+use crate::output::{OutputDir, OutputFile, EXECUTABLES};
+use crate::pipeline::build;
 use crate::pipeline::plan::{self, Plan};
 use crate::pipeline::profile::PROFILE;
 use crate::size::baseline;
@@ -70,15 +71,12 @@ fn last_builds(
         ..RequestedOptions::default()
     };
     let plan = plan::plan(ui, &args.selection, &requested)?;
-    let built: Vec<Built> = plan
-        .targets
-        .iter()
-        .map(|t| Built::at(plan.out_dir(t), t.clone(), plan.bin.to_string()))
-        .collect();
+    let built: Vec<(&Target, OutputDir)> =
+        plan.targets.iter().map(|t| (t, plan.output(t))).collect();
     let missing: Vec<Target> = built
         .iter()
-        .filter(|b| !has_artifact(b))
-        .map(|b| b.target.clone())
+        .filter(|(_, dir)| !has_build(dir))
+        .map(|(t, _)| (*t).clone())
         .collect();
     if !missing.is_empty() {
         let mut to_build = plan.clone();
@@ -89,33 +87,33 @@ fn last_builds(
         );
         build::build_plan(ui, &to_build)?;
     } else {
-        for b in &built {
+        for (target, dir) in &built {
             // The manifest says what the build is; one that is not a valid record
             // (tampered, damaged, not a regular file) makes the directory
             // untrustworthy, so it stops the command like it stops verify.
-            let recorded = match b.manifest.symlink_metadata() {
-                Ok(_) => Some(Manifest::read(&b.manifest)?),
-                Err(_) => None,
+            let recorded = if dir.occupied(OutputFile::Manifest) {
+                Some(Manifest::read(&dir.unlocked(OutputFile::Manifest))?)
+            } else {
+                None
             };
-            warn_if_stale(ui, &plan, args, b, recorded.as_ref());
+            warn_if_stale(ui, &plan, args, target, dir, recorded.as_ref());
         }
     }
     let several = built.len() > 1;
     let inputs = built
         .iter()
-        .map(|b| {
-            let mut input = input::load_build(&b.full, &b.bootstrap, &b.zip)?;
-            input.label = several.then(|| b.target.to_string());
+        .map(|(target, dir)| {
+            let mut input = input::load_build(dir)?;
+            input.label = several.then(|| target.to_string());
             Ok(input)
         })
         .collect::<Result<_>>()?;
     Ok((inputs, plan.budgets))
 }
 
-fn has_artifact(built: &Built) -> bool {
-    [&built.full, &built.bootstrap, &built.zip]
-        .iter()
-        .any(|p| p.symlink_metadata().is_ok())
+/// Whether a build left an executable or zip to analyse.
+fn has_build(dir: &OutputDir) -> bool {
+    EXECUTABLES.iter().any(|f| dir.occupied(*f))
 }
 
 /// Say when the analysed build may not be the current code, and how to rebuild it
@@ -124,16 +122,15 @@ fn warn_if_stale(
     ui: &Ui,
     plan: &Plan,
     args: &SizeRequest,
-    built: &Built,
+    target: &Target,
+    dir: &OutputDir,
     recorded: Option<&Manifest>,
 ) {
-    let analysed = [&built.full, &built.bootstrap, &built.zip]
-        .into_iter()
-        .find(|p| p.is_file());
+    let analysed = dir.first_of(EXECUTABLES).map(|(_, path)| path);
     let Some(built_at) = analysed.and_then(|p| p.metadata().and_then(|m| m.modified()).ok()) else {
         return;
     };
-    let Some(newer) = changed_since(plan, &built.target, built_at) else {
+    let Some(newer) = changed_since(plan, target, built_at) else {
         return;
     };
     let shown = newer
@@ -144,9 +141,9 @@ fn warn_if_stale(
     ui.warn(format!(
         "{}: the build in {} may be stale ({shown} changed after it); analysing it as it \
          is. Rebuild it with the settings it was made with:\n    {}",
-        built.target,
-        built.out_dir.display(),
-        rebuild_command(args, recorded, &built.target)
+        target,
+        dir.path().display(),
+        rebuild_command(args, recorded, target)
     ));
 }
 
@@ -156,6 +153,7 @@ fn changed_since(plan: &Plan, target: &Target, built_at: SystemTime) -> Option<P
     let ws = plan.workspace_root();
     let dep_info = plan
         .target_dir
+        .path()
         .join(&target.triple)
         .join(PROFILE)
         .join(format!("{}.d", plan.bin));
@@ -164,7 +162,7 @@ fn changed_since(plan: &Plan, target: &Target, built_at: SystemTime) -> Option<P
         files.extend(
             crate::pipeline::sources::dep_info_paths(&text)
                 .into_iter()
-                .filter(|p| p.starts_with(ws) && !p.starts_with(&plan.target_dir)),
+                .filter(|p| p.starts_with(ws) && !p.starts_with(plan.target_dir.path())),
         );
     }
     files.into_iter().find(|f| modified_after(f, built_at))

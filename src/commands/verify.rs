@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 
-use crate::model::manifest::{self, Manifest};
+use crate::model::manifest::Manifest;
 use crate::model::options::{RequestedOptions, Selection};
 use crate::model::target::Target;
-use crate::pipeline::build::{self, Built};
+use crate::output::OutputFile;
+use crate::pipeline::build;
 use crate::pipeline::plan;
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
@@ -55,24 +56,20 @@ pub(crate) fn run(ui: &Ui, args: &VerifyRequest) -> Result<Exit> {
         records.push((m.target.clone(), m));
     } else {
         for t in &plan.targets {
-            let path = plan.out_dir(t).join(manifest::FILE_NAME);
+            let path = plan.output(t).unlocked(OutputFile::Manifest);
             if !path.exists() {
-                return Err(build::not_built(&Built::at(
-                    plan.out_dir(t),
-                    t.clone(),
-                    plan.bin.to_string(),
-                )));
+                return Err(build::not_built(&plan, t));
             }
             records.push((t.clone(), Manifest::read(&path)?));
         }
     }
     let mut verdicts = Vec::new();
     for (target, recorded) in records {
-        let built = Built::at(plan.out_dir(&target), target.clone(), plan.bin.to_string());
+        let dir = plan.output(&target);
         let verdict = if args.artifact_only {
-            artifact_verdict(&plan, &built, &recorded)?
+            artifact_verdict(&plan, &dir, &recorded)?
         } else {
-            rebuild_verdict(ui, &plan, &built, &recorded, args.keep)?
+            rebuild_verdict(ui, &plan, &dir, &recorded, args.keep)?
         };
         if !ui.json() {
             print_verdict(ui, &verdict);
@@ -105,7 +102,12 @@ fn print_verdict(ui: &Ui, v: &TargetVerdict) {
                 .image_digest
                 .as_ref()
                 .map_or(String::new(), |d| format!(", image {d}"));
-            eprintln!("{}: {what}: function.zip {}{image}", v.target, v.sha256);
+            eprintln!(
+                "{}: {what}: {} {}{image}",
+                v.target,
+                OutputFile::Zip.name(),
+                v.sha256
+            );
         }
         for cause in &v.causes {
             ui.warn(format!("{}: {cause}", v.target));

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::commands::size_request::SizeRequest;
 use crate::model::options::RequestedOptions;
-use crate::pipeline::build::Built;
+use crate::output::EXECUTABLES;
 use crate::pipeline::plan;
 use crate::size::{analyze, input, why, Options};
 use crate::ui::Ui;
@@ -19,19 +19,10 @@ pub(crate) fn run(ui: &Ui, args: &SizeRequest, krate: &str) -> Result<Exit> {
     for target in &plan.targets {
         let metadata = plan::metadata_for_target(&selection, &target.triple)?;
         let mut report = why::analyze(&metadata, &plan.package.id, krate, &target.triple)?;
-        let built = Built::at(plan.out_dir(target), target.clone(), plan.bin.to_string());
+        let dir = plan.output(target);
         let file = match &args.path {
             Some(path) => Some(input::load(path)?),
-            None if [&built.full, &built.bootstrap, &built.zip]
-                .iter()
-                .any(|p| p.is_file()) =>
-            {
-                Some(input::load_build(
-                    &built.full,
-                    &built.bootstrap,
-                    &built.zip,
-                )?)
-            }
+            None if dir.first_of(EXECUTABLES).is_some() => Some(input::load_build(&dir)?),
             None => None,
         };
         match file {
@@ -41,7 +32,7 @@ pub(crate) fn run(ui: &Ui, args: &SizeRequest, krate: &str) -> Result<Exit> {
             }
             None => report.notes.push(format!(
                 "no build in {} to measure its bytes: run `cargo slim build` first",
-                built.out_dir.display()
+                dir.path().display()
             )),
         }
         reports.push(report);

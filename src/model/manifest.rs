@@ -22,7 +22,6 @@ use crate::model::timestamp::Timestamp;
 use crate::model::toolchain::Toolchain;
 use crate::util::error::SlimError;
 
-pub(crate) const FILE_NAME: &str = "slim-manifest.json";
 pub(crate) const SCHEMA: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -25,8 +25,8 @@ use serde_json::{json, Value};
 
 use crate::model::linked_crates::LinkedCrates;
 use crate::model::manifest::Manifest;
+use crate::output::{OutputFile, BOOTSTRAP};
 
-pub(crate) const FILE_NAME: &str = "function.intoto.json";
 pub(crate) const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 pub(crate) const PREDICATE_TYPE: &str = "https://slsa.dev/provenance/v1";
 /// Names this kind of build; docs/supply-chain.md documents its parameters.
@@ -209,11 +209,10 @@ fn resolved_dependencies(m: &Manifest, crates: &LinkedCrates) -> Vec<Descriptor>
 /// What the build also made: `bootstrap` and the SBOM.
 fn byproducts(m: &Manifest, sbom_sha256: &str) -> Vec<Descriptor> {
     let mut byproducts = Vec::new();
-    if let Some(b) = m.files.iter().find(|f| f.name == "bootstrap") {
-        byproducts.push(Descriptor::named("bootstrap").digest("sha256", &b.sha256));
+    if let Some(b) = m.files.iter().find(|f| f.name == BOOTSTRAP) {
+        byproducts.push(Descriptor::named(BOOTSTRAP).digest("sha256", &b.sha256));
     }
-    let mut sbom =
-        Descriptor::named(crate::pipeline::sbom::FILE_NAME).digest("sha256", sbom_sha256);
+    let mut sbom = Descriptor::named(OutputFile::Sbom.name()).digest("sha256", sbom_sha256);
     sbom.media_type = Some("application/vnd.cyclonedx+json");
     byproducts.push(sbom);
     byproducts

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::model::manifest::Manifest;
 use crate::model::supply_chain::SupplyChain;
+use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::preflight::PreflightReport;
 use crate::size::budget::BudgetVerdict;
 use crate::size::CrateSize;
@@ -66,11 +67,11 @@ pub(crate) struct Packaged {
 impl TargetReport {
     pub(crate) fn from_manifest(
         manifest: &Manifest,
-        out_dir: PathBuf,
+        dir: &OutputDir,
         top_crates: Vec<CrateSize>,
         preflight: Option<PreflightReport>,
     ) -> TargetReport {
-        let bootstrap = manifest.files.iter().find(|f| f.name == "bootstrap");
+        let bootstrap = manifest.files.iter().find(|f| f.name == BOOTSTRAP);
         TargetReport {
             target: manifest.target.triple.clone(),
             linker: manifest.linker.program.clone(),
@@ -80,7 +81,7 @@ impl TargetReport {
             budget: None,
             outcome: TargetOutcome::Packaged {
                 zip: Packaged {
-                    path: out_dir.join(&manifest.zip.name),
+                    path: dir.unlocked(OutputFile::Zip),
                     bytes: manifest.zip.size,
                     sha256: manifest.zip.sha256.clone(),
                     code_sha256: manifest.zip.code_sha256.clone(),
@@ -88,12 +89,12 @@ impl TargetReport {
                 },
                 preflight,
                 image: manifest.image.as_ref().map(|i| PackagedImage {
-                    path: out_dir.join(&i.archive.name),
+                    path: dir.unlocked(OutputFile::ImageArchive),
                     bytes: i.archive.size,
                     digest: i.manifest.digest.clone(),
                 }),
             },
-            out_dir,
+            out_dir: dir.path().to_path_buf(),
         }
     }
 

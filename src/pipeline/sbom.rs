@@ -24,8 +24,6 @@ use crate::model::timestamp::Timestamp;
 use crate::util::error::SlimError;
 use crate::util::hash;
 
-pub(crate) const FILE_NAME: &str = "function.cdx.json";
-
 /// What the SBOM describes besides the crates.
 #[derive(Debug, Clone)]
 pub(crate) struct Subject<'a> {

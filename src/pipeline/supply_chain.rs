@@ -9,6 +9,7 @@ use crate::model::linked_crates::LinkedCrates;
 use crate::model::manifest::Manifest;
 use crate::model::options::Options;
 use crate::model::supply_chain::{AuditData, Document, SupplyChain};
+use crate::output::{OutputFile, BOOTSTRAP};
 use crate::pipeline::strip::{self, ExtraSection};
 use crate::pipeline::{audit_data, provenance, sbom};
 use crate::util::hash;
@@ -57,7 +58,7 @@ pub(crate) fn documents(
     let bootstrap_sha = manifest
         .files
         .iter()
-        .find(|f| f.name == "bootstrap")
+        .find(|f| f.name == BOOTSTRAP)
         .map(|f| f.sha256.clone())
         .unwrap_or_default();
     let runtime = manifest.runtime.to_string();
@@ -66,13 +67,13 @@ pub(crate) fn documents(
         triple: &manifest.target.triple,
         runtime: &runtime,
         files: vec![
-            ("bootstrap", bootstrap_sha),
+            (BOOTSTRAP, bootstrap_sha),
             (manifest.zip.name.as_str(), manifest.zip.sha256.clone()),
         ],
         timestamp: manifest.build.timestamp,
         audit_data: audit.is_some(),
     })?;
-    let sbom_record = Document::of(sbom::FILE_NAME, &sbom);
+    let sbom_record = Document::of(OutputFile::Sbom.name(), &sbom);
     let provenance = provenance::statement(&provenance::Inputs {
         manifest,
         crates,
@@ -83,7 +84,7 @@ pub(crate) fn documents(
             crates: crates.crates.len() as u64,
             audit_data: audit,
             sbom: sbom_record,
-            provenance: Document::of(provenance::FILE_NAME, &provenance),
+            provenance: Document::of(OutputFile::Provenance.name(), &provenance),
         },
         sbom,
         provenance,

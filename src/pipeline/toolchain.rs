@@ -9,6 +9,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::model::toolchain::Toolchain;
+use crate::output::TargetDir;
 use crate::pipeline::toolchain_cache;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
@@ -46,9 +47,9 @@ fn output(program: &OsString, args: &[&str], cwd: &Path) -> Result<String> {
 /// Ask rustc and cargo who they are, or find their answers in the cache under
 /// `target_dir` (see [`toolchain_cache`]). `cwd` matters: rustup picks the
 /// toolchain from `rust-toolchain.toml` relative to it.
-pub(crate) fn detect(cwd: &Path, target_dir: &Path) -> Result<Toolchain> {
+pub(crate) fn detect(cwd: &Path, target_dir: &TargetDir) -> Result<Toolchain> {
     let key = toolchain_cache::key(&rustc_program(), &cargo_program());
-    let dir = toolchain_cache::dir(target_dir);
+    let dir = target_dir.toolchain_cache();
     if let Some(cached) = key.as_deref().and_then(|k| toolchain_cache::load(&dir, k)) {
         return Ok(cached);
     }

@@ -22,7 +22,6 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::model::toolchain::Toolchain;
-use crate::pipeline::plan::OUTPUT_DIR;
 use crate::util::{atomic, hash};
 
 /// One cache entry: the toolchain, including what the manifest does not record.
@@ -32,12 +31,6 @@ struct Entry {
     toolchain: Toolchain,
     sysroot: PathBuf,
     lld_version: Option<String>,
-}
-
-/// The directory holding the entries, beside the outputs (a bin name cannot
-/// start with a dot, so it never clashes with one).
-pub(crate) fn dir(target_dir: &Path) -> PathBuf {
-    target_dir.join(OUTPUT_DIR).join(".toolchain")
 }
 
 /// The cache key for `rustc` and `cargo` (program names or paths, as they would
@@ -158,7 +151,7 @@ mod tests {
     #[test]
     fn round_trip_and_damage_is_ignored() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = dir(tmp.path());
+        let dir = crate::output::TargetDir::at(tmp.path()).toolchain_cache();
         let t = toolchain(tmp.path());
         assert_eq!(load(&dir, "k"), None);
         store(&dir, "k", &t);

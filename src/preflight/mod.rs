@@ -21,6 +21,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::model::target::{Arch, Runtime};
+use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::ui::table::{Align, Table};
 
 use crate::artifact::elf::{ElfFacts, VersionNeed};
@@ -151,10 +152,10 @@ impl Linkage {
 /// The linkage the slim-manifest.json beside `path` records, if it describes the
 /// file read (`data`: the zip, the bootstrap or bootstrap.full, by sha256).
 pub(crate) fn linkage_beside(path: &Path, data: &[u8]) -> Linkage {
-    let Some(dir) = path.parent() else {
+    let Some(dir) = OutputDir::beside(path) else {
         return Linkage::Unknown;
     };
-    let beside = dir.join(crate::model::manifest::FILE_NAME);
+    let beside = dir.unlocked(OutputFile::Manifest);
     if !beside.is_file() {
         return Linkage::Unknown;
     }
@@ -166,7 +167,7 @@ pub(crate) fn linkage_beside(path: &Path, data: &[u8]) -> Linkage {
         || sha == m.unstripped.sha256
         || m.files
             .iter()
-            .any(|f| f.name == "bootstrap" && f.sha256 == sha);
+            .any(|f| f.name == BOOTSTRAP && f.sha256 == sha);
     if !describes {
         return Linkage::Unknown;
     }

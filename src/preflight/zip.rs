@@ -5,11 +5,9 @@
 //! read by `crate::artifact::zip`.
 
 use crate::artifact::zip::{Kind, Zip};
+use crate::output::BOOTSTRAP;
 
 use super::CheckResult;
-
-/// The name Lambda looks for at the root of the zip.
-const BOOTSTRAP: &str = "bootstrap";
 
 /// What the zip holds: the result of the entry check and, when there is a
 /// `bootstrap` file to read, its bytes.

@@ -9,6 +9,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Component, Path, PathBuf};
 
 use crate::artifact::zip::{self, UNZIPPED_LIMIT};
+use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::util::error::SlimError;
 use crate::util::regular_file;
 
@@ -43,10 +44,9 @@ pub(crate) fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
     };
     match dir {
         None => Ok(path.to_path_buf()),
-        Some(dir) => ["function.zip", "bootstrap"]
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
+        Some(dir) => OutputDir::given(&dir)
+            .first_of(&[OutputFile::Zip, OutputFile::Bootstrap])
+            .map(|(_, path)| path)
             .ok_or_else(|| SlimError::NothingToRun { dir }.into()),
     }
 }
@@ -70,7 +70,7 @@ impl TaskRoot {
             unzip(&data, &task)?;
             Some(data.len() as u64)
         } else {
-            let dest = task.join("bootstrap");
+            let dest = task.join(BOOTSTRAP);
             std::fs::write(&dest, &data)?;
             // A bare file keeps its own mode: a bootstrap that is not executable
             // fails here as it would on Lambda.
@@ -78,7 +78,7 @@ impl TaskRoot {
             std::fs::set_permissions(&dest, Permissions::from_mode(mode))?;
             None
         };
-        let bootstrap = Some(task.join("bootstrap")).filter(|p| p.is_file());
+        let bootstrap = Some(task.join(BOOTSTRAP)).filter(|p| p.is_file());
         let bootstrap_bytes = bootstrap
             .as_ref()
             .and_then(|b| std::fs::metadata(b).ok())

@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::artifact::elf::dep_list;
 use crate::artifact::file;
 use crate::model::manifest::Manifest;
+use crate::output::{OutputDir, OutputFile};
 use crate::util::error::SlimError;
 use crate::util::hash;
 
@@ -101,34 +102,36 @@ fn from_report(path: &Path, report: SizeFile) -> anyhow::Result<Loaded> {
 }
 
 fn from_dir(dir: &Path, manifest: Option<&Manifest>, options: &Options) -> anyhow::Result<Loaded> {
-    let full = dir.join("bootstrap.full");
-    if full.is_file() {
-        return from_elf(input::load(&full)?, options);
-    }
-    let report_path = dir.join(size_report::FILE_NAME);
-    if report_path.is_file() {
-        let data = size_report::read_bounded(&report_path)?;
-        if let Some(recorded) = manifest.and_then(|m| m.size_report.as_ref()) {
-            let sha = hash::sha256_hex(&data);
-            if recorded.size != data.len() as u64 || recorded.sha256 != sha {
-                return Err(SlimError::SizeReportMismatch {
-                    path: report_path,
-                    sha256: sha,
-                    recorded: recorded.sha256.clone(),
-                }
-                .into());
-            }
+    let found = OutputDir::given(dir).first_of(&[
+        OutputFile::Unstripped,
+        OutputFile::SizeReport,
+        OutputFile::Bootstrap,
+    ]);
+    match found {
+        Some((OutputFile::SizeReport, path)) => from_dir_report(&path, manifest),
+        Some((_, elf)) => from_elf(input::load(&elf)?, options),
+        None => Err(SlimError::NoExecutableInDir {
+            dir: dir.to_path_buf(),
         }
-        return from_report(&report_path, SizeFile::parse(&data, &report_path)?);
+        .into()),
     }
-    let shipped = dir.join("bootstrap");
-    if shipped.is_file() {
-        return from_elf(input::load(&shipped)?, options);
+}
+
+/// A directory's size.json, which must be the one its manifest recorded.
+fn from_dir_report(report_path: &Path, manifest: Option<&Manifest>) -> anyhow::Result<Loaded> {
+    let data = size_report::read_bounded(report_path)?;
+    if let Some(recorded) = manifest.and_then(|m| m.size_report.as_ref()) {
+        let sha = hash::sha256_hex(&data);
+        if recorded.size != data.len() as u64 || recorded.sha256 != sha {
+            return Err(SlimError::SizeReportMismatch {
+                path: report_path.to_path_buf(),
+                sha256: sha,
+                recorded: recorded.sha256.clone(),
+            }
+            .into());
+        }
     }
-    Err(SlimError::NoExecutableInDir {
-        dir: dir.to_path_buf(),
-    }
-    .into())
+    from_report(report_path, SizeFile::parse(&data, report_path)?)
 }
 
 /// The note a diff against a size.json carries instead of a symbol table.

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::artifact::{file, zip};
+use crate::output::{OutputDir, OutputFile, BOOTSTRAP, UNSTRIPPED_SUFFIX};
 use crate::util::error::SlimError;
 use crate::util::file_bytes::FileBytes;
 
@@ -34,16 +35,19 @@ pub(crate) struct StripPair {
 
 /// The last build in an output directory: its `bootstrap.full` with the shipped
 /// `bootstrap` as its pair; else the `bootstrap`; else the zip's.
-pub(crate) fn load_build(full: &Path, bootstrap: &Path, zip: &Path) -> anyhow::Result<Input> {
+pub(crate) fn load_build(dir: &OutputDir) -> anyhow::Result<Input> {
+    let full = dir.unlocked(OutputFile::Unstripped);
+    let bootstrap = dir.unlocked(OutputFile::Bootstrap);
+    let zip = dir.unlocked(OutputFile::Zip);
     if full.is_file() {
-        let mut input = read_file(full)?;
-        input.pair = pair_of(full, bootstrap);
+        let mut input = read_file(&full)?;
+        input.pair = pair_of(&full, &bootstrap);
         return Ok(input);
     }
     if bootstrap.is_file() || !zip.is_file() {
-        return load(bootstrap);
+        return load(&bootstrap);
     }
-    load(zip)
+    load(&zip)
 }
 
 /// Read one file given on the command line (a zip yields its `bootstrap`).
@@ -51,7 +55,7 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Input> {
     let mut input = read_file(path)?;
     if zip::looks_like_zip(&input.data) {
         input.data = unzip_bootstrap(path, &input.data)?.into();
-        input.path = PathBuf::from(format!("{}!bootstrap", path.display()));
+        input.path = PathBuf::from(format!("{}!{BOOTSTRAP}", path.display()));
         return Ok(input);
     }
     input.pair = twin(path);
@@ -76,7 +80,7 @@ fn unzip_bootstrap(path: &Path, data: &[u8]) -> anyhow::Result<Vec<u8>> {
     let context = || format!("cannot read {}", path.display());
     let mut archive = zip::Zip::open(data).map_err(|e| e.context(context()))?;
     let entry = archive
-        .entry("bootstrap")
+        .entry(BOOTSTRAP)
         .map_err(|e| e.context(context()))?
         .filter(|e| e.kind == zip::Kind::File)
         .ok_or_else(|| SlimError::NoBootstrapInZip {
@@ -88,9 +92,12 @@ fn unzip_bootstrap(path: &Path, data: &[u8]) -> anyhow::Result<Vec<u8>> {
 /// `bootstrap.full` ↔ `bootstrap`: the other file of the pair, when it exists.
 fn twin(path: &Path) -> Option<StripPair> {
     let name = path.file_name()?.to_str()?;
-    match name.strip_suffix(".full") {
+    match name.strip_suffix(UNSTRIPPED_SUFFIX) {
         Some(stripped) => pair_of(path, &path.with_file_name(stripped)),
-        None => pair_of(&path.with_file_name(format!("{name}.full")), path),
+        None => pair_of(
+            &path.with_file_name(format!("{name}{UNSTRIPPED_SUFFIX}")),
+            path,
+        ),
     }
 }
 
@@ -130,8 +137,9 @@ mod tests {
     #[test]
     fn finds_the_twin_either_way() {
         let dir = tempfile::tempdir().unwrap();
-        let full = dir.path().join("bootstrap.full");
-        let shipped = dir.path().join("bootstrap");
+        let out = OutputDir::given(dir.path());
+        let full = out.unlocked(OutputFile::Unstripped);
+        let shipped = out.unlocked(OutputFile::Bootstrap);
         std::fs::write(&full, vec![0u8; 300]).unwrap();
         assert!(twin(&full).is_none());
         std::fs::write(&shipped, vec![0u8; 100]).unwrap();

@@ -1,7 +1,8 @@
-//! An exclusive lock on an output directory, so two runs writing the same
-//! `<bin>/<triple>/` directory take turns and its zip, checksum and manifest are
-//! always one consistent set (without it, two concurrent builds could leave a
-//! checksum or manifest describing the other run's zip).
+//! An exclusive lock held through a lock file, so two runs writing the same
+//! output directory take turns and its zip, checksum and manifest are always
+//! one consistent set (without it, two concurrent builds could leave a checksum
+//! or manifest describing the other run's zip). `output::OutputDir::lock` is
+//! its user.
 //!
 //! As cargo does for its build directory (`src/cargo/util/flock.rs`): an advisory
 //! `flock` on a lock file inside the directory, tried first without waiting; when
@@ -15,9 +16,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-/// The lock file's name in a locked directory.
-pub(crate) const LOCK_FILE: &str = ".cargo-slim-lock";
-
 /// Linux's "no locks available": NFS without a lock daemon.
 const ENOLCK: i32 = 37;
 
@@ -27,22 +25,22 @@ pub(crate) struct DirLock {
     _file: Option<File>,
 }
 
-/// Lock `dir` (which must exist) exclusively, calling `on_wait` with the lock
-/// file's path first when another process holds it. A file system without locks
-/// (some network file systems) gives an unlocked [`DirLock`], as cargo does.
-pub(crate) fn exclusive(dir: &Path, on_wait: impl FnOnce(&Path)) -> Result<DirLock> {
-    let path = dir.join(LOCK_FILE);
+/// Lock through the file `path` (created when missing; its directory must
+/// exist) exclusively, calling `on_wait` with the path first when another
+/// process holds it. A file system without locks (some network file systems)
+/// gives an unlocked [`DirLock`], as cargo does.
+pub(crate) fn exclusive(path: &Path, on_wait: impl FnOnce(&Path)) -> Result<DirLock> {
     let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .open(&path)
+        .open(path)
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
     let locked = match file.try_lock() {
         Ok(()) => Ok(()),
         Err(TryLockError::WouldBlock) => {
-            on_wait(&path);
+            on_wait(path);
             file.lock()
         }
         Err(TryLockError::Error(e)) => Err(e),
@@ -67,15 +65,16 @@ mod tests {
     #[test]
     fn a_second_holder_waits_and_is_told() {
         let dir = tempfile::tempdir().unwrap();
-        let first = exclusive(dir.path(), |_| panic!("nobody holds it yet")).unwrap();
+        let path = dir.path().join("lock");
+        let first = exclusive(&path, |_| panic!("nobody holds it yet")).unwrap();
         let (tx, rx) = mpsc::channel();
-        let path = dir.path().to_path_buf();
+        let wanted = path.clone();
         let second = std::thread::spawn(move || {
             let lock = exclusive(&path, |p| tx.send(p.to_path_buf()).unwrap()).unwrap();
             drop(lock);
         });
         let waited_on = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        assert_eq!(waited_on, dir.path().join(LOCK_FILE));
+        assert_eq!(waited_on, wanted);
         assert!(!second.is_finished(), "the second holder waits");
         drop(first);
         second.join().unwrap();

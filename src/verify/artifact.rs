@@ -14,7 +14,7 @@ use super::{compare, image, lock_sha256, supply_chain, Mode, TargetVerdict};
 use crate::artifact::file;
 use crate::artifact::zip::Zip;
 use crate::model::manifest::{self, FileEntry, Manifest};
-use crate::pipeline::build::Built;
+use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::pipeline::plan::Plan;
 use crate::pipeline::sources;
 use crate::util::hash;
@@ -22,11 +22,11 @@ use crate::util::hash;
 /// `--artifact-only`: the files on disk against the manifest.
 pub(crate) fn artifact_verdict(
     plan: &Plan,
-    built: &Built,
+    dir: &OutputDir,
     recorded: &Manifest,
 ) -> Result<TargetVerdict> {
-    let artifact_differences = check_artifact(built, recorded)?;
-    let local = local_manifest(built, recorded);
+    let artifact_differences = check_artifact(dir, recorded)?;
+    let local = local_manifest(dir, recorded);
     let mut causes: Vec<Cause> = diagnosis::artifact_causes(&artifact_differences);
     if !artifact_differences.is_empty() {
         let disk = sources::on_disk(&recorded.inputs.sources, plan.workspace_root());
@@ -59,80 +59,73 @@ pub(crate) fn artifact_verdict(
 
 /// The manifest beside the artifact when it is not the recorded one (verify
 /// --manifest): it says how the artifact on disk was made.
-pub(crate) fn local_manifest(built: &Built, recorded: &Manifest) -> Option<Manifest> {
-    Manifest::read(&built.manifest)
+pub(crate) fn local_manifest(dir: &OutputDir, recorded: &Manifest) -> Option<Manifest> {
+    Manifest::read(&dir.unlocked(OutputFile::Manifest))
         .ok()
         .filter(|m| m != recorded)
 }
 
 /// function.zip (and each file in it, and each section of its bootstrap),
 /// bootstrap and function.zip.sha256 against the manifest.
-pub(crate) fn check_artifact(built: &Built, recorded: &Manifest) -> Result<Vec<Difference>> {
+pub(crate) fn check_artifact(dir: &OutputDir, recorded: &Manifest) -> Result<Vec<Difference>> {
     let mut out = Vec::new();
     let missing =
         |name: &str, sha: &str| Difference::new(DifferenceKind::Artifact, name, sha, "missing");
-    match hash_artifact(&built.zip)? {
+    let zip_name = OutputFile::Zip.name();
+    let zip_path = dir.unlocked(OutputFile::Zip);
+    match hash_artifact(&zip_path)? {
         Some(sha) => {
             if sha != recorded.zip.sha256 {
                 out.push(Difference::new(
                     DifferenceKind::Artifact,
-                    "function.zip",
+                    zip_name,
                     &recorded.zip.sha256,
                     sha,
                 ));
                 // Only a zip that differs is opened, mapped rather than read.
-                let zip = file::map_regular(&built.zip, file::FILE_LIMIT, RUN_BUILD)?;
+                let zip = file::map_regular(&zip_path, file::FILE_LIMIT, RUN_BUILD)?;
                 out.extend(zip_contents(&zip, recorded));
             }
         }
-        None => out.push(missing("function.zip", &recorded.zip.sha256)),
+        None => out.push(missing(zip_name, &recorded.zip.sha256)),
     }
     let want = recorded
         .files
         .iter()
-        .find(|f| f.name == "bootstrap")
+        .find(|f| f.name == BOOTSTRAP)
         .map(|f| f.sha256.clone())
         .unwrap_or_default();
-    match hash_artifact(&built.bootstrap)? {
+    match hash_artifact(&dir.unlocked(OutputFile::Bootstrap))? {
         Some(sha) => {
             if sha != want {
                 out.push(Difference::new(
                     DifferenceKind::Artifact,
-                    "bootstrap",
+                    BOOTSTRAP,
                     want,
                     sha,
                 ));
             }
         }
-        None => out.push(missing("bootstrap", &want)),
+        None => out.push(missing(BOOTSTRAP, &want)),
     }
-    out.extend(image::artifact(&built.out_dir, recorded.image.as_ref()));
-    out.extend(checksum_file(&built.out_dir, recorded)?);
-    out.extend(supply_chain::check_artifact(&built.out_dir, recorded));
+    out.extend(image::artifact(dir, recorded.image.as_ref()));
+    out.extend(checksum_file(dir, recorded)?);
+    out.extend(supply_chain::check_artifact(dir, recorded));
     Ok(out)
 }
 
-/// function.zip.sha256 beside the zip: "<64 hex>  function.zip\n".
-fn checksum_file(out_dir: &Path, recorded: &Manifest) -> Result<Option<Difference>> {
-    let sha_file = out_dir.join("function.zip.sha256");
-    // Anything much longer than one line is not a checksum file.
-    let line = read_artifact(&sha_file, 4096)?
-        .map(|d| String::from_utf8_lossy(&d).into_owned())
-        .unwrap_or_default();
-    let mut words = line.split_whitespace();
-    let (sum, name) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-    if sum == recorded.zip.sha256 && name.trim_start_matches('*') == "function.zip" {
+/// function.zip.sha256 beside the zip against the recorded zip hash.
+fn checksum_file(dir: &OutputDir, recorded: &Manifest) -> Result<Option<Difference>> {
+    let found = dir.checksum()?;
+    if found.states(&recorded.zip.sha256) {
         return Ok(None);
     }
+    let expected = crate::output::checksum_line(&recorded.zip.sha256);
     Ok(Some(Difference::new(
         DifferenceKind::ChecksumFile,
-        "function.zip.sha256",
-        format!("{}  function.zip", recorded.zip.sha256),
-        if line.is_empty() {
-            "missing".into()
-        } else {
-            line.trim_end().to_string()
-        },
+        OutputFile::Checksum.name(),
+        expected.trim_end(),
+        found.shown(),
     )))
 }
 
@@ -143,7 +136,7 @@ fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
     let Ok(mut archive) = Zip::open(zip) else {
         return vec![Difference::new(
             DifferenceKind::File,
-            "function.zip",
+            OutputFile::Zip.name(),
             "a readable zip",
             "not a readable zip",
         )];
@@ -171,12 +164,12 @@ fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
             size: entry.data.len() as u64,
             sha256: hash::sha256_hex(&entry.data),
         });
-        if name == "bootstrap" {
+        if name == BOOTSTRAP {
             bootstrap = Some(entry.data);
         }
     }
     let mut out = compare::files(&recorded.files, &found);
-    if out.iter().any(|d| d.name == "bootstrap") {
+    if out.iter().any(|d| d.name == BOOTSTRAP) {
         if let Some(sections) =
             bootstrap.and_then(|b| crate::artifact::elf::section_hashes(&b).ok())
         {
@@ -186,17 +179,8 @@ fn zip_contents(zip: &[u8], recorded: &Manifest) -> Vec<Difference> {
     out
 }
 
-/// An artifact file's bytes; `None` when it is not there. Anything but a regular
-/// file (a FIFO, a device) is an error, and reads are bounded.
-fn read_artifact(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    file::read_regular(path, limit, RUN_BUILD).map(Some)
-}
-
 /// An artifact file's sha256, hashed in blocks (never held whole); `None` when it
-/// is not there. Checked and bounded like [`read_artifact`].
+/// is not there. Anything but a regular file (a FIFO, a device) is an error.
 fn hash_artifact(path: &Path) -> Result<Option<String>> {
     if !path.exists() {
         return Ok(None);

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::difference::{Difference, DifferenceKind};
 use crate::model::manifest::{FileEntry, Manifest, SectionHash};
+use crate::output::OutputFile;
 
 /// The zip, every file in it, every section of the shipped bootstrap and the
 /// unstripped link: recorded vs rebuilt.
@@ -23,7 +24,7 @@ pub(super) fn outputs(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Difference
     if recorded.unstripped.sha256 != rebuilt.unstripped.sha256 {
         out.push(Difference::new(
             DifferenceKind::Unstripped,
-            "bootstrap.full",
+            OutputFile::Unstripped.name(),
             &recorded.unstripped.sha256,
             &rebuilt.unstripped.sha256,
         ));

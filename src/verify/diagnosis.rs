@@ -5,6 +5,7 @@ use super::cause::{differs, Cause};
 use super::difference::{Difference, DifferenceKind};
 use super::settings;
 use crate::model::manifest::{Git, Manifest};
+use crate::output::OutputFile;
 
 /// What the environment looks like now, beside the rebuilt (or local) manifest.
 pub(crate) struct Current<'a> {
@@ -19,7 +20,7 @@ pub(crate) struct Current<'a> {
 pub(crate) fn artifact_causes(diffs: &[Difference]) -> Vec<Cause> {
     let zip = diffs
         .iter()
-        .any(|d| d.kind == DifferenceKind::Artifact && d.name == "function.zip");
+        .any(|d| d.kind == DifferenceKind::Artifact && d.name == OutputFile::Zip.name());
     let sum = diffs.iter().any(|d| d.kind == DifferenceKind::ChecksumFile);
     let mut out = Vec::new();
     if zip && !sum {

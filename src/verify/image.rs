@@ -1,7 +1,7 @@
 //! The container image part of a verification: the recorded digests against a
 //! rebuild's, and the image files on disk against the record.
 
-use std::path::Path;
+use crate::output::OutputDir;
 
 use super::difference::{Difference, DifferenceKind};
 use crate::model::image::{BlobRecord, ImageRecord};
@@ -62,11 +62,11 @@ pub(super) fn outputs(
 
 /// The image files in `out_dir` against the record (nothing when the record
 /// has no image).
-pub(super) fn artifact(out_dir: &Path, recorded: Option<&ImageRecord>) -> Vec<Difference> {
+pub(super) fn artifact(dir: &OutputDir, recorded: Option<&ImageRecord>) -> Vec<Difference> {
     let Some(record) = recorded else {
         return Vec::new();
     };
-    image::check_artifact(out_dir, record)
+    image::check_artifact(dir, record)
         .into_iter()
         .map(|m| diff(DifferenceKind::Artifact, &m.name, m.recorded, m.found))
         .collect()

@@ -11,8 +11,9 @@ use super::diagnosis::{self, Current};
 use super::difference::{Difference, DifferenceKind};
 use super::{compare, image, lock_sha256, supply_chain, Mode, TargetVerdict};
 use crate::model::manifest::{self, Manifest};
-use crate::pipeline::build::{self, Built, Context};
-use crate::pipeline::plan::{self, Plan};
+use crate::output::{function_dir, OutputDir, TargetDir, BOOTSTRAP};
+use crate::pipeline::build::{self, Context};
+use crate::pipeline::plan::Plan;
 use crate::pipeline::sources;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
@@ -29,12 +30,12 @@ struct Rebuild {
 pub(crate) fn rebuild_verdict(
     ui: &Ui,
     plan: &Plan,
-    built: &Built,
+    dir: &OutputDir,
     recorded: &Manifest,
     keep: bool,
 ) -> Result<TargetVerdict> {
     let lock = require_lockfiles(plan, recorded)?;
-    let artifact_differences = check_artifact(built, recorded)?;
+    let artifact_differences = check_artifact(dir, recorded)?;
     let rebuild = rebuild(ui, plan, recorded, keep)?;
     let verdict = |differences, causes, rebuilt_sha256| TargetVerdict {
         target: recorded.target.triple.clone(),
@@ -51,7 +52,7 @@ pub(crate) fn rebuild_verdict(
     let Some(rebuilt) = &rebuild.manifest else {
         let failed = Difference::new(
             DifferenceKind::Preflight,
-            "bootstrap",
+            BOOTSTRAP,
             "passed",
             "the rebuilt binary failed the preflight",
         );
@@ -65,7 +66,7 @@ pub(crate) fn rebuild_verdict(
     ));
     // The artifact on disk may have been made with other settings: its own
     // manifest (when it is not the recorded one) says how.
-    let local = local_manifest(built, recorded);
+    let local = local_manifest(dir, recorded);
     let now = if !artifact_differences.is_empty() && differences.is_empty() {
         local.as_ref()
     } else {
@@ -126,9 +127,9 @@ fn rebuild(ui: &Ui, plan: &Plan, recorded: &Manifest, keep: bool) -> Result<Rebu
         .prefix("cargo-slim-verify-")
         .tempdir()
         .context("cannot create a temporary target directory")?;
-    let p = plan.rebuild_of(recorded, plan::canonical(dir.path()))?;
+    let p = plan.rebuild_of(recorded, TargetDir::at(dir.path()))?;
 
-    crate::util::atomic::ensure_writable_dir(&p.out_dir(target))?;
+    p.output(target).ensure_writable()?;
     let mut ctx = Context::new(ui, &p)?;
     // The zip time the record used, whatever SOURCE_DATE_EPOCH says now.
     ctx.timestamp = recorded.build.timestamp;
@@ -154,7 +155,7 @@ fn rebuild(ui: &Ui, plan: &Plan, recorded: &Manifest, keep: bool) -> Result<Rebu
     let kept = keep.then(|| dir.keep());
     Ok(Rebuild {
         manifest: outcome.manifest,
-        dir: kept.map(|d| plan::out_dir(&d, &p.bin, target)),
+        dir: kept.map(|d| d.join(function_dir(&p.bin, target))),
     })
 }
 

@@ -3,11 +3,9 @@
 //! and SBOM against the recorded ones. (The `.dep-v0` section itself is also
 //! covered by the bootstrap and section hashes.)
 
-use std::path::Path;
-
 use crate::model::manifest::Manifest;
 use crate::model::supply_chain::AuditData;
-use crate::pipeline::{provenance, sbom};
+use crate::output::{OutputDir, OutputFile};
 use crate::util::hash;
 
 use super::difference::{Difference, DifferenceKind};
@@ -16,17 +14,18 @@ use super::difference::{Difference, DifferenceKind};
 /// recorded hashes. Nothing to check for a manifest written before they existed.
 /// The file names are ours, not the manifest's: a recorded value never becomes
 /// a path.
-pub(super) fn check_artifact(out_dir: &Path, recorded: &Manifest) -> Vec<Difference> {
+pub(super) fn check_artifact(dir: &OutputDir, recorded: &Manifest) -> Vec<Difference> {
     let Some(sc) = &recorded.supply_chain else {
         return Vec::new();
     };
     [
-        (sbom::FILE_NAME, &sc.sbom),
-        (provenance::FILE_NAME, &sc.provenance),
+        (OutputFile::Sbom, &sc.sbom),
+        (OutputFile::Provenance, &sc.provenance),
     ]
     .into_iter()
-    .filter_map(|(name, doc)| {
-        let found = match std::fs::read(out_dir.join(name)) {
+    .filter_map(|(file, doc)| {
+        let name = file.name();
+        let found = match std::fs::read(dir.unlocked(file)) {
             Ok(bytes) => hash::sha256_hex(&bytes),
             Err(_) => "missing".to_string(),
         };

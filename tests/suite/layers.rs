@@ -13,6 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["ui"],
     &["model"],
     &["artifact"],
+    &["output"],
     &["size", "preflight", "runtime", "scaffold", "generate"],
     &["pipeline"],
     &["verify", "bench"],

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::{Workflow, CHECKOUT, DOWNLOAD, UPLOAD, ZIG};
 use crate::generate::function::Function;
 use crate::generate::quote::{shell, yaml};
+use crate::output::OutputFile;
 
 /// A step uploading the zip, its checksum and manifest (and the SBOM and
 /// provenance when there are) of `f` as one artifact.
@@ -22,8 +23,8 @@ pub(super) fn upload(y: &mut String, w: &Workflow, f: &Function) {
     let _ = writeln!(y, "          path: |");
     let mut files = vec![
         f.zip_name.as_str(),
-        "function.zip.sha256",
-        "slim-manifest.json",
+        OutputFile::Checksum.name(),
+        OutputFile::Manifest.name(),
     ];
     if let Some(sc) = &f.supply_chain {
         files.extend([sc.sbom.as_str(), sc.provenance.as_str()]);

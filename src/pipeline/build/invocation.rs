@@ -73,7 +73,7 @@ fn selection_args(plan: &Plan, linker: &Linker) -> Vec<String> {
         "--bin".into(),
         plan.bin.to_string(),
         "--target-dir".into(),
-        plan.target_dir.display().to_string(),
+        plan.target_dir.path().display().to_string(),
     ];
     let features = plan::feature_args(&s.features);
     if !features.is_empty() {

@@ -10,6 +10,7 @@ use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
 use crate::model::target::Target;
+use crate::output::OutputFile;
 use crate::pipeline::build::settings::Settings;
 use crate::pipeline::build::Context;
 use crate::pipeline::cargo_build::Invocation;
@@ -68,7 +69,7 @@ pub(crate) fn manifest_for(
             sha256: hash::sha256_hex(full),
         },
         zip: ZipInfo {
-            name: "function.zip".into(),
+            name: OutputFile::Zip.name().into(),
             size: zip.len() as u64,
             sha256: hash::sha256_hex(zip),
             code_sha256: hash::code_sha256(zip),

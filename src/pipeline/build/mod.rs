@@ -10,16 +10,18 @@ mod preflight_gate;
 mod settings;
 mod size_reports;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use cargo_metadata::Metadata;
 
 use crate::model::manifest::{self as manifest_file, Manifest};
+use crate::model::options::BinName;
 use crate::model::supply_chain::Document;
 use crate::model::target::Target;
 use crate::model::timestamp::Timestamp;
 use crate::model::toolchain::Toolchain;
+use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
 use crate::pipeline::cargo_config::CargoConfig;
 use crate::pipeline::image;
@@ -30,11 +32,8 @@ use crate::pipeline::profile::PROFILE;
 use crate::pipeline::report::TargetReport;
 use crate::pipeline::supply_chain;
 use crate::pipeline::toolchain;
-use crate::pipeline::{provenance, sbom};
-use crate::size::size_report;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
-use crate::util::{atomic, lock};
 use invocation::invocation;
 use manifest::{manifest_for, Packaged};
 use outputs::{write_outputs, Outputs};
@@ -42,42 +41,13 @@ use preflight_gate::{run_preflight, Preflight};
 use settings::Settings;
 use size_reports::SizeReports;
 
-#[derive(Debug, Clone)]
-pub(crate) struct Built {
-    pub target: Target,
-    pub bin: String,
-    pub out_dir: PathBuf,
-    /// Stripped, shipped executable.
-    pub bootstrap: PathBuf,
-    /// The same link with symbols kept, for `cargo slim size`.
-    pub full: PathBuf,
-    pub zip: PathBuf,
-    pub manifest: PathBuf,
-    /// function.cdx.json and function.intoto.json.
-    pub sbom: PathBuf,
-    pub provenance: PathBuf,
-}
-
-impl Built {
-    pub(crate) fn at(out_dir: PathBuf, target: Target, bin: String) -> Built {
-        Built {
-            bootstrap: out_dir.join("bootstrap"),
-            full: out_dir.join("bootstrap.full"),
-            zip: out_dir.join("function.zip"),
-            manifest: out_dir.join(manifest_file::FILE_NAME),
-            sbom: out_dir.join(sbom::FILE_NAME),
-            provenance: out_dir.join(provenance::FILE_NAME),
-            out_dir,
-            target,
-            bin,
-        }
-    }
-}
-
 /// What building one target produced.
 #[derive(Debug, Clone)]
 pub(crate) struct Outcome {
-    pub built: Built,
+    pub target: Target,
+    pub bin: BinName,
+    /// Where its files are.
+    pub dir: OutputDir,
     /// `None` when the preflight refused the binary (nothing was packaged).
     pub manifest: Option<Manifest>,
     pub report: TargetReport,
@@ -130,9 +100,10 @@ pub(crate) fn build_plan(ui: &Ui, plan: &Plan) -> Result<Vec<Outcome>> {
     }
     // An unwritable output directory is reported before minutes of compiling.
     for target in &plan.targets {
-        atomic::ensure_writable_dir(&plan.out_dir(target))?;
+        let dir = plan.output(target);
+        dir.ensure_writable()?;
         if with_image {
-            image::check_writable(&plan.out_dir(target))?;
+            dir.check_free(&[OutputFile::ImageLayout, OutputFile::ImageArchive])?;
         }
     }
     if !plan.options.preflight {
@@ -152,10 +123,10 @@ pub(crate) fn build_target(
     ctx: &Context,
     target: &Target,
 ) -> Result<Outcome> {
-    let out_dir = plan.out_dir(target);
+    let dir = plan.output(target);
     // Held from before cargo runs until the outputs are written: another run for
     // the same bin and target waits, so the files are always one run's set.
-    let _lock = lock_out_dir(ui, &out_dir)?;
+    let locked = dir.lock(ui)?;
     toolchain::ensure_target(ui, &ctx.toolchain, &target.triple, plan.options.build_std)?;
     // What cargo really builds for this target: dependencies of other platforms
     // (a wasm32-only crate declaring `links`) must not make it look like C code.
@@ -168,9 +139,10 @@ pub(crate) fn build_target(
     let exe = run_cargo(ui, plan, target, &inv, &graph)?;
     let full = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
 
-    let built = Built::at(out_dir.clone(), target.clone(), plan.bin.to_string());
     let preflight_report = match run_preflight(ui, plan, target, &settings.linker, &full, &exe)? {
-        Preflight::Refused(report) => return Ok(Outcome::refused(built, &settings, &full, report)),
+        Preflight::Refused(report) => {
+            return Ok(Outcome::refused(plan, target, &settings, &full, report))
+        }
         Preflight::Passed(report) => report,
     };
 
@@ -186,17 +158,17 @@ pub(crate) fn build_target(
     };
     let mut manifest = manifest_for(plan, ctx, target, &settings, &inv, &packaged)?;
     manifest.inputs.sources =
-        crate::pipeline::sources::record(&exe, plan.workspace_root(), &plan.target_dir);
+        crate::pipeline::sources::record(&exe, plan.workspace_root(), plan.target_dir.path());
     let image = build_image(plan, ctx, target, &entries, &mut manifest)?;
-    let sizes = SizeReports::new(ui, &built, &full, &entries, &zip)?;
+    let sizes = SizeReports::new(ui, &locked, target, &full, &entries, &zip)?;
     manifest.size_report = sizes
         .json
         .as_ref()
-        .map(|text| Document::of(size_report::FILE_NAME, text.as_bytes()));
+        .map(|text| Document::of(OutputFile::SizeReport.name(), text.as_bytes()));
     let docs = supply_chain::documents(&manifest, &crates, audit)?;
     manifest.supply_chain = Some(docs.record.clone());
     write_outputs(
-        &built,
+        &locked,
         &Outputs {
             full: &full,
             bootstrap: &entries[0].data,
@@ -213,10 +185,13 @@ pub(crate) fn build_target(
         .as_ref()
         .map(|f| f.top_crates(5))
         .unwrap_or_default();
-    let mut report = TargetReport::from_manifest(&manifest, out_dir, top_crates, preflight_report);
-    report.budget = sizes.verdict(&built.target, &plan.budgets);
+    let mut report = TargetReport::from_manifest(&manifest, &dir, top_crates, preflight_report);
+    report.budget = sizes.verdict(target, &plan.budgets);
+    drop(locked);
     Ok(Outcome {
-        built,
+        target: target.clone(),
+        bin: plan.bin.clone(),
+        dir,
         manifest: Some(manifest),
         report,
         image,
@@ -227,7 +202,7 @@ pub(crate) fn build_target(
 /// the `--include` files.
 fn zip_entries(plan: &Plan, stripped: Vec<u8>) -> Result<Vec<Entry>> {
     let mut entries = vec![Entry {
-        name: "bootstrap".into(),
+        name: BOOTSTRAP.into(),
         mode: 0o755,
         data: stripped,
     }];
@@ -294,28 +269,6 @@ fn build_image(
     Ok(Some(image))
 }
 
-/// Take the output directory's lock, saying so when another run holds it (as
-/// cargo says "Blocking waiting for file lock on build directory").
-/// Also clears the temporary files a killed run left there: with the lock held,
-/// no live run is writing them.
-pub(crate) fn lock_out_dir(ui: &Ui, out_dir: &Path) -> Result<lock::DirLock> {
-    atomic::ensure_writable_dir(out_dir)?;
-    let lock = lock::exclusive(out_dir, |path| {
-        ui.status(
-            "Blocking",
-            format!("waiting for file lock on {}", path.display()),
-        );
-    })?;
-    let removed = atomic::remove_stale_temporaries(out_dir)?;
-    if removed > 0 {
-        ui.verbose(format!(
-            "removed {removed} temporary file(s) an interrupted run left in {}",
-            out_dir.display()
-        ));
-    }
-    Ok(lock)
-}
-
 /// What to ask cargo about the crates linked for `target`: the build's own
 /// package, feature and lock-file selection.
 fn linked_crates_query<'p>(plan: &'p Plan, target: &'p Target) -> linked_crates::Query<'p> {
@@ -337,16 +290,16 @@ fn linked_crates_query<'p>(plan: &'p Plan, target: &'p Target) -> linked_crates:
         no_default_features: s.features.no_default,
         cargo_flags,
         workspace_root: plan.workspace_root(),
-        target_dir: &plan.target_dir,
+        target_dir: plan.target_dir.path(),
     }
 }
 
 /// The error for a target whose build left nothing to analyse or verify.
-pub(crate) fn not_built(built: &Built) -> anyhow::Error {
+pub(crate) fn not_built(plan: &Plan, target: &Target) -> anyhow::Error {
     SlimError::NotBuilt {
-        bin: built.bin.clone(),
-        target: built.target.to_string(),
-        dir: built.out_dir.clone(),
+        bin: plan.bin.to_string(),
+        target: target.to_string(),
+        dir: plan.output(target).path().to_path_buf(),
     }
     .into()
 }

@@ -1,13 +1,13 @@
-//! Writing one target's outputs as one consistent set.
+//! Writing one target's outputs as one consistent set, through the output
+//! directory's owner (`crate::output`), which decides the order and removes
+//! what an earlier build left that this one does not write.
 
 use anyhow::Result;
 
 use crate::model::manifest::Manifest;
-use crate::pipeline::build::Built;
+use crate::output::{Locked, OutputFile, OutputSet};
 use crate::pipeline::image;
 use crate::pipeline::supply_chain;
-use crate::size::size_report;
-use crate::util::atomic;
 
 /// Everything one target's build writes besides its manifest and checksum.
 pub(crate) struct Outputs<'a> {
@@ -19,37 +19,26 @@ pub(crate) struct Outputs<'a> {
     pub(crate) size_json: Option<&'a str>,
 }
 
-/// Write the outputs so that at no moment does a manifest or checksum describe a
-/// zip that is not there: the old manifest and checksum go first, then the new
-/// files (each atomically), then the new checksum, then the new manifest.
-pub(crate) fn write_outputs(built: &Built, out: &Outputs<'_>, manifest: &Manifest) -> Result<()> {
-    let Outputs {
-        full,
-        bootstrap,
-        zip,
-        docs,
-        image,
-        size_json,
-    } = *out;
-    let sha_path = built.out_dir.join("function.zip.sha256");
-    let size_path = built.out_dir.join(size_report::FILE_NAME);
-    atomic::remove_if_exists(&built.manifest)?;
-    atomic::remove_if_exists(&sha_path)?;
-    atomic::write(&built.full, full, 0o755)?;
-    atomic::write(&built.bootstrap, bootstrap, 0o755)?;
-    atomic::write(&built.zip, zip, 0o644)?;
-    atomic::write(&built.sbom, &docs.sbom, 0o644)?;
-    atomic::write(&built.provenance, &docs.provenance, 0o644)?;
-    match image {
-        Some(image) => image::write(&built.out_dir, image)?,
-        None => image::remove(&built.out_dir)?,
+/// Write the outputs, the checksum of the zip and the manifest.
+pub(crate) fn write_outputs(
+    locked: &Locked<'_>,
+    out: &Outputs<'_>,
+    manifest: &Manifest,
+) -> Result<()> {
+    let manifest_json = manifest.to_json()?;
+    let mut set = OutputSet::default();
+    set.put(OutputFile::Unstripped, out.full)
+        .put(OutputFile::Bootstrap, out.bootstrap)
+        .put(OutputFile::Zip, out.zip)
+        .put(OutputFile::Sbom, &out.docs.sbom)
+        .put(OutputFile::Provenance, &out.docs.provenance)
+        .put_checksum(&manifest.zip.sha256)
+        .put(OutputFile::Manifest, manifest_json.as_bytes());
+    if let Some(image) = out.image {
+        image.put_into(&mut set);
     }
-    match size_json {
-        Some(text) => atomic::write(&size_path, text.as_bytes(), 0o644)?,
-        None => atomic::remove_if_exists(&size_path)?,
+    if let Some(text) = out.size_json {
+        set.put(OutputFile::SizeReport, text.as_bytes());
     }
-    let line = format!("{}  function.zip\n", manifest.zip.sha256);
-    atomic::write(&sha_path, line.as_bytes(), 0o644)?;
-    atomic::write(&built.manifest, manifest.to_json()?.as_bytes(), 0o644)?;
-    Ok(())
+    locked.write(&set)
 }

@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::model::linker::Linker;
 use crate::model::target::Target;
 use crate::pipeline::build::settings::Settings;
-use crate::pipeline::build::{Built, Outcome};
+use crate::pipeline::build::Outcome;
 use crate::pipeline::plan::Plan;
 use crate::pipeline::report::{TargetOutcome, TargetReport};
 use crate::preflight;
@@ -53,15 +53,17 @@ pub(crate) fn run_preflight(
 impl Outcome {
     /// A build the preflight refused: nothing packaged, the report says why.
     pub(crate) fn refused(
-        built: Built,
+        plan: &Plan,
+        target: &Target,
         settings: &Settings,
         full: &[u8],
         report: preflight::PreflightReport,
     ) -> Self {
+        let dir = plan.output(target);
         let report = TargetReport {
-            target: built.target.triple.clone(),
+            target: target.triple.clone(),
             linker: settings.linker.program.clone(),
-            out_dir: built.out_dir.clone(),
+            out_dir: dir.path().to_path_buf(),
             bootstrap_bytes: full.len() as u64,
             unstripped_bytes: full.len() as u64,
             top_crates: Vec::new(),
@@ -69,7 +71,9 @@ impl Outcome {
             budget: None,
         };
         Outcome {
-            built,
+            target: target.clone(),
+            bin: plan.bin.clone(),
+            dir,
             manifest: None,
             report,
             image: None,

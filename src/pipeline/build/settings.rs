@@ -57,7 +57,7 @@ impl Settings {
         let remaps = rustflags::remaps(
             ws,
             cargo_config::cargo_home().as_deref(),
-            &plan.target_dir,
+            plan.target_dir.path(),
             plan.options
                 .build_std
                 .then_some((rust_src.as_path(), ctx.toolchain.commit_hash.as_str())),

@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::model::budget::Budgets;
 use crate::model::target::Target;
-use crate::pipeline::build::Built;
+use crate::output::{Locked, OutputFile};
 use crate::pipeline::package::Entry;
 use crate::size::budget::{self, BudgetStatus, BudgetVerdict, Figures};
 use crate::size::size_report::{self, SizeFile};
@@ -24,12 +24,12 @@ pub(crate) struct SizeReports {
 impl SizeReports {
     pub(crate) fn new(
         ui: &Ui,
-        built: &Built,
+        locked: &Locked<'_>,
+        target: &Target,
         full: &[u8],
         entries: &[Entry],
         zip: &[u8],
     ) -> Result<Self> {
-        let target = &built.target;
         let shipped = Figures {
             bootstrap: entries.first().map(|e| e.data.len() as u64),
             zip: Some(zip.len() as u64),
@@ -41,12 +41,15 @@ impl SizeReports {
         let file = match SizeFile::for_build(full, bootstrap, &target.triple, shipped) {
             Ok(file) => Some(file),
             Err(e) => {
-                ui.warn(format!("{target}: no {}: {e:#}", size_report::FILE_NAME));
+                ui.warn(format!(
+                    "{target}: no {}: {e:#}",
+                    OutputFile::SizeReport.name()
+                ));
                 None
             }
         };
         let json = file.as_ref().map(SizeFile::to_json).transpose()?;
-        let previous = size_report::read(&built.out_dir.join(size_report::FILE_NAME))
+        let previous = size_report::read(&locked.path(OutputFile::SizeReport))
             .ok()
             .filter(|p| p.target.as_deref() == Some(target.triple.as_str()));
         Ok(SizeReports {

@@ -5,8 +5,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{ARCHIVE, LAYOUT_DIR};
 use crate::model::image::ImageRecord;
+use crate::output::{OutputDir, OutputFile};
 use crate::util::{confined, hash};
 
 /// One image file on disk that does not match the record.
@@ -24,7 +24,10 @@ pub(crate) struct Mismatch {
 /// The record is untrusted input: the paths read are our own names (never the
 /// recorded ones), a blob is looked up only by a well-formed sha256 digest, and
 /// each read is of a regular file, bounded by the recorded size.
-pub(crate) fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismatch> {
+pub(crate) fn check_artifact(dir: &OutputDir, record: &ImageRecord) -> Vec<Mismatch> {
+    let archive = OutputFile::ImageArchive;
+    let layout = dir.unlocked(OutputFile::ImageLayout);
+    let layout_name = OutputFile::ImageLayout.name();
     let mut out = Vec::new();
     let mut check = |name: String, path: Option<PathBuf>, want: &str, size: u64, prefix: &str| {
         let found = match path {
@@ -43,13 +46,13 @@ pub(crate) fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismat
         }
     };
     check(
-        ARCHIVE.to_string(),
-        Some(out_dir.join(ARCHIVE)),
+        archive.name().to_string(),
+        Some(dir.unlocked(archive)),
         &record.archive.sha256,
         record.archive.size,
         "",
     );
-    let blobs = out_dir.join(LAYOUT_DIR).join("blobs/sha256");
+    let blobs = layout.join("blobs/sha256");
     for (what, blob) in [
         ("image manifest", &record.manifest),
         ("image config", &record.config),
@@ -60,18 +63,18 @@ pub(crate) fn check_artifact(out_dir: &Path, record: &ImageRecord) -> Vec<Mismat
             .strip_prefix("sha256:")
             .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
         check(
-            format!("{what} blob in {LAYOUT_DIR}/blobs/sha256/"),
+            format!("{what} blob in {layout_name}/blobs/sha256/"),
             hex.map(|h| blobs.join(h)),
             &blob.digest,
             blob.size,
             "sha256:",
         );
     }
-    let named = read_bounded(&out_dir.join(LAYOUT_DIR).join("index.json"), INDEX_LIMIT)
+    let named = read_bounded(&layout.join("index.json"), INDEX_LIMIT)
         .and_then(|data| index_names(&data).ok_or_else(|| "not an OCI index".to_string()));
     if named.as_deref() != Ok(record.manifest.digest.as_str()) {
         out.push(Mismatch {
-            name: format!("{LAYOUT_DIR}/index.json"),
+            name: format!("{layout_name}/index.json"),
             recorded: format!("names {}", record.manifest.digest),
             found: match named {
                 Ok(digest) => format!("names {digest}"),

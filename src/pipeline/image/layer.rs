@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use flate2::{Compression, GzBuilder};
 
 use super::tar::{self, TarEntry};
+use crate::output::BOOTSTRAP;
 use crate::pipeline::package::Entry;
 
 /// How the layer is compressed, as recorded in the manifest.
@@ -47,8 +48,8 @@ fn tar_entries(entries: &[Entry]) -> Vec<TarEntry> {
         all.insert(dir.to_string(), TarEntry::dir(dir));
     }
     for entry in entries {
-        let path = if entry.name == "bootstrap" {
-            format!("{RUNTIME_DIR}/bootstrap")
+        let path = if entry.name == BOOTSTRAP {
+            format!("{RUNTIME_DIR}/{BOOTSTRAP}")
         } else {
             format!("{TASK_DIR}/{}", entry.name)
         };

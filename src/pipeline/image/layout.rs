@@ -8,10 +8,8 @@
 //! unless asked for with `--multi-arch`.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use oci_spec::image::{
     Descriptor, DescriptorBuilder, ImageIndexBuilder, ImageManifestBuilder, MediaType,
     OciLayoutBuilder, PlatformBuilder, Sha256Digest, ANNOTATION_REF_NAME,
@@ -19,8 +17,7 @@ use oci_spec::image::{
 
 use super::tar::{self, TarEntry};
 use crate::model::target::Arch;
-use crate::util::error::SlimError;
-use crate::util::{atomic, hash};
+use crate::util::hash;
 
 /// The tag `index.json` gives the image: `oci:DIR:latest`, `oci-archive:FILE:latest`.
 pub(crate) const REF_NAME: &str = "latest";
@@ -136,97 +133,6 @@ pub(super) fn archive(files: &[(String, Vec<u8>)], mtime: i64) -> Result<Vec<u8>
     tar::write(&entries, mtime)
 }
 
-/// Write the layout directory `dir`: built beside it under a temporary name,
-/// then swapped in. An interrupted run leaves the old layout or none, never a
-/// torn one (a directory cannot be renamed over a non-empty one, so the old is
-/// moved aside first).
-pub(super) fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
-    let parent = dir
-        .parent()
-        .context("the image directory has no parent directory")?;
-    remove_stale_staging(parent)?;
-    let staging = tempfile::Builder::new()
-        .prefix(".slim-tmp-image-")
-        .tempdir_in(parent)
-        .map_err(|e| unwritable(parent, e))?;
-    for (path, data) in files {
-        let dest = staging.path().join(path);
-        if let Some(p) = dest.parent() {
-            fs::create_dir_all(p).map_err(|e| unwritable(p, e))?;
-        }
-        atomic::write(&dest, data, 0o644)?;
-    }
-    // tempdir() makes 0700; a layout is read by other users' tools too.
-    for sub in ["", "blobs", "blobs/sha256"] {
-        let d = staging.path().join(sub);
-        if d.is_dir() {
-            set_dir_mode(&d)?;
-        }
-    }
-    let old = parent.join(format!(
-        ".slim-old-{}",
-        dir.file_name()
-            .map_or_else(|| "image".into(), |n| n.to_string_lossy().into_owned())
-    ));
-    remove_dir_if_exists(&old)?;
-    if dir.exists() {
-        fs::rename(dir, &old).with_context(|| format!("cannot move {} aside", dir.display()))?;
-    }
-    let staged = staging.keep();
-    fs::rename(&staged, dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    remove_dir_if_exists(&old)
-}
-
-/// Remove a layout directory we wrote, if there is one (only a directory with an
-/// `oci-layout` file is ours to remove).
-pub(super) fn remove_dir(dir: &Path) -> Result<()> {
-    if dir.join("oci-layout").is_file() {
-        fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
-    }
-    Ok(())
-}
-
-/// Staging and moved-aside directories a killed run left (the caller holds the
-/// output directory's lock, so no live run of ours is using them).
-fn remove_stale_staging(parent: &Path) -> Result<()> {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let ours = name
-            .to_str()
-            .is_some_and(|n| n.starts_with(".slim-tmp-image-") || n.starts_with(".slim-old-"));
-        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            remove_dir_if_exists(&entry.path())?;
-        }
-    }
-    Ok(())
-}
-
-fn remove_dir_if_exists(dir: &Path) -> Result<()> {
-    match fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("cannot remove {}", dir.display())),
-    }
-}
-
-fn set_dir_mode(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
-        .with_context(|| format!("cannot set the mode of {}", dir.display()))
-}
-
-fn unwritable(dir: &Path, err: std::io::Error) -> anyhow::Error {
-    SlimError::OutputDirUnwritable {
-        dir: dir.to_path_buf(),
-        detail: err.to_string(),
-        blocker: None,
-    }
-    .into()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,27 +169,5 @@ mod tests {
             index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"],
             "latest"
         );
-    }
-
-    #[test]
-    fn write_dir_replaces_the_old_layout() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("image");
-        let one = vec![("oci-layout".to_string(), b"1".to_vec())];
-        let two = vec![
-            ("blobs/sha256/ab".to_string(), b"2".to_vec()),
-            ("oci-layout".to_string(), b"2".to_vec()),
-        ];
-        write_dir(&dir, &one).unwrap();
-        // What a run killed between staging and swapping leaves behind.
-        fs::create_dir_all(tmp.path().join(".slim-tmp-image-dead/blobs")).unwrap();
-        fs::create_dir_all(tmp.path().join(".slim-old-image")).unwrap();
-        write_dir(&dir, &two).unwrap();
-        assert_eq!(fs::read(dir.join("oci-layout")).unwrap(), b"2");
-        assert_eq!(fs::read(dir.join("blobs/sha256/ab")).unwrap(), b"2");
-        let left: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(left.len(), 1, "no staging or old directories left");
-        remove_dir(&dir).unwrap();
-        assert!(!dir.exists());
     }
 }

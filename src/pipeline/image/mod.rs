@@ -19,8 +19,7 @@ mod layout;
 mod tar;
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use oci_spec::image::MediaType;
@@ -29,21 +28,14 @@ use serde::Serialize;
 use crate::model::image::{ArchiveRecord, BlobRecord, ImageRecord};
 use crate::model::target::{Arch, Libc, Target};
 use crate::model::timestamp::{civil_from_days, Timestamp};
+use crate::output::{Locked, OutputFile, OutputSet};
 use crate::pipeline::package::Entry;
 use crate::util::error::SlimError;
-use crate::util::{atomic, hash};
+use crate::util::hash;
 
 pub(crate) use check::check_artifact;
 pub(crate) use layer::COMPRESSION;
 pub(crate) use layout::REF_NAME;
-
-/// The layout directory's name in the output directory.
-pub(crate) const LAYOUT_DIR: &str = "image";
-/// The oci-archive's name in the output directory.
-pub(crate) const ARCHIVE: &str = "image.tar";
-/// Where `--multi-arch` puts the index over every target's image, beside the
-/// per-target output directories.
-pub(crate) const MULTI_ARCH_DIR: &str = "image-multi-arch";
 
 /// An image is asked for (`--image`, or a verify of a build that made one).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -112,31 +104,6 @@ pub(crate) fn check_target(target: &Target) -> Result<()> {
     Ok(())
 }
 
-/// Fail before compiling when the image outputs could not be written: the
-/// output directory must be writable (checked by the caller) and the names we
-/// write must not be taken by something else.
-pub(crate) fn check_writable(out_dir: &Path) -> Result<()> {
-    let dir = out_dir.join(LAYOUT_DIR);
-    let archive = out_dir.join(ARCHIVE);
-    // Ours: a layout directory (or an empty one) and a regular file.
-    let dir_taken =
-        dir.exists() && !(dir.is_dir() && (dir.join("oci-layout").is_file() || is_empty_dir(&dir)));
-    let archive_taken = archive.exists() && !archive.is_file();
-    let in_the_way = match (dir_taken, archive_taken) {
-        (true, _) => Some(dir),
-        (_, true) => Some(archive),
-        _ => None,
-    };
-    if let Some(blocker) = in_the_way {
-        return Err(SlimError::ImageOutputInTheWay { blocker }.into());
-    }
-    Ok(())
-}
-
-fn is_empty_dir(dir: &Path) -> bool {
-    fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
-}
-
 /// Build the image in memory.
 pub(crate) fn build(input: &Input<'_>) -> Result<Image> {
     check_target(input.target)?;
@@ -180,9 +147,9 @@ impl Image {
             size: b.data.len() as u64,
         };
         ImageRecord {
-            layout: LAYOUT_DIR.into(),
+            layout: OutputFile::ImageLayout.name().into(),
             archive: ArchiveRecord {
-                name: ARCHIVE.into(),
+                name: OutputFile::ImageArchive.name().into(),
                 size: self.archive.len() as u64,
                 sha256: hash::sha256_hex(&self.archive),
             },
@@ -195,30 +162,22 @@ impl Image {
             compression: COMPRESSION.into(),
         }
     }
-}
 
-/// Write `image.tar` (atomically) and the `image/` layout (swapped in whole).
-pub(crate) fn write(out_dir: &Path, image: &Image) -> Result<()> {
-    atomic::write(&out_dir.join(ARCHIVE), &image.archive, 0o644)?;
-    layout::write_dir(&out_dir.join(LAYOUT_DIR), &image.files)
-}
-
-/// Remove the image outputs of an earlier `--image` build, so that no image is
-/// left beside a manifest that does not describe it.
-/// Anything else under those names is not ours and is left alone.
-pub(crate) fn remove(out_dir: &Path) -> Result<()> {
-    layout::remove_dir(&out_dir.join(LAYOUT_DIR))?;
-    let archive = out_dir.join(ARCHIVE);
-    if archive.is_file() {
-        atomic::remove_if_exists(&archive)?;
+    /// `image.tar` and the `image/` layout, among the files a build writes.
+    pub(crate) fn put_into<'a>(&'a self, set: &mut OutputSet<'a>) {
+        set.put(OutputFile::ImageArchive, &self.archive)
+            .put_tree(OutputFile::ImageLayout, &self.files);
     }
-    Ok(())
 }
 
 /// `--multi-arch`: one layout (and archive) holding every target's image and
 /// an image index over them, for registries serving Kubernetes or Cloud Run.
 /// Lambda does not accept an index: deploy a per-target image to it.
-pub(crate) fn write_multi_arch(dir: &Path, images: &[&Image], mtime: i64) -> Result<MultiArch> {
+pub(crate) fn write_multi_arch(
+    locked: &Locked<'_>,
+    images: &[&Image],
+    mtime: i64,
+) -> Result<MultiArch> {
     let manifests: Vec<(layout::Blob, Arch)> = images
         .iter()
         .map(|i| (i.manifest.clone(), i.arch))
@@ -230,14 +189,14 @@ pub(crate) fn write_multi_arch(dir: &Path, images: &[&Image], mtime: i64) -> Res
     }
     let files = layout::files(&index, &blobs)?;
     let archive = layout::archive(&files, mtime)?;
-    atomic::ensure_writable_dir(dir)?;
-    let archive_path = dir.join(ARCHIVE);
-    atomic::write(&archive_path, &archive, 0o644)?;
-    layout::write_dir(&dir.join(LAYOUT_DIR), &files)?;
+    let mut set = OutputSet::default();
+    set.put(OutputFile::ImageArchive, &archive)
+        .put_tree(OutputFile::ImageLayout, &files);
+    locked.write(&set)?;
     Ok(MultiArch {
         index_digest: index.digest(),
-        layout: dir.join(LAYOUT_DIR),
-        archive: archive_path,
+        layout: locked.path(OutputFile::ImageLayout),
+        archive: locked.path(OutputFile::ImageArchive),
         archive_bytes: archive.len() as u64,
     })
 }
@@ -287,6 +246,8 @@ fn rfc3339(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::OutputDir;
+    use std::fs;
 
     fn input_entries() -> Vec<Entry> {
         vec![Entry {
@@ -335,23 +296,34 @@ mod tests {
         assert_eq!(r.manifest.digest, one.manifest.digest());
 
         let tmp = tempfile::tempdir().unwrap();
-        write(tmp.path(), &one).unwrap();
-        assert!(check_artifact(tmp.path(), &r).is_empty());
+        let dir = OutputDir::given(tmp.path());
+        let ui = crate::ui::Ui::new(0, true, crate::ui::Format::Human, crate::ui::Color::Never);
+        let locked = dir.lock(&ui).unwrap();
+        let mut set = OutputSet::default();
+        one.put_into(&mut set);
+        locked.write(&set).unwrap();
+        assert!(check_artifact(&dir, &r).is_empty());
         fs::write(tmp.path().join("image.tar"), b"edited").unwrap();
-        let bad = check_artifact(tmp.path(), &r);
+        let bad = check_artifact(&dir, &r);
         assert_eq!(bad.len(), 1);
         assert_eq!(bad[0].name, "image.tar");
         let mut hostile = r.clone();
         hostile.layer.digest = "sha256:../../../../etc/passwd".into();
         hostile.layout = "/etc".into();
-        let bad = check_artifact(tmp.path(), &hostile);
+        let bad = check_artifact(&dir, &hostile);
         assert_eq!(bad.len(), 2, "{bad:?}");
         assert_eq!(bad[1].found, "not a sha256 digest in the manifest");
         fs::write(tmp.path().join("image/index.json"), b"{}").unwrap();
-        let bad = check_artifact(tmp.path(), &r);
+        let bad = check_artifact(&dir, &r);
         assert_eq!(bad.len(), 2, "{bad:?}");
         assert_eq!(bad[1].name, "image/index.json");
-        remove(tmp.path()).unwrap();
-        assert!(fs::read_dir(tmp.path()).unwrap().next().is_none());
+        // A build without --image removes the image an earlier one left.
+        locked.write(&OutputSet::default()).unwrap();
+        let left: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, [".cargo-slim-lock"]);
     }
 }

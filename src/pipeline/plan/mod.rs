@@ -7,11 +7,10 @@ mod build_graph;
 mod includes;
 mod metadata_query;
 mod package_selection;
-mod paths;
 mod platform_filter;
 mod targets;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use cargo_metadata::{Metadata, Package};
@@ -23,6 +22,7 @@ use crate::model::options::{
     Selection,
 };
 use crate::model::target::{Runtime, Target};
+use crate::output::{OutputDir, TargetDir};
 use crate::pipeline::slim_metadata::MetadataTables;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
@@ -30,13 +30,8 @@ pub(crate) use build_graph::build_graph;
 use includes::resolve_includes;
 pub(crate) use metadata_query::{feature_args, metadata, metadata_for_target};
 pub(crate) use package_selection::{select_bin, select_package};
-use paths::absolute;
-pub(crate) use paths::canonical;
 pub(crate) use platform_filter::filter_for_target;
 use targets::resolve_targets;
-
-/// The directory under the target dir that holds every output of ours.
-pub(crate) const OUTPUT_DIR: &str = "cargo-slim";
 
 /// Everything the build needs to know, resolved.
 #[derive(Debug, Clone)]
@@ -46,7 +41,7 @@ pub(crate) struct Plan {
     pub bin: BinName,
     pub targets: Vec<Target>,
     pub runtime: Runtime,
-    pub target_dir: PathBuf,
+    pub target_dir: TargetDir,
     pub selection: Selection,
     pub options: Options,
     /// Size budgets in force (not recorded in the manifest: they judge a build,
@@ -71,10 +66,10 @@ pub(crate) fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Resu
     let options = resolve_options(opts, &meta, &metadata, &package)?;
     let budgets = budgets(opts.budgets.clone(), &meta)?;
 
-    let target_dir = canonical(&match &select.target_dir {
-        Some(dir) => absolute(dir)?,
-        None => metadata.target_directory.clone().into_std_path_buf(),
-    });
+    let target_dir = TargetDir::resolve(
+        select.target_dir.as_deref(),
+        metadata.target_directory.as_std_path(),
+    )?;
     ui.verbose(format!(
         "package {} {}, bin `{bin}`, targets {}, runtime {runtime}",
         package.name,
@@ -161,7 +156,7 @@ impl Plan {
     /// recorded (typed, already validated) options, features, runtime, bin and
     /// target, always `--locked`. Nothing else of the record is used: recorded
     /// rustflags and the cargo command are for comparison only.
-    pub(crate) fn rebuild_of(&self, recorded: &Manifest, target_dir: PathBuf) -> Result<Plan> {
+    pub(crate) fn rebuild_of(&self, recorded: &Manifest, target_dir: TargetDir) -> Result<Plan> {
         let mut plan = self.clone();
         plan.bin = select_bin(&self.package, Some(recorded.package.bin.as_str()))
             .context("the manifest's `package.bin` is not a binary of this package")?;
@@ -178,9 +173,9 @@ impl Plan {
         Ok(plan)
     }
 
-    /// `<target-dir>/cargo-slim/<bin>/<triple>/`.
-    pub(crate) fn out_dir(&self, target: &Target) -> PathBuf {
-        out_dir(&self.target_dir, &self.bin, target)
+    /// Where `target`'s outputs go: `<target-dir>/cargo-slim/<bin>/<triple>/`.
+    pub(crate) fn output(&self, target: &Target) -> OutputDir {
+        self.target_dir.function(&self.bin, target)
     }
 
     pub(crate) fn workspace_root(&self) -> &Path {
@@ -190,21 +185,4 @@ impl Plan {
     pub(crate) fn manifest_path(&self) -> &Path {
         self.package.manifest_path.as_std_path()
     }
-}
-
-/// Where one target's outputs go: `<target-dir>/cargo-slim/<bin>/<triple>/`.
-/// Both names are checked types, so neither can climb out of the target dir.
-///
-/// Not `<target-dir>/slim/`: cargo writes host builds of a profile named `slim`
-/// there (`cargo build --profile slim` puts the executable at `slim/<bin>`), and
-/// the two layouts cannot share a directory. Cargo's own directories are profile
-/// names, triples and a few fixed names (`doc`, `package`, `tmp`); a directory
-/// named after the tool, as other cargo tools do (`target/nextest`,
-/// `target/criterion`), is never one of them unless a profile is named
-/// `cargo-slim`.
-pub(crate) fn out_dir(target_dir: &Path, bin: &BinName, target: &Target) -> PathBuf {
-    target_dir
-        .join(OUTPUT_DIR)
-        .join(bin.as_str())
-        .join(&target.triple)
 }

@@ -4,6 +4,7 @@
 use super::{check_for, growth, BudgetStatus, BudgetVerdict, Figures};
 use crate::model::budget::Budgets;
 use crate::model::target::Arch;
+use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::size::baseline::Loaded;
 use crate::size::input::Input;
 
@@ -66,13 +67,18 @@ pub(crate) fn for_input(
 /// build directory it is in.
 fn zip_of(input: &Input) -> Option<u64> {
     let shown = input.path.to_string_lossy();
-    match shown.strip_suffix("!bootstrap") {
+    match shown.strip_suffix(&format!("!{BOOTSTRAP}")) {
         Some(zip) => std::fs::metadata(zip).ok(),
         None => {
             let name = input.path.file_name().and_then(|n| n.to_str());
-            matches!(name, Some("bootstrap" | "bootstrap.full"))
-                .then(|| std::fs::metadata(input.path.with_file_name("function.zip")).ok())
+            let executable = matches!(
+                name.and_then(OutputFile::named),
+                Some(OutputFile::Bootstrap | OutputFile::Unstripped)
+            );
+            executable
+                .then(|| OutputDir::beside(&input.path))
                 .flatten()
+                .and_then(|dir| std::fs::metadata(dir.unlocked(OutputFile::Zip)).ok())
         }
     }
     .filter(|m| m.is_file())

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Growth, OVER_BUDGET_HINT};
 use crate::model::budget::{BudgetKind, Source};
+use crate::output::OutputFile;
 use crate::ui::table::bytes;
 use crate::util::error::Exit;
 
@@ -160,8 +161,8 @@ impl Check {
     fn kind_label(&self) -> &'static str {
         match (self.kind, self.source) {
             (BudgetKind::Bootstrap, LimitSource::Lambda) => "the unzipped function",
-            (BudgetKind::Bootstrap, _) => "bootstrap",
-            (BudgetKind::Zip, _) => "function.zip",
+            (BudgetKind::Bootstrap, _) => OutputFile::Bootstrap.name(),
+            (BudgetKind::Zip, _) => OutputFile::Zip.name(),
         }
     }
 }

@@ -21,7 +21,6 @@ use crate::artifact::elf::Format;
 
 pub(crate) use reader::{looks_like_report, read, read_bounded};
 
-pub(crate) const FILE_NAME: &str = "size.json";
 pub(crate) const KIND: &str = "size-report";
 pub(crate) const SCHEMA: u32 = 1;
 
