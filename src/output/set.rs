@@ -107,3 +107,68 @@ impl Locked<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::OutputDir;
+    use crate::ui::{Color, Format, Ui};
+    use std::path::Path;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A file an earlier build wrote and this one does not is removed; what is
+    /// not ours (a directory under a file's name, a tree without its marker,
+    /// any other name) is left alone; the checksum states the zip's hash.
+    #[test]
+    fn a_set_replaces_the_last_one_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = OutputDir::given(tmp.path());
+        let ui = Ui::new(0, true, Format::Human, Color::Never);
+        let locked = dir.lock(&ui).unwrap();
+        let tree = vec![("oci-layout".to_string(), b"{}".to_vec())];
+        let mut full = OutputSet::default();
+        full.put(OutputFile::Zip, b"zip")
+            .put(OutputFile::SizeReport, b"{}")
+            .put(OutputFile::ImageArchive, b"tar")
+            .put_tree(OutputFile::ImageLayout, &tree)
+            .put_checksum(&"ab".repeat(32))
+            .put(OutputFile::Manifest, b"{}");
+        locked.write(&full).unwrap();
+        fs::write(tmp.path().join("notes.txt"), b"mine").unwrap();
+        assert!(dir.checksum().unwrap().states(&"ab".repeat(32)));
+
+        let mut smaller = OutputSet::default();
+        smaller
+            .put(OutputFile::Zip, b"zip2")
+            .put(OutputFile::Manifest, b"{}");
+        locked.write(&smaller).unwrap();
+        assert_eq!(
+            names(tmp.path()),
+            [
+                ".cargo-slim-lock",
+                "function.zip",
+                "notes.txt",
+                "slim-manifest.json"
+            ]
+        );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |f| fs::metadata(dir.unlocked(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(OutputFile::Zip), 0o644);
+
+        fs::create_dir(tmp.path().join("size.json")).unwrap();
+        fs::create_dir(tmp.path().join("image")).unwrap();
+        fs::write(tmp.path().join("image/x"), b"not a layout").unwrap();
+        locked.write(&smaller).unwrap();
+        assert!(tmp.path().join("size.json").is_dir());
+        assert!(tmp.path().join("image/x").is_file());
+    }
+}

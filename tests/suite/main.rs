@@ -17,6 +17,7 @@ mod hostile_manifest;
 mod image;
 mod layers;
 mod new;
+mod owners;
 mod preflight;
 mod reprotest;
 mod run;
