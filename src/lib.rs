@@ -44,6 +44,9 @@ use util::error::{self, Exit};
 /// Parse the command line, run it, and turn the outcome into an exit code. Errors
 /// are printed here, once; nothing below prints an error and exits.
 pub fn main_entry() -> ExitCode {
+    if let Some(code) = runtime::helpers::main_if_helper() {
+        return code;
+    }
     let cli = cli::parse_from_env();
     match run(cli) {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -6,14 +6,14 @@ use std::path::Path;
 use anyhow::Result;
 use bytes::Bytes;
 
-use super::run::{block_on, function_config, report_confinement, runner_for, shipped, Shipped};
+use super::run::{function_config, report_confinement, runner_for, shipped, start_host, Shipped};
 use crate::bench::schedule::{self, Measurements, Plan};
 use crate::bench::subject::Sizes;
 use crate::bench::{render, BenchReport, Subject};
 use crate::model::run_options::BenchRequest;
 use crate::runtime::events;
 use crate::runtime::sandbox::user;
-use crate::runtime::TaskRoot;
+use crate::runtime::{Host, TaskRoot};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 
@@ -23,6 +23,7 @@ pub(crate) fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
     let payload = Bytes::from(events::load(&args.event)?);
     let main = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
     let config = function_config(&args.function, &main)?;
+    let mut host = start_host(ui)?;
     let subjects = subjects(ui, args, &main)?;
     let plan = Plan {
         cold: args.cold,
@@ -30,7 +31,7 @@ pub(crate) fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
         config,
         payload,
     };
-    let measured = measure(ui, &plan, &subjects)?;
+    let measured = measure(ui, &mut host, &plan, &subjects)?;
     let report = BenchReport::new(&plan, &subjects, measured);
     if let Some(c) = report.builds.first().and_then(|b| b.confinement.as_ref()) {
         report_confinement(ui, c);
@@ -88,7 +89,12 @@ fn subjects(ui: &Ui, args: &BenchRequest, main: &Shipped) -> Result<Vec<Subject>
 }
 
 /// Run the schedule, with a progress bar on a terminal.
-fn measure(ui: &Ui, plan: &Plan, subjects: &[Subject]) -> Result<Vec<Measurements>> {
+fn measure(
+    ui: &Ui,
+    host: &mut Host,
+    plan: &Plan,
+    subjects: &[Subject],
+) -> Result<Vec<Measurements>> {
     ui.status(
         "Benchmarking",
         format!(
@@ -120,7 +126,7 @@ fn measure(ui: &Ui, plan: &Plan, subjects: &[Subject]) -> Result<Vec<Measurement
             bar.set_message(what.to_string());
         }
     };
-    let measured = block_on(schedule::run(plan, subjects, &progress))?;
+    let measured = host.block_on(schedule::run(plan, subjects, &progress))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

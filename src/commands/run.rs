@@ -18,7 +18,7 @@ use crate::runtime::events;
 use crate::runtime::function_config::{MAX_TIMEOUT, MEMORY_RANGE};
 use crate::runtime::observer::{LogLine, Observer, Stream};
 use crate::runtime::sandbox::{user, Confinement};
-use crate::runtime::{environment, FunctionConfig, InvocationRecord, Session, TaskRoot};
+use crate::runtime::{environment, FunctionConfig, Host, InvocationRecord, Session, TaskRoot};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 use crate::util::regular_file;
@@ -43,6 +43,7 @@ pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
     let payload = Bytes::from(events::load(&args.event)?);
     let shipped = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
     let config = function_config(&args.function, &shipped)?;
+    let mut host = start_host(ui)?;
     let task_root = TaskRoot::prepare(&shipped.path, user::unprivileged())?;
     let runner = runner_for(&task_root)?;
     describe_start(ui, &shipped.path, &runner, &config);
@@ -52,12 +53,14 @@ pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
         function: !ui.quiet,
     });
     let mut session = Session::new(config.clone(), &task_root, runner.clone(), observer);
-    let records = block_on(async {
+    let records = host.block_on(async {
         let mut records = Vec::new();
-        for _ in 0..args.repeat.max(1) {
-            let record = session.invoke(payload.clone()).await?;
+        for _ in 0..args.repeat {
+            let mut record = session.invoke(payload.clone()).await?;
             if !ui.json() {
                 print_response(ui, &record)?;
+                // Printed as they came: the window of them is not needed again.
+                record.logs = Vec::new();
             }
             records.push(record);
         }
@@ -85,20 +88,17 @@ pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
     })
 }
 
-/// Run a future on a current-thread runtime, ending early (and killing the
-/// function) on Ctrl-C: the function runs in its own process group, out of
-/// reach of the terminal's SIGINT.
-pub(crate) fn block_on<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    rt.block_on(async {
-        tokio::select! {
-            result = fut => result,
-            _ = tokio::signal::ctrl_c() => Err(SlimError::Interrupted.into()),
-        }
-    })
+/// Set up the local runtime's host before anything is unpacked; say so when
+/// nothing would clean up after a SIGKILL.
+pub(crate) fn start_host(ui: &Ui) -> Result<Host> {
+    let host = Host::start()?;
+    if let Some(why) = host.janitor_missing() {
+        ui.warn(format!(
+            "cannot start the cleanup helper ({why}): if cargo-slim is killed with SIGKILL, \
+             its temporary directories and cgroups stay behind"
+        ));
+    }
+    Ok(host)
 }
 
 /// Find or build what to run. A path is used as it is; otherwise the selected

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::api_server::StreamInfo;
 use super::observer::LogLine;
+use super::process::log_window::Dropped;
 
 /// How an invocation ended, named as Lambda names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,8 +75,12 @@ pub(crate) struct InvocationRecord {
     pub streamed: Option<StreamInfo>,
     /// Under emulation (the qemu used), when not native.
     pub emulated: Option<String>,
-    /// The function's lines during this invocation (its init's on a cold start).
+    /// The function's lines during this invocation (its init's on a cold start):
+    /// the latest of them, within the bounds of [`super::process::log_window`].
     pub logs: Vec<LogLine>,
+    /// What fell out of that window, when anything did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logs_dropped: Option<Dropped>,
 }
 
 impl InvocationRecord {

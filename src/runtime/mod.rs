@@ -11,6 +11,10 @@
 //! [`session`] strings environments together: a timeout or a crash ends one, and
 //! the next invocation is a fresh cold start, as on Lambda.
 //!
+//! Nothing outlives a run: each process has a supervisor that kills everything it
+//! started ([`process::supervisor`]), the [`host`] turns SIGINT, SIGTERM and SIGHUP
+//! into an orderly stop, and a janitor removes what a SIGKILL left ([`leftovers`]).
+//!
 //! Nothing here knows about the command line: callers hand in a [`FunctionConfig`].
 
 pub(crate) mod api_server;
@@ -20,14 +24,19 @@ pub(crate) mod environment;
 pub(crate) mod events;
 pub(crate) mod execution_environment;
 pub(crate) mod function_config;
+pub(crate) mod helpers;
+pub(crate) mod host;
 pub(crate) mod invocation;
+pub(crate) mod leftovers;
 pub(crate) mod observer;
 pub(crate) mod process;
 pub(crate) mod sandbox;
 pub(crate) mod session;
+pub(crate) mod stop_signals;
 pub(crate) mod task_root;
 
 pub(crate) use function_config::FunctionConfig;
+pub(crate) use host::Host;
 pub(crate) use invocation::InvocationRecord;
 pub(crate) use session::Session;
 pub(crate) use task_root::TaskRoot;

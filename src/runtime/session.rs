@@ -106,6 +106,7 @@ impl Session {
             let line = cloudwatch::timed_out(&request_id, config.timeout.as_secs_f64());
             self.observer.platform_line(&line);
         }
+        let logs = env.take_logs();
         let record = InvocationRecord {
             request_id: request_id.clone(),
             outcome: result.outcome,
@@ -117,7 +118,8 @@ impl Session {
             payload: result.payload,
             streamed: result.streamed,
             emulated,
-            logs: env.take_logs(),
+            logs: logs.lines,
+            logs_dropped: logs.dropped,
         };
         self.observer.platform_line(&cloudwatch::end(&request_id));
         self.observer.platform_line(&cloudwatch::report(&record));
@@ -152,7 +154,8 @@ impl Session {
             payload: failure.payload.clone(),
             streamed: None,
             emulated,
-            logs: failure.logs.clone(),
+            logs: failure.logs.lines.clone(),
+            logs_dropped: failure.logs.dropped,
         };
         self.observer.platform_line(&cloudwatch::report(&record));
         record

@@ -8,15 +8,17 @@ use std::fs::Permissions;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Component, Path, PathBuf};
 
+use super::leftovers::{self, Leftover};
 use crate::artifact::zip::{self, UNZIPPED_LIMIT};
 use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::util::error::SlimError;
 use crate::util::regular_file;
 
-/// An unpacked function; the files are removed when it is dropped.
+/// An unpacked function; the files are removed when it is dropped (and by the
+/// janitor of [`leftovers`] should we be killed first).
 #[derive(Debug)]
 pub(crate) struct TaskRoot {
-    _dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
     /// The read-only task root (`LAMBDA_TASK_ROOT`).
     pub task: PathBuf,
     /// The writable scratch directory (`TMPDIR`).
@@ -62,6 +64,7 @@ impl TaskRoot {
             .map_err(|e| SlimError::LocalRuntime {
                 detail: format!("cannot create a temporary directory: {e}"),
             })?;
+        leftovers::watch(Leftover::Dir, dir.path());
         let task = dir.path().join("task");
         let scratch = dir.path().join("tmp");
         std::fs::create_dir(&task)?;
@@ -92,7 +95,7 @@ impl TaskRoot {
             std::os::unix::fs::chown(&scratch, Some(uid), Some(gid))?;
         }
         Ok(TaskRoot {
-            _dir: dir,
+            dir: Some(dir),
             task,
             scratch,
             bootstrap,
@@ -171,21 +174,15 @@ fn read_only(dir: &Path) -> std::io::Result<()> {
     std::fs::set_permissions(dir, Permissions::from_mode(0o555))
 }
 
-/// Give write permission back so the temporary directory can be removed.
-fn writable_again(dir: &Path) {
-    let _ = std::fs::set_permissions(dir, Permissions::from_mode(0o755));
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            if entry.file_type().is_ok_and(|k| k.is_dir()) {
-                writable_again(&entry.path());
-            }
-        }
-    }
-}
-
 impl Drop for TaskRoot {
     fn drop(&mut self) {
-        writable_again(&self.task);
+        if let Some(dir) = self.dir.take() {
+            let path = dir.path().to_path_buf();
+            leftovers::make_writable(&self.task);
+            if dir.close().is_ok() {
+                leftovers::forget(Leftover::Dir, &path);
+            }
+        }
     }
 }
 

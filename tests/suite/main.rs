@@ -21,6 +21,7 @@ mod owners;
 mod preflight;
 mod reprotest;
 mod run;
+mod run_cleanup;
 mod shape;
 mod size;
 mod supply_chain;

@@ -16,14 +16,14 @@ const X86: &str = "x86_64-unknown-linux-musl";
 const ARM: &str = "aarch64-unknown-linux-musl";
 
 /// The faults fixture, built once per target for the test run.
-fn faults(triple: &'static str) -> &'static Built {
+pub(crate) fn faults(triple: &'static str) -> &'static Built {
     static X: OnceLock<Built> = OnceLock::new();
     static A: OnceLock<Built> = OnceLock::new();
     let cell = if triple == X86 { &X } else { &A };
     cell.get_or_init(|| build("faults", "faults", triple, &["-q"]))
 }
 
-fn zip() -> &'static Path {
+pub(crate) fn zip() -> &'static Path {
     &faults(X86).zip
 }
 
@@ -682,7 +682,7 @@ fn bench_counts_failures_and_exits_1() {
 
 /// Processes whose environment holds `marker` (the function started with
 /// `--env MARKER=…`).
-fn processes_with(marker: &str) -> Vec<String> {
+pub(crate) fn processes_with(marker: &str) -> Vec<String> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();

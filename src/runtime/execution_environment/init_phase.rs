@@ -14,9 +14,11 @@ use crate::runtime::api_server::{self, ApiEvent, ApiServer};
 use crate::runtime::environment::{self, Places};
 use crate::runtime::invocation::InitReport;
 use crate::runtime::observer::Observer;
-use crate::runtime::process::{Exit, Launch, Process};
+use crate::runtime::process::log_window::Logs;
+use crate::runtime::process::{Exit, Launch, Process, SpawnError};
 use crate::runtime::sandbox::cgroup::Group;
 use crate::runtime::sandbox::Confinement;
+use crate::util::error::SlimError;
 
 impl ExecutionEnvironment {
     /// Start a process and run its init phase.
@@ -33,7 +35,15 @@ impl ExecutionEnvironment {
         let (server, pending, events) = api_server::start().await?;
         let process = match spawn(spec, bootstrap, &server, &group, observer) {
             Ok(p) => p,
-            Err(e) => return Ok(invalid_entrypoint(exec_failure(&e), confinement)),
+            Err(SpawnError::Exec(e)) => {
+                return Ok(invalid_entrypoint(exec_failure(&e), confinement))
+            }
+            Err(SpawnError::Supervisor(detail)) => {
+                return Err(SlimError::LocalRuntime {
+                    detail: format!("cannot start the function's supervisor: {detail}"),
+                }
+                .into())
+            }
         };
         let environment = ExecutionEnvironment {
             _server: server,
@@ -153,7 +163,7 @@ fn spawn(
     server: &ApiServer,
     group: &Group,
     observer: Arc<dyn Observer>,
-) -> std::io::Result<Process> {
+) -> Result<Process, SpawnError> {
     let api = server.address.to_string();
     let places = Places {
         task_root: &spec.task,
@@ -167,7 +177,7 @@ fn spawn(
         args,
         env: environment::variables(&spec.config, &places),
         cwd: spec.task.clone(),
-        cgroup_fds: group.join_fds(),
+        cgroups: group.dirs(),
         run_as: spec.run_as,
     };
     Process::spawn(launch, observer)
@@ -183,7 +193,7 @@ fn invalid_entrypoint(message: String, confinement: Confinement) -> Started {
         },
         error_type: "Runtime.InvalidEntrypoint".into(),
         payload: error_doc("Runtime.InvalidEntrypoint", &message),
-        logs: Vec::new(),
+        logs: Logs::default(),
         max_memory_bytes: None,
         confinement,
         exit: None,

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use super::api_server::{ApiEvent, ApiServer, Pending, StreamInfo, MAX_RESPONSE};
 use super::emulation::Runner;
 use super::invocation::{InitReport, Outcome};
-use super::observer::LogLine;
+use super::process::log_window::Logs;
 use super::process::{Exit, Process};
 use super::sandbox::cgroup::{Cgroups, Group};
 use super::sandbox::Confinement;
@@ -43,7 +43,7 @@ pub(crate) struct InitFailure {
     pub error_type: String,
     /// The error document (the runtime's own from `/init/error`, else ours).
     pub payload: Bytes,
-    pub logs: Vec<LogLine>,
+    pub logs: Logs,
     pub max_memory_bytes: Option<u64>,
     pub confinement: Confinement,
     pub exit: Option<Exit>,
@@ -198,7 +198,7 @@ impl ExecutionEnvironment {
         peak(&self.group, &self.process, self.process.exited())
     }
 
-    pub(crate) fn take_logs(&self) -> Vec<LogLine> {
+    pub(crate) fn take_logs(&self) -> Logs {
         self.process.take_logs()
     }
 

@@ -220,7 +220,7 @@ impl SlimError {
             }
             ToolFailed { .. }
             | LocalRuntime { .. }
-            | Interrupted
+            | Interrupted { .. }
             | CargoMetadata { .. }
             | CargoBuildFailed { .. }
             | NoExecutable { .. }

@@ -246,8 +246,8 @@ pub(crate) enum SlimError {
     LocalRuntime { detail: String },
     #[error("{count} invocation(s) failed ({}): the figures leave them out", kinds.join(", "))]
     InvocationsFailed { count: usize, kinds: Vec<String> },
-    #[error("interrupted")]
-    Interrupted,
+    #[error("interrupted by {signal}")]
+    Interrupted { signal: String },
 
     // --- the manifest (untrusted)
     #[error("cannot read {}: no such file", path.display())]

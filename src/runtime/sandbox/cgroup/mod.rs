@@ -6,18 +6,20 @@
 //! hierarchy delegates the controller to our group's children (`cgroup.subtree_control`),
 //! else v1 where its hierarchy is mounted and writable. Groups are created under
 //! our own group in each hierarchy, never at a root we were not placed in. The
-//! process joins them between fork and exec (it writes `0` to the pre-opened
-//! `cgroup.procs`), so not one allocation of it escapes the limit.
+//! process joins them between fork and exec (it writes `0` to their
+//! `cgroup.procs`), so not one allocation of it escapes the limit. A group is
+//! removed ([`removal`]) when its environment ends, and handed to the
+//! [`leftovers`](crate::runtime::leftovers) janitor while it exists, so that even
+//! a cargo-slim killed with SIGKILL leaves none behind.
 
-use std::fs::{File, OpenOptions};
-use std::os::fd::{AsRawFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 mod hierarchy;
+pub(crate) mod removal;
 
 use super::{Applied, Confinement};
+use crate::runtime::leftovers::{self, Leftover};
 use hierarchy::{find, Hierarchy, Version};
 
 /// CFS period: 100 ms, the kernel's default.
@@ -39,8 +41,6 @@ pub(crate) struct Cgroups {
 pub(crate) struct Group {
     memory: Option<(Version, PathBuf)>,
     cpu: Option<(Version, PathBuf)>,
-    /// `cgroup.procs` of each distinct group, opened for the child to write `0`.
-    procs: Vec<File>,
 }
 
 impl Cgroups {
@@ -79,7 +79,6 @@ impl Cgroups {
         let mut group = Group {
             memory: None,
             cpu: None,
-            procs: Vec::new(),
         };
         let memory = match &self.memory {
             Err(why) => Applied::No { why: why.clone() },
@@ -101,23 +100,6 @@ impl Cgroups {
                 Err(why) => Applied::No { why },
             },
         };
-        let mut dirs: Vec<&PathBuf> = group
-            .memory
-            .iter()
-            .chain(group.cpu.iter())
-            .map(|(_, d)| d)
-            .collect();
-        dirs.dedup();
-        let procs: Vec<File> = dirs
-            .iter()
-            .filter_map(|d| {
-                OpenOptions::new()
-                    .write(true)
-                    .open(d.join("cgroup.procs"))
-                    .ok()
-            })
-            .collect();
-        group.procs = procs;
         let confinement = Confinement {
             memory_mb,
             memory,
@@ -130,9 +112,16 @@ impl Cgroups {
 }
 
 impl Group {
-    /// File descriptors the child writes `0` to, between fork and exec.
-    pub(crate) fn join_fds(&self) -> Vec<RawFd> {
-        self.procs.iter().map(|f| f.as_raw_fd()).collect()
+    /// The distinct group directories the function joins, between fork and exec.
+    pub(crate) fn dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = self
+            .memory
+            .iter()
+            .chain(self.cpu.iter())
+            .map(|(_, d)| d.clone())
+            .collect();
+        dirs.dedup();
+        dirs
     }
 
     /// The most memory the group used, in bytes (page cache included, as the
@@ -170,38 +159,28 @@ impl Group {
 
     /// SIGKILL every process still in the groups (children of the function too).
     pub(crate) fn kill_all(&self) {
-        for (_, dir) in self.memory.iter().chain(self.cpu.iter()) {
-            let procs = std::fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
-            for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-                // SAFETY: kill has no memory-safety preconditions; a pid that has
-                // gone since the read is answered with ESRCH, which we ignore.
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                }
-            }
+        for dir in self.dirs() {
+            removal::kill_members(&dir);
         }
     }
 }
 
 impl Drop for Group {
+    /// Kill and remove until the groups are gone; a group that will not go stays
+    /// with the janitor, which tries again when we exit.
     fn drop(&mut self) {
-        self.kill_all();
-        let dirs: Vec<PathBuf> = self
-            .memory
-            .iter()
-            .chain(self.cpu.iter())
-            .map(|(_, d)| d.clone())
-            .collect();
-        for dir in dirs {
-            // A group can only be removed once its last process is reaped: retry
-            // for a moment.
-            for _ in 0..100 {
-                if std::fs::remove_dir(&dir).is_ok() || !dir.exists() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(10));
+        for dir in self.dirs() {
+            if removal::remove(&dir, removal::PATIENCE) {
+                leftovers::forget(Leftover::Cgroup, &dir);
             }
         }
+    }
+}
+
+/// Remove a group we just made and could not use.
+fn forget_removed(dir: &Path) {
+    if std::fs::remove_dir(dir).is_ok() {
+        leftovers::forget(Leftover::Cgroup, dir);
     }
 }
 
@@ -217,7 +196,10 @@ fn write(dir: &Path, file: &str, value: &str) -> Result<(), String> {
 fn make_group(h: &Hierarchy, name: &str) -> Result<PathBuf, String> {
     let dir = h.ours.join(name);
     match std::fs::create_dir(&dir) {
-        Ok(()) => Ok(dir),
+        Ok(()) => {
+            leftovers::watch(Leftover::Cgroup, &dir);
+            Ok(dir)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(dir),
         Err(e) => Err(format!(
             "cannot create a cgroup in {}: {e} (run as root, or in a delegated cgroup)",
@@ -244,7 +226,7 @@ fn limit_memory(h: &Hierarchy, name: &str, bytes: u64) -> Result<(PathBuf, Strin
     match result {
         Ok(how) => Ok((dir, how)),
         Err(why) => {
-            let _ = std::fs::remove_dir(&dir);
+            forget_removed(&dir);
             Err(why)
         }
     }
@@ -265,7 +247,7 @@ fn limit_cpu(h: &Hierarchy, name: &str, vcpus: f64) -> Result<(PathBuf, String),
         Err(why) => {
             // The memory group may share this directory (v2): leave it to Drop.
             if h.version == Version::V1 {
-                let _ = std::fs::remove_dir(&dir);
+                forget_removed(&dir);
             }
             Err(why)
         }
