@@ -9,6 +9,7 @@ use super::build::BuildOptions;
 use super::select::SelectArgs;
 use crate::model::run_options::{EventSource, FunctionRequest, RunRequest};
 use crate::runtime::environment;
+use crate::runtime::function_config::{refuse_function_name, refuse_region};
 use crate::util::error::SlimError;
 
 const RUN_AFTER_HELP: &str = "\
@@ -125,13 +126,20 @@ pub(crate) struct FunctionArgs {
 impl RunArgs {
     /// The typed request: every flag checked before anything runs.
     pub(crate) fn to_request(&self) -> Result<RunRequest> {
+        if self.repeat == 0 {
+            return Err(SlimError::InvalidSetting {
+                setting: "--repeat".into(),
+                reason: "0 invocations: nothing would run (it counts invocations, from 1)".into(),
+            }
+            .into());
+        }
         Ok(RunRequest {
             path: self.path.clone(),
             selection: self.select.to_selection()?,
             build: self.build.to_requested()?,
             event: self.event.to_source(),
             function: self.function.to_request()?,
-            repeat: self.repeat.max(1),
+            repeat: self.repeat,
         })
     }
 }
@@ -164,6 +172,16 @@ impl FunctionArgs {
                 })
             })
             .collect::<Result<_>>()?;
+        let invalid = |setting: &str, reason: String| SlimError::InvalidSetting {
+            setting: setting.into(),
+            reason,
+        };
+        if let Some(why) = self.function_name.as_deref().and_then(refuse_function_name) {
+            return Err(invalid("--function-name", why).into());
+        }
+        if let Some(why) = refuse_region(&self.region) {
+            return Err(invalid("--region", why).into());
+        }
         Ok(FunctionRequest {
             memory_mb: self.memory,
             timeout_s: self.timeout,

@@ -15,7 +15,7 @@ use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::slim_metadata::MetadataTables;
 use crate::runtime::emulation::{self, Runner};
 use crate::runtime::events;
-use crate::runtime::function_config::{MAX_TIMEOUT, MEMORY_RANGE};
+use crate::runtime::function_config::{refuse_function_name, MAX_TIMEOUT, MEMORY_RANGE};
 use crate::runtime::observer::{LogLine, Observer, Stream};
 use crate::runtime::sandbox::{user, Confinement};
 use crate::runtime::{environment, FunctionConfig, Host, InvocationRecord, Session, TaskRoot};
@@ -159,6 +159,13 @@ pub(crate) fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Resu
         .clone()
         .or_else(|| shipped.bin.clone())
         .unwrap_or_else(|| "function".into());
+    if let Some(why) = refuse_function_name(&name) {
+        return Err(SlimError::InvalidSetting {
+            setting: "the function name (the binary's name; --function-name sets another)".into(),
+            reason: why,
+        }
+        .into());
+    }
     let mut config = FunctionConfig::new(name);
     if let Some(mb) = args.memory_mb.or(shipped.metadata_memory) {
         if !MEMORY_RANGE.contains(&mb) {
@@ -193,25 +200,40 @@ pub(crate) fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Resu
     config.cognito_identity = args.cognito_identity.clone();
     let mut vars = Vec::new();
     for file in &args.env_files {
-        let data = regular_file::read(file, file, ENV_FILE_LIMIT, None)?;
-        let text = String::from_utf8_lossy(&data);
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let pair = environment::parse_assignment(line).map_err(|reason| {
-                SlimError::InvalidSetting {
-                    setting: format!("--env-file {}:{}", file.display(), n + 1),
-                    reason,
-                }
-            })?;
-            vars.push(pair);
-        }
+        vars.extend(env_file(file)?);
     }
     vars.extend(args.env.iter().cloned());
     config.user_env = vars;
     Ok(config)
+}
+
+/// The variables of an env file: UTF-8 (a byte-order mark at its start is an
+/// encoding mark, not part of the first name), `KEY=VALUE` lines, `#` comments.
+fn env_file(file: &Path) -> Result<Vec<(String, String)>> {
+    let data = regular_file::read(file, file, ENV_FILE_LIMIT, None)?;
+    let data = data.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&data);
+    let at_line = |n: usize| format!("--env-file {}:{n}", file.display());
+    let text = std::str::from_utf8(data).map_err(|e| {
+        let line = data[..e.valid_up_to()].split(|&b| b == b'\n').count();
+        SlimError::InvalidSetting {
+            setting: at_line(line),
+            reason: "not UTF-8 text (Lambda's variables are UTF-8 strings)".into(),
+        }
+    })?;
+    let mut vars = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let pair =
+            environment::parse_assignment(line).map_err(|reason| SlimError::InvalidSetting {
+                setting: at_line(n + 1),
+                reason,
+            })?;
+        vars.push(pair);
+    }
+    Ok(vars)
 }
 
 /// How this machine runs the unpacked bootstrap.

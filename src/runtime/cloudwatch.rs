@@ -97,6 +97,7 @@ mod tests {
             streamed: None,
             emulated: None,
             logs: vec![],
+            logs_dropped: None,
         }
     }
 

@@ -115,10 +115,21 @@ pub(crate) fn parse_assignment(item: &str) -> Result<(String, String), String> {
     Ok((key, unquoted.to_string()))
 }
 
-/// Why a user variable is refused, if it is.
+/// Why a user variable is refused, if it is: Lambda takes names of
+/// `[a-zA-Z]([a-zA-Z0-9_])+` (a letter, then at least one letter, digit or `_`),
+/// and none of the names it reserves.
 pub(crate) fn refuse(key: &str) -> Option<String> {
-    if key.is_empty() || key.contains('=') || key.contains('\0') {
-        return Some(format!("`{key}` is not a valid environment variable name"));
+    let bytes = key.as_bytes();
+    let ok = bytes.len() >= 2
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    if !ok {
+        return Some(format!(
+            "{key:?} is not a name Lambda accepts: a letter, then at least one letter, \
+             digit or `_`"
+        ));
     }
     RESERVED
         .contains(&key)
@@ -134,7 +145,7 @@ mod tests {
         let mut config = FunctionConfig::new("fn");
         config.memory_mb = 512;
         config.user_env = vec![
-            ("A".into(), "1".into()),
+            ("AA".into(), "1".into()),
             ("TZ".into(), "Europe/Paris".into()),
         ];
         let places = Places {
@@ -149,16 +160,16 @@ mod tests {
         assert_eq!(get("AWS_LAMBDA_RUNTIME_API"), Some("127.0.0.1:9001"));
         assert_eq!(get("LAMBDA_TASK_ROOT"), Some("/t/task"));
         assert_eq!(get("TZ"), Some("Europe/Paris"));
-        assert_eq!(get("A"), Some("1"));
+        assert_eq!(get("AA"), Some("1"));
         assert_eq!(get("HOME"), None);
     }
 
     #[test]
     fn assignments_as_env_files_write_them() {
-        assert_eq!(parse_assignment("A=1"), Ok(("A".into(), "1".into())));
+        assert_eq!(parse_assignment("AB=1"), Ok(("AB".into(), "1".into())));
         assert_eq!(
-            parse_assignment("export B=\"two words\""),
-            Ok(("B".into(), "two words".into()))
+            parse_assignment("export BB=\"two words\""),
+            Ok(("BB".into(), "two words".into()))
         );
         assert!(parse_assignment("NOEQUALS").is_err());
         assert!(parse_assignment("AWS_LAMBDA_RUNTIME_API=x").is_err());
@@ -169,5 +180,24 @@ mod tests {
         assert!(refuse("AWS_REGION").is_some());
         assert!(refuse("A=B").is_some());
         assert!(refuse("MY_SETTING").is_none());
+    }
+
+    #[test]
+    fn names_follow_lambdas_grammar() {
+        for good in ["AB", "x1", "My_Setting_2"] {
+            assert_eq!(refuse(good), None, "{good}");
+        }
+        for bad in [
+            "A",
+            "I B",
+            "1X",
+            "_X",
+            "\u{feff}AWS_REGION",
+            "A-B",
+            "É1",
+            "",
+        ] {
+            assert!(refuse(bad).is_some(), "{bad:?}");
+        }
     }
 }

@@ -111,8 +111,15 @@ fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(data)
 }
 
+/// The deepest nesting of arrays and objects accepted. Lambda's Invoke API
+/// refuses deeper documents; its parse errors are those of Jackson
+/// (`Unexpected character ('}' (code 125))`), whose default limit since 2.15
+/// (`StreamReadConstraints`) is 1,000 levels, the figure taken here.
+pub(crate) const MAX_NESTING: usize = 1_000;
+
 /// Lambda refuses a payload that is not JSON or over 6 MB before the function sees
-/// it; so do we, with the position of the problem.
+/// it; so do we, with the position of the problem. JSON is UTF-8 text (RFC 8259),
+/// inside strings too, which serde's skipping parser does not check.
 pub(crate) fn check(bytes: &[u8], origin: &str) -> anyhow::Result<()> {
     if bytes.len() > MAX_REQUEST_PAYLOAD {
         return Err(SlimError::EventTooLarge {
@@ -121,14 +128,67 @@ pub(crate) fn check(bytes: &[u8], origin: &str) -> anyhow::Result<()> {
         }
         .into());
     }
-    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-        return Err(SlimError::EventNotJson {
-            origin: origin.into(),
-            detail: e.to_string(),
-        }
+    let not_json = |detail: String| SlimError::EventNotJson {
+        origin: origin.into(),
+        detail,
+    };
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let at = e.valid_up_to();
+        return Err(not_json(format!("invalid UTF-8 at {}", position(bytes, at))).into());
+    }
+    if let Some(at) = too_deep(bytes) {
+        return Err(not_json(format!(
+            "nested deeper than {MAX_NESTING} levels at {}",
+            position(bytes, at)
+        ))
         .into());
     }
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(not_json(e.to_string()).into());
+    }
     Ok(())
+}
+
+/// Where the first array or object deeper than [`MAX_NESTING`] opens, if one
+/// does (brackets inside strings do not count).
+fn too_deep(bytes: &[u8]) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (at, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(at);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `line L column C`, as serde_json words a position (1-based; columns in bytes).
+fn position(bytes: &[u8], at: usize) -> String {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
+    format!("line {line} column {column}")
 }
 
 #[cfg(test)]
@@ -147,6 +207,34 @@ mod tests {
         let err = check(b"{\"a\": }", "x.json").unwrap_err().to_string();
         assert!(err.contains("x.json is not valid JSON"), "{err}");
         assert!(err.contains("line 1 column"), "{err}");
+    }
+
+    #[test]
+    fn invalid_utf8_inside_a_string_is_refused() {
+        let err = check(b"{\"a\": \"x\xff\"}", "e.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalid UTF-8 at line 1 column 9"), "{err}");
+    }
+
+    #[test]
+    fn nesting_is_bounded_as_lambda_bounds_it() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        check(nested(MAX_NESTING).as_bytes(), "e.json").unwrap();
+        let err = check(nested(100_000).as_bytes(), "e.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("nested deeper than 1000 levels at line 1 column 1001"),
+            "{err}"
+        );
+        // Brackets inside strings are text.
+        let text = format!(
+            "{{\"a\": \"{}\\\" {}\"}}",
+            "[".repeat(2000),
+            "{".repeat(2000)
+        );
+        check(text.as_bytes(), "e.json").unwrap();
     }
 
     #[test]

@@ -14,6 +14,27 @@ pub(crate) const MEMORY_RANGE: std::ops::RangeInclusive<u32> = 128..=10_240;
 /// Lambda's longest timeout (15 minutes).
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(900);
 
+/// Why `name` is not a function name Lambda accepts: 1–64 of `a-z A-Z 0-9 - _`
+/// (CreateFunction's `FunctionName`, given as a name rather than an ARN).
+pub(crate) fn refuse_function_name(name: &str) -> Option<String> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    (!ok).then(|| {
+        format!("{name:?} is not a Lambda function name: 1 to 64 letters, digits, `-` or `_`")
+    })
+}
+
+/// Why `region` is not a region name as Lambda's ARNs spell it:
+/// `[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-\d` (`us-east-1`, `us-gov-west-1`,
+/// `us-isob-east-1`).
+pub(crate) fn refuse_region(region: &str) -> Option<String> {
+    let ok = regex::Regex::new(r"^[a-z]{2}((-gov)|(-iso[a-z]?))?-[a-z]+-[0-9]$")
+        .is_ok_and(|re| re.is_match(region));
+    (!ok).then(|| format!("{region:?} is not an AWS region name like us-east-1"))
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct FunctionConfig {
     pub function_name: String,
@@ -51,5 +72,53 @@ impl FunctionConfig {
     /// below.
     pub(crate) fn vcpus(&self) -> f64 {
         f64::from(self.memory_mb) / 1769.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_as_lambda_accepts_them() {
+        for good in ["orders", "a", "My-Function_2", &"x".repeat(64)] {
+            assert_eq!(refuse_function_name(good), None, "{good}");
+        }
+        for bad in [
+            "",
+            "a b",
+            "a\nb",
+            "a\r\nb",
+            "é",
+            "a.b",
+            "a:b",
+            &"x".repeat(65),
+        ] {
+            assert!(refuse_function_name(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn regions_as_lambda_arns_spell_them() {
+        for good in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "us-isob-east-1",
+            "ap-southeast-7",
+        ] {
+            assert_eq!(refuse_region(good), None, "{good}");
+        }
+        for bad in [
+            "",
+            "us-east-1\n",
+            "US-EAST-1",
+            "us-east",
+            "useast1",
+            "us-east-10",
+            "x\r\n",
+        ] {
+            assert!(refuse_region(bad).is_some(), "{bad:?}");
+        }
     }
 }

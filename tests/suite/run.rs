@@ -454,12 +454,74 @@ fn bad_input_is_a_clear_error_not_a_panic() {
             .stderr_lacks("panicked")
             .stdout_is("");
     }
+    lambda_refuses_it_so_do_we(dir.path());
     // A damaged zip.
     let broken = dir.path().join("function.zip");
     std::fs::write(&broken, b"PK\x03\x04garbage").unwrap();
     run(slim().arg("run").arg(&broken))
         .failure(2)
         .stderr_has("cannot read the zip archive");
+}
+
+/// What Lambda's API refuses is refused before anything runs, exit 2, by `run`
+/// and `bench` alike: names, regions and variable names outside Lambda's
+/// grammar, events that are not UTF-8 or nest too deep, `--repeat 0`. (A bad
+/// name or region used to surface as the function timing out.)
+fn lambda_refuses_it_so_do_we(dir: &Path) {
+    let file = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let bom = file("bom.env", b"\xef\xbb\xbfAWS_REGION=eu-west-1\n");
+    let latin1 = file("latin1.env", b"GREETING=caf\xe9\n");
+    let utf8_event = file("latin1.json", b"{\"name\": \"caf\xe9\"}");
+    let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+    let deep_event = file("deep.json", deep.as_bytes());
+    let name = "is not a Lambda function name";
+    let region = "is not an AWS region name";
+    let variable = "is not a name Lambda accepts";
+    let long = "x".repeat(65);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--function-name", "a\nb"], name),
+        (vec!["--function-name", "a\r\nb"], name),
+        (vec!["--function-name", ""], name),
+        (vec!["--function-name", &long], name),
+        (vec!["--region", "us-east-1\n"], region),
+        (vec!["--region", "\r\n"], region),
+        (vec!["--region", ""], region),
+        (vec!["--env", "I B=1"], variable),
+        (vec!["--env", "1X=1"], variable),
+        (vec!["--env", "X=1"], variable),
+        (
+            vec!["--env-file", &bom],
+            "`AWS_REGION` is reserved by Lambda",
+        ),
+        (vec!["--env-file", &latin1], "latin1.env:1: not UTF-8 text"),
+        (
+            vec!["--event", &utf8_event],
+            "invalid UTF-8 at line 1 column 14",
+        ),
+        (
+            vec!["--event", &deep_event],
+            "nested deeper than 1000 levels",
+        ),
+    ];
+    for subcommand in ["run", "bench"] {
+        for (args, expected) in &cases {
+            run(slim().arg(subcommand).arg(zip()).args(args))
+                .labelled(subcommand)
+                .failure(2)
+                .stderr_has(expected)
+                .stderr_lacks("Timedout")
+                .stdout_is("");
+        }
+    }
+    run(slim().arg("run").arg(zip()).args(["--repeat", "0"]))
+        .failure(2)
+        .stderr_has("--repeat")
+        .stderr_has("0 invocations")
+        .stdout_is("");
 }
 
 /// Copy the faults bootstrap with `mode`, or write `bytes` instead of it.

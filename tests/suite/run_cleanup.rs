@@ -73,7 +73,12 @@ impl Traced {
     /// Wait for cargo-slim to end: its exit code (`None`: a signal) and stderr.
     fn finish(mut self) -> (Option<i32>, String, Leftovers) {
         let mut stderr = String::new();
-        let _ = self.child.stderr.take().unwrap().read_to_string(&mut stderr);
+        let _ = self
+            .child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr);
         let code = self.child.wait().unwrap().code();
         let left = Leftovers {
             pid: self.pid(),
@@ -131,7 +136,11 @@ fn cgroups_of(pid: u32) -> Vec<PathBuf> {
     let prefix = format!("cargo-slim-{pid}-");
     let membership = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
     let mut found = Vec::new();
-    for mount in std::fs::read_dir("/sys/fs/cgroup").into_iter().flatten().flatten() {
+    for mount in std::fs::read_dir("/sys/fs/cgroup")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         for line in membership.lines() {
             let path = line.splitn(3, ':').nth(2).unwrap_or("/");
             let ours = mount.path().join(path.trim_start_matches('/'));
@@ -195,11 +204,7 @@ fn sigterm_and_sighup_stop_a_run_or_a_bench_and_leave_nothing() {
 
 #[test]
 fn sigkill_of_a_run_or_a_bench_leaves_nothing() {
-    let cases: [(&str, &[&str]); 3] = [
-        ("run", &[]),
-        ("run", &["--no-limits"]),
-        ("bench", &[]),
-    ];
+    let cases: [(&str, &[&str]); 3] = [("run", &[]), ("run", &["--no-limits"]), ("bench", &[])];
     for (subcommand, extra) in cases {
         let (run, confined) = start_hanging(subcommand, extra);
         let case = format!("{subcommand} {extra:?}, SIGKILL");
@@ -323,12 +328,12 @@ fn a_flood_of_output_keeps_our_memory_bounded_and_says_what_it_dropped() {
         let kept = inv["logs"].as_array().unwrap();
         let dropped = &inv["logs_dropped"];
         assert!(!kept.is_empty(), "{mode}");
-        assert!(dropped["records"].as_u64().unwrap() > 0, "{mode}: {dropped}");
+        assert!(
+            dropped["records"].as_u64().unwrap() > 0,
+            "{mode}: {dropped}"
+        );
         assert!(dropped["bytes"].as_u64().unwrap() > 0, "{mode}: {dropped}");
-        let kept_bytes: usize = kept
-            .iter()
-            .map(|l| l["text"].as_str().unwrap().len())
-            .sum();
+        let kept_bytes: usize = kept.iter().map(|l| l["text"].as_str().unwrap().len()).sum();
         assert!(kept.len() <= 10_000 && kept_bytes <= 256 * 1024, "{mode}");
         // What was dropped from the record still reached stderr.
         let lines = forwarded.join().unwrap();

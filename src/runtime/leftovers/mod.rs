@@ -45,7 +45,9 @@ static JANITOR: Mutex<Option<ChildStdin>> = Mutex::new(None);
 /// Start the janitor (once). Without it, everything still cleans up after
 /// itself except after a SIGKILL; the caller says so.
 pub(crate) fn start() -> std::io::Result<()> {
-    let mut slot = JANITOR.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut slot = JANITOR
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if slot.is_some() {
         return Ok(());
     }
@@ -84,7 +86,9 @@ pub(crate) fn forget(kind: Leftover, path: &Path) {
 
 /// One line: `+D 2f746d70…` (the path's bytes in hex: a path may hold a newline).
 fn tell(op: char, kind: Leftover, path: &Path) {
-    let mut slot = JANITOR.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut slot = JANITOR
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(stdin) = slot.as_mut() {
         let hex: String = path
             .as_os_str()

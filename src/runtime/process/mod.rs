@@ -108,48 +108,11 @@ impl Process {
                 return Err(stop(&mut child, e));
             }
         };
-        let window = Arc::new(Mutex::new(LogWindow::default()));
-        let (done_tx, readers_done) = mpsc::channel();
-        let mut readers = 0;
-        if let Some(out) = child.stdout.take() {
-            log_window::forward(
-                out,
-                Stream::Stdout,
-                window.clone(),
-                observer.clone(),
-                Done(done_tx.clone()),
-            );
-            readers += 1;
-        }
-        if let Some(err) = child.stderr.take() {
-            log_window::forward(err, Stream::Stderr, window.clone(), observer, Done(done_tx));
-            readers += 1;
-        }
-        let (tx, exit) = oneshot::channel();
-        let (gone_tx, gone) = mpsc::channel();
+        let (window, readers_done, readers) = forward_logs(&mut child, observer);
         let reports = control
             .try_clone()
             .map_err(|e| stop(&mut child, failed("socket", e)))?;
-        std::thread::spawn(move || {
-            let exit = read_report(&reports).map_or_else(Exit::unknown, |r| match r {
-                Report::Exited {
-                    code,
-                    signal,
-                    usage,
-                    clock_ns,
-                } => Exit {
-                    code,
-                    signal,
-                    usage,
-                    peak_rss_kib: None,
-                    at: instant_at(clock_ns),
-                },
-                _ => Exit::unknown(),
-            });
-            let _ = tx.send(exit);
-            let _ = child.wait();
-            let _ = gone_tx.send(());
-        });
+        let (exit, gone) = watch_end(reports, child);
         Ok(Process {
             pid,
             supervisor,
@@ -230,10 +193,7 @@ impl Process {
 
     /// Take the log lines kept so far (and what was dropped of them).
     pub(crate) fn take_logs(&self) -> Logs {
-        self.window
-            .lock()
-            .map(|mut w| w.take())
-            .unwrap_or_default()
+        self.window.lock().map(|mut w| w.take()).unwrap_or_default()
     }
 }
 
@@ -244,6 +204,58 @@ impl Drop for Process {
         self.kill();
         let _ = self.gone.recv_timeout(DROP_PATIENCE);
     }
+}
+
+/// Read the supervisor's stdout and stderr (the function's) into a window.
+fn forward_logs(
+    child: &mut Child,
+    observer: Arc<dyn Observer>,
+) -> (Arc<Mutex<LogWindow>>, mpsc::Receiver<()>, usize) {
+    let window = Arc::new(Mutex::new(LogWindow::default()));
+    let (done_tx, readers_done) = mpsc::channel();
+    let mut readers = 0;
+    if let Some(out) = child.stdout.take() {
+        let done = Done(done_tx.clone());
+        log_window::forward(out, Stream::Stdout, window.clone(), observer.clone(), done);
+        readers += 1;
+    }
+    if let Some(err) = child.stderr.take() {
+        log_window::forward(err, Stream::Stderr, window.clone(), observer, Done(done_tx));
+        readers += 1;
+    }
+    (window, readers_done, readers)
+}
+
+/// On a thread: wait for the supervisor's report of the function's end, then
+/// reap the supervisor. The exit comes on the first channel, "reaped" on the
+/// second.
+fn watch_end(
+    reports: UnixStream,
+    mut child: Child,
+) -> (oneshot::Receiver<Exit>, mpsc::Receiver<()>) {
+    let (tx, exit) = oneshot::channel();
+    let (gone_tx, gone) = mpsc::channel();
+    std::thread::spawn(move || {
+        let exit = match read_report(&reports) {
+            Some(Report::Exited {
+                code,
+                signal,
+                usage,
+                clock_ns,
+            }) => Exit {
+                code,
+                signal,
+                usage,
+                peak_rss_kib: None,
+                at: instant_at(clock_ns),
+            },
+            _ => Exit::unknown(),
+        };
+        let _ = tx.send(exit);
+        let _ = child.wait();
+        let _ = gone_tx.send(());
+    });
+    (exit, gone)
 }
 
 /// Our own executable as a supervisor, talking over `socket` (its stdin), in a
