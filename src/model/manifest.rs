@@ -2,7 +2,8 @@
 //!
 //! It holds everything `cargo slim verify` needs to rebuild the same way and
 //! nothing machine-specific: paths are recorded relative to the workspace, or as
-//! the placeholders our path remapping uses (`/build`, `/cargo`, `/target`); no
+//! what the path map writes them as (`/build`, `/cargo/…`, `/target`,
+//! `/rustc/…`; pipeline/path_map.rs), its rules as placeholders; no
 //! user names, no wall-clock time (only the SOURCE_DATE_EPOCH-derived zip time).
 //! Built from the same inputs, the manifest itself is byte-identical.
 
@@ -77,7 +78,9 @@ pub(crate) struct BuildInfo {
     pub all_features: bool,
     pub no_default_features: bool,
     pub profile: ProfilePlan,
-    /// Our rustflags, with paths shown as their remapped placeholders. Like
+    /// Our rustflags: the path map's rules as placeholders
+    /// (`--remap-path-prefix={package}=/cargo/registry/itoa-1.0.19`, sorted by
+    /// what they map to, the same on every machine), then our other flags. Like
     /// `user_rustflags` and `command`, a record for people and for comparison
     /// only: `verify` never passes a recorded flag or argument on; it derives
     /// them again from the typed `options`, `features` and target.

@@ -36,6 +36,15 @@ impl Toolchain {
         self.is_nightly() && nightly(&self.cargo)
     }
 
+    /// What rustc's own std paths are named after (`/rustc/<this>/library/…`):
+    /// the commit it was built from, or its release when it does not know it.
+    pub(crate) fn source_commit(&self) -> &str {
+        match self.commit_hash.as_str() {
+            "" | "unknown" => &self.release,
+            commit => commit,
+        }
+    }
+
     /// The toolchain's own rust-lld (`lib/rustlib/<host>/bin/rust-lld`).
     pub(crate) fn rust_lld(&self) -> PathBuf {
         self.sysroot

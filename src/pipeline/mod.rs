@@ -7,12 +7,14 @@
 
 pub(crate) mod audit_data;
 pub(crate) mod build;
+pub(crate) mod build_id;
 pub(crate) mod cargo_build;
 pub(crate) mod cargo_config;
 pub(crate) mod image;
 pub(crate) mod linked_crates;
 pub(crate) mod linker;
 pub(crate) mod package;
+pub(crate) mod path_map;
 pub(crate) mod plan;
 pub(crate) mod profile;
 pub(crate) mod provenance;

@@ -7,12 +7,11 @@
 //! - otherwise we add ours as `--config` at the level the user's config uses
 //!   (config arrays from all sources are concatenated, user's first).
 
-use std::path::{Path, PathBuf};
-
 use crate::model::linker::Linker;
 use crate::model::options::PanicStrategy;
 use crate::pipeline::cargo_config::CargoConfig;
 use crate::pipeline::linker::toml_string;
+use crate::pipeline::path_map::PathMap;
 
 /// How our flags reach cargo.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,62 +24,19 @@ pub(crate) struct Rustflags {
     pub encoded_env: Option<String>,
     /// `--config` arguments carrying our flags.
     pub config_args: Vec<String>,
-}
-
-/// Path prefixes rewritten in everything rustc emits (panic locations, file!(),
-/// debug info), so the binary does not depend on where the checkout, the cargo
-/// home or the target directory are. Longest prefix last: rustc applies the last
-/// matching mapping, and a target dir is often inside the workspace.
-pub(crate) fn remaps(
-    workspace_root: &Path,
-    cargo_home: Option<&Path>,
-    target_dir: &Path,
-    rust_src: Option<(&Path, &str)>,
-) -> Vec<(PathBuf, String)> {
-    let mut maps: Vec<(PathBuf, String)> = vec![(workspace_root.to_path_buf(), "/build".into())];
-    if let Some(home) = cargo_home {
-        maps.push((home.to_path_buf(), "/cargo".into()));
-    }
-    maps.push((target_dir.to_path_buf(), "/target".into()));
-    if let Some((src, commit)) = rust_src {
-        maps.push((src.to_path_buf(), format!("/rustc/{commit}")));
-    }
-    // Also map canonical spellings: cargo may see a path through a symlink.
-    let mut extra = Vec::new();
-    for (from, to) in &maps {
-        if let Ok(canon) = from.canonicalize() {
-            if &canon != from {
-                extra.push((canon, to.clone()));
-            }
-        }
-    }
-    maps.extend(extra);
-    maps.sort_by_key(|(from, _)| from.as_os_str().len());
-    maps
-}
-
-/// The placeholder a remapped path prefix is recorded as in the manifest, e.g.
-/// `{workspace}` for the path that rustc sees as `/build`.
-pub(crate) fn placeholder(to: &str) -> &'static str {
-    match to {
-        "/build" => "{workspace}",
-        "/cargo" => "{cargo_home}",
-        "/target" => "{target_dir}",
-        _ => "{rust_src}",
-    }
+    /// The config key `config_args` sets (`build.rustflags` or
+    /// `target.<triple>.rustflags`); `None` when the environment carries them.
+    pub config_key: Option<String>,
 }
 
 /// Build our flag list.
 pub(crate) fn ours(
-    remaps: &[(PathBuf, String)],
+    paths: &PathMap,
     cpu: Option<&str>,
     panic: PanicStrategy,
     linker: &Linker,
 ) -> Vec<String> {
-    let mut flags: Vec<String> = remaps
-        .iter()
-        .map(|(from, to)| format!("--remap-path-prefix={}={to}", from.display()))
-        .collect();
+    let mut flags = paths.rustc_flags();
     if let Some(cpu) = cpu {
         flags.push(format!("-Ctarget-cpu={cpu}"));
     }
@@ -90,8 +46,9 @@ pub(crate) fn ours(
         flags.push("-Zunstable-options".into());
         flags.push("-Cpanic=immediate-abort".into());
     }
-    // A build-id that is a hash of the output: reproducible, and it ties
-    // `bootstrap` to its `bootstrap.full` for symbolising crash addresses.
+    // A build-id note, which pipeline/build_id.rs sets to a hash of the
+    // shipped bytes: it ties `bootstrap` to its `bootstrap.full` for
+    // symbolising crash addresses.
     flags.push(linker.link_arg("--build-id=sha1"));
     flags.push(MANGLING_V0.into());
     flags
@@ -153,42 +110,41 @@ pub(crate) fn merge(
             user_env: user,
             ours,
             config_args: Vec::new(),
+            config_key: None,
         };
     }
-    let array = format!(
-        "[{}]",
-        ours.iter()
-            .map(|f| toml_string(f))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
     let key = if config.has_target_rustflags(triple) {
         format!("target.{triple}.rustflags")
     } else {
         "build.rustflags".to_string()
     };
     Rustflags {
-        config_args: vec![format!("{key}={array}")],
+        config_args: vec![config_arg(&key, &ours)],
+        config_key: Some(key),
         ours,
         user_env: Vec::new(),
         encoded_env: None,
     }
 }
 
-/// Environment for C and C++ code that build scripts compile with the `cc` crate:
-/// the same path remapping as for Rust (`-ffile-prefix-map`), so debug info and
-/// `__FILE__` of C objects do not depend on the checkout path either. Appended
-/// to the flags the user set, under the variable the `cc` crate would read first
-/// for this target (`CFLAGS_<triple>`, `CFLAGS_<triple_underscored>`, then the
-/// generic ones). Paths with white space are left out: the `cc` crate splits
-/// these variables on white space.
-pub(crate) fn c_flags_env(remaps: &[(PathBuf, String)], triple: &str) -> Vec<(String, String)> {
-    let ours: Vec<String> = remaps
+/// `KEY=[flags…]`, the `--config` argument that sets `flags` at `key`.
+pub(crate) fn config_arg(key: &str, flags: &[String]) -> String {
+    let array = flags
         .iter()
-        .map(|(from, to)| (from.display().to_string(), to))
-        .filter(|(from, _)| !from.contains(char::is_whitespace))
-        .map(|(from, to)| format!("-ffile-prefix-map={from}={to}"))
-        .collect();
+        .map(|f| toml_string(f))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{key}=[{array}]")
+}
+
+/// Environment for C and C++ code that build scripts compile with the `cc` crate:
+/// the same path map as for Rust ([`PathMap::c_flags`]), so debug info and
+/// `__FILE__` of C objects do not depend on where the sources are either.
+/// Appended to the flags the user set, under the variable the `cc` crate would
+/// read first for this target (`CFLAGS_<triple>`, `CFLAGS_<triple_underscored>`,
+/// then the generic ones).
+pub(crate) fn c_flags_env(paths: &PathMap, triple: &str) -> Vec<(String, String)> {
+    let ours = paths.c_flags();
     if ours.is_empty() {
         return Vec::new();
     }
@@ -222,18 +178,6 @@ pub(crate) fn c_flags_env(remaps: &[(PathBuf, String)], triple: &str) -> Vec<(St
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn longest_prefix_is_last() {
-        let maps = remaps(
-            Path::new("/w"),
-            Some(Path::new("/home/u/.cargo")),
-            Path::new("/w/target"),
-            None,
-        );
-        let froms: Vec<_> = maps.iter().map(|(f, _)| f.display().to_string()).collect();
-        assert_eq!(froms, vec!["/w", "/w/target", "/home/u/.cargo"]);
-    }
 
     const TRIPLE: &str = "x86_64-unknown-linux-musl";
 

@@ -187,7 +187,11 @@ pub(crate) fn ensure_target(
 /// when it is not, as a target's std is. A stable or beta toolchain is fine: the
 /// build then runs with RUSTC_BOOTSTRAP=1 ([`build_std_env`]).
 pub(crate) fn ensure_build_std(ui: &Ui, toolchain: &Toolchain) -> Result<()> {
-    let has_src = || rust_src(toolchain).join("library/std/Cargo.toml").is_file();
+    let has_src = || {
+        crate::pipeline::path_map::rust_src(&toolchain.sysroot)
+            .join("library/std/Cargo.toml")
+            .is_file()
+    };
     if has_src() {
         return Ok(());
     }
@@ -229,9 +233,4 @@ pub(crate) fn build_std_notice(toolchain: &Toolchain) -> String {
          toolchain, as the unstable flags of one exact release never change under you",
         toolchain.rustc
     )
-}
-
-/// Where rust-src puts the standard library's source.
-pub(crate) fn rust_src(toolchain: &Toolchain) -> PathBuf {
-    toolchain.sysroot.join("lib/rustlib/src/rust")
 }

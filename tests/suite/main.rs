@@ -18,6 +18,7 @@ mod image;
 mod layers;
 mod new;
 mod owners;
+mod portable;
 mod preflight;
 mod reprotest;
 mod run;

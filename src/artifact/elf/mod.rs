@@ -7,6 +7,7 @@
 //! Everything a file says about itself is checked before it is used (offsets and
 //! sizes come from a possibly corrupt file); a bad file is an error, never a panic.
 
+pub(crate) mod build_id;
 pub(crate) mod dep_list;
 pub(crate) mod facts;
 pub(crate) mod hashes;

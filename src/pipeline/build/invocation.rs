@@ -37,7 +37,7 @@ pub(crate) fn invocation(
         args.push("--config".into());
         args.push(c);
     }
-    let mut env = rustflags::c_flags_env(&settings.remaps, &target.triple);
+    let mut env = rustflags::c_flags_env(&settings.paths, &target.triple);
     if plan.options.build_std {
         // Panic messages stay unless --panic immediate-abort (a rustflag).
         args.extend([

@@ -1,8 +1,8 @@
 //! The manifest of one build: what was built, with which settings, and the
-//! hashes of what came out, with this machine's paths shown as the placeholders
-//! our remapping gives them (`/build`, `/cargo`, `/target`).
+//! hashes of what came out, with this machine's paths shown as what the path
+//! map writes them as (`/build`, `/cargo/…`, `/target`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 
@@ -15,6 +15,7 @@ use crate::pipeline::build::settings::Settings;
 use crate::pipeline::build::Context;
 use crate::pipeline::cargo_build::Invocation;
 use crate::pipeline::package::{self, Entry};
+use crate::pipeline::path_map::PathMap;
 use crate::pipeline::plan::Plan;
 use crate::pipeline::rustflags;
 use crate::util::hash;
@@ -83,44 +84,67 @@ pub(crate) fn manifest_for(
 /// How it was built: the typed options `verify` rebuilds from, and for people
 /// the flags and the cargo command they became.
 fn build_info(plan: &Plan, ctx: &Context, settings: &Settings, inv: &Invocation) -> BuildInfo {
-    let remaps = &settings.remaps;
+    let paths = &settings.paths;
     let features = &plan.selection.features;
+    let rustflags = recorded_rustflags(settings);
     BuildInfo {
         options: plan.options.clone(),
         features: features.list.clone(),
         all_features: features.all,
         no_default_features: features.no_default,
         profile: settings.profile.clone(),
-        rustflags: settings
-            .flags
-            .ours
-            .iter()
-            .map(|f| sanitize_flag(f, remaps))
-            .collect(),
         user_rustflags: settings
             .flags
             .user_env
             .iter()
-            .map(|f| sanitize(f, remaps))
+            .map(|f| paths.sanitize(f))
             .collect(),
-        command: command(plan, inv, remaps),
+        command: command(plan, inv, settings, &rustflags),
+        rustflags,
         compression: package::COMPRESSION.into(),
         timestamp: ctx.timestamp,
     }
 }
 
-/// The cargo command as run, the package by name rather than by cargo's id.
-fn command(plan: &Plan, inv: &Invocation, remaps: &[(PathBuf, String)]) -> Vec<String> {
+/// Our rustflags as recorded: the path map as placeholders
+/// ([`PathMap::recorded_flags`]: the same on every machine with the same
+/// packages), then our other flags with any path of this machine sanitized.
+fn recorded_rustflags(settings: &Settings) -> Vec<String> {
+    let paths = &settings.paths;
+    let others = settings
+        .flags
+        .ours
+        .iter()
+        .filter(|f| !PathMap::is_rule_flag(f))
+        .map(|f| paths.sanitize(f));
+    paths.recorded_flags().into_iter().chain(others).collect()
+}
+
+/// The cargo command as run, the package by name rather than by cargo's id and
+/// the `--config` argument carrying our rustflags as they are recorded.
+fn command(
+    plan: &Plan,
+    inv: &Invocation,
+    settings: &Settings,
+    rustflags: &[String],
+) -> Vec<String> {
     // The program by name only: `$CARGO` is an absolute path into this machine.
     let program = Path::new(&inv.program)
         .file_name()
         .map_or_else(|| inv.program.to_string_lossy(), |n| n.to_string_lossy());
+    let flags = &settings.flags;
     let mut command = vec![program.into_owned()];
     command.extend(inv.args.iter().map(|a| {
         if a == &plan.package.id.repr {
             plan.package.name.to_string()
+        } else if let Some(key) = flags
+            .config_key
+            .as_deref()
+            .filter(|_| flags.config_args.contains(a))
+        {
+            rustflags::config_arg(key, rustflags)
         } else {
-            sanitize(a, remaps)
+            settings.paths.sanitize(a)
         }
     }));
     command
@@ -139,27 +163,6 @@ fn files(entries: &[Entry]) -> Vec<FileEntry> {
         .collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
     files
-}
-
-/// Replace absolute paths by the placeholders our remapping gives them.
-fn sanitize(text: &str, remaps: &[(PathBuf, String)]) -> String {
-    let mut out = text.to_string();
-    for (from, to) in remaps.iter().rev() {
-        out = out.replace(&from.display().to_string(), to);
-    }
-    out
-}
-
-/// Like [`sanitize`], but a remap flag's own source path is written as its
-/// placeholder (`--remap-path-prefix={workspace}=/build`), which reads better
-/// than `/build=/build`.
-fn sanitize_flag(flag: &str, remaps: &[(PathBuf, String)]) -> String {
-    for (from, to) in remaps {
-        if flag == format!("--remap-path-prefix={}={to}", from.display()) {
-            return format!("--remap-path-prefix={}={to}", rustflags::placeholder(to));
-        }
-    }
-    sanitize(flag, remaps)
 }
 
 fn relative(path: &Path, base: &Path) -> String {

@@ -137,7 +137,7 @@ pub(crate) fn build_target(
     let settings = Settings::decide(ui, plan, ctx, target, &graph)?;
     let inv = invocation(ui, plan, ctx, target, &settings);
     let exe = run_cargo(ui, plan, target, &inv, &graph)?;
-    let full = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
+    let mut full = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
 
     let preflight_report = match run_preflight(ui, plan, target, &settings.linker, &full, &exe)? {
         Preflight::Refused(report) => {
@@ -147,7 +147,8 @@ pub(crate) fn build_target(
     };
 
     let crates = linked_crates::resolve_from(&query, &graph)?;
-    let (stripped, audit) = supply_chain::strip_with_audit_data(&full, &crates, &plan.options)?;
+    let (mut stripped, audit) = supply_chain::strip_with_audit_data(&full, &crates, &plan.options)?;
+    crate::pipeline::build_id::stamp(&mut stripped, &mut full)?;
     let entries = zip_entries(plan, stripped)?;
     let zip = package::zip(&entries, ctx.timestamp)?;
 

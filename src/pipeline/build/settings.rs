@@ -1,8 +1,6 @@
 //! How one target is built, decided before cargo runs and recorded after: the
 //! linker, the rustflags (ours merged with the user's), the `slim` profile's
-//! keys and the path remapping.
-
-use std::path::PathBuf;
+//! keys and the path map.
 
 use anyhow::Result;
 use cargo_metadata::Metadata;
@@ -13,10 +11,10 @@ use crate::model::target::Target;
 use crate::pipeline::build::Context;
 use crate::pipeline::cargo_config;
 use crate::pipeline::linker;
+use crate::pipeline::path_map::{PathMap, Places};
 use crate::pipeline::plan::Plan;
 use crate::pipeline::profile;
 use crate::pipeline::rustflags::{self, Rustflags};
-use crate::pipeline::toolchain;
 use crate::ui::Ui;
 
 #[derive(Debug, Clone)]
@@ -24,8 +22,8 @@ pub(crate) struct Settings {
     pub(crate) linker: Linker,
     pub(crate) flags: Rustflags,
     pub(crate) profile: ProfilePlan,
-    /// Absolute paths and the placeholders they are remapped to (`/build`, …).
-    pub(crate) remaps: Vec<(PathBuf, String)>,
+    /// Where each source path of this machine is written as (`/build`, …).
+    pub(crate) paths: PathMap,
 }
 
 impl Settings {
@@ -53,17 +51,17 @@ impl Settings {
         ));
 
         let ws = plan.workspace_root();
-        let rust_src = toolchain::rust_src(&ctx.toolchain);
-        let remaps = rustflags::remaps(
-            ws,
-            cargo_config::cargo_home().as_deref(),
-            plan.target_dir.path(),
-            plan.options
-                .build_std
-                .then_some((rust_src.as_path(), ctx.toolchain.commit_hash.as_str())),
-        );
+        let cargo_home = cargo_config::cargo_home();
+        let paths = PathMap::new(&Places {
+            workspace_root: ws,
+            target_dir: plan.target_dir.path(),
+            cargo_home: cargo_home.as_deref(),
+            sysroot: &ctx.toolchain.sysroot,
+            rustc_commit: ctx.toolchain.source_commit(),
+            packages: &graph.packages,
+        });
         let cpu = plan.options.cpu.as_ref().map(|c| c.as_str());
-        let flags = rustflags::ours(&remaps, cpu, plan.options.panic, &linker);
+        let flags = rustflags::ours(&paths, cpu, plan.options.panic, &linker);
         let flags = rustflags::merge(
             flags,
             rustflags::user_env_flags(),
@@ -81,7 +79,7 @@ impl Settings {
             linker,
             flags,
             profile,
-            remaps,
+            paths,
         })
     }
 }
