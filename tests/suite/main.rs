@@ -19,6 +19,7 @@ mod layers;
 mod new;
 mod owners;
 mod portable;
+mod readme;
 mod preflight;
 mod reprotest;
 mod run;
