@@ -11,7 +11,7 @@ use crate::model::options::Options;
 use crate::model::supply_chain::{AuditData, Document, SupplyChain};
 use crate::output::{OutputFile, BOOTSTRAP};
 use crate::pipeline::strip::{self, ExtraSection};
-use crate::pipeline::{audit_data, provenance, sbom};
+use crate::pipeline::{audit_data, build_id, provenance, sbom};
 use crate::util::hash;
 
 /// The SBOM and provenance to write beside the zip, and the manifest's record.
@@ -22,15 +22,17 @@ pub(crate) struct Documents {
     pub record: SupplyChain,
 }
 
-/// Strip `full`, adding the dependency list unless the options say not to;
-/// returns `bootstrap` and what the list is and costs.
+/// Strip `full`, adding the dependency list unless the options say not to,
+/// and set the build-id of both files to a hash of the shipped one
+/// ([`build_id::stamp`]); returns `bootstrap` and what the list is and costs.
 pub(crate) fn strip_with_audit_data(
-    full: &[u8],
+    full: &mut [u8],
     crates: &LinkedCrates,
     options: &Options,
 ) -> Result<(Vec<u8>, Option<AuditData>)> {
-    let without = strip::strip(full, &[])?;
+    let mut without = strip::strip(full, &[])?;
     if !options.audit_data {
+        build_id::stamp(&mut without, full)?;
         return Ok((without, None));
     }
     let data = audit_data::encode(crates)?;
@@ -38,7 +40,8 @@ pub(crate) fn strip_with_audit_data(
         name: audit_data::SECTION,
         data: &data,
     };
-    let with = strip::strip(full, &[section])?;
+    let mut with = strip::strip(full, &[section])?;
+    build_id::stamp(&mut with, full)?;
     let audit = AuditData {
         section: audit_data::SECTION.into(),
         size: data.len() as u64,

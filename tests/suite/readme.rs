@@ -36,7 +36,9 @@ fn readme_command_one_gives_the_readme_s_hash() {
     let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
     let expected = summary(&readme);
     assert!(
-        expected.iter().any(|l| l.trim_start().starts_with("sha256 ")),
+        expected
+            .iter()
+            .any(|l| l.trim_start().starts_with("sha256 ")),
         "README.md has no summary block with a sha256: {expected:?}"
     );
     let release = rustc_release();
@@ -48,7 +50,14 @@ fn readme_command_one_gives_the_readme_s_hash() {
     let target_dir = common::shared_target_dir();
     let _outputs = common::outputs_shared();
     let out = run(common::slim()
-        .args(["build", "--color", "never", "--arch", "arm64", "--manifest-path"])
+        .args([
+            "build",
+            "--color",
+            "never",
+            "--arch",
+            "arm64",
+            "--manifest-path",
+        ])
         .arg(common::fixture("hello-lambda").join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&target_dir))

@@ -147,8 +147,7 @@ pub(crate) fn build_target(
     };
 
     let crates = linked_crates::resolve_from(&query, &graph)?;
-    let (mut stripped, audit) = supply_chain::strip_with_audit_data(&full, &crates, &plan.options)?;
-    crate::pipeline::build_id::stamp(&mut stripped, &mut full)?;
+    let (stripped, audit) = supply_chain::strip_with_audit_data(&mut full, &crates, &plan.options)?;
     let entries = zip_entries(plan, stripped)?;
     let zip = package::zip(&entries, ctx.timestamp)?;
 
