@@ -5,6 +5,7 @@
 //! per target) → [`linked_crates`] → [`strip`] (adding the [`audit_data`] section) →
 //! [`package`] (function.zip) → [`sbom`] and [`provenance`] → [`report`] (the summary).
 
+pub(crate) mod anchor;
 pub(crate) mod audit_data;
 pub(crate) mod build;
 pub(crate) mod build_id;

@@ -34,6 +34,8 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::Package;
 
+use crate::pipeline::anchor::Anchor;
+
 /// What a rule's prefix is on this machine; recorded in the manifest as a
 /// placeholder (`{workspace}`) instead of the machine's path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -79,6 +81,8 @@ pub(crate) struct Places<'a> {
     /// its commit (what rustc's own std paths then use too).
     pub(crate) rustc_commit: &'a str,
     pub(crate) packages: &'a [Package],
+    /// Where cargo sees the sources instead, when it does (pipeline/anchor.rs).
+    pub(crate) anchor: Option<&'a Anchor>,
 }
 
 /// The rules, in the order rustc gets them.
@@ -117,16 +121,18 @@ impl PathMap {
                 .iter()
                 .filter_map(|p| package_rule(p, places.workspace_root)),
         );
-        // Also the canonical spelling of each prefix: cargo may name a path
-        // through a symlink, or resolve one.
+        // Also the canonical spelling of each prefix (cargo may name a path
+        // through a symlink, or resolve one) and the anchor's.
         let spelled: Vec<Rule> = rules
             .iter()
-            .filter_map(|r| {
-                let canon = r.from.canonicalize().ok()?;
-                (canon != r.from).then(|| Rule {
-                    from: canon,
-                    ..r.clone()
-                })
+            .flat_map(|r| {
+                let canon = r.from.canonicalize().ok();
+                let seen = places.anchor.map(|a| a.seen(&r.from));
+                [canon, seen]
+                    .into_iter()
+                    .flatten()
+                    .filter(|from| *from != r.from)
+                    .map(|from| Rule { from, ..r.clone() })
             })
             .collect();
         rules.extend(spelled);
@@ -259,6 +265,7 @@ mod tests {
             sysroot: Path::new("/nonexistent-rustup/toolchains/stable"),
             rustc_commit: "abc",
             packages,
+            anchor: None,
         })
     }
 
@@ -318,6 +325,7 @@ mod tests {
             sysroot: Path::new("/opt/rust"),
             rustc_commit: "abc",
             packages: &[package("v", Some(CRATES_IO), "/c/registry/src/x/v-1.2.3")],
+            anchor: None,
         });
         assert_ne!(here.rustc_flags(), there.rustc_flags());
         assert_eq!(here.recorded_flags(), there.recorded_flags());

@@ -12,16 +12,24 @@ use std::path::{Path, PathBuf};
 
 use crate::model::include::RelPath;
 use crate::model::manifest::SourceFile;
+use crate::pipeline::anchor::Anchor;
 use crate::util::{confined, hash};
 
 /// The sources of the build whose executable is `exe`; empty when cargo left no
 /// dep-info (the manifest then simply has no list).
-pub(crate) fn record(exe: &Path, workspace: &Path, target_dir: &Path) -> Vec<SourceFile> {
+/// `anchor`: where cargo saw the sources instead (its paths are in the dep-info).
+pub(crate) fn record(
+    exe: &Path,
+    workspace: &Path,
+    target_dir: &Path,
+    anchor: Option<&Anchor>,
+) -> Vec<SourceFile> {
     let Ok(text) = std::fs::read_to_string(exe.with_extension("d")) else {
         return Vec::new();
     };
     let mut files = BTreeMap::new();
-    for path in dep_info_paths(&text) {
+    for seen in dep_info_paths(&text) {
+        let path = anchor.map_or_else(|| seen.clone(), |a| a.real(&seen));
         if path.starts_with(target_dir) {
             continue;
         }

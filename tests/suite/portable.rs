@@ -1,9 +1,10 @@
 //! One `function.zip` on any machine: the `anywhere` fixture (two tiny registry
-//! crates, a path dependency outside its workspace, std's generics inlined with
-//! their panic locations) built for arm64 musl in environments that each differ
-//! from a first build by one factor — the toolchain's directory and whether
-//! rust-src is installed, CARGO_HOME, vendored sources — must give the same
-//! bytes, with no path of the building machine in them.
+//! crates, a path dependency outside its workspace whose `TypeId`s the binary
+//! holds, std's generics inlined with their panic locations) built for arm64
+//! musl in environments that each differ from a first build by one factor —
+//! the toolchain's directory and whether rust-src is installed, CARGO_HOME, the
+//! checkout path (so the path dependency's absolute path), vendored sources —
+//! must give the same bytes, with no path of the building machine in them.
 //!
 //! Each build has a fresh target directory of its own (a shared one would let
 //! cargo reuse what another environment compiled). The fixture is small: a
@@ -34,22 +35,26 @@ impl Tree {
         self.root.join("function")
     }
 
-    /// `cargo slim build` run in `function/` (as a user would: cargo reads
-    /// `.cargo/config.toml` from the current directory) with `env` changes,
-    /// into a target directory of its own.
     fn build(&self, name: &str, env: &[(&str, &Path)], extra: &[&str]) -> Built {
-        let target_dir = self.root.join(format!("target-{name}"));
-        let mut cmd = slim();
-        cmd.current_dir(self.function())
-            .args(["build", "-q", "--target", TRIPLE, "--target-dir"])
-            .arg(&target_dir)
-            .args(extra);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        output_ok(&mut cmd);
-        Built::at(&target_dir, "anywhere", TRIPLE)
+        build(&self.root, name, env, extra)
     }
+}
+
+/// `cargo slim build` run in `root/function/` (as a user would: cargo reads
+/// `.cargo/config.toml` from the current directory) with `env` changes, into a
+/// target directory of its own beside it.
+fn build(root: &Path, name: &str, env: &[(&str, &Path)], extra: &[&str]) -> Built {
+    let target_dir = root.join(format!("target-{name}"));
+    let mut cmd = slim();
+    cmd.current_dir(root.join("function"))
+        .args(["build", "-q", "--target", TRIPLE, "--target-dir"])
+        .arg(&target_dir)
+        .args(extra);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    output_ok(&mut cmd);
+    Built::at(&target_dir, "anywhere", TRIPLE)
 }
 
 /// `rustc --print sysroot` of the toolchain the suite builds with.
@@ -164,6 +169,16 @@ fn one_zip_whatever_the_environment() {
     );
     let what = "another CARGO_HOME";
     results.push((what, zip_without(what, &built, &host), built));
+
+    // The tree (the workspace and the path dependency beside it) checked out
+    // elsewhere, deeper: every absolute path differs, the path dependency's
+    // place relative to the workspace does not.
+    let elsewhere = tmp.join("another/checkout");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let moved = copy_fixture("anywhere", &elsewhere);
+    let built = build(&moved, "checkout", &[], &[]);
+    let what = "another checkout path";
+    results.push((what, zip_without(what, &built, &[&moved]), built));
 
     vendor(&tree.function());
     let built = tree.build("vendored", &[], &[]);

@@ -2,7 +2,7 @@
 //! package, bin, features, lock-file flags), the `--config` settings that carry
 //! our profile, linker and rustflags, how cargo reports, and its environment.
 
-use crate::model::linker::{Linker, LinkerKind};
+use crate::model::linker::LinkerKind;
 use crate::model::target::Target;
 use crate::pipeline::build::settings::Settings;
 use crate::pipeline::build::Context;
@@ -26,7 +26,7 @@ pub(crate) fn invocation(
         _ => toolchain::cargo_program(),
     };
     let mut args = vec!["build".to_string()];
-    args.extend(selection_args(plan, linker));
+    args.extend(selection_args(plan, settings));
     let config = settings
         .profile
         .config_args()
@@ -59,17 +59,18 @@ pub(crate) fn invocation(
 
 /// What to build: the profile, target, package, bin, features and the
 /// lock-file flags the user gave.
-fn selection_args(plan: &Plan, linker: &Linker) -> Vec<String> {
+fn selection_args(plan: &Plan, settings: &Settings) -> Vec<String> {
     let s = &plan.selection;
+    let linker = &settings.linker;
     let mut args: Vec<String> = vec![
         "--profile".into(),
         PROFILE.into(),
         "--target".into(),
         linker.cargo_target.clone(),
         "--manifest-path".into(),
-        plan.manifest_path().display().to_string(),
+        settings.manifest_path(plan).display().to_string(),
         "--package".into(),
-        plan.package.id.repr.clone(),
+        settings.package_id(plan).repr,
         "--bin".into(),
         plan.bin.to_string(),
         "--target-dir".into(),

@@ -18,6 +18,7 @@ use crate::pipeline::package::{self, Entry};
 use crate::pipeline::path_map::PathMap;
 use crate::pipeline::plan::Plan;
 use crate::pipeline::rustflags;
+use crate::pipeline::sources;
 use crate::util::hash;
 
 /// What packaging produced: the zip's entries (`bootstrap` first), the
@@ -26,10 +27,13 @@ pub(crate) struct Packaged<'a> {
     pub(crate) entries: &'a [Entry],
     pub(crate) full: &'a [u8],
     pub(crate) zip: &'a [u8],
+    /// Where cargo linked the executable: its dep-info beside it lists the
+    /// sources rustc read.
+    pub(crate) exe: &'a Path,
 }
 
-/// The manifest, but for what later steps add: the sources rustc read, the
-/// image, the size report and the supply-chain documents.
+/// The manifest, but for what later steps add: the image, the size report and
+/// the supply-chain documents.
 pub(crate) fn manifest_for(
     plan: &Plan,
     ctx: &Context,
@@ -40,7 +44,12 @@ pub(crate) fn manifest_for(
 ) -> Result<Manifest> {
     let ws = plan.workspace_root();
     let lock = std::fs::read(ws.join("Cargo.lock")).ok();
-    let Packaged { entries, full, zip } = *packaged;
+    let Packaged {
+        entries,
+        full,
+        zip,
+        exe,
+    } = *packaged;
     Ok(Manifest {
         schema: manifest::SCHEMA,
         tool: Tool {
@@ -61,7 +70,7 @@ pub(crate) fn manifest_for(
         inputs: Inputs {
             cargo_lock_sha256: lock.map(|l| hash::sha256_hex(&l)),
             git: ctx.git.clone(),
-            sources: Vec::new(),
+            sources: sources::record(exe, ws, plan.target_dir.path(), settings.anchor.as_ref()),
         },
         files: files(entries),
         sections: crate::artifact::elf::section_hashes(&entries[0].data)?,
@@ -133,9 +142,10 @@ fn command(
         .file_name()
         .map_or_else(|| inv.program.to_string_lossy(), |n| n.to_string_lossy());
     let flags = &settings.flags;
+    let package = settings.package_id(plan).repr;
     let mut command = vec![program.into_owned()];
     command.extend(inv.args.iter().map(|a| {
-        if a == &plan.package.id.repr {
+        if a == &package {
             plan.package.name.to_string()
         } else if let Some(key) = flags
             .config_key

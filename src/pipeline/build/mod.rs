@@ -22,6 +22,7 @@ use crate::model::target::Target;
 use crate::model::timestamp::Timestamp;
 use crate::model::toolchain::Toolchain;
 use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
+use crate::pipeline::anchor;
 use crate::pipeline::cargo_build::{self, Expect, Invocation};
 use crate::pipeline::cargo_config::CargoConfig;
 use crate::pipeline::image;
@@ -134,9 +135,7 @@ pub(crate) fn build_target(
     let query = linked_crates_query(plan, target);
     let graph =
         linked_crates::target_metadata(&query, &plan.metadata, !ctx.config.sets_rustflags())?;
-    let settings = Settings::decide(ui, plan, ctx, target, &graph)?;
-    let inv = invocation(ui, plan, ctx, target, &settings);
-    let exe = run_cargo(ui, plan, target, &inv, &graph)?;
+    let (settings, inv, exe) = compile(ui, plan, ctx, target, &graph)?;
     let mut full = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
 
     let preflight_report = match run_preflight(ui, plan, target, &settings.linker, &full, &exe)? {
@@ -155,10 +154,9 @@ pub(crate) fn build_target(
         entries: &entries,
         full: &full,
         zip: &zip,
+        exe: &exe,
     };
     let mut manifest = manifest_for(plan, ctx, target, &settings, &inv, &packaged)?;
-    manifest.inputs.sources =
-        crate::pipeline::sources::record(&exe, plan.workspace_root(), plan.target_dir.path());
     let image = build_image(plan, ctx, target, &entries, &mut manifest)?;
     let sizes = SizeReports::new(ui, &locked, target, &full, &entries, &zip)?;
     manifest.size_report = sizes
@@ -213,6 +211,34 @@ fn zip_entries(plan: &Plan, stripped: Vec<u8>) -> Result<Vec<Entry>> {
     Ok(entries)
 }
 
+/// Decide the settings for one target and run cargo with them, the sources
+/// seen through the anchor while it runs when path dependencies live outside
+/// the workspace (pipeline/anchor.rs); the path of the executable it linked.
+fn compile(
+    ui: &Ui,
+    plan: &Plan,
+    ctx: &Context,
+    target: &Target,
+    graph: &Metadata,
+) -> Result<(Settings, Invocation, PathBuf)> {
+    let held = match anchor::needed(&plan.metadata.packages, plan.workspace_root()) {
+        None => None,
+        Some(Ok(a)) => anchor::hold(ui, &a)?,
+        Some(Err(why)) => {
+            ui.warn(format!(
+                "{why}: the crate hashes cargo gives them, and so the bytes, depend on where \
+                 they are (docs/reproducibility.md)"
+            ));
+            None
+        }
+    };
+    let anchor = held.as_ref().map(|h| &h.anchor);
+    let settings = Settings::decide(ui, plan, ctx, target, graph, anchor)?;
+    let inv = invocation(ui, plan, ctx, target, &settings);
+    let exe = run_cargo(ui, plan, target, &inv, graph, &settings)?;
+    Ok((settings, inv, exe))
+}
+
 /// Run cargo for one target, saying so; the path of the executable it linked.
 fn run_cargo(
     ui: &Ui,
@@ -220,6 +246,7 @@ fn run_cargo(
     target: &Target,
     inv: &Invocation,
     graph: &Metadata,
+    settings: &Settings,
 ) -> Result<PathBuf> {
     ui.verbose(format!("running {}", inv.display()));
     ui.status(
@@ -231,7 +258,7 @@ fn run_cargo(
         ui,
         inv,
         &Expect {
-            package: &plan.package.id,
+            package: &settings.package_id(plan),
             bin: plan.bin.as_str(),
             units,
             label: &target.triple,

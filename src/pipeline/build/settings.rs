@@ -3,11 +3,14 @@
 //! keys and the path map.
 
 use anyhow::Result;
-use cargo_metadata::Metadata;
+use std::path::PathBuf;
+
+use cargo_metadata::{Metadata, PackageId};
 
 use crate::model::linker::Linker;
 use crate::model::profile_plan::ProfilePlan;
 use crate::model::target::Target;
+use crate::pipeline::anchor::Anchor;
 use crate::pipeline::build::Context;
 use crate::pipeline::cargo_config;
 use crate::pipeline::linker;
@@ -24,6 +27,8 @@ pub(crate) struct Settings {
     pub(crate) profile: ProfilePlan,
     /// Where each source path of this machine is written as (`/build`, …).
     pub(crate) paths: PathMap,
+    /// Where cargo sees the sources, when not where they are.
+    pub(crate) anchor: Option<Anchor>,
 }
 
 impl Settings {
@@ -35,6 +40,7 @@ impl Settings {
         ctx: &Context,
         target: &Target,
         graph: &Metadata,
+        anchor: Option<&Anchor>,
     ) -> Result<Settings> {
         let c_crates = linker::c_building_crates(graph, &plan.package.id);
         let linker = linker::choose(
@@ -59,6 +65,7 @@ impl Settings {
             sysroot: &ctx.toolchain.sysroot,
             rustc_commit: ctx.toolchain.source_commit(),
             packages: &graph.packages,
+            anchor,
         });
         let cpu = plan.options.cpu.as_ref().map(|c| c.as_str());
         let flags = rustflags::ours(&paths, cpu, plan.options.panic, &linker);
@@ -80,6 +87,27 @@ impl Settings {
             flags,
             profile,
             paths,
+            anchor: anchor.cloned(),
         })
+    }
+
+    /// The function's package id as cargo names it in this build (through the
+    /// anchor, when there is one).
+    pub(crate) fn package_id(&self, plan: &Plan) -> PackageId {
+        let repr = &plan.package.id.repr;
+        PackageId {
+            repr: self
+                .anchor
+                .as_ref()
+                .map_or_else(|| repr.clone(), |a| a.seen_id(repr)),
+        }
+    }
+
+    /// The manifest path cargo is given.
+    pub(crate) fn manifest_path(&self, plan: &Plan) -> PathBuf {
+        let path = plan.manifest_path();
+        self.anchor
+            .as_ref()
+            .map_or_else(|| path.to_path_buf(), |a| a.seen(path))
     }
 }
