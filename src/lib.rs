@@ -47,8 +47,7 @@ pub fn main_entry() -> ExitCode {
     if let Some(code) = runtime::helpers::main_if_helper() {
         return code;
     }
-    let cli = cli::parse_from_env();
-    match run(cli) {
+    match cli::parse_from_env().and_then(run) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {

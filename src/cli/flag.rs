@@ -14,6 +14,21 @@ pub(crate) fn bad_flag(flag: &str, err: impl std::fmt::Display) -> anyhow::Error
     .into()
 }
 
+/// A clap error for a value its type's parser refused, as [`bad_flag`]'s
+/// error (`None` for clap's other errors).
+pub(crate) fn invalid_value(err: &clap::Error) -> Option<anyhow::Error> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    let flag = match err.get(ContextKind::InvalidArg)? {
+        ContextValue::String(arg) => arg.split(' ').next().unwrap_or(arg).to_string(),
+        _ => return None,
+    };
+    let reason = std::error::Error::source(err)?.to_string();
+    Some(bad_flag(&flag, reason))
+}
+
 /// An optional flag's value through its type's `FromStr`.
 pub(crate) fn parse_flag<T: std::str::FromStr>(flag: &str, value: Option<&str>) -> Result<Option<T>>
 where

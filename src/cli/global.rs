@@ -1,6 +1,6 @@
 //! Options every command takes: how much to say, colour, and the output format.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::ui::{Color, Format, Ui};
 
@@ -14,42 +14,16 @@ pub(crate) struct GlobalArgs {
     pub quiet: bool,
     /// Coloring: auto, always, never (passed on to cargo).
     #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
-    pub color: ColorChoice,
+    pub color: Color,
     /// `human` tables on stderr/stdout, one `json` document on stdout, or (size)
     /// `markdown` for a pull-request comment.
     #[arg(long, value_name = "FMT", global = true, default_value = "human")]
-    pub message_format: MessageFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub(crate) enum MessageFormat {
-    #[default]
-    Human,
-    Json,
-    Markdown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub(crate) enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
+    pub message_format: Format,
 }
 
 impl GlobalArgs {
     /// What the user sees, as these options ask.
     pub(crate) fn ui(&self) -> Ui {
-        let color = match self.color {
-            ColorChoice::Auto => Color::Auto,
-            ColorChoice::Always => Color::Always,
-            ColorChoice::Never => Color::Never,
-        };
-        let format = match self.message_format {
-            MessageFormat::Human => Format::Human,
-            MessageFormat::Json => Format::Json,
-            MessageFormat::Markdown => Format::Markdown,
-        };
-        Ui::new(self.verbose, self.quiet, format, color)
+        Ui::new(self.verbose, self.quiet, self.message_format, self.color)
     }
 }

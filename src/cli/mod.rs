@@ -13,6 +13,7 @@ mod global;
 pub(crate) mod new;
 pub(crate) mod run;
 mod select;
+mod settings;
 mod size;
 mod verify;
 
@@ -79,13 +80,19 @@ pub(crate) enum Command {
 }
 
 /// Parse the process arguments, accepting both `cargo slim …` (cargo passes `slim`
-/// as the first argument) and `cargo-slim …`.
-pub(crate) fn parse_from_env() -> Cli {
+/// as the first argument) and `cargo-slim …`. A value its type refuses is the
+/// error every option value gets (`invalid --arch: …`, as a settings table
+/// value's and a metadata value's), printed by `main_entry` with the others;
+/// clap's own errors (an unknown flag, a missing value) and `--help` end here.
+pub(crate) fn parse_from_env() -> anyhow::Result<Cli> {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == "slim") {
         args.remove(1);
     }
-    Cli::parse_from(args)
+    Cli::try_parse_from(args).or_else(|e| match flag::invalid_value(&e) {
+        Some(err) => Err(err),
+        None => e.exit(),
+    })
 }
 
 #[cfg(test)]

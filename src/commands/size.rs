@@ -16,7 +16,7 @@ use anyhow::Result;
 
 use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::manifest::Manifest;
-use crate::model::options::RequestedOptions;
+use crate::model::options::{RequestedOptions, SETTINGS};
 use crate::model::target::Target;
 use crate::output::{OutputDir, OutputFile, EXECUTABLES};
 use crate::pipeline::build;
@@ -203,22 +203,10 @@ fn rebuild_command(args: &SizeRequest, recorded: Option<&Manifest>, target: &Tar
         let list: Vec<&str> = b.features.iter().map(|f| f.as_str()).collect();
         push(&mut words, "--features", list.join(","));
     }
-    let o = &b.options;
-    if let Some(level) = &o.opt_level {
-        push(&mut words, "--opt-level", level.to_string());
-    }
-    if let Some(cpu) = &o.cpu {
-        push(&mut words, "--cpu", cpu.to_string());
-    }
-    push(&mut words, "--linker", o.linker.as_str().into());
-    for include in &o.include {
-        push(&mut words, "--include", include.to_string());
-    }
+    words.extend(SETTINGS.iter().flat_map(|row| (row.args)(&b.options)));
     for (flag, on) in [
         ("--all-features", b.all_features),
         ("--no-default-features", b.no_default_features),
-        ("--build-std", o.build_std),
-        ("--no-preflight", !o.preflight),
     ] {
         if on {
             words.push(flag.into());

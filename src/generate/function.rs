@@ -3,6 +3,7 @@
 //! reaches a generated file is checked here against a grammar first.
 
 use crate::model::manifest::Manifest;
+use crate::model::options::SETTINGS;
 use crate::model::target::{Arch, Runtime, Target};
 use crate::util::error::SlimError;
 
@@ -37,13 +38,9 @@ pub(crate) struct BuildFlags {
     pub features: Vec<String>,
     pub all_features: bool,
     pub no_default_features: bool,
-    pub opt_level: Option<String>,
-    pub cpu: Option<String>,
-    /// `None` for auto.
-    pub linker: Option<String>,
-    pub build_std: bool,
-    /// `PATH:NAME`, PATH relative to the workspace root.
-    pub include: Vec<String>,
+    /// The recorded build options as flags (the settings table's own words;
+    /// none for a default), each value checked.
+    pub options: Vec<String>,
 }
 
 impl BuildFlags {
@@ -60,23 +57,7 @@ impl BuildFlags {
         if self.no_default_features {
             args.push("--no-default-features".into());
         }
-        for (flag, value) in [
-            ("--opt-level", &self.opt_level),
-            ("--cpu", &self.cpu),
-            ("--linker", &self.linker),
-        ] {
-            if let Some(v) = value {
-                args.push(flag.into());
-                args.push(v.clone());
-            }
-        }
-        if self.build_std {
-            args.push("--build-std".into());
-        }
-        for inc in &self.include {
-            args.push("--include".into());
-            args.push(inc.clone());
-        }
+        args.extend(self.options.iter().cloned());
         args
     }
 }
@@ -229,8 +210,19 @@ fn target(m: &Manifest) -> Result<Target, SlimError> {
 /// The recorded build flags, each checked against the grammar of its flag, to
 /// repeat them in generated commands.
 fn build_flags(m: &Manifest) -> Result<BuildFlags, SlimError> {
-    let options = &m.build.options;
-    let linker = options.linker.as_str();
+    let mut options = Vec::new();
+    for row in SETTINGS {
+        let what = format!("build.options.{}", row.field);
+        for word in (row.args)(&m.build.options) {
+            if word != row.flag.spelled() {
+                // A value: a word, or `PATH:NAME` of two relative paths.
+                for part in word.split(':') {
+                    check_rel_path(&what, part)?;
+                }
+            }
+            options.push(word);
+        }
+    }
     Ok(BuildFlags {
         features: m
             .build
@@ -240,28 +232,7 @@ fn build_flags(m: &Manifest) -> Result<BuildFlags, SlimError> {
             .collect::<Result<_, _>>()?,
         all_features: m.build.all_features,
         no_default_features: m.build.no_default_features,
-        opt_level: options
-            .opt_level
-            .map(|o| check_word("build.options.opt_level", o.as_str()))
-            .transpose()?,
-        cpu: options
-            .cpu
-            .as_ref()
-            .map(|c| check_word("build.options.cpu", c.as_str()))
-            .transpose()?,
-        linker: (linker != "auto")
-            .then(|| check_word("build.options.linker", linker))
-            .transpose()?,
-        build_std: options.build_std,
-        include: options
-            .include
-            .iter()
-            .map(|inc| {
-                check_rel_path("build.options.include", &inc.path.to_string())?;
-                check_rel_path("build.options.include", &inc.name.to_string())?;
-                Ok(inc.to_string())
-            })
-            .collect::<Result<_, SlimError>>()?,
+        options,
     })
 }
 

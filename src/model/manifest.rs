@@ -208,8 +208,16 @@ impl Manifest {
         if let Some((field, reason)) = bad_string(&value, &mut String::new()) {
             return Err(refused(field, reason));
         }
+        let mut value = value;
+        upgrade(&mut value);
         let manifest: Manifest = serde_path_to_error::deserialize(value)
             .map_err(|e| refused(e.path().to_string(), e.inner().to_string()))?;
+        // The options are checked against each other like a command line's.
+        manifest
+            .build
+            .options
+            .check()
+            .map_err(|e| refused("build.options".into(), e.to_string()))?;
         let timestamp = manifest.build.timestamp;
         if !timestamp.is_zip_time() {
             return Err(refused(
@@ -221,6 +229,27 @@ impl Manifest {
             ));
         }
         Ok(manifest)
+    }
+}
+
+/// What a manifest written by an older cargo-slim means, said the way this one
+/// says it: `build.options.panic` was added later, and a record without it was
+/// made when `--build-std` always meant immediate-abort panics.
+fn upgrade(value: &mut serde_json::Value) {
+    let Some(options) = value
+        .pointer_mut("/build/options")
+        .and_then(|o| o.as_object_mut())
+    else {
+        return;
+    };
+    if !options.contains_key("panic") {
+        let build_std = options.get("build_std") == Some(&serde_json::Value::Bool(true));
+        let panic = if build_std {
+            "immediate-abort"
+        } else {
+            "abort"
+        };
+        options.insert("panic".into(), panic.into());
     }
 }
 
@@ -302,6 +331,44 @@ fn parse_git_status(text: &str) -> Option<Git> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::options::PanicStrategy;
+
+    #[test]
+    fn recorded_options_are_checked_and_old_records_keep_their_meaning() {
+        let record = |extra: &str| -> Result<Options, String> {
+            let mut value: serde_json::Value = serde_json::from_str(&format!(
+                r#"{{"build":{{"options":{{"opt_level":null,"cpu":null,"linker":"auto","include":[],"preflight":true,{extra}}}}}}}"#
+            ))
+            .unwrap();
+            upgrade(&mut value);
+            let o: Options = serde_json::from_value(value["build"]["options"].take())
+                .map_err(|e| e.to_string())?;
+            o.check().map_err(|e| e.to_string())?;
+            Ok(o)
+        };
+        let o = record(r#""build_std":true,"panic":"abort""#).unwrap();
+        assert_eq!((o.build_std, o.panic), (true, PanicStrategy::Abort));
+        // Before `panic` was recorded, --build-std meant immediate-abort.
+        let o = record(r#""build_std":true"#).unwrap();
+        assert_eq!(o.panic, PanicStrategy::ImmediateAbort);
+        let o = record(r#""build_std":false"#).unwrap();
+        assert_eq!(o.panic, PanicStrategy::Abort);
+        let err = record(r#""build_std":false,"panic":"immediate-abort""#).unwrap_err();
+        assert!(err.contains("needs build-std"), "{err}");
+        assert!(record(r#""build_std":true,"panic":"unwind""#).is_err());
+        assert!(record(r#""build_std":true,"panic":"abort","x":1"#).is_err());
+        // Manifests written before the dependency list and the image: neither.
+        let o = record(r#""build_std":false"#).unwrap();
+        assert!(!o.audit_data && !o.image);
+        // What is written reads back the same.
+        let o = Options {
+            build_std: true,
+            panic: PanicStrategy::ImmediateAbort,
+            ..Options::default()
+        };
+        let text = serde_json::to_string(&o).unwrap();
+        assert_eq!(serde_json::from_str::<Options>(&text).unwrap(), o);
+    }
 
     #[test]
     fn git_status_is_read_from_one_call() {

@@ -26,6 +26,36 @@ impl Color {
     }
 }
 
+impl std::str::FromStr for Color {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Color::Auto, Color::Always, Color::Never]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "`{}` is not a colour choice: use auto, always or never",
+                    s.escape_debug()
+                )
+            })
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "human" => Ok(Format::Human),
+            "json" => Ok(Format::Json),
+            "markdown" => Ok(Format::Markdown),
+            _ => Err(format!(
+                "`{}` is not a message format: use human, json or markdown",
+                s.escape_debug()
+            )),
+        }
+    }
+}
+
 /// Results as tables for people, as one JSON document for programs, or (size) as
 /// markdown for a pull-request comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

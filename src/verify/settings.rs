@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::cause::{differs, Cause};
 use crate::model::manifest::{BuildInfo, Manifest};
+use crate::model::options::SETTINGS;
 
 /// Build settings: options, features, profile, flags, timestamp, target.
 pub(crate) fn compare(recorded: &Manifest, now: &Manifest, out: &mut Vec<Cause>) {
@@ -49,31 +50,20 @@ pub(crate) fn compare(recorded: &Manifest, now: &Manifest, out: &mut Vec<Cause>)
 }
 
 /// The settings a user chooses, as the flag that sets each and its value: the
-/// same list for the record and for now, compared pairwise.
+/// same list for the record and for now, compared pairwise. The build options
+/// are the settings table's rows that change bytes (their label and shown
+/// value), then the feature selection.
 fn chosen(b: &BuildInfo) -> Vec<(&'static str, String)> {
-    let o = &b.options;
-    let or_default = |v: Option<String>| v.unwrap_or_else(|| "default".into());
-    let audit = if o.audit_data {
-        "embedded"
-    } else {
-        "--no-audit-data"
-    };
-    vec![
-        (
-            "--opt-level",
-            or_default(o.opt_level.map(|v| v.to_string())),
-        ),
-        ("--cpu", or_default(o.cpu.as_ref().map(|v| v.to_string()))),
-        ("--build-std", o.build_std.to_string()),
-        ("--panic", o.panic.to_string()),
-        ("--linker", o.linker.as_str().into()),
-        ("--include", joined(&o.include, " ")),
-        ("--image", o.image.to_string()),
-        ("features", joined(&b.features, ",")),
-        ("the dependency list", audit.into()),
-        ("--all-features", b.all_features.to_string()),
-        ("--no-default-features", b.no_default_features.to_string()),
-    ]
+    let options = SETTINGS
+        .iter()
+        .filter_map(|row| Some((row.label?, (row.shown)(&b.options))));
+    options
+        .chain([
+            ("features", joined(&b.features, ",")),
+            ("--all-features", b.all_features.to_string()),
+            ("--no-default-features", b.no_default_features.to_string()),
+        ])
+        .collect()
 }
 
 /// The slim profile, compared when no chosen setting explains it.

@@ -222,7 +222,7 @@ fn immediate_abort_without_build_std_is_refused_clearly() {
     );
     assert_error(
         run(&mut build_cmd("hello", &["--panic", "unwind"])),
-        "invalid value 'unwind' for '--panic <STRATEGY>'",
+        "invalid --panic: `unwind` is not a panic strategy",
     );
 }
 
@@ -244,5 +244,56 @@ fn invalid_metadata_is_reported() {
             .args(["build", "--manifest-path"])
             .arg(dir.join("Cargo.toml"))),
         "invalid [package.metadata.slim]",
+    );
+}
+
+/// Every option value goes through its type's parser and fails one way:
+/// `invalid --FLAG: why` on the command line, `invalid [TABLE] key: why` in a
+/// metadata table, whichever option it is (`--arch` and `--panic` used to get
+/// clap's wording, `--opt-level` ours); an unknown key lists the known ones.
+#[test]
+fn one_error_format_for_every_option_value() {
+    for (flag, value) in [
+        ("--arch", "arm"),
+        ("--libc", "uclibc"),
+        ("--runtime", "nodejs"),
+        ("--linker", "mold"),
+        ("--panic", "unwind"),
+        ("--opt-level", "9"),
+        ("--message-format", "xml"),
+    ] {
+        let stderr = assert_error(
+            run(&mut build_cmd("hello", &[flag, value])),
+            &format!("error: invalid {flag}: "),
+        );
+        assert!(stderr.contains(&format!("`{value}`")), "{stderr}");
+        assert!(!stderr.contains("invalid value"), "{stderr}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::copy_fixture("hello", tmp.path());
+    let toml = fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let with = |meta: &str| {
+        let text = toml.replace(
+            "[workspace]",
+            &format!("[package.metadata.slim]\n{meta}\n\n[workspace]"),
+        );
+        fs::write(dir.join("Cargo.toml"), text).unwrap();
+        run(slim()
+            .args(["build", "--manifest-path"])
+            .arg(dir.join("Cargo.toml")))
+    };
+    assert_error(
+        with("linker = \"mold\""),
+        "invalid [package.metadata.slim] linker: `mold` is not a linker",
+    );
+    assert_error(
+        with("build-std = \"yes\""),
+        "invalid [package.metadata.slim] build-std: expected true or false",
+    );
+    let stderr = assert_error(with("imgae = true"), "unknown key `imgae`");
+    assert!(
+        stderr.contains("known keys: arch, libc, target, runtime, opt-level, cpu, build-std")
+            && stderr.contains("image"),
+        "{stderr}"
     );
 }

@@ -76,3 +76,37 @@ fn output_file_names_are_spelled_only_in_output() {
         wrong.join("\n  ")
     );
 }
+
+/// A build option's flag is spelled only in its row of the settings table:
+/// the command line, verify's labels and the rebuild commands are derived.
+#[test]
+fn build_option_flags_are_spelled_only_in_the_settings_table() {
+    let (src, files) = src_files();
+    let table = std::fs::read_to_string(src.join("model/options/table.rs")).expect("table.rs");
+    let flags: Vec<String> = table
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("long: \""))
+        .filter_map(|rest| rest.split('"').next())
+        .map(|long| format!("\"--{long}\""))
+        .collect();
+    assert!(flags.len() >= 9, "read the flags of table.rs: {flags:?}");
+    let mut wrong = Vec::new();
+    for file in &files {
+        let rel = under(&src, file);
+        if rel == "model/options/table.rs" {
+            continue;
+        }
+        let code = non_test_code(file);
+        wrong.extend(
+            flags
+                .iter()
+                .filter(|f| code.contains(f.as_str()))
+                .map(|f| format!("{rel} spells {f}")),
+        );
+    }
+    assert!(
+        wrong.is_empty(),
+        "derive it from model::options::SETTINGS instead:\n  {}",
+        wrong.join("\n  ")
+    );
+}

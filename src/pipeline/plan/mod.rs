@@ -4,7 +4,6 @@
 //! metadata, then our defaults.
 
 mod build_graph;
-mod includes;
 mod metadata_query;
 mod package_selection;
 mod platform_filter;
@@ -18,16 +17,13 @@ use cargo_metadata::{Metadata, Package};
 use crate::model::budget::{BudgetRule, Budgets};
 use crate::model::manifest::Manifest;
 use crate::model::options::{
-    BinName, CpuName, Features, LinkerChoice, OptLevel, Options, PanicStrategy, RequestedOptions,
-    Selection,
+    self, BinName, Features, Layer, Options, Paths, RequestedOptions, Selection,
 };
 use crate::model::target::{Runtime, Target};
 use crate::output::{OutputDir, TargetDir};
 use crate::pipeline::slim_metadata::MetadataTables;
 use crate::ui::Ui;
-use crate::util::error::SlimError;
 pub(crate) use build_graph::build_graph;
-use includes::resolve_includes;
 pub(crate) use metadata_query::{feature_args, metadata, metadata_for_target};
 pub(crate) use package_selection::{select_bin, select_package};
 pub(crate) use platform_filter::filter_for_target;
@@ -93,54 +89,29 @@ pub(crate) fn plan(ui: &Ui, select: &Selection, opts: &RequestedOptions) -> Resu
     })
 }
 
-/// The build options: each the command line's, else the metadata's, else our
-/// default; then checked against each other.
+/// The build options, by the settings table's one merge rule: each the command
+/// line's, else the package's table's, else the workspace's, else our default;
+/// then checked against each other. Paths in `--include` are relative to the
+/// working directory, in a table to the table's Cargo.toml.
 fn resolve_options(
     opts: &RequestedOptions,
     meta: &MetadataTables,
     metadata: &Metadata,
     package: &Package,
 ) -> Result<Options> {
-    let linker = match opts.linker {
-        Some(l) => l,
-        None => meta
-            .parse::<LinkerChoice>("linker", |m| m.linker.clone())?
-            .unwrap_or_default(),
-    };
-    let opt_level = match opts.opt_level {
-        Some(level) => Some(level),
-        None => meta.parse::<OptLevel>("opt-level", |m| {
-            m.opt_level.as_ref().map(|s| s.to_string_value())
-        })?,
-    };
-    let cpu = match &opts.cpu {
-        Some(cpu) => Some(cpu.clone()),
-        None => meta.parse::<CpuName>("cpu", |m| m.cpu.clone())?,
-    };
-    let panic = match opts.panic {
-        Some(p) => p,
-        None => meta
-            .parse::<PanicStrategy>("panic", |m| m.panic.clone())?
-            .unwrap_or_default(),
-    };
-    let include = resolve_includes(opts, meta, metadata, package)?;
-    let options = Options {
-        opt_level,
-        cpu,
-        build_std: opts.build_std || meta.pick(|m| m.build_std).is_some_and(|(_, b)| b),
-        panic,
-        linker,
-        include,
-        preflight: !opts.no_preflight && meta.pick(|m| m.preflight).is_none_or(|(_, p)| p),
-        audit_data: !opts.no_audit_data && meta.pick(|m| m.audit_data).is_none_or(|(_, a)| a),
-        image: opts.image || meta.pick(|m| m.image).is_some_and(|(_, i)| i),
-    };
-    options
-        .check()
-        .map_err(|e| SlimError::ImmediateAbortNeedsBuildStd {
-            reason: e.to_string(),
-        })?;
-    Ok(options)
+    let ws_root = metadata.workspace_root.as_std_path();
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let package_dir = package
+        .manifest_path
+        .parent()
+        .map_or(ws_root, |p| p.as_std_path());
+    let mut layers = vec![Layer {
+        source: options::Source::CommandLine,
+        paths: Paths::new(&cwd, ws_root),
+        values: opts.given.clone(),
+    }];
+    layers.extend(meta.option_layers(package_dir, ws_root));
+    options::merge(&layers)
 }
 
 /// The budgets in force: the command line's rules, then the package's `budget`

@@ -64,11 +64,7 @@ impl SlimError {
                 .into(),
             UnshippableBin { .. } => "rename the [[bin]] target".into(),
             NotBuilt { .. } | ManifestMissing { .. } => "run `cargo slim build` first".into(),
-            InvalidMetadataTable { .. } => "known keys: arch, libc, target, runtime, opt-level, \
-                                            cpu, build-std, panic, linker, include, \
-                                            preflight, audit-data, budget, deploy, image, \
-                                            memory, timeout"
-                .into(),
+            InvalidMetadataTable { known, .. } => format!("known keys: {known}"),
             BadSourceDateEpoch { .. } => {
                 "set it to e.g. $(git log -1 --format=%ct), or unset it".into()
             }

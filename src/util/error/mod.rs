@@ -98,7 +98,12 @@ pub(crate) enum SlimError {
         reason: String,
     },
     #[error("invalid [{place}]: {reason}")]
-    InvalidMetadataTable { place: String, reason: String },
+    InvalidMetadataTable {
+        place: String,
+        reason: String,
+        /// Every key a table may set.
+        known: String,
+    },
     /// `--panic immediate-abort` (flag or metadata) without `--build-std`.
     #[error("cannot build as asked: {reason}")]
     ImmediateAbortNeedsBuildStd { reason: String },
