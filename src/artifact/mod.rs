@@ -6,6 +6,8 @@
 //! below the analyses: it imports only `model`, `ui` and `util` (tests/suite/layers.rs
 //! checks it).
 
+pub(crate) mod code;
+pub(crate) mod demangle;
 pub(crate) mod elf;
 pub(crate) mod file;
 pub(crate) mod zip;

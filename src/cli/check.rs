@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::model::cpu_baseline::DeclaredBaseline;
 use crate::model::target::{Arch, Runtime};
 
 /// Options of `cargo slim check`.
@@ -18,4 +19,9 @@ pub(crate) struct CheckArgs {
     /// The function's architecture: arm64 or x86_64 [default: accept either].
     #[arg(long, value_name = "ARCH")]
     pub arch: Option<Arch>,
+    /// The oldest CPU the function may run on, for the `cpu` check: neoverse-n1,
+    /// neoverse-v1, neoverse-v2 (arm64), x86-64, x86-64-v2, x86-64-v3, x86-64-v4
+    /// [default: Lambda's: neoverse-n1 (Graviton2) for arm64, x86-64-v2 for x86_64].
+    #[arg(long, value_name = "CPU")]
+    pub cpu_baseline: Option<DeclaredBaseline>,
 }

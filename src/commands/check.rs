@@ -4,8 +4,9 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
+use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::target::{Arch, Runtime};
-use crate::preflight::{check_file, linkage_beside, CheckOutput};
+use crate::preflight::{check_file, linkage_beside, CheckOutput, CpuInput};
 use crate::ui::Ui;
 use crate::util::error::Exit;
 
@@ -16,6 +17,7 @@ pub(crate) fn run(
     path: &Path,
     arch: Option<Arch>,
     runtime: Option<Runtime>,
+    baseline: Option<&'static CpuBaseline>,
 ) -> Result<Exit> {
     let runtime = runtime.unwrap_or_default();
     let data = crate::artifact::file::read_regular(
@@ -24,7 +26,12 @@ pub(crate) fn run(
         "give the path of a built executable or of a function.zip",
     )?;
     let linkage = linkage_beside(path, &data);
-    let checked = check_file(&data, arch, runtime, &linkage)
+    let twins = unstripped_beside(path);
+    let cpu = CpuInput {
+        baseline,
+        twins: &twins,
+    };
+    let checked = check_file(&data, arch, runtime, &linkage, &cpu)
         .with_context(|| format!("cannot check {}", path.display()))?;
 
     if ui.json() {
@@ -43,4 +50,30 @@ pub(crate) fn run(
     } else {
         Exit::CheckFailed
     })
+}
+
+/// The unstripped files that may be `path`'s twin: `PATH.full`, and the
+/// `bootstrap.full` of the output directory `path` is in (for a function.zip
+/// or a shipped `bootstrap`). The CPU audit takes the one whose build-id is the
+/// checked executable's; a file that cannot be read is no twin.
+fn unstripped_beside(path: &Path) -> Vec<Vec<u8>> {
+    let mut candidates = Vec::new();
+    if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+        if !name.ends_with(".full") {
+            candidates.push(path.with_file_name(format!("{name}.full")));
+        }
+    }
+    if let Some(dir) = path.parent() {
+        let full = dir.join("bootstrap.full");
+        if !candidates.contains(&full) && full != path {
+            candidates.push(full);
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|c| c.is_file())
+        .filter_map(|c| {
+            crate::artifact::file::read_regular(&c, crate::artifact::file::FILE_LIMIT, "").ok()
+        })
+        .collect()
 }

@@ -10,6 +10,7 @@
 //! `cargo slim check` (commands/check.rs) is [`check_file`]. docs/preflight.md explains each check.
 
 mod checks;
+pub(crate) mod cpu;
 pub(crate) mod runtime_facts;
 pub(crate) mod symbol_version;
 mod version_needs;
@@ -20,6 +21,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde::Serialize;
 
+use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::target::{Arch, Runtime};
 use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::ui::table::{Align, Table};
@@ -182,27 +184,72 @@ pub fn check_elf(
     arch: Option<crate::model::target::Arch>,
     runtime: crate::model::target::Runtime,
 ) -> anyhow::Result<PreflightReport> {
-    check_elf_as_linked(elf, arch, runtime, &Linkage::Unknown)
+    check_elf_as_linked(elf, arch, runtime, &Linkage::Unknown, &CpuInput::default())
 }
 
 /// [`check_elf`] for an executable whose linkage is known (a build's own), so
-/// that a failure's fix fits it.
+/// that a failure's fix fits it, against the CPU baseline in `cpu`.
 pub(crate) fn check_elf_as_linked(
     elf: &[u8],
     arch: Option<crate::model::target::Arch>,
     runtime: crate::model::target::Runtime,
     linkage: &Linkage,
+    cpu: &CpuInput<'_>,
 ) -> anyhow::Result<PreflightReport> {
     let facts = ElfFacts::read(elf)?;
-    Ok(PreflightReport {
-        checks: checks::run_all(&facts, arch, RuntimeFacts::of(runtime), linkage),
-    })
+    let mut checks = checks::run_all(&facts, arch, RuntimeFacts::of(runtime), linkage);
+    if let Some(audit) = cpu_audit(elf, &facts, arch, cpu)? {
+        checks.push(cpu::check(&audit));
+    }
+    Ok(PreflightReport { checks })
+}
+
+/// What the CPU audit needs besides the executable.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CpuInput<'a> {
+    /// The baseline to audit against; `None`: Lambda's for the file's
+    /// architecture.
+    pub baseline: Option<&'static CpuBaseline>,
+    /// Files that may be the unstripped twin of the executable (a
+    /// `bootstrap.full` beside it): the one with the same build-id names the
+    /// functions (it holds the same code); otherwise the executable's own
+    /// symbols do.
+    pub twins: &'a [Vec<u8>],
+}
+
+/// The CPU audit of a readable 64-bit executable of a Lambda architecture
+/// (`None` otherwise, or when it is not the `arch` asked for: `machine` fails).
+fn cpu_audit(
+    elf: &[u8],
+    facts: &ElfFacts,
+    arch: Option<Arch>,
+    input: &CpuInput<'_>,
+) -> anyhow::Result<Option<cpu::CpuAudit>> {
+    let Some(own) = Arch::from_elf_machine(facts.machine) else {
+        return Ok(None);
+    };
+    if facts.body.is_none() || arch.is_some_and(|a| a != own) {
+        return Ok(None);
+    }
+    let baseline = input
+        .baseline
+        .filter(|b| b.arch == own)
+        .unwrap_or_else(|| CpuBaseline::lambda(own));
+    let own_id = crate::artifact::elf::build_id::read(elf);
+    let twin = own_id.as_ref().and_then(|id| {
+        input
+            .twins
+            .iter()
+            .find(|t| crate::artifact::elf::build_id::read(t).as_ref() == Some(id))
+    });
+    cpu::audit(twin.map_or(elf, |t| &t[..]), baseline)
 }
 
 /// A checked file: the report and, when an ELF was read, its facts.
 pub(crate) struct Checked {
     zip: bool,
     facts: Option<ElfFacts>,
+    cpu: Option<cpu::CpuAudit>,
     pub report: PreflightReport,
 }
 
@@ -212,6 +259,7 @@ pub(crate) fn check_file(
     arch: Option<Arch>,
     runtime: Runtime,
     linkage: &Linkage,
+    cpu_input: &CpuInput<'_>,
 ) -> anyhow::Result<Checked> {
     let rt = RuntimeFacts::of(runtime);
     let mut checks = Vec::new();
@@ -229,6 +277,7 @@ pub(crate) fn check_file(
                 return Ok(Checked {
                     zip: true,
                     facts: None,
+                    cpu: None,
                     report: PreflightReport { checks },
                 })
             }
@@ -242,9 +291,14 @@ pub(crate) fn check_file(
         ElfFacts::read(elf)?
     };
     checks.extend(checks::run_all(&facts, arch, rt, linkage));
+    let cpu = cpu_audit(elf, &facts, arch, cpu_input)?;
+    if let Some(audit) = &cpu {
+        checks.push(cpu::check(audit));
+    }
     Ok(Checked {
         zip: zipped,
         facts: Some(facts),
+        cpu,
         report: PreflightReport { checks },
     })
 }
@@ -263,6 +317,8 @@ pub(crate) struct CheckOutput<'a> {
     /// What was read from the ELF; null when there was none to read (a zip
     /// without a usable `bootstrap`).
     elf: Option<ElfSummary<'a>>,
+    /// The CPU-baseline audit: every above-baseline feature per function.
+    cpu: Option<&'a cpu::CpuAudit>,
 }
 
 #[derive(Debug, Serialize)]
@@ -317,6 +373,7 @@ impl<'a> CheckOutput<'a> {
             passed: checked.report.passed(),
             checks: &checked.report.checks,
             elf,
+            cpu: checked.cpu.as_ref(),
         }
     }
 }

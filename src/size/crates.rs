@@ -1,4 +1,4 @@
-//! The crates view: symbol bytes summed per crate (see [`super::demangle`] for the
+//! The crates view: symbol bytes summed per crate (see [`crate::artifact::demangle`] for the
 //! rule), plus an `[unattributed]` row for the bytes of the covered sections that no
 //! symbol claims (alignment padding between functions, literal pools, anonymous
 //! constants, code without a symbol), so the rows add up to the sections exactly.
@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::demangle::STD_PRIVATE;
 use super::sections::share;
 use super::symbols::Symbol;
+use crate::artifact::demangle::STD_PRIVATE;
 use crate::artifact::elf::Image;
 
 pub(crate) const UNATTRIBUTED: &str = "[unattributed]";
@@ -41,7 +41,7 @@ pub struct CratesView {
     /// `split_std`. By name.
     pub std_private: Vec<StdPart>,
     /// Names of std's private dependencies that the user's graph has too: their
-    /// rows are the user's crates (see [`super::demangle::StdCrates`]).
+    /// rows are the user's crates (see [`crate::artifact::demangle::StdCrates`]).
     pub also_yours: Vec<String>,
     /// Whether the user's dependency graph was known (a `.dep-v0` list). Without
     /// it every name of std's private dependencies counts as std's.

@@ -3,7 +3,7 @@
 //!
 //! Data flow: [`input`] finds the file(s) (the last build's `bootstrap.full`, a
 //! path, a function.zip) → [`analysis`] reads the ELF once (`crate::artifact::elf`) and derives
-//! the [`sections`], [`symbols`] (demangled by [`demangle`]) and [`crates`] views →
+//! the [`sections`], [`symbols`] (demangled by `crate::artifact::demangle`) and [`crates`] views →
 //! [`report`] selects what was asked for (or [`diff`] compares two analyses) →
 //! [`render`] prints tables, or the same structures go out as JSON.
 
@@ -11,7 +11,6 @@ pub(crate) mod analysis;
 pub(crate) mod baseline;
 pub(crate) mod budget;
 pub(crate) mod crates;
-pub(crate) mod demangle;
 pub(crate) mod diff;
 pub(crate) mod filter;
 pub(crate) mod heavy;

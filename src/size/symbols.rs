@@ -6,7 +6,7 @@
 //! before local, then the larger, then by name) — so per-symbol bytes can be summed
 //! into crate rows that add up exactly.
 
-use super::demangle::{self, display_crate, StdCrates};
+use crate::artifact::demangle::{self, display_crate, StdCrates};
 use crate::artifact::elf::Image;
 
 /// A symbol and the bytes of the file it is charged with.

@@ -8,7 +8,7 @@ use object::{
 
 use super::analysis::{analyze, Options};
 use super::crates::UNATTRIBUTED;
-use super::demangle::NON_RUST;
+use crate::artifact::demangle::NON_RUST;
 
 const LEGACY_HELLO: &str = "_ZN5hello4main17h0123456789abcdefE";
 const LEGACY_CORE: &str = "_ZN4core3fmt5write17h0123456789abcdefE";

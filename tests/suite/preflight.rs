@@ -181,7 +181,7 @@ fn failed_names(json: &Value) -> Vec<&str> {
         .collect()
 }
 
-const ELF_CHECKS: [&str; 7] = [
+const ELF_CHECKS: [&str; 8] = [
     "class",
     "machine",
     "type",
@@ -189,6 +189,7 @@ const ELF_CHECKS: [&str; 7] = [
     "needed",
     "glibc",
     "gcc-libs",
+    "cpu",
 ];
 
 #[test]
@@ -432,7 +433,7 @@ fn check_elf_is_what_the_build_calls() {
     let elf = std::fs::read(hello(Arch::Arm64, Link::Musl)).unwrap();
     let report = check_elf(&elf, Some(Arch::Arm64), Runtime::Al2023).unwrap();
     assert!(report.passed(), "{}", report.render_human());
-    assert_eq!(report.summary(), "preflight passed: 7 checks");
+    assert_eq!(report.summary(), "preflight passed: 8 checks");
     let report = check_elf(&elf, Some(Arch::X86_64), Runtime::Al2023).unwrap();
     assert!(!report.passed());
     let text = report.render_human();

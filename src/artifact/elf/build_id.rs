@@ -43,3 +43,10 @@ fn descriptor(image: &Image<'_>, data: &[u8]) -> Option<Range<usize>> {
     let desc_end = desc_start.checked_add(desc_size)?;
     (desc_size > 0 && desc_end <= note.len()).then(|| start + desc_start..start + desc_end)
 }
+
+/// The build-id bytes of the ELF file `data`, if it has one: they tie a shipped
+/// `bootstrap` to the `bootstrap.full` of the same build.
+pub(crate) fn read(data: &[u8]) -> Option<Vec<u8>> {
+    let range = range(data).ok()??;
+    data.get(range).map(<[u8]>::to_vec)
+}

@@ -36,6 +36,8 @@ pub(crate) struct Section {
     pub addr: u64,
     /// `sh_type`: SHT_NOBITS sections have no bytes in the file.
     pub kind: elf::SectionType,
+    /// Allocated and executable (`SHF_EXECINSTR`): machine code.
+    pub exec: bool,
 }
 
 /// A defined, sized function, data or thread-local symbol.
@@ -49,6 +51,8 @@ pub(crate) struct RawSymbol<'a> {
     pub size: u64,
     /// Global or weak (preferred over a local alias at the same address).
     pub global: bool,
+    /// A function (`STT_FUNC`), not data.
+    pub func: bool,
 }
 
 /// The parts of an ELF file that size attribution needs.
@@ -56,6 +60,8 @@ pub(crate) struct RawSymbol<'a> {
 pub(crate) struct Image<'a> {
     pub format: Format,
     pub file_bytes: u64,
+    /// `e_entry`: where execution starts.
+    pub entry: u64,
     /// The ELF header itself.
     pub elf_header: u64,
     /// (offset, bytes) of the program header table.
@@ -64,6 +70,13 @@ pub(crate) struct Image<'a> {
     pub section_headers: (u64, u64),
     pub sections: Vec<Section>,
     pub symbols: Vec<RawSymbol<'a>>,
+    /// Function symbols without a size (assembly without `.size`): they own no
+    /// bytes, but name the code from their address on.
+    pub unsized_functions: Vec<RawSymbol<'a>>,
+    /// AArch64 mapping symbols (`$x` code, `$d` data) by address, sorted: where an
+    /// executable section holds data (literal pools, assembly tables) that must
+    /// not be decoded as instructions. `true` for data.
+    pub mapping: Vec<(u64, bool)>,
 }
 
 /// Read `data` as an ELF file. `data` must be 8-byte aligned (see
@@ -87,7 +100,11 @@ fn read_elf<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> anyhow::Result
         .sections(endian, data)
         .map_err(|e| corrupt(format_args!("section headers: {e}")))?;
     let sections = read_sections(&table, endian, file_bytes)?;
-    let symbols = read_symbols(header, &table, &sections, endian, data)?;
+    let SymbolTable {
+        symbols,
+        unsized_functions,
+        mapping,
+    } = read_symbols(header, &table, &sections, endian, data)?;
     Ok(Image {
         format: Format {
             bits: if header.is_class_64() { 64 } else { 32 },
@@ -99,11 +116,14 @@ fn read_elf<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> anyhow::Result
             machine: machine_name(header.e_machine(endian)),
         },
         file_bytes,
+        entry: header.e_entry(endian).into(),
         elf_header: u64::from(header.e_ehsize(endian)).min(file_bytes),
         program_headers,
         section_headers,
         sections,
         symbols,
+        unsized_functions,
+        mapping,
     })
 }
 
@@ -155,7 +175,9 @@ fn read_sections<Elf: FileHeader<Endian = Endianness>>(
                 "section `{name}` extends past the end of the file"
             )));
         }
-        let alloc = sh.sh_flags(endian).0 & elf::SHF_ALLOC.0 != 0;
+        let flags = sh.sh_flags(endian).0;
+        let alloc = flags & elf::SHF_ALLOC.0 != 0;
+        let exec = alloc && flags & elf::SHF_EXECINSTR.0 != 0;
         sections.push(Section {
             name,
             file_bytes: if in_file { size } else { 0 },
@@ -163,19 +185,21 @@ fn read_sections<Elf: FileHeader<Endian = Endianness>>(
             offset,
             addr: sh.sh_addr(endian).into(),
             kind,
+            exec,
         });
     }
     Ok(sections)
 }
 
-/// The defined, sized function, data and thread-local symbols of `.symtab`.
+/// The defined, sized function, data and thread-local symbols of `.symtab`, the
+/// unsized functions, and the AArch64 mapping symbols (see [`Image::mapping`]).
 fn read_symbols<'data, Elf: FileHeader<Endian = Endianness>>(
     header: &Elf,
     table: &Table<'data, Elf>,
     sections: &[Section],
     endian: Endianness,
     data: &'data [u8],
-) -> anyhow::Result<Vec<RawSymbol<'data>>> {
+) -> anyhow::Result<SymbolTable<'data>> {
     // Thread-local symbols hold offsets into the TLS template, not addresses.
     let tls_base: Option<u64> = header
         .program_headers(endian, data)
@@ -186,11 +210,16 @@ fn read_symbols<'data, Elf: FileHeader<Endian = Endianness>>(
         .symbols(endian, data, elf::SHT_SYMTAB)
         .map_err(|e| corrupt(format_args!("symbol table: {e}")))?;
     let mut symbols = Vec::new();
+    let mut mapping = Vec::new();
     for (index, sym) in symtab.enumerate().skip(1) {
         let kind = sym.st_type();
         let size: u64 = sym.st_size(endian).into();
-        if !matches!(kind, elf::STT_FUNC | elf::STT_OBJECT | elf::STT_TLS) || size == 0 {
-            continue;
+        let name = || symtab.symbol_name(endian, sym).unwrap_or(b"");
+        if kind == elf::STT_NOTYPE && header.e_machine(endian) == elf::EM_AARCH64 {
+            if let Some(is_data) = mapping_marker(name()) {
+                mapping.push((sym.st_value(endian).into(), is_data));
+                continue;
+            }
         }
         let Ok(Some(section_index)) = symtab.symbol_section(endian, sym, index) else {
             continue;
@@ -198,6 +227,17 @@ fn read_symbols<'data, Elf: FileHeader<Endian = Endianness>>(
         let Some(section) = sections.get(section_index.0) else {
             continue;
         };
+        // Assembly functions often have no `.size` (kept apart, to name code),
+        // or no `.type` either: a global label in an executable section.
+        let label = kind == elf::STT_NOTYPE && sym.st_bind() != elf::STB_LOCAL && section.exec;
+        let wanted = match kind {
+            elf::STT_FUNC => true,
+            elf::STT_OBJECT | elf::STT_TLS => size > 0,
+            _ => label,
+        };
+        if !wanted {
+            continue;
+        }
         let value: u64 = sym.st_value(endian).into();
         let address = if kind == elf::STT_TLS {
             tls_base.and_then(|base| base.checked_add(value))
@@ -223,9 +263,32 @@ fn read_symbols<'data, Elf: FileHeader<Endian = Endianness>>(
             start,
             size: size.min(extent - start),
             global: sym.st_bind() != elf::STB_LOCAL,
+            func: kind == elf::STT_FUNC || label,
         });
     }
-    Ok(symbols)
+    mapping.sort_unstable();
+    let (symbols, unsized_functions) = symbols.into_iter().partition(|s| s.size > 0);
+    Ok(SymbolTable {
+        symbols,
+        unsized_functions,
+        mapping,
+    })
+}
+
+/// An AArch64 mapping symbol's meaning: `$x` code (`false`), `$d…` data (`true`).
+fn mapping_marker(name: &[u8]) -> Option<bool> {
+    match name {
+        b"$x" => Some(false),
+        [b'$', b'd', ..] => Some(true),
+        _ => None,
+    }
+}
+
+/// What [`read_symbols`] finds.
+struct SymbolTable<'data> {
+    symbols: Vec<RawSymbol<'data>>,
+    unsized_functions: Vec<RawSymbol<'data>>,
+    mapping: Vec<(u64, bool)>,
 }
 
 fn machine_name(machine: elf::Machine) -> String {

@@ -12,6 +12,7 @@ pub(crate) mod dep_list;
 pub(crate) mod facts;
 pub(crate) mod hashes;
 pub(crate) mod image;
+pub(crate) mod pointers;
 
 use object::{elf, FileKind};
 

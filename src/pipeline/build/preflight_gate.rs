@@ -36,7 +36,9 @@ pub(crate) fn run_preflight(
         return Ok(Preflight::Passed(None));
     }
     let linkage = preflight::Linkage::of_build(&target.triple, &linker.cargo_target, plan.runtime);
-    let report = preflight::check_elf_as_linked(full, Some(target.arch), plan.runtime, &linkage)?;
+    let cpu = preflight::CpuInput::default();
+    let report =
+        preflight::check_elf_as_linked(full, Some(target.arch), plan.runtime, &linkage, &cpu)?;
     if report.passed() {
         return Ok(Preflight::Passed(Some(report)));
     }

@@ -113,7 +113,7 @@ pub(crate) fn demangle(raw: &str, std: &StdCrates) -> Name {
     // C++ (Itanium) names share the `_ZN` prefix with legacy Rust ones; LLVM's
     // libunwind, linked in by Rust's `unwind` crate, is the one C++ library every
     // Rust binary for Linux carries.
-    if ["_ZN9libunwind", "_Unwind_", "__unw_"]
+    if ["_ZN9libunwind", "_Unwind_", "__unw_", "__libunwind_"]
         .iter()
         .any(|p| raw.starts_with(p))
     {
