@@ -62,6 +62,18 @@ impl CargoConfig {
         }
     }
 
+    /// `[env] NAME` of the nearest config that sets it (a string, or a table's
+    /// `value`): what cargo gives build scripts when the environment has no
+    /// `NAME` of its own.
+    pub(crate) fn env_value(&self, name: &str) -> Option<String> {
+        self.files.iter().find_map(|(_, t)| {
+            let v = t.get("env")?.get(name)?;
+            v.as_str()
+                .or_else(|| v.get("value")?.as_str())
+                .map(str::to_string)
+        })
+    }
+
     fn target_tables(&self) -> impl Iterator<Item = (&String, &Table)> {
         self.files
             .iter()

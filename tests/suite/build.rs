@@ -286,7 +286,7 @@ fn c_code_cross_compiles_with_zig_for_arm64() {
         &built.bootstrap,
     ))
     .success()
-    .stdout_is("cshim_add(20, 22) = 1042\n");
+    .stdout_is("cshim_add(20, 22) = 1042\ncshim_mix = 63\n");
 }
 
 /// Two checkouts at different paths, with different target directories and

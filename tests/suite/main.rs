@@ -12,6 +12,7 @@ mod common;
 mod budget;
 mod build;
 mod build_errors;
+mod cpu;
 mod generate;
 mod hostile_manifest;
 mod image;

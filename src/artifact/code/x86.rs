@@ -47,6 +47,16 @@ pub(super) fn decode(range: &CodeRange<'_>, out: &mut Decoded) {
                 kind: RefKind::Address,
             });
         }
+        // Position-dependent code names addresses as immediates (`mov $main,
+        // %rdi`) and absolute displacements (`jmp *table(,%rax,8)`); a value
+        // that is no address matches nothing the readers look up.
+        for address in absolute_addresses(&instr) {
+            out.references.push(Reference {
+                at,
+                to: address,
+                kind: RefKind::Address,
+            });
+        }
         if instr.op0_kind() == OpKind::NearBranch64 {
             let kind = match instr.flow_control() {
                 FlowControl::Call => RefKind::Call,
@@ -59,4 +69,22 @@ pub(super) fn decode(range: &CodeRange<'_>, out: &mut Decoded) {
             });
         }
     }
+}
+
+/// Immediates and absolute memory displacements large enough to be addresses.
+fn absolute_addresses(instr: &Instruction) -> impl Iterator<Item = u64> + '_ {
+    let immediates = (0..instr.op_count()).filter_map(move |i| match instr.op_kind(i) {
+        OpKind::Immediate32 | OpKind::Immediate32to64 | OpKind::Immediate64 => {
+            Some(instr.immediate(i))
+        }
+        _ => None,
+    });
+    let displacement = (instr.op_count() > 0
+        && (0..instr.op_count()).any(|i| instr.op_kind(i) == OpKind::Memory)
+        && instr.memory_base() == iced_x86::Register::None
+        && !instr.is_ip_rel_memory_operand())
+    .then(|| instr.memory_displacement64());
+    immediates
+        .chain(displacement)
+        .filter(|v| (0x1000..1 << 47).contains(v))
 }

@@ -239,17 +239,8 @@ fn read_symbols<'data, Elf: FileHeader<Endian = Endianness>>(
             continue;
         }
         let value: u64 = sym.st_value(endian).into();
-        let address = if kind == elf::STT_TLS {
-            tls_base.and_then(|base| base.checked_add(value))
-        } else {
-            Some(value)
-        };
-        // A symbol outside its section is a damaged table; skip it rather than
-        // charge bytes that are not there.
         let extent = section.vm_bytes.max(section.file_bytes);
-        let Some(start) = address
-            .and_then(|a| a.checked_sub(section.addr))
-            .filter(|&start| start < extent)
+        let Some(start) = start_in(section, value, (kind == elf::STT_TLS).then_some(tls_base))
         else {
             continue;
         };
@@ -273,6 +264,21 @@ fn read_symbols<'data, Elf: FileHeader<Endian = Endianness>>(
         unsized_functions,
         mapping,
     })
+}
+
+/// Where a symbol of value `value` starts in `section`, or `None` for a symbol
+/// outside it (a damaged table: skipped rather than charged bytes that are not
+/// there). Thread-local symbols (`tls`: the TLS segment's address, if any)
+/// hold offsets into the TLS template, not addresses.
+fn start_in(section: &Section, value: u64, tls: Option<Option<u64>>) -> Option<u64> {
+    let address = match tls {
+        Some(base) => base?.checked_add(value)?,
+        None => value,
+    };
+    let extent = section.vm_bytes.max(section.file_bytes);
+    address
+        .checked_sub(section.addr)
+        .filter(|&start| start < extent)
 }
 
 /// An AArch64 mapping symbol's meaning: `$x` code (`false`), `$d…` data (`true`).

@@ -91,8 +91,11 @@ pub(crate) const SETTINGS: &[Setting] = &[
             value_name: "CPU",
         },
         heading: BUILD,
-        help: "CPU to tune for, e.g. neoverse-n1 (Graviton2), neoverse-v1 (Graviton3), \
-               x86-64-v3 [default: the target's baseline]",
+        help: "CPU to generate code for, within the CPU baseline: neoverse-n1 (Graviton2) \
+               for arm64, x86-64-v2 for x86_64. A newer one (neoverse-v1, x86-64-v3) is \
+               refused unless declared with --cpu-baseline: Lambda may run the function on a \
+               CPU without its instructions, which stops it with SIGILL [default: the \
+               target's baseline]",
         label: Some("--cpu"),
         set: |o, v, _| {
             o.cpu = Some(parse(v.text()?)?);

@@ -7,12 +7,14 @@ use std::path::PathBuf;
 
 use cargo_metadata::{Metadata, PackageId};
 
+use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::linker::Linker;
 use crate::model::profile_plan::ProfilePlan;
 use crate::model::target::Target;
 use crate::pipeline::anchor::Anchor;
 use crate::pipeline::build::Context;
 use crate::pipeline::cargo_config;
+use crate::pipeline::cpu_flags;
 use crate::pipeline::linker;
 use crate::pipeline::path_map::{PathMap, Places};
 use crate::pipeline::plan::Plan;
@@ -42,6 +44,15 @@ impl Settings {
         graph: &Metadata,
         anchor: Option<&Anchor>,
     ) -> Result<Settings> {
+        // Flags that would compile code the runtime's CPUs cannot run are
+        // refused before minutes of compiling; the preflight audits the result.
+        cpu_flags::refuse_above(
+            CpuBaseline::lambda(target.arch),
+            &target.triple,
+            plan.options.cpu.as_ref().map(|c| c.as_str()),
+            &cpu_flags::user_rustflags(&target.triple, &ctx.config),
+            &ctx.config,
+        )?;
         let c_crates = linker::c_building_crates(graph, &plan.package.id);
         let linker = linker::choose(
             &ctx.toolchain,

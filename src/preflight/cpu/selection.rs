@@ -129,105 +129,33 @@ pub(super) struct Graph<'a> {
 
 /// How each function of [`Functions::list`] is reached.
 pub(super) fn reach(graph: &Graph<'_>) -> Vec<Reach> {
-    let functions = graph.functions;
-    let n = functions.list.len();
-    let mut checks: Vec<Option<String>> = vec![None; n];
-    for &at in &graph.code.probes {
-        if let Some(f) = functions.at(at) {
-            checks[f].get_or_insert_with(|| "asks the CPU (cpuid / ID registers)".to_string());
-        }
-    }
-    let probing: Vec<bool> = checks.iter().map(Option::is_some).collect();
-    // Nodes: the functions, then the data symbols (a table of function
-    // pointers is reached through the code that names the table).
-    let node = |addr: u64| {
-        functions
-            .at(addr)
-            .or_else(|| functions.object_at(addr).map(|o| n + o))
-    };
-    // A named variant counts as chosen after a check when the program checks
-    // anywhere (and only then: without a CPU check nothing chooses it).
-    let detects = !graph.code.probes.is_empty();
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n + functions.objects()];
-    let mut roots: Vec<usize> = functions.at(graph.entry).into_iter().collect();
-    for r in &graph.code.references {
-        let from = functions.at(r.at);
-        // An address loaded from the GOT: the slot holds the real target.
-        let through_got = (r.kind == RefKind::Address)
-            .then(|| graph.pointers.binary_search_by_key(&r.to, |p| p.at).ok())
-            .flatten()
-            .map(|i| graph.pointers[i].to);
-        for target in std::iter::once(r.to).chain(through_got) {
-            if let (Some(f), Some(cap)) = (from, functions.capability_at(target)) {
-                checks[f].get_or_insert_with(|| format!("reads the CPU capabilities ({cap})"));
-            }
-            match (from, node(target)) {
-                (Some(from), Some(to)) if from != to => {
-                    // Calling the code that asks the CPU is asking it.
-                    if to < n && probing[to] && checks[from].is_none() {
-                        checks[from] = Some(format!(
-                            "calls {}, which asks the CPU",
-                            functions.list[to].name
-                        ));
-                    }
-                    edges[from].push(to);
-                }
-                (None, Some(to)) => roots.push(to),
-                _ => {}
-            }
-        }
-    }
-    let detects = detects || checks.iter().any(Option::is_some);
-    for (f, func) in functions.list.iter().enumerate() {
-        if let (true, None, Some(part)) = (detects, &checks[f], variant_part(&func.name)) {
-            checks[f] = Some(format!(
-                "is named as a `{part}` variant, chosen by a program that asks the CPU what it supports"
-            ));
-        }
-    }
-    let in_got = |at: u64| {
-        graph
-            .got
-            .is_some_and(|(start, end)| at >= start && at < end)
-    };
-    for p in graph.pointers.iter().filter(|p| !in_got(p.at)) {
-        let Some(to) = functions.at(p.to) else {
-            continue;
-        };
-        match functions.object_at(p.at) {
-            Some(table) => edges[n + table].push(to),
-            None => roots.push(to),
-        }
-    }
-    // Data symbols no code names (exported tables, init arrays) are roots too.
-    let mut named = vec![false; edges.len()];
-    for targets in &edges {
-        for &t in targets {
-            named[t] = true;
-        }
-    }
-    roots.extend((n..edges.len()).filter(|&o| !named[o]));
+    let mut state = State::new(graph);
+    state.references(graph);
+    state.pointers(graph);
+    let n = state.n;
+    let (roots, edges) = (&state.roots, &state.edges);
     // Everything reachable from the roots, and what is reachable without
     // passing a function that checks.
-    let reachable = walk(&roots, &edges, |_| true);
-    let unchecked = walk(&roots, &edges, |f| f >= n || checks[f].is_none());
-    // Reached only through checks: name the check that leads there.
-    let checking: Vec<usize> = (0..n)
-        .filter(|&f| checks[f].is_some() && reachable[f])
-        .collect();
-    let mut via: Vec<Option<usize>> = vec![None; edges.len()];
-    let mut queue: VecDeque<usize> = checking.iter().copied().collect();
-    for &f in &checking {
-        via[f] = Some(f);
-    }
-    while let Some(f) = queue.pop_front() {
-        for &to in &edges[f] {
-            if via[to].is_none() {
-                via[to] = via[f];
-                queue.push_back(to);
-            }
+    let reachable = walk(roots, edges, |_| true);
+    let mut unchecked = walk(roots, edges, |f| f >= n || state.checks[f].is_none());
+    // What the graph leaves unconditional may still be a named variant, chosen
+    // through a choice stored earlier (when the program checks anywhere).
+    let detects = state.checks.iter().any(Option::is_some);
+    let mut named = false;
+    for (f, func) in graph.functions.list.iter().enumerate() {
+        if let (true, true, Some(part)) = (detects, unchecked[f], variant_part(&func.name)) {
+            state.checks[f] = Some(format!(
+                "is named as a `{part}` variant, chosen by a program that asks the CPU \
+                 what it supports"
+            ));
+            named = true;
         }
     }
+    if named {
+        unchecked = walk(roots, edges, |f| f >= n || state.checks[f].is_none());
+    }
+    let via = through_checks(&state, &reachable);
+    let checks = &state.checks;
     (0..n)
         .map(|f| {
             if unchecked[f] && checks[f].is_none() {
@@ -238,13 +166,133 @@ pub(super) fn reach(graph: &Graph<'_>) -> Vec<Reach> {
                 let how = checks[c].as_deref().unwrap_or("checks");
                 Reach::Selected(format!(
                     "reached only through {}, which {how}",
-                    functions.list[c].name
+                    graph.functions.list[c].name
                 ))
             } else {
                 Reach::Unreferenced
             }
         })
         .collect()
+}
+
+/// The graph being built: nodes are the functions (`0..n`), then the data
+/// symbols (a table of function pointers is reached through the code that
+/// names the table).
+struct State<'a> {
+    functions: &'a Functions,
+    n: usize,
+    /// Per function: why it counts as checking the CPU.
+    checks: Vec<Option<String>>,
+    edges: Vec<Vec<usize>>,
+    roots: Vec<usize>,
+}
+
+impl<'a> State<'a> {
+    fn new(graph: &Graph<'a>) -> State<'a> {
+        let functions = graph.functions;
+        let n = functions.list.len();
+        let mut checks: Vec<Option<String>> = vec![None; n];
+        for &at in &graph.code.probes {
+            if let Some(f) = functions.at(at) {
+                checks[f].get_or_insert_with(|| "asks the CPU (cpuid / ID registers)".to_string());
+            }
+        }
+        State {
+            functions,
+            n,
+            checks,
+            edges: vec![Vec::new(); n + functions.objects()],
+            roots: functions.at(graph.entry).into_iter().collect(),
+        }
+    }
+
+    fn node(&self, addr: u64) -> Option<usize> {
+        self.functions
+            .at(addr)
+            .or_else(|| self.functions.object_at(addr).map(|o| self.n + o))
+    }
+
+    /// Edges and checks from what the instructions name.
+    fn references(&mut self, graph: &Graph<'_>) {
+        let probing: Vec<bool> = self.checks.iter().map(Option::is_some).collect();
+        for r in &graph.code.references {
+            let from = self.functions.at(r.at);
+            // An address loaded from the GOT: the slot holds the real target.
+            let through_got = (r.kind == RefKind::Address)
+                .then(|| graph.pointers.binary_search_by_key(&r.to, |p| p.at).ok())
+                .flatten()
+                .map(|i| graph.pointers[i].to);
+            for target in std::iter::once(r.to).chain(through_got) {
+                if let (Some(f), Some(cap)) = (from, self.functions.capability_at(target)) {
+                    self.checks[f]
+                        .get_or_insert_with(|| format!("reads the CPU capabilities ({cap})"));
+                }
+                match (from, self.node(target)) {
+                    (Some(from), Some(to)) if from != to => {
+                        // Calling the code that asks the CPU is asking it.
+                        if to < self.n && probing[to] && self.checks[from].is_none() {
+                            self.checks[from] = Some(format!(
+                                "calls {}, which asks the CPU",
+                                self.functions.list[to].name
+                            ));
+                        }
+                        self.edges[from].push(to);
+                    }
+                    (None, Some(to)) => self.roots.push(to),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Edges and roots from pointers stored in data.
+    fn pointers(&mut self, graph: &Graph<'_>) {
+        let in_got = |at: u64| {
+            graph
+                .got
+                .is_some_and(|(start, end)| at >= start && at < end)
+        };
+        for p in graph.pointers.iter().filter(|p| !in_got(p.at)) {
+            let Some(to) = self.functions.at(p.to) else {
+                continue;
+            };
+            match self.functions.object_at(p.at) {
+                Some(table) => self.edges[self.n + table].push(to),
+                None => self.roots.push(to),
+            }
+        }
+        // Data symbols no code names (exported tables, init arrays) are roots too.
+        let mut named = vec![false; self.edges.len()];
+        for targets in &self.edges {
+            for &t in targets {
+                named[t] = true;
+            }
+        }
+        self.roots
+            .extend((self.n..self.edges.len()).filter(|&o| !named[o]));
+    }
+}
+
+/// For each node reached only through checking functions: the first such
+/// function on the way (breadth first from every reachable checking function).
+fn through_checks(state: &State<'_>, reachable: &[bool]) -> Vec<Option<usize>> {
+    let checking: Vec<usize> = (0..state.n)
+        .filter(|&f| state.checks[f].is_some() && reachable[f])
+        .collect();
+    let mut via: Vec<Option<usize>> = vec![None; state.edges.len()];
+    let mut queue: VecDeque<usize> = checking.iter().copied().collect();
+    for &f in &checking {
+        via[f] = Some(f);
+    }
+    while let Some(f) = queue.pop_front() {
+        for &to in &state.edges[f] {
+            if via[to].is_none() {
+                via[to] = via[f];
+                queue.push_back(to);
+            }
+        }
+    }
+    via
 }
 
 /// The functions reachable from `roots` along `edges`, entering only functions

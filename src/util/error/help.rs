@@ -173,6 +173,20 @@ impl SlimError {
             QemuMissing { install, .. } | QemuNotExecutable { install, .. } => install.clone(),
             SeveralTargets { .. } => "pick one with --arch or --target".into(),
             PreflightRefused { .. } => "see `cargo slim check` for the details".into(),
+            CpuFlagAboveBaseline {
+                origin, baseline, ..
+            } => {
+                let march = if baseline.starts_with("neoverse") {
+                    "-mcpu"
+                } else {
+                    "-march"
+                };
+                format!(
+                    "remove it from {origin}, or name a CPU within the baseline (`--cpu \
+                     {baseline}`, `{march}={baseline}`): Lambda promises Graviton2 (Neoverse \
+                     N1) for arm64 and no CPU model at all for x86_64"
+                )
+            }
             InvocationsFailed { .. } => {
                 "run one invocation with `cargo slim run` to see why".into()
             }

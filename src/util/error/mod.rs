@@ -245,6 +245,19 @@ pub(crate) enum SlimError {
     },
     #[error("this runs one target at a time, and {} are selected ({})", targets.len(), targets.join(", "))]
     SeveralTargets { targets: Vec<String> },
+    #[error(
+        "{flag} asks for CPU features beyond the baseline {baseline}: {features}; on a CPU \
+         of the baseline ({describes}) they stop the function with SIGILL"
+    )]
+    CpuFlagAboveBaseline {
+        /// `<target>: \`-mavx2\` (CFLAGS_…)`.
+        flag: String,
+        /// Where the flag was set: `CFLAGS_…`, `RUSTFLAGS`, `--cpu`, …
+        origin: String,
+        features: String,
+        baseline: String,
+        describes: String,
+    },
     #[error("the preflight refused the {target} bootstrap: it would not start on Lambda")]
     PreflightRefused { target: String },
     #[error("cannot set up the local Lambda runtime: {detail}")]
