@@ -6,6 +6,7 @@ use anyhow::{Context as _, Result};
 
 use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::target::{Arch, Runtime};
+use crate::output::{OutputDir, OutputFile, UNSTRIPPED_SUFFIX};
 use crate::preflight::{check_file, linkage_beside, CheckOutput, CpuInput};
 use crate::ui::Ui;
 use crate::util::error::Exit;
@@ -59,12 +60,12 @@ pub(crate) fn run(
 fn unstripped_beside(path: &Path) -> Vec<Vec<u8>> {
     let mut candidates = Vec::new();
     if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
-        if !name.ends_with(".full") {
-            candidates.push(path.with_file_name(format!("{name}.full")));
+        if !name.ends_with(UNSTRIPPED_SUFFIX) {
+            candidates.push(path.with_file_name(format!("{name}{UNSTRIPPED_SUFFIX}")));
         }
     }
-    if let Some(dir) = path.parent() {
-        let full = dir.join("bootstrap.full");
+    if let Some(dir) = OutputDir::beside(path) {
+        let full = dir.unlocked(OutputFile::Unstripped);
         if !candidates.contains(&full) && full != path {
             candidates.push(full);
         }
