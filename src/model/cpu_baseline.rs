@@ -13,9 +13,30 @@ use serde::Serialize;
 
 use super::target::Arch;
 
-/// A baseline declared by name (`--cpu-baseline x86-64-v3`).
+/// A baseline declared by name (`--cpu-baseline x86-64-v3`): recorded in the
+/// manifest's `build.options` as its name, and read back through the same
+/// parser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DeclaredBaseline(pub &'static CpuBaseline);
+
+impl std::fmt::Display for DeclaredBaseline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+impl Serialize for DeclaredBaseline {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.name)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeclaredBaseline {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 impl std::str::FromStr for DeclaredBaseline {
     type Err = String;
@@ -175,6 +196,18 @@ pub(crate) const BASELINES: &[CpuBaseline] = &[
 ];
 
 impl CpuBaseline {
+    /// The baseline a build for `arch` is held to: the declared one when it is
+    /// for `arch`, else Lambda's.
+    pub(crate) fn for_build(
+        declared: Option<DeclaredBaseline>,
+        arch: Arch,
+    ) -> &'static CpuBaseline {
+        declared
+            .map(|d| d.0)
+            .filter(|b| b.arch == arch)
+            .unwrap_or_else(|| CpuBaseline::lambda(arch))
+    }
+
     /// The baseline Lambda guarantees for `arch`.
     pub(crate) fn lambda(arch: Arch) -> &'static CpuBaseline {
         match arch {
@@ -216,6 +249,18 @@ mod tests {
         assert!(!CpuBaseline::lambda(Arch::X86_64).has("avx2"));
         let v3: DeclaredBaseline = "x86-64-v3".parse().unwrap();
         assert!(v3.0.has("avx2") && v3.0.arch == Arch::X86_64);
+        let json = serde_json::to_string(&v3).unwrap();
+        assert_eq!(json, r#""x86-64-v3""#);
+        assert_eq!(serde_json::from_str::<DeclaredBaseline>(&json).unwrap(), v3);
+        assert!(serde_json::from_str::<DeclaredBaseline>(r#""haswell""#).is_err());
+        assert_eq!(
+            CpuBaseline::for_build(Some(v3), Arch::Arm64).name,
+            "neoverse-n1"
+        );
+        assert_eq!(
+            CpuBaseline::for_build(Some(v3), Arch::X86_64).name,
+            "x86-64-v3"
+        );
         let err = "native".parse::<DeclaredBaseline>().unwrap_err();
         assert!(err.starts_with("`native` is not a CPU baseline: one of neoverse-n1, x86-64-v2"));
     }

@@ -292,8 +292,9 @@ fn one_error_format_for_every_option_value() {
     );
     let stderr = assert_error(with("imgae = true"), "unknown key `imgae`");
     assert!(
-        stderr.contains("known keys: arch, libc, target, runtime, opt-level, cpu, build-std")
-            && stderr.contains("image"),
+        stderr.contains(
+            "known keys: arch, libc, target, runtime, opt-level, cpu, cpu-baseline, build-std"
+        ) && stderr.contains("image"),
         "{stderr}"
     );
 }

@@ -4,8 +4,6 @@
 //! instructions when its flags allow them (`-mavx2`, `-march=armv8.4-a+sha3`),
 //! to plain code otherwise.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
@@ -102,38 +100,32 @@ fn every_place_a_cpu_flag_can_come_from_is_refused() {
     run(cshim_build(X86).env("TARGET_CFLAGS", "-O2 -march=x86-64-v2")).success();
 }
 
-/// cshim built elsewhere (cargo-zigbuild, as a user's CI might) with a flag
-/// above the baseline, symbols kept: what `check` is pointed at.
-fn cshim_above(triple: &str) -> PathBuf {
-    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let mut built = BUILT.get_or_init(Default::default).lock().unwrap();
-    if let Some(path) = built.get(triple) {
-        return path.clone();
-    }
-    let (var, flag, _) = above(triple);
+/// cshim built by `cargo slim build` with a flag above Lambda's baseline and
+/// the higher baseline declared (`--cpu-baseline`), in a target directory of
+/// its own (the shared one holds the plain build other tests read).
+fn cshim_above(triple: &str) -> common::Built {
+    static BUILT: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
     let target_dir = common::repo().join("target/fixtures-cpu");
-    common::output_ok(
-        Command::new(require_tool("cargo-zigbuild"))
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "--target",
-                triple,
-                "--manifest-path",
-            ])
-            .arg(common::fixture("cshim").join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target_dir)
-            .env(var, flag)
-            .env("CARGO_PROFILE_RELEASE_STRIP", "false")
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS"),
-    );
-    let path = target_dir.join(triple).join("release/cshim");
-    built.insert(triple.to_string(), path.clone());
-    path
+    let mut built = BUILT.get_or_init(Default::default).lock().unwrap();
+    if !built.iter().any(|t| t == triple) {
+        require_tool("cargo-zigbuild");
+        let (var, flag, _) = above(triple);
+        let mut cmd = slim();
+        cmd.env(var, flag);
+        let args = ["-q", "--cpu-baseline", declared(triple)];
+        common::build_in(cmd, "cshim", "cshim", triple, &target_dir, &args);
+        built.push(triple.to_string());
+    }
+    common::Built::at(&target_dir, "cshim", triple)
+}
+
+/// A baseline that has the feature [`above`] brings in.
+fn declared(triple: &str) -> &'static str {
+    if triple == X86 {
+        "x86-64-v3"
+    } else {
+        "neoverse-v1"
+    }
 }
 
 fn check_json(path: &std::path::Path, args: &[&str]) -> common::Outcome {
@@ -153,17 +145,24 @@ fn cpu_check(json: &Value) -> &Value {
 }
 
 #[test]
-fn check_names_the_function_above_the_baseline() {
+fn a_declared_baseline_allows_the_flag_and_check_names_the_function() {
     for (triple, arch, mnemonic) in [(X86, "x86_64", "vpxor"), (ARM, "arm64", "eor3")] {
-        let exe = cshim_above(triple);
+        let built = cshim_above(triple);
         let (_, flag, feature) = above(triple);
-        run(slim().arg("check").arg(&exe).args(["--arch", arch]))
+        // The build allowed the flag, passed its preflight against the declared
+        // baseline and recorded it.
+        let m: Value =
+            serde_json::from_str(&std::fs::read_to_string(&built.manifest).unwrap()).unwrap();
+        assert_eq!(m["build"]["options"]["cpu_baseline"], declared(triple));
+        // `check` holds the zip to Lambda's baseline, naming the function from
+        // the bootstrap.full beside it.
+        run(slim().arg("check").arg(&built.zip).args(["--arch", arch]))
             .failure(1)
             .stdout_has("cpu          FAIL")
             .stdout_has(&format!("{feature} in cshim_mix ([non-rust])"))
             .stdout_has("dies with SIGILL")
-            .stdout_has("preflight failed: 1 of 8 checks (cpu)");
-        let json = check_json(&exe, &["--arch", arch]).failure(1).json();
+            .stdout_has("preflight failed: 1 of 9 checks (cpu)");
+        let json = check_json(&built.zip, &["--arch", arch]).failure(1).json();
         let cpu = &json["cpu"];
         let baseline = if triple == X86 {
             "x86-64-v2"
@@ -188,15 +187,13 @@ fn check_names_the_function_above_the_baseline() {
                 .any(|m| m == mnemonic),
             "{failing:?}"
         );
-        // Declaring a baseline that has the feature: it passes.
-        let declared = if triple == X86 {
-            "x86-64-v3"
-        } else {
-            "neoverse-v1"
-        };
-        let json = check_json(&exe, &["--arch", arch, "--cpu-baseline", declared])
-            .success()
-            .json();
+        // Checked against the declared baseline: it passes.
+        let json = check_json(
+            &built.zip,
+            &["--arch", arch, "--cpu-baseline", declared(triple)],
+        )
+        .success()
+        .json();
         assert_eq!(cpu_check(&json)["passed"], true);
     }
 }

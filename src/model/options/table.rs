@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::setting::{or_default, parse, switch_args, value_args, Flag, Setting};
 use super::{CpuName, LinkerChoice, OptLevel, PanicStrategy};
+use crate::model::cpu_baseline::DeclaredBaseline;
 use crate::model::include::{Include, IncludeSpec};
 
 /// Build options after merging the command line with `[*.metadata.slim]`, and
@@ -25,6 +26,10 @@ use crate::model::include::{Include, IncludeSpec};
 pub(crate) struct Options {
     pub opt_level: Option<OptLevel>,
     pub cpu: Option<CpuName>,
+    /// A CPU baseline above Lambda's, declared on purpose: flags up to it are
+    /// allowed and the preflight audits against it. Recorded only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_baseline: Option<DeclaredBaseline>,
     /// Rebuild std from source, optimised for size (`--build-std`).
     pub build_std: bool,
     /// A manifest without it was made when `--build-std` always meant
@@ -50,6 +55,7 @@ impl Default for Options {
         Options {
             opt_level: None,
             cpu: None,
+            cpu_baseline: None,
             build_std: false,
             panic: PanicStrategy::Abort,
             linker: LinkerChoice::Auto,
@@ -103,6 +109,28 @@ pub(crate) const SETTINGS: &[Setting] = &[
         },
         shown: |o| or_default(o.cpu.as_ref()),
         args: |o| value_args("--cpu", o.cpu.as_ref()),
+    },
+    Setting {
+        field: "cpu_baseline",
+        key: "cpu-baseline",
+        flag: Flag::Value {
+            long: "cpu-baseline",
+            value_name: "CPU",
+        },
+        heading: BUILD,
+        help: "The oldest CPU the function will run on, when you know it is newer than \
+               Lambda promises (neoverse-n1 for arm64, x86-64-v2 for x86_64): neoverse-v1, \
+               neoverse-v2, x86-64-v3, x86-64-v4. Flags up to it (--cpu, target-cpu, \
+               -march/-mcpu in CFLAGS) are then allowed, the preflight checks the code \
+               against it, and the manifest records it. It applies to the targets of its \
+               architecture",
+        label: None,
+        set: |o, v, _| {
+            o.cpu_baseline = Some(parse(v.text()?)?);
+            Ok(())
+        },
+        shown: |o| or_default(o.cpu_baseline),
+        args: |o| value_args("--cpu-baseline", o.cpu_baseline),
     },
     Setting {
         field: "build_std",
@@ -305,6 +333,7 @@ mod tests {
         let o = Options {
             opt_level: Some(OptLevel::S),
             cpu: Some("neoverse-n1".parse().unwrap()),
+            cpu_baseline: Some("neoverse-v1".parse().unwrap()),
             build_std: true,
             panic: PanicStrategy::ImmediateAbort,
             linker: LinkerChoice::Zig,

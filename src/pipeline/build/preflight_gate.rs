@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::linker::Linker;
 use crate::model::target::Target;
 use crate::pipeline::build::settings::Settings;
@@ -36,7 +37,13 @@ pub(crate) fn run_preflight(
         return Ok(Preflight::Passed(None));
     }
     let linkage = preflight::Linkage::of_build(&target.triple, &linker.cargo_target, plan.runtime);
-    let cpu = preflight::CpuInput::default();
+    let cpu = preflight::CpuInput {
+        baseline: Some(CpuBaseline::for_build(
+            plan.options.cpu_baseline,
+            target.arch,
+        )),
+        twins: &[],
+    };
     let report =
         preflight::check_elf_as_linked(full, Some(target.arch), plan.runtime, &linkage, &cpu)?;
     if report.passed() {

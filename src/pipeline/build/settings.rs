@@ -47,7 +47,7 @@ impl Settings {
         // Flags that would compile code the runtime's CPUs cannot run are
         // refused before minutes of compiling; the preflight audits the result.
         cpu_flags::refuse_above(
-            CpuBaseline::lambda(target.arch),
+            CpuBaseline::for_build(plan.options.cpu_baseline, target.arch),
             &target.triple,
             plan.options.cpu.as_ref().map(|c| c.as_str()),
             &cpu_flags::user_rustflags(&target.triple, &ctx.config),

@@ -16,6 +16,7 @@ use std::ffi::OsString;
 use std::process::Command;
 
 use crate::model::cpu_baseline::CpuBaseline;
+use crate::model::options::by_key;
 use crate::pipeline::cargo_config::CargoConfig;
 use crate::util::error::SlimError;
 
@@ -45,9 +46,11 @@ pub(crate) fn refuse_above(
 ) -> anyhow::Result<()> {
     let mut flags = Vec::new();
     if let Some(cpu) = cpu_option {
+        // The option's own spelling, from the settings table.
+        let option = by_key("cpu").map_or_else(String::new, |s| s.flag.spelled());
         flags.push(CpuFlag {
-            flag: format!("--cpu {cpu}"),
-            origin: "--cpu".into(),
+            flag: format!("{option} {cpu}"),
+            origin: option,
             cpu: Some(cpu.to_string()),
             features: Vec::new(),
         });

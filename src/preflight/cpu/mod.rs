@@ -247,7 +247,7 @@ pub(crate) fn check(audit: &CpuAudit) -> CheckResult {
             "on such a CPU this code dies with SIGILL. Build it for the baseline: remove \
              -march/-mcpu/-m<feature> flags above it from CFLAGS, CFLAGS_<target>, TARGET_CFLAGS \
              and target-cpu/target-feature from RUSTFLAGS and cargo config; or, if the function \
-             only ever runs on newer CPUs, declare that baseline (one of {})",
+             only ever runs on newer CPUs, declare that baseline with --cpu-baseline (one of {})",
             CpuBaseline::names(baseline.arch).join(", ")
         ),
     )

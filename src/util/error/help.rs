@@ -184,7 +184,9 @@ impl SlimError {
                 format!(
                     "remove it from {origin}, or name a CPU within the baseline (`--cpu \
                      {baseline}`, `{march}={baseline}`): Lambda promises Graviton2 (Neoverse \
-                     N1) for arm64 and no CPU model at all for x86_64"
+                     N1) for arm64 and no CPU model at all for x86_64. If the function only \
+                     ever runs on newer CPUs, declare that: --cpu-baseline (or `cpu-baseline` \
+                     in [package.metadata.slim])"
                 )
             }
             InvocationsFailed { .. } => {
