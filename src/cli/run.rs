@@ -121,6 +121,12 @@ pub(crate) struct FunctionArgs {
     /// Run without cgroup limits even where they could be applied.
     #[arg(long, help_heading = "Function")]
     pub no_limits: bool,
+    /// Run under qemu emulating the oldest CPU Lambda may give the function
+    /// (Graviton2's Neoverse N1 for arm64; Nehalem, x86-64-v2, for x86_64), on
+    /// any machine: an instruction it lacks stops the function with SIGILL, as
+    /// on Lambda, and the report names the function it was in.
+    #[arg(long, help_heading = "Function")]
+    pub baseline_cpu: bool,
 }
 
 impl RunArgs {
@@ -192,6 +198,7 @@ impl FunctionArgs {
             client_context: compact_json("--client-context", self.client_context.as_deref())?,
             cognito_identity: compact_json("--cognito-identity", self.cognito_identity.as_deref())?,
             confine: !self.no_limits,
+            baseline_cpu: self.baseline_cpu,
         })
     }
 }

@@ -68,6 +68,7 @@ fn subjects(ui: &Ui, args: &BenchRequest, main: &Shipped) -> Result<Vec<Subject>
         ),
         &main.path,
         main.full.as_deref(),
+        args.function.baseline_cpu,
     )?];
     for other in &args.compare {
         let found = shipped(ui, Some(other), &args.selection, &args.build)?;
@@ -75,6 +76,7 @@ fn subjects(ui: &Ui, args: &BenchRequest, main: &Shipped) -> Result<Vec<Subject>
             other.display().to_string(),
             &found.path,
             found.full.as_deref(),
+            args.function.baseline_cpu,
         )?);
     }
     for s in &subjects {
@@ -134,9 +136,9 @@ fn measure(
 }
 
 /// Unpack one build and take its static figures.
-fn prepare(label: String, path: &Path, full: Option<&Path>) -> Result<Subject> {
+fn prepare(label: String, path: &Path, full: Option<&Path>, baseline_cpu: bool) -> Result<Subject> {
     let task_root = TaskRoot::prepare(path, user::unprivileged())?;
-    let runner = runner_for(&task_root)?;
+    let runner = runner_for(&task_root, baseline_cpu)?;
     let sizes = Sizes {
         path: task_root.source.clone(),
         bootstrap_bytes: task_root.bootstrap_bytes,

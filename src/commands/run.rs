@@ -9,12 +9,14 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use bytes::Bytes;
 
+use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::options::{RequestedOptions, Selection};
 use crate::model::run_options::{FunctionRequest, RunRequest};
 use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::slim_metadata::MetadataTables;
 use crate::runtime::emulation::{self, Runner};
 use crate::runtime::events;
+use crate::runtime::fault_report;
 use crate::runtime::function_config::{refuse_function_name, MAX_TIMEOUT, MEMORY_RANGE};
 use crate::runtime::observer::{LogLine, Observer, Stream};
 use crate::runtime::sandbox::{user, Confinement};
@@ -45,18 +47,32 @@ pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
     let config = function_config(&args.function, &shipped)?;
     let mut host = start_host(ui)?;
     let task_root = TaskRoot::prepare(&shipped.path, user::unprivileged())?;
-    let runner = runner_for(&task_root)?;
+    let runner = runner_for(&task_root, args.function.baseline_cpu)?;
     describe_start(ui, &shipped.path, &runner, &config);
 
     let observer: Arc<dyn Observer> = Arc::new(Printer {
         platform: !ui.quiet && !ui.json(),
         function: !ui.quiet,
     });
+    // Faults are named from the unstripped twin when there is one.
+    let names = shipped
+        .full
+        .clone()
+        .or_else(|| task_root.bootstrap.clone())
+        .unwrap_or_default();
     let mut session = Session::new(config.clone(), &task_root, runner.clone(), observer);
     let records = host.block_on(async {
         let mut records = Vec::new();
         for _ in 0..args.repeat {
             let mut record = session.invoke(payload.clone()).await?;
+            if let (false, Some(fault)) = (ui.json(), &record.fault) {
+                let located = fault_report::locate(fault, &names);
+                ui.warn(fault_report::human(
+                    fault,
+                    &located,
+                    runner.label().as_deref(),
+                ));
+            }
             if !ui.json() {
                 print_response(ui, &record)?;
                 // Printed as they came: the window of them is not needed again.
@@ -77,7 +93,17 @@ pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
             "bootstrap": task_root.source,
             "emulated": runner.label(),
             "confinement": confinement,
-            "invocations": records.iter().map(record_json).collect::<Vec<_>>(),
+            "invocations": records
+                .iter()
+                .map(|r| {
+                    let mut value = record_json(r);
+                    if let (Some(fault), Some(obj)) = (&r.fault, value.as_object_mut()) {
+                        let located = fault_report::locate(fault, &names);
+                        obj.insert("fault".into(), fault_report::json(fault, &located));
+                    }
+                    value
+                })
+                .collect::<Vec<_>>(),
         });
         ui.out_json(&doc)?;
     }
@@ -236,14 +262,19 @@ fn env_file(file: &Path) -> Result<Vec<(String, String)>> {
     Ok(vars)
 }
 
-/// How this machine runs the unpacked bootstrap.
-pub(crate) fn runner_for(task_root: &TaskRoot) -> Result<Runner> {
+/// How this machine runs the unpacked bootstrap; `baseline_cpu`: under qemu
+/// emulating the CPU baseline of its architecture.
+pub(crate) fn runner_for(task_root: &TaskRoot, baseline_cpu: bool) -> Result<Runner> {
     match &task_root.bootstrap {
         None => Ok(Runner::Native),
         Some(path) => {
             let data =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            emulation::runner_for(&data)
+            let model = baseline_cpu
+                .then(|| emulation::elf_arch(&data))
+                .flatten()
+                .and_then(|(arch, _)| CpuBaseline::lambda(arch).qemu_model);
+            emulation::runner_for(&data, model)
         }
     }
 }

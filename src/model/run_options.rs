@@ -43,6 +43,8 @@ pub(crate) struct FunctionRequest {
     pub client_context: Option<String>,
     pub cognito_identity: Option<String>,
     pub confine: bool,
+    /// Under qemu emulating the CPU baseline (`--baseline-cpu`).
+    pub baseline_cpu: bool,
 }
 
 /// `cargo slim bench` as asked, already typed and checked by the command line.

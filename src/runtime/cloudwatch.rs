@@ -98,6 +98,7 @@ mod tests {
             emulated: None,
             logs: vec![],
             logs_dropped: None,
+            fault: None,
         }
     }
 

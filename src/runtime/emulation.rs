@@ -1,5 +1,8 @@
 //! How this machine runs the bootstrap: natively when its architecture is ours,
-//! under qemu user-mode emulation when it is the other Lambda architecture.
+//! under qemu user-mode emulation when it is the other Lambda architecture — or
+//! always under qemu, emulating the CPU baseline (`--baseline-cpu`: the oldest
+//! CPU Lambda may give, whose missing instructions stop the function with
+//! SIGILL as they would on Lambda; [`crate::runtime::fault_watch`] says where).
 //! Figures taken under emulation measure qemu as much as the function; every
 //! report marks them.
 
@@ -18,10 +21,14 @@ pub(crate) const QEMU_ENV: &str = "CARGO_SLIM_QEMU";
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub(crate) enum Runner {
     Native,
-    /// qemu run explicitly: `qemu-aarch64-static [-L sysroot] bootstrap`.
+    /// qemu run explicitly: `qemu-aarch64-static [-cpu MODEL] [-L sysroot] bootstrap`.
     Qemu {
         program: PathBuf,
         sysroot: Option<PathBuf>,
+        /// A CPU model to emulate (`neoverse-n1`, `Nehalem`); faults are then
+        /// located (qemu's debugger stub is watched).
+        cpu: Option<String>,
+        arch: Arch,
     },
     /// The kernel runs it through a registered binfmt_misc interpreter.
     Binfmt {
@@ -38,23 +45,55 @@ impl Runner {
     pub(crate) fn label(&self) -> Option<String> {
         match self {
             Runner::Native => None,
-            Runner::Qemu { program, .. } => Some(
-                program
+            Runner::Qemu { program, cpu, .. } => {
+                let name = program
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| program.display().to_string()),
-            ),
+                    .unwrap_or_else(|| program.display().to_string());
+                Some(match cpu {
+                    Some(model) => format!("{name} -cpu {model}"),
+                    None => name,
+                })
+            }
             Runner::Binfmt { entry } => Some(format!("binfmt_misc {entry}")),
         }
     }
 
-    /// The program and arguments that start `bootstrap`.
-    pub(crate) fn command(&self, bootstrap: &Path) -> (PathBuf, Vec<String>) {
+    /// The architecture whose faults are to be located (under a CPU model).
+    pub(crate) fn watched(&self) -> Option<Arch> {
+        match self {
+            Runner::Qemu {
+                cpu: Some(_), arch, ..
+            } => Some(*arch),
+            _ => None,
+        }
+    }
+
+    /// The program and arguments that start `bootstrap`; `debugger`: the
+    /// socket for qemu's debugger stub, when faults are watched.
+    pub(crate) fn command(
+        &self,
+        bootstrap: &Path,
+        debugger: Option<&Path>,
+    ) -> (PathBuf, Vec<String>) {
         let path = bootstrap.display().to_string();
         match self {
             Runner::Native | Runner::Binfmt { .. } => (bootstrap.to_path_buf(), Vec::new()),
-            Runner::Qemu { program, sysroot } => {
+            Runner::Qemu {
+                program,
+                sysroot,
+                cpu,
+                ..
+            } => {
                 let mut args = Vec::new();
+                if let Some(model) = cpu {
+                    args.push("-cpu".into());
+                    args.push(model.clone());
+                }
+                if let Some(socket) = debugger {
+                    args.push("-g".into());
+                    args.push(socket.display().to_string());
+                }
                 if let Some(root) = sysroot {
                     args.push("-L".into());
                     args.push(root.display().to_string());
@@ -88,32 +127,36 @@ pub(crate) fn natively_executable(data: &[u8]) -> bool {
         || elf_arch(data).is_some_and(|(arch, _)| crate::model::target::host_arch() == Some(arch))
 }
 
-/// How to run a bootstrap whose bytes start with `data`.
-pub(crate) fn runner_for(data: &[u8]) -> anyhow::Result<Runner> {
+/// How to run a bootstrap whose bytes start with `data`; `cpu_model`: under
+/// qemu emulating that CPU whatever this machine is (`--baseline-cpu`).
+pub(crate) fn runner_for(data: &[u8], cpu_model: Option<&str>) -> anyhow::Result<Runner> {
     let Some((arch, dynamic)) = elf_arch(data) else {
         // Not an ELF of a Lambda architecture: a script, or something the kernel
         // will refuse. Lambda would exec it; so do we, and report what happens.
         return Ok(Runner::Native);
     };
-    if crate::model::target::host_arch() == Some(arch) {
+    if crate::model::target::host_arch() == Some(arch) && cpu_model.is_none() {
         return Ok(Runner::Native);
     }
     let qemu_name = format!("qemu-{}", arch.triple_prefix());
+    let with = |program| qemu(program, arch, dynamic, cpu_model);
     if let Some(chosen) = std::env::var_os(QEMU_ENV) {
         let program = which::which(&chosen).map_err(|_| SlimError::QemuNotExecutable {
             variable: QEMU_ENV.into(),
             value: Path::new(&chosen).display().to_string(),
             install: install_hint(arch),
         })?;
-        return Ok(qemu(program, arch, dynamic));
+        return Ok(with(program));
     }
     for name in [format!("{qemu_name}-static"), qemu_name.clone()] {
         if let Ok(program) = which::which(&name) {
-            return Ok(qemu(program, arch, dynamic));
+            return Ok(with(program));
         }
     }
     let binfmt = Path::new("/proc/sys/fs/binfmt_misc").join(&qemu_name);
-    if std::fs::read_to_string(&binfmt).is_ok_and(|s| s.starts_with("enabled")) {
+    if cpu_model.is_none()
+        && std::fs::read_to_string(&binfmt).is_ok_and(|s| s.starts_with("enabled"))
+    {
         return Ok(Runner::Binfmt { entry: qemu_name });
     }
     Err(SlimError::QemuMissing {
@@ -135,11 +178,16 @@ fn install_hint(arch: Arch) -> String {
     )
 }
 
-fn qemu(program: PathBuf, arch: Arch, dynamic: bool) -> Runner {
+fn qemu(program: PathBuf, arch: Arch, dynamic: bool, cpu: Option<&str>) -> Runner {
     // A dynamically linked gnu binary needs the target's glibc: Debian's cross
-    // packages put it in /usr/<triple-prefix>-linux-gnu.
+    // packages put it in /usr/<triple-prefix>-linux-gnu (not for the host's own).
     let sysroot = dynamic
         .then(|| PathBuf::from(format!("/usr/{}-linux-gnu", arch.triple_prefix())))
-        .filter(|p| p.is_dir());
-    Runner::Qemu { program, sysroot }
+        .filter(|p| p.is_dir() && crate::model::target::host_arch() != Some(arch));
+    Runner::Qemu {
+        program,
+        sysroot,
+        cpu: cpu.map(str::to_string),
+        arch,
+    }
 }

@@ -81,6 +81,9 @@ pub(crate) struct InvocationRecord {
     /// What fell out of that window, when anything did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logs_dropped: Option<Dropped>,
+    /// Where a fatal signal struck the process, when run under a CPU model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<super::fault_watch::Fault>,
 }
 
 impl InvocationRecord {

@@ -23,6 +23,8 @@ pub(crate) mod emulation;
 pub(crate) mod environment;
 pub(crate) mod events;
 pub(crate) mod execution_environment;
+pub(crate) mod fault_report;
+pub(crate) mod fault_watch;
 pub(crate) mod function_config;
 pub(crate) mod helpers;
 pub(crate) mod host;

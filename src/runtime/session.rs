@@ -120,6 +120,7 @@ impl Session {
             emulated,
             logs: logs.lines,
             logs_dropped: logs.dropped,
+            fault: result.fault,
         };
         self.observer.platform_line(&cloudwatch::end(&request_id));
         self.observer.platform_line(&cloudwatch::report(&record));
@@ -156,6 +157,7 @@ impl Session {
             emulated,
             logs: failure.logs.lines.clone(),
             logs_dropped: failure.logs.dropped,
+            fault: failure.fault,
         };
         self.observer.platform_line(&cloudwatch::report(&record));
         record

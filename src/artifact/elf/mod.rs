@@ -13,6 +13,7 @@ pub(crate) mod facts;
 pub(crate) mod hashes;
 pub(crate) mod image;
 pub(crate) mod pointers;
+pub(crate) mod symbolize;
 
 use object::{elf, FileKind};
 

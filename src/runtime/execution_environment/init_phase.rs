@@ -12,6 +12,7 @@ use super::{body_error_type, error_doc, exit_error_type, ms, peak};
 use super::{ExecutionEnvironment, InitFailure, Spec, Started};
 use crate::runtime::api_server::{self, ApiEvent, ApiServer};
 use crate::runtime::environment::{self, Places};
+use crate::runtime::fault_watch::FaultWatch;
 use crate::runtime::invocation::InitReport;
 use crate::runtime::observer::Observer;
 use crate::runtime::process::log_window::Logs;
@@ -33,7 +34,7 @@ impl ExecutionEnvironment {
             Err(message) => return Ok(invalid_entrypoint(message, confinement)),
         };
         let (server, pending, events) = api_server::start().await?;
-        let process = match spawn(spec, bootstrap, &server, &group, observer) {
+        let (process, watch) = match spawn(spec, bootstrap, &server, &group, observer) {
             Ok(p) => p,
             Err(SpawnError::Exec(e)) => {
                 return Ok(invalid_entrypoint(exec_failure(&e), confinement))
@@ -54,6 +55,7 @@ impl ExecutionEnvironment {
             confinement,
             init: None,
             alive: true,
+            watch,
         };
         environment.init_phase(spec).await
     }
@@ -127,6 +129,7 @@ impl ExecutionEnvironment {
         exit: Option<Exit>,
     ) -> Started {
         Started::Failed(Box::new(InitFailure {
+            fault: self.fault(),
             init,
             error_type,
             payload,
@@ -156,14 +159,15 @@ fn entrypoint(spec: &Spec) -> Result<&Path, String> {
 }
 
 /// Exec the bootstrap (under the emulator when it needs one) in the task
-/// root, with Lambda's environment, inside the environment's cgroups.
+/// root, with Lambda's environment, inside the environment's cgroups; under a
+/// CPU model, with qemu's debugger stub watched for faults.
 fn spawn(
     spec: &Spec,
     bootstrap: &Path,
     server: &ApiServer,
     group: &Group,
     observer: Arc<dyn Observer>,
-) -> Result<Process, SpawnError> {
+) -> Result<(Process, Option<FaultWatch>), SpawnError> {
     let api = server.address.to_string();
     let places = Places {
         task_root: &spec.task,
@@ -171,7 +175,14 @@ fn spawn(
         runtime_api: &api,
         log_stream: &spec.log_stream,
     };
-    let (program, args) = spec.runner.command(bootstrap);
+    let watch = match spec.runner.watched() {
+        Some(_) => Some(FaultWatch::prepare(spec.run_as).map_err(|e| {
+            SpawnError::Supervisor(format!("cannot prepare qemu's debugger socket: {e}"))
+        })?),
+        None => None,
+    };
+    let socket = watch.as_ref().map(FaultWatch::socket);
+    let (program, args) = spec.runner.command(bootstrap, socket.as_deref());
     let launch = Launch {
         program,
         args,
@@ -180,7 +191,11 @@ fn spawn(
         cgroups: group.dirs(),
         run_as: spec.run_as,
     };
-    Process::spawn(launch, observer)
+    let process = Process::spawn(launch, observer)?;
+    if let (Some(watch), Some(arch)) = (&watch, spec.runner.watched()) {
+        watch.start(arch);
+    }
+    Ok((process, watch))
 }
 
 /// An init that fails before any process runs: `Runtime.InvalidEntrypoint`.
@@ -197,6 +212,7 @@ fn invalid_entrypoint(message: String, confinement: Confinement) -> Started {
         max_memory_bytes: None,
         confinement,
         exit: None,
+        fault: None,
     }))
 }
 

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 
 use super::api_server::{ApiEvent, ApiServer, Pending, StreamInfo, MAX_RESPONSE};
 use super::emulation::Runner;
+use super::fault_watch::{Fault, FaultWatch};
 use super::invocation::{InitReport, Outcome};
 use super::process::log_window::Logs;
 use super::process::{Exit, Process};
@@ -47,6 +48,8 @@ pub(crate) struct InitFailure {
     pub max_memory_bytes: Option<u64>,
     pub confinement: Confinement,
     pub exit: Option<Exit>,
+    /// Where a fatal signal struck, when faults were watched.
+    pub fault: Option<Fault>,
 }
 
 pub(crate) enum Started {
@@ -60,6 +63,8 @@ pub(crate) struct Result {
     pub payload: Bytes,
     pub duration_ms: f64,
     pub streamed: Option<StreamInfo>,
+    /// Where a fatal signal struck, when faults were watched.
+    pub fault: Option<Fault>,
 }
 
 pub(crate) struct ExecutionEnvironment {
@@ -73,6 +78,8 @@ pub(crate) struct ExecutionEnvironment {
     pub init: Option<InitReport>,
     /// False once the process has exited or been killed.
     alive: bool,
+    /// qemu's debugger stub, watched for faults (under a CPU model).
+    watch: Option<FaultWatch>,
 }
 
 fn error_doc(error_type: &str, message: &str) -> Bytes {
@@ -115,6 +122,7 @@ impl ExecutionEnvironment {
                             payload: body,
                             duration_ms: duration(at, handed_out),
                             streamed,
+                            fault: None,
                         };
                     }
                     Some(ApiEvent::Error { request_id: id, error_type, body, at }) if id == request_id => {
@@ -126,6 +134,7 @@ impl ExecutionEnvironment {
                             payload: body,
                             duration_ms: duration(at, handed_out),
                             streamed: None,
+                            fault: None,
                         };
                     }
                     Some(ApiEvent::ResponseTooLarge { request_id: id, at }) if id == request_id => {
@@ -137,6 +146,7 @@ impl ExecutionEnvironment {
                             ),
                             duration_ms: duration(at, handed_out),
                             streamed: None,
+                            fault: None,
                         };
                     }
                     Some(_) => {}
@@ -163,6 +173,7 @@ impl ExecutionEnvironment {
                         payload: error_doc("Sandbox.Timedout", &message),
                         duration_ms: duration(Instant::now(), handed_out),
                         streamed: None,
+                        fault: None,
                     };
                 }
             }
@@ -190,7 +201,13 @@ impl ExecutionEnvironment {
             payload: error_doc(&error_type, &message),
             duration_ms: ms(at.saturating_duration_since(from)),
             streamed: None,
+            fault: self.fault(),
         }
+    }
+
+    /// Where a fatal signal struck the process, when faults are watched.
+    pub(crate) fn fault(&self) -> Option<Fault> {
+        self.watch.as_ref().and_then(FaultWatch::fault)
     }
 
     /// Peak memory so far, bytes.
