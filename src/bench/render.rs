@@ -93,6 +93,77 @@ const ROWS: &[Row] = &[
     ),
 ];
 
+/// Rows shown when some build streamed its responses.
+const STREAMING_ROWS: &[Row] = &[
+    row("first TTFB p50", |b| pick(b.first_ttfb_ms, |s| s.p50), ms),
+    row("warm TTFB p50", |b| pick(b.warm_ttfb_ms, |s| s.p50), ms),
+    row("warm TTFB p99", |b| pick(b.warm_ttfb_ms, |s| s.p99), ms),
+];
+
+/// Rows shown under Managed Instances: one environment at one invocation at
+/// a time (×1) and at the concurrency (×N).
+const LOAD_ROWS: &[Row] = &[
+    row(
+        "throughput ×1",
+        |b| b.load.as_ref().map(|l| l.at_one.per_second),
+        per_second,
+    ),
+    row(
+        "throughput ×N",
+        |b| b.load.as_ref().map(|l| l.at_n.per_second),
+        per_second,
+    ),
+    row(
+        "scaling ×N / ×1",
+        |b| b.load.as_ref().and_then(|l| l.scaling),
+        times,
+    ),
+    row(
+        "latency ×1 p50",
+        |b| {
+            b.load
+                .as_ref()
+                .and_then(|l| pick(l.at_one.latency_ms, |s| s.p50))
+        },
+        ms,
+    ),
+    row(
+        "latency ×N p50",
+        |b| {
+            b.load
+                .as_ref()
+                .and_then(|l| pick(l.at_n.latency_ms, |s| s.p50))
+        },
+        ms,
+    ),
+    row(
+        "latency ×N p90",
+        |b| {
+            b.load
+                .as_ref()
+                .and_then(|l| pick(l.at_n.latency_ms, |s| s.p90))
+        },
+        ms,
+    ),
+    row(
+        "latency ×N p99",
+        |b| {
+            b.load
+                .as_ref()
+                .and_then(|l| pick(l.at_n.latency_ms, |s| s.p99))
+        },
+        ms,
+    ),
+];
+
+fn per_second(v: f64) -> String {
+    format!("{v:.1}/s")
+}
+
+fn times(v: f64) -> String {
+    format!("{v:.2}×")
+}
+
 pub(crate) fn render(report: &BenchReport, width: usize) -> String {
     let mut columns: Vec<(String, Align)> = vec![(String::new(), Align::Left)];
     for i in 0..report.builds.len() {
@@ -100,7 +171,19 @@ pub(crate) fn render(report: &BenchReport, width: usize) -> String {
     }
     let refs: Vec<(&str, Align)> = columns.iter().map(|(n, a)| (n.as_str(), *a)).collect();
     let mut t = Table::new(&refs);
-    for row in ROWS {
+    let streamed = report
+        .builds
+        .iter()
+        .any(|b| b.first_ttfb_ms.is_some() || b.warm_ttfb_ms.is_some());
+    let loaded = report.builds.iter().any(|b| b.load.is_some());
+    let extra = [(streamed, STREAMING_ROWS), (loaded, LOAD_ROWS)];
+    let rows = ROWS.iter().chain(
+        extra
+            .iter()
+            .filter(|(on, _)| *on)
+            .flat_map(|(_, rows)| rows.iter()),
+    );
+    for row in rows {
         let base = report.builds.first().and_then(row.value);
         let mut cells = vec![row.name.to_string()];
         for (i, b) in report.builds.iter().enumerate() {
@@ -130,6 +213,13 @@ pub(crate) fn render(report: &BenchReport, width: usize) -> String {
         "{} cold starts, {} warm invocations each; {} MB",
         report.cold, report.warm, report.memory_mb
     ));
+    if let Some(n) = report.concurrency {
+        out.push_str(&format!(
+            "; Lambda Managed Instances: ×N is {n} invocations at once in one environment, \
+             {} of them (×1: the same, one at a time)",
+            report.warm
+        ));
+    }
     if let Some(c) = report.builds.first().and_then(|b| b.confinement.as_ref()) {
         out.push_str(&format!("; {}", c.describe()));
     }

@@ -45,14 +45,10 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub function: FunctionArgs,
     /// Invoke this many times (warm, in one execution environment, unless one
-    /// ends: the next invocation is then a cold start).
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 1,
-        help_heading = "Invocation"
-    )]
-    pub repeat: u32,
+    /// ends: the next invocation is then a cold start) [default: 1, or the
+    /// --concurrency].
+    #[arg(long, value_name = "N", help_heading = "Invocation")]
+    pub repeat: Option<u32>,
 }
 
 /// The event each invocation carries.
@@ -127,12 +123,23 @@ pub(crate) struct FunctionArgs {
     /// on Lambda, and the report names the function it was in.
     #[arg(long, help_heading = "Function")]
     pub baseline_cpu: bool,
+    /// Run as on Lambda Managed Instances: up to N invocations at once in one
+    /// execution environment (AWS_LAMBDA_MAX_CONCURRENCY=N), 1–1600; a function
+    /// that takes one at a time is refused [default: [package.metadata.slim]
+    /// concurrency, else Lambda's default: one at a time, no such variable].
+    #[arg(long, value_name = "N", help_heading = "Function")]
+    pub concurrency: Option<u32>,
+    /// The size of /tmp in MB, 512–10240, where Lambda's filesystem can be
+    /// presented (a mount namespace) [default: [package.metadata.slim]
+    /// ephemeral-storage, else 512].
+    #[arg(long, value_name = "MB", help_heading = "Function")]
+    pub ephemeral_storage: Option<u32>,
 }
 
 impl RunArgs {
     /// The typed request: every flag checked before anything runs.
     pub(crate) fn to_request(&self) -> Result<RunRequest> {
-        if self.repeat == 0 {
+        if self.repeat == Some(0) {
             return Err(SlimError::InvalidSetting {
                 setting: "--repeat".into(),
                 reason: "0 invocations: nothing would run (it counts invocations, from 1)".into(),
@@ -199,6 +206,8 @@ impl FunctionArgs {
             cognito_identity: compact_json("--cognito-identity", self.cognito_identity.as_deref())?,
             confine: !self.no_limits,
             baseline_cpu: self.baseline_cpu,
+            concurrency: self.concurrency,
+            ephemeral_storage_mb: self.ephemeral_storage,
         })
     }
 }

@@ -97,10 +97,14 @@ fn measure(
     plan: &Plan,
     subjects: &[Subject],
 ) -> Result<Vec<Measurements>> {
+    let load = match plan.config.concurrency {
+        Some(n) => format!(", then {} at one and at {n} at a time", plan.warm),
+        None => String::new(),
+    };
     ui.status(
         "Benchmarking",
         format!(
-            "{} build{}: {} cold starts, {} warm invocations each ({} MB)",
+            "{} build{}: {} cold starts, {} warm invocations{load} each ({} MB)",
             subjects.len(),
             if subjects.len() == 1 {
                 ""

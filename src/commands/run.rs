@@ -17,8 +17,11 @@ use crate::pipeline::slim_metadata::MetadataTables;
 use crate::runtime::emulation::{self, Runner};
 use crate::runtime::events;
 use crate::runtime::fault_report;
-use crate::runtime::function_config::{refuse_function_name, MAX_TIMEOUT, MEMORY_RANGE};
+use crate::runtime::function_config::{
+    refuse_function_name, CONCURRENCY_RANGE, MAX_TIMEOUT, MEMORY_RANGE,
+};
 use crate::runtime::observer::{LogLine, Observer, Stream};
+use crate::runtime::sandbox::filesystem::TMP_RANGE;
 use crate::runtime::sandbox::{user, Confinement};
 use crate::runtime::{environment, FunctionConfig, Host, InvocationRecord, Session, TaskRoot};
 use crate::ui::Ui;
@@ -38,6 +41,8 @@ pub(crate) struct Shipped {
     /// `[package.metadata.slim]` (or workspace) memory and timeout.
     pub metadata_memory: Option<u32>,
     pub metadata_timeout: Option<u64>,
+    pub metadata_concurrency: Option<u32>,
+    pub metadata_ephemeral_storage: Option<u32>,
 }
 
 pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
@@ -53,6 +58,7 @@ pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
     let observer: Arc<dyn Observer> = Arc::new(Printer {
         platform: !ui.quiet && !ui.json(),
         function: !ui.quiet,
+        response: !ui.json(),
     });
     // Faults are named from the unstripped twin when there is one.
     let names = shipped
@@ -61,25 +67,29 @@ pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
         .or_else(|| task_root.bootstrap.clone())
         .unwrap_or_default();
     let mut session = Session::new(config.clone(), &task_root, runner.clone(), observer);
+    let count = args.repeat.unwrap_or(config.max_in_flight() as u32);
+    let payloads = vec![payload; count as usize];
     let records = host.block_on(async {
         let mut records = Vec::new();
-        for _ in 0..args.repeat {
-            let mut record = session.invoke(payload.clone()).await?;
-            if let (false, Some(fault)) = (ui.json(), &record.fault) {
-                let located = fault_report::locate(fault, &names);
-                ui.warn(fault_report::human(
-                    fault,
-                    &located,
-                    runner.label().as_deref(),
-                ));
-            }
-            if !ui.json() {
-                print_response(ui, &record)?;
-                // Printed as they came: the window of them is not needed again.
-                record.logs = Vec::new();
-            }
-            records.push(record);
-        }
+        session
+            .invoke_all(&payloads, |mut record| {
+                if let (false, Some(fault)) = (ui.json(), &record.fault) {
+                    let located = fault_report::locate(fault, &names);
+                    ui.warn(fault_report::human(
+                        fault,
+                        &located,
+                        runner.label().as_deref(),
+                    ));
+                }
+                if !ui.json() {
+                    print_response(ui, &record)?;
+                    // Printed as they came: the window of them is not needed again.
+                    record.logs = Vec::new();
+                }
+                records.push(record);
+                Ok(())
+            })
+            .await?;
         session.retire().await;
         Ok(records)
     })?;
@@ -146,6 +156,8 @@ pub(crate) fn shipped(
             full,
             metadata_memory: None,
             metadata_timeout: None,
+            metadata_concurrency: None,
+            metadata_ephemeral_storage: None,
         });
     }
     let plan = crate::pipeline::plan::plan(ui, selection, build)?;
@@ -158,6 +170,8 @@ pub(crate) fn shipped(
     let tables = MetadataTables::read(&plan.package.metadata, &plan.metadata.workspace_metadata)?;
     let metadata_memory = tables.pick(|m| m.memory).map(|(_, v)| v);
     let metadata_timeout = tables.pick(|m| m.timeout).map(|(_, v)| v);
+    let metadata_concurrency = tables.pick(|m| m.concurrency).map(|(_, v)| v);
+    let metadata_ephemeral_storage = tables.pick(|m| m.ephemeral_storage).map(|(_, v)| v);
     let outcomes = crate::pipeline::build::build_plan(ui, &plan)?;
     let Some(outcome) = outcomes.into_iter().next() else {
         anyhow::bail!("the build produced nothing");
@@ -174,6 +188,8 @@ pub(crate) fn shipped(
         full: Some(outcome.dir.unlocked(OutputFile::Unstripped)).filter(|f| f.is_file()),
         metadata_memory,
         metadata_timeout,
+        metadata_concurrency,
+        metadata_ephemeral_storage,
     })
 }
 
@@ -193,32 +209,21 @@ pub(crate) fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Resu
         .into());
     }
     let mut config = FunctionConfig::new(name);
+    let lambda = "Lambda's";
     if let Some(mb) = args.memory_mb.or(shipped.metadata_memory) {
-        if !MEMORY_RANGE.contains(&mb) {
-            return Err(SlimError::InvalidSetting {
-                setting: "--memory".into(),
-                reason: format!(
-                    "{mb} MB is outside Lambda's range, {}–{} MB",
-                    MEMORY_RANGE.start(),
-                    MEMORY_RANGE.end()
-                ),
-            }
-            .into());
-        }
-        config.memory_mb = mb;
+        config.memory_mb = within("--memory", mb, MEMORY_RANGE, " MB", lambda)?;
     }
     if let Some(secs) = args.timeout_s.or(shipped.metadata_timeout) {
-        if secs == 0 || secs > MAX_TIMEOUT.as_secs() {
-            return Err(SlimError::InvalidSetting {
-                setting: "--timeout".into(),
-                reason: format!(
-                    "{secs} s is outside Lambda's range, 1–{} s",
-                    MAX_TIMEOUT.as_secs()
-                ),
-            }
-            .into());
-        }
+        let secs = within("--timeout", secs, 1..=MAX_TIMEOUT.as_secs(), " s", lambda)?;
         config.timeout = Duration::from_secs(secs);
+    }
+    if let Some(n) = args.concurrency.or(shipped.metadata_concurrency) {
+        let managed = "Lambda Managed Instances'";
+        config.managed_instances(within("--concurrency", n, CONCURRENCY_RANGE, "", managed)?);
+    }
+    let storage = args.ephemeral_storage_mb;
+    if let Some(mb) = storage.or(shipped.metadata_ephemeral_storage) {
+        config.ephemeral_storage_mb = within("--ephemeral-storage", mb, TMP_RANGE, " MB", lambda)?;
     }
     config.region = args.region.clone();
     config.confine = args.confine;
@@ -231,6 +236,29 @@ pub(crate) fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Resu
     vars.extend(args.env.iter().cloned());
     config.user_env = vars;
     Ok(config)
+}
+
+/// `value` when inside `range` (whose `owner` is Lambda), else the error saying
+/// so: `5 MB is outside Lambda's range, 128–10240 MB`.
+fn within<T: PartialOrd + std::fmt::Display>(
+    setting: &str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+    unit: &str,
+    owner: &str,
+) -> Result<T> {
+    if range.contains(&value) {
+        return Ok(value);
+    }
+    Err(SlimError::InvalidSetting {
+        setting: setting.into(),
+        reason: format!(
+            "{value}{unit} is outside {owner} range, {}–{}{unit}",
+            range.start(),
+            range.end()
+        ),
+    }
+    .into())
 }
 
 /// The variables of an env file: UTF-8 (a byte-order mark at its start is an
@@ -284,10 +312,14 @@ fn describe_start(ui: &Ui, path: &Path, runner: &Runner, config: &FunctionConfig
         Some(qemu) => format!("emulated by {qemu}: figures describe qemu as much as the function"),
         None => "native".into(),
     };
+    let concurrency = match config.concurrency {
+        Some(n) => format!("; Lambda Managed Instances, up to {n} at once"),
+        None => String::new(),
+    };
     ui.status(
         "Running",
         format!(
-            "{} ({how}; {} MB, timeout {} s)",
+            "{} ({how}; {} MB, timeout {} s{concurrency})",
             path.display(),
             config.memory_mb,
             config.timeout.as_secs()
@@ -308,8 +340,19 @@ pub(crate) fn report_confinement(ui: &Ui, confinement: &Confinement) {
 }
 
 /// The response on stdout: pretty JSON on a terminal, else as the function sent it.
+/// A streamed response is already there, printed as it came: it only gets its
+/// final newline. A failure after a refused write gets a note saying why.
 fn print_response(ui: &Ui, record: &InvocationRecord) -> Result<()> {
+    if let Some(why) = record.read_only_hint() {
+        ui.note(why);
+    }
     let body = &record.payload;
+    if record.streamed.is_some() && record.outcome.succeeded() {
+        if !body.ends_with(b"\n") {
+            ui.out("\n")?;
+        }
+        return Ok(());
+    }
     let mut text = if std::io::stdout().is_terminal() {
         match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
@@ -331,6 +374,8 @@ fn function_json(config: &FunctionConfig) -> serde_json::Value {
         "memory_mb": config.memory_mb,
         "timeout_s": config.timeout.as_secs(),
         "region": config.region,
+        "concurrency": config.concurrency,
+        "ephemeral_storage_mb": config.ephemeral_storage_mb,
     })
 }
 
@@ -348,10 +393,12 @@ pub(crate) fn record_json(record: &InvocationRecord) -> serde_json::Value {
     value
 }
 
-/// Prints the function's lines (prefixed) and the platform's on stderr.
+/// Prints the function's lines (prefixed) and the platform's on stderr, and a
+/// streamed response's chunks on stdout as they arrive.
 struct Printer {
     platform: bool,
     function: bool,
+    response: bool,
 }
 
 impl Observer for Printer {
@@ -368,6 +415,13 @@ impl Observer for Printer {
     fn platform_line(&self, line: &str) {
         if self.platform {
             crate::ui::eprintln_error(line);
+        }
+    }
+
+    fn response_chunk(&self, _request_id: &str, data: &[u8]) {
+        if self.response {
+            // A closed stdout ends the run at its next response.
+            let _ = crate::ui::out_bytes(data);
         }
     }
 }

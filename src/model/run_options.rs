@@ -26,7 +26,8 @@ pub(crate) struct RunRequest {
     pub build: RequestedOptions,
     pub event: EventSource,
     pub function: FunctionRequest,
-    pub repeat: u32,
+    /// Invocations [default: one, or the Managed Instances concurrency].
+    pub repeat: Option<u32>,
 }
 
 /// The function settings asked for; defaults (metadata, then Lambda's) fill the rest.
@@ -45,6 +46,10 @@ pub(crate) struct FunctionRequest {
     pub confine: bool,
     /// Under qemu emulating the CPU baseline (`--baseline-cpu`).
     pub baseline_cpu: bool,
+    /// Lambda Managed Instances' concurrency per environment, when asked for.
+    pub concurrency: Option<u32>,
+    /// The size of `/tmp`, MB.
+    pub ephemeral_storage_mb: Option<u32>,
 }
 
 /// `cargo slim bench` as asked, already typed and checked by the command line.

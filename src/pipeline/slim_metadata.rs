@@ -16,7 +16,16 @@ use crate::util::error::SlimError;
 
 /// The keys of a table that are not build options, as `help` lists them.
 const OTHER_KEYS: &[&str] = &[
-    "arch", "libc", "target", "runtime", "budget", "memory", "timeout", "deploy",
+    "arch",
+    "libc",
+    "target",
+    "runtime",
+    "budget",
+    "memory",
+    "timeout",
+    "concurrency",
+    "ephemeral-storage",
+    "deploy",
 ];
 
 /// `[package.metadata.slim]` and `[workspace.metadata.slim]`.
@@ -31,6 +40,10 @@ pub(crate) struct SlimMetadata {
     /// Defaults of `cargo slim run` / `bench`: Lambda memory size (MB), timeout (s).
     pub memory: Option<u32>,
     pub timeout: Option<u64>,
+    /// Lambda Managed Instances: invocations at once per environment.
+    pub concurrency: Option<u32>,
+    /// The size of `/tmp`, MB.
+    pub ephemeral_storage: Option<u32>,
     /// `[package.metadata.slim.deploy]`: read by `cargo slim generate`, not the
     /// build, which accepts it and looks no further.
     #[serde(rename = "deploy")]

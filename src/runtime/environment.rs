@@ -24,6 +24,7 @@ pub(crate) const RESERVED: &[&str] = &[
     "AWS_LAMBDA_INITIALIZATION_TYPE",
     "AWS_LAMBDA_LOG_GROUP_NAME",
     "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_LAMBDA_MAX_CONCURRENCY",
     "AWS_ACCESS_KEY",
     "AWS_LAMBDA_RUNTIME_API",
     "LAMBDA_TASK_ROOT",
@@ -33,7 +34,9 @@ pub(crate) const RESERVED: &[&str] = &[
 /// Where things are for one execution environment.
 pub(crate) struct Places<'a> {
     pub task_root: &'a Path,
-    pub scratch: &'a Path,
+    /// The scratch directory standing in for `/tmp` (`TMPDIR`); `None` when
+    /// the function has Lambda's own `/tmp`.
+    pub scratch: Option<&'a Path>,
     /// `host:port` of the local Runtime API.
     pub runtime_api: &'a str,
     /// The log stream name (`YYYY/MM/DD/[$LATEST]<hex>`).
@@ -46,6 +49,12 @@ pub(crate) fn variables(config: &FunctionConfig, places: &Places<'_>) -> Vec<(St
     // Lambda's LAMBDA_RUNTIME_DIR is /var/runtime, where a managed runtime lives;
     // an OS-only runtime has nothing there, and neither have we.
     let runtime_dir = "/var/runtime".to_string();
+    // What Lambda Managed Instances sets (its runtime interface emulator's
+    // `interop.InitializationType`); on-demand otherwise.
+    let initialization_type = match config.concurrency {
+        Some(_) => "lambda-managed-instances",
+        None => "on-demand",
+    };
     let defined: Vec<(&str, String)> = vec![
         ("_HANDLER", "bootstrap".into()),
         ("AWS_REGION", config.region.clone()),
@@ -53,7 +62,7 @@ pub(crate) fn variables(config: &FunctionConfig, places: &Places<'_>) -> Vec<(St
         ("AWS_LAMBDA_FUNCTION_NAME", config.function_name.clone()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", config.memory_mb.to_string()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
-        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".into()),
+        ("AWS_LAMBDA_INITIALIZATION_TYPE", initialization_type.into()),
         (
             "AWS_LAMBDA_LOG_GROUP_NAME",
             format!("/aws/lambda/{}", config.function_name),
@@ -71,14 +80,20 @@ pub(crate) fn variables(config: &FunctionConfig, places: &Places<'_>) -> Vec<(St
                 "/lib64:/usr/lib64:{runtime_dir}:{runtime_dir}/lib:{task_root}:{task_root}/lib:/opt/lib"
             ),
         ),
-        // Lambda's writable scratch space is /tmp; ours is a private directory, and
-        // TMPDIR points there so std::env::temp_dir() and mktemp find it.
-        ("TMPDIR", places.scratch.display().to_string()),
     ];
     let mut vars: Vec<(String, String)> = defined
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
+    // Lambda's writable scratch space is /tmp; without its filesystem ours is a
+    // private directory, and TMPDIR points there so std::env::temp_dir() and
+    // mktemp find it.
+    if let Some(scratch) = places.scratch {
+        vars.push(("TMPDIR".into(), scratch.display().to_string()));
+    }
+    if let Some(n) = config.concurrency {
+        vars.push(("AWS_LAMBDA_MAX_CONCURRENCY".into(), n.to_string()));
+    }
     for (key, value) in &config.user_env {
         match vars.iter_mut().find(|(k, _)| k == key) {
             Some(slot) => slot.1 = value.clone(),
@@ -150,7 +165,7 @@ mod tests {
         ];
         let places = Places {
             task_root: Path::new("/t/task"),
-            scratch: Path::new("/t/tmp"),
+            scratch: Some(Path::new("/t/tmp")),
             runtime_api: "127.0.0.1:9001",
             log_stream: "s",
         };
@@ -162,6 +177,16 @@ mod tests {
         assert_eq!(get("TZ"), Some("Europe/Paris"));
         assert_eq!(get("AA"), Some("1"));
         assert_eq!(get("HOME"), None);
+        assert_eq!(get("AWS_LAMBDA_INITIALIZATION_TYPE"), Some("on-demand"));
+        assert_eq!(get("AWS_LAMBDA_MAX_CONCURRENCY"), None);
+        config.managed_instances(8);
+        let vars = variables(&config, &places);
+        let get = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("AWS_LAMBDA_MAX_CONCURRENCY"), Some("8"));
+        assert_eq!(
+            get("AWS_LAMBDA_INITIALIZATION_TYPE"),
+            Some("lambda-managed-instances")
+        );
     }
 
     #[test]

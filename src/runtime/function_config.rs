@@ -13,6 +13,13 @@ pub(crate) const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const MEMORY_RANGE: std::ops::RangeInclusive<u32> = 128..=10_240;
 /// Lambda's longest timeout (15 minutes).
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(900);
+/// Lambda Managed Instances' `PerExecutionEnvironmentMaxConcurrency` range (the
+/// Lambda API's model of `LambdaManagedInstancesCapacityProviderConfig`).
+pub(crate) const CONCURRENCY_RANGE: std::ops::RangeInclusive<u32> = 1..=1600;
+/// The init phase limit of a Lambda Managed Instances function: 130 seconds, or
+/// the function's timeout when that is longer ("Understanding the Lambda
+/// Managed Instances execution environment").
+const MANAGED_INIT_TIMEOUT: Duration = Duration::from_secs(130);
 
 /// Why `name` is not a function name Lambda accepts: 1–64 of `a-z A-Z 0-9 - _`
 /// (CreateFunction's `FunctionName`, given as a name rather than an ARN).
@@ -50,6 +57,12 @@ pub(crate) struct FunctionConfig {
     pub cognito_identity: Option<String>,
     /// Apply cgroup limits where permitted (false: run unconfined on purpose).
     pub confine: bool,
+    /// Lambda Managed Instances: up to this many invocations at once in one
+    /// execution environment (`AWS_LAMBDA_MAX_CONCURRENCY`). `None`: Lambda's
+    /// default, one at a time.
+    pub concurrency: Option<u32>,
+    /// The size of `/tmp` (Lambda's ephemeral storage), MB.
+    pub ephemeral_storage_mb: u32,
 }
 
 impl FunctionConfig {
@@ -64,7 +77,21 @@ impl FunctionConfig {
             client_context: None,
             cognito_identity: None,
             confine: true,
+            concurrency: None,
+            ephemeral_storage_mb: super::sandbox::filesystem::DEFAULT_TMP_MB,
         }
+    }
+
+    /// Run as a Lambda Managed Instances function taking up to `n` invocations
+    /// at once: its init may take longer, as there.
+    pub(crate) fn managed_instances(&mut self, n: u32) {
+        self.concurrency = Some(n);
+        self.init_timeout = MANAGED_INIT_TIMEOUT.max(self.timeout);
+    }
+
+    /// How many invocations one environment takes at once.
+    pub(crate) fn max_in_flight(&self) -> usize {
+        self.concurrency.map_or(1, |n| n as usize)
     }
 
     /// The vCPU share Lambda gives this memory size: one full vCPU at 1,769 MB

@@ -4,7 +4,6 @@
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::api_server::StreamInfo;
 use super::observer::LogLine;
 use super::process::log_window::Dropped;
 
@@ -24,6 +23,10 @@ pub(crate) enum Outcome {
     ResponseTooLarge,
     /// The execution environment did not start: no invocation ran.
     InitFailed { error_type: String },
+    /// Lambda Managed Instances: no runtime worker was free to take it within
+    /// its timeout (all busy, those still running invocations that timed out
+    /// included). It never reached the function.
+    Unavailable,
 }
 
 impl Outcome {
@@ -40,6 +43,7 @@ impl Outcome {
             | Outcome::InitFailed { error_type } => Some(error_type),
             Outcome::Timeout => Some("Sandbox.Timedout"),
             Outcome::ResponseTooLarge => Some("Function.ResponseSizeTooLarge"),
+            Outcome::Unavailable => Some("Runtime.Unavailable"),
         }
     }
 }
@@ -72,7 +76,7 @@ pub(crate) struct InvocationRecord {
     /// What the caller gets: the response, or the error document.
     #[serde(skip)]
     pub payload: Bytes,
-    pub streamed: Option<StreamInfo>,
+    pub streamed: Option<Streamed>,
     /// Under emulation (the qemu used), when not native.
     pub emulated: Option<String>,
     /// The function's lines during this invocation (its init's on a cold start):
@@ -86,9 +90,51 @@ pub(crate) struct InvocationRecord {
     pub fault: Option<super::fault_watch::Fault>,
 }
 
+/// How a streamed response arrived.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct Streamed {
+    /// Data chunks received.
+    pub chunks: usize,
+    pub bytes: usize,
+    /// Time to first byte: from handing out the event to the first byte of the
+    /// response, ms (`None`: no byte came).
+    pub ttfb_ms: Option<f64>,
+    /// From the first byte to the end of the stream, ms.
+    pub stream_ms: f64,
+    /// When each chunk came (ms after the event was handed out) and its size;
+    /// the first [`Streamed::TIMED`] of them.
+    pub chunk_times: Vec<ChunkTime>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct ChunkTime {
+    pub at_ms: f64,
+    pub bytes: usize,
+}
+
+impl Streamed {
+    /// Chunks whose time is kept: a runtime sending a byte at a time is
+    /// counted, not recorded for ever.
+    pub(crate) const TIMED: usize = 1000;
+}
+
 impl InvocationRecord {
     pub(crate) fn cold(&self) -> bool {
         self.init.is_some()
+    }
+
+    /// Why a write failed, when the invocation failed after a write the
+    /// filesystem refused (`EROFS`: its error or its log says "Read-only file
+    /// system").
+    pub(crate) fn read_only_hint(&self) -> Option<&'static str> {
+        const EROFS: &str = "Read-only file system";
+        let said = |text: &[u8]| text.windows(EROFS.len()).any(|w| w == EROFS.as_bytes());
+        let refused = !self.outcome.succeeded()
+            && (said(&self.payload) || self.logs.iter().any(|l| said(l.text.as_bytes())));
+        refused.then_some(
+            "only /tmp is writable, as on Lambda: /var/task (the zip), /opt and the rest of \
+             the filesystem are read-only; write to /tmp (std::env::temp_dir())",
+        )
     }
 }
 

@@ -23,6 +23,9 @@ pub(crate) trait Observer: Send + Sync {
     fn function_line(&self, line: &LogLine);
     /// A line the platform writes to the log stream (START, END, REPORT, …).
     fn platform_line(&self, line: &str);
+    /// Bytes of a streamed response, as they arrive (the whole response is
+    /// also in the invocation's record).
+    fn response_chunk(&self, _request_id: &str, _data: &[u8]) {}
 }
 
 /// An observer that shows nothing.

@@ -21,8 +21,12 @@ pub(crate) struct TaskRoot {
     dir: Option<tempfile::TempDir>,
     /// The read-only task root (`LAMBDA_TASK_ROOT`).
     pub task: PathBuf,
-    /// The writable scratch directory (`TMPDIR`).
+    /// The writable scratch directory (`TMPDIR`), when the function does not
+    /// get Lambda's filesystem.
     pub scratch: PathBuf,
+    /// An empty directory: where Lambda's filesystem is mounted for the
+    /// function (in its own mount namespace).
+    pub root: PathBuf,
     /// `task/bootstrap`, when the package has one.
     pub bootstrap: Option<PathBuf>,
     /// What was unpacked, as the user named it.
@@ -67,8 +71,10 @@ impl TaskRoot {
         leftovers::watch(Leftover::Dir, dir.path());
         let task = dir.path().join("task");
         let scratch = dir.path().join("tmp");
+        let root = dir.path().join("root");
         std::fs::create_dir(&task)?;
         std::fs::create_dir(&scratch)?;
+        std::fs::create_dir(&root)?;
         let zip_bytes = if zip::looks_like_zip(&data) {
             unzip(&data, &task)?;
             Some(data.len() as u64)
@@ -98,6 +104,7 @@ impl TaskRoot {
             dir: Some(dir),
             task,
             scratch,
+            root,
             bootstrap,
             source: file,
             bootstrap_bytes,

@@ -116,6 +116,13 @@ impl Ui {
         }
     }
 
+    /// Something worth knowing about what just happened (`note: …`).
+    pub(crate) fn note(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("note: {}", message.as_ref());
+        }
+    }
+
     pub(crate) fn warn(&self, message: impl AsRef<str>) {
         eprintln!("warning: {}", message.as_ref());
     }
@@ -150,6 +157,14 @@ impl Ui {
 
 /// Print an already rendered error to stderr. A failing stderr has nowhere left to
 /// report to, so its error is ignored.
+/// Write bytes to stdout as they are, at once: a streamed response's chunks as
+/// they arrive.
+pub(crate) fn out_bytes(data: &[u8]) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(data)?;
+    stdout.flush()
+}
+
 pub(crate) fn eprintln_error(text: &str) {
     let _ = writeln!(io::stderr().lock(), "{text}");
 }

@@ -25,6 +25,8 @@ mod readme;
 mod reprotest;
 mod run;
 mod run_cleanup;
+mod run_concurrent;
+mod run_filesystem;
 mod shape;
 mod size;
 mod supply_chain;

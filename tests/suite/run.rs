@@ -372,6 +372,70 @@ fn a_streamed_response_arrives_whole() {
         .stdout_is("chunk one;chunk two;chunk three\n");
 }
 
+/// A streamed response's chunks reach stdout as they come, before the response
+/// ends: the function holds its end until the test, having read the first
+/// chunk on stdout, creates the file it waits for. Bounded by the timeout,
+/// should the first chunk never come.
+#[test]
+fn a_streamed_response_reaches_stdout_before_it_ends() {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    use std::os::unix::fs::PermissionsExt as _;
+    use std::process::Stdio;
+
+    // Outside /tmp, and open to the function's user: it only looks.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let gate = dir.path().join("gate");
+    let payload = format!(r#"{{"mode":"stream_gated","gate":"{}"}}"#, gate.display());
+    let mut child = slim()
+        .arg("run")
+        .arg(zip())
+        .args(["--payload", &payload, "--timeout", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let running = child.try_wait().unwrap().is_none();
+    std::fs::write(&gate, b"").unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    let stderr = errors.join().unwrap();
+    assert_eq!(first, "first chunk\n", "{stderr}");
+    assert!(
+        running,
+        "the run had ended before its first chunk was read:\n{stderr}"
+    );
+    assert_eq!(rest, "second chunk\n", "{stderr}");
+    assert!(status.success(), "{status}: {stderr}");
+    // The record has the stream's timing: two chunks, the first byte before the end.
+    let doc =
+        run(slim()
+            .arg("run")
+            .arg(zip())
+            .args(["--payload", &payload, "--message-format", "json"]))
+        .success()
+        .json();
+    let streamed = &only_invocation(&doc)["streamed"];
+    assert_eq!(streamed["chunks"], 2, "{streamed}");
+    assert_eq!(streamed["bytes"], 25, "{streamed}");
+    let times = streamed["chunk_times"].as_array().unwrap();
+    assert_eq!(times.len(), 2, "{streamed}");
+    let ttfb = streamed["ttfb_ms"].as_f64().unwrap();
+    assert_eq!(times[0]["at_ms"].as_f64().unwrap(), ttfb);
+    assert!(times[1]["at_ms"].as_f64().unwrap() >= ttfb, "{streamed}");
+    assert_eq!(times[0]["bytes"], 12);
+}
+
 #[test]
 fn a_streamed_response_that_fails_midway_reports_its_trailers() {
     let doc = run_mode("stream_error", &["--message-format", "json"])
@@ -810,4 +874,61 @@ fn bench_under_qemu_marks_every_figure_emulated() {
     run(slim().arg("bench").arg(&built.zip).args(args))
         .success()
         .stdout_has("EMULATED: ");
+}
+
+/// A streaming function's time to first byte, in bench: of each cold start's
+/// first invocation and of the warm ones; not shown for a buffered one.
+#[test]
+fn bench_reports_time_to_first_byte_of_streamed_responses() {
+    let doc = run(slim()
+        .arg("bench")
+        .arg(zip())
+        .args([
+            "--cold",
+            "2",
+            "--warm",
+            "3",
+            "--payload",
+            r#"{"mode":"stream"}"#,
+        ])
+        .args(["--message-format", "json"]))
+    .success()
+    .json();
+    let b = &doc["builds"][0];
+    assert_eq!(b["first_ttfb_ms"]["n"], 2, "{b}");
+    assert_eq!(b["warm_ttfb_ms"]["n"], 3, "{b}");
+    // The first byte comes before the whole response.
+    let ttfb = b["warm_ttfb_ms"]["p50"].as_f64().unwrap();
+    assert!(
+        ttfb > 0.0 && ttfb <= b["warm_ms"]["max"].as_f64().unwrap(),
+        "{b}"
+    );
+    run(slim().arg("bench").arg(zip()).args([
+        "--cold",
+        "1",
+        "--warm",
+        "2",
+        "--payload",
+        r#"{"mode":"stream"}"#,
+    ]))
+    .success()
+    .stdout_has("warm TTFB p50");
+    let buffered = run(slim()
+        .arg("bench")
+        .arg(zip())
+        .args([
+            "--cold",
+            "1",
+            "--warm",
+            "2",
+            "--payload",
+            r#"{"mode":"ok"}"#,
+        ])
+        .args(["--message-format", "json"]))
+    .success()
+    .json();
+    assert!(
+        buffered["builds"][0]["warm_ttfb_ms"].is_null(),
+        "{buffered}"
+    );
 }

@@ -3,40 +3,49 @@
 //! custom runtimes" (API version 2018-06-01).
 //!
 //! - `GET  /2018-06-01/runtime/invocation/next` — held open until there is an event;
-//!   answered with the event and the `Lambda-Runtime-*` headers.
+//!   answered with the event and the `Lambda-Runtime-*` headers ([`next`]). Polls
+//!   queue in arrival order: a runtime of Lambda (default) has one outstanding,
+//!   one under Lambda Managed Instances up to `AWS_LAMBDA_MAX_CONCURRENCY`, each
+//!   answered with an event of its own.
 //! - `POST /2018-06-01/runtime/invocation/{id}/response` — the result; buffered
 //!   (6 MB limit: 413 `RequestEntityTooLarge`, the invocation fails with
 //!   `Function.ResponseSizeTooLarge`) or streamed
-//!   (`Lambda-Runtime-Function-Response-Mode: streaming`, chunked, an error may
-//!   arrive in trailers).
+//!   (`Lambda-Runtime-Function-Response-Mode: streaming`, chunked, each chunk
+//!   passed on as it arrives, an error may arrive in trailers).
 //! - `POST /2018-06-01/runtime/invocation/{id}/error` — a handler error.
 //! - `POST /2018-06-01/runtime/init/error` — the runtime could not initialise.
 //!
-//! A request ID that is not the invocation in flight gets 400 `InvalidRequestID`,
-//! as the Lambda service answers it. HTTP itself is hyper's (HTTP/1.1 on a
-//! current-thread tokio runtime); this module only routes and enforces the contract.
-//! Each execution environment gets its own server, so a killed process's lingering
-//! connections cannot touch the next one.
+//! A request ID that is not an invocation in flight gets 400 `InvalidRequestID`,
+//! as the Lambda service answers it; one whose invocation timed out while the
+//! environment lived on (Managed Instances) gets 410 `InvokeTimeout`, as the
+//! Managed Instances runtime interface emulator answers it. HTTP itself is
+//! hyper's (HTTP/1.1 on a current-thread tokio runtime); this module only routes
+//! and enforces the contract. Each execution environment gets its own server, so
+//! a killed process's lingering connections cannot touch the next one.
 
+mod next;
 mod reply;
 mod response;
+#[cfg(test)]
+mod tests;
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full};
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_TYPE};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::header::HeaderValue;
+use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-use reply::{accepted, error_json, invalid_request_id, not_found, status_only, Reply};
-use response::response;
+use reply::{accepted, invalid_request_id, invoke_timeout, not_found, status_only, Reply};
 
 /// Lambda's limit on a buffered response (6 MB, plus the 100 bytes of envelope the
 /// service allows: the figure its error message quotes).
@@ -51,7 +60,9 @@ const PREFIX: &str = "/2018-06-01/runtime/";
 #[derive(Debug, Clone)]
 pub(crate) struct Pending {
     pub request_id: String,
-    pub deadline_ms: u128,
+    /// The function's timeout: the deadline is counted from the moment the
+    /// event is handed out, as Lambda counts it.
+    pub timeout: std::time::Duration,
     pub function_arn: String,
     pub trace_id: String,
     pub client_context: Option<String>,
@@ -71,10 +82,18 @@ pub(crate) enum ApiEvent {
         request_id: String,
         at: Instant,
     },
+    /// Bytes of a streamed response, as they arrived.
+    Chunk {
+        request_id: String,
+        data: Bytes,
+        at: Instant,
+    },
+    /// `…/response` was accepted: the whole body (a streamed one's chunks
+    /// joined).
     Response {
         request_id: String,
         body: Bytes,
-        streamed: Option<StreamInfo>,
+        streamed: bool,
         at: Instant,
     },
     ResponseTooLarge {
@@ -95,24 +114,37 @@ pub(crate) enum ApiEvent {
     },
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct StreamInfo {
-    /// Data frames received.
-    pub chunks: usize,
-    /// From the first byte to the end of the stream, ms.
-    pub stream_ms: f64,
-}
-
 struct Shared {
     events: mpsc::UnboundedSender<ApiEvent>,
     pending: tokio::sync::Mutex<mpsc::UnboundedReceiver<Pending>>,
-    /// The request ID in flight: results for any other are refused.
-    current: Mutex<Option<String>>,
+    /// Request IDs handed out and not answered: results for any other are refused.
+    in_flight: Mutex<HashSet<String>>,
+    /// Request IDs whose invocation timed out while the environment lives on.
+    expired: Mutex<HashSet<String>>,
+    /// Request IDs queued and then withdrawn: no poll gets them.
+    withdrawn: Mutex<HashSet<String>>,
+    /// `GET …/next` requests holding for an event.
+    waiting: AtomicUsize,
+    /// The most requests outstanding at once (polls holding plus invocations
+    /// handed out and not answered), as counted at each poll.
+    peak_outstanding: AtomicUsize,
 }
 
-/// A running server; dropping it stops accepting connections.
+/// Whether a result for a request ID is taken.
+enum Claim {
+    /// It was in flight; now it is answered.
+    Taken,
+    /// It timed out before this result came.
+    Expired,
+    Unknown,
+}
+
+/// A running server; dropping it stops accepting connections, and polls still
+/// holding are told the environment is shutting down.
 pub(crate) struct ApiServer {
     pub address: SocketAddr,
+    shared: Arc<Shared>,
+    pending: mpsc::UnboundedSender<Pending>,
     accept: tokio::task::JoinHandle<()>,
 }
 
@@ -122,13 +154,53 @@ impl Drop for ApiServer {
     }
 }
 
-/// Bind a fresh loopback port and serve. Events to hand out go into the returned
-/// sender; what the runtime does comes out of the returned receiver.
-pub(crate) async fn start() -> anyhow::Result<(
-    ApiServer,
-    mpsc::UnboundedSender<Pending>,
-    mpsc::UnboundedReceiver<ApiEvent>,
-)> {
+impl ApiServer {
+    /// Queue `event` for the next `GET …/next`; false once the server has
+    /// stopped.
+    pub(crate) fn hand_out(&self, event: Pending) -> bool {
+        self.pending.send(event).is_ok()
+    }
+
+    /// The invocation timed out and the environment lives on: a result the
+    /// runtime sends for it later is answered 410.
+    pub(crate) fn expire(&self, request_id: &str) {
+        let was_in_flight = self
+            .shared
+            .in_flight
+            .lock()
+            .map(|mut set| set.remove(request_id))
+            .unwrap_or(false);
+        if was_in_flight {
+            if let Ok(mut expired) = self.shared.expired.lock() {
+                expired.insert(request_id.to_string());
+            }
+        }
+    }
+
+    /// Take back an event no poll has taken yet: it is never handed out.
+    pub(crate) fn withdraw(&self, request_id: &str) {
+        if let Ok(mut withdrawn) = self.shared.withdrawn.lock() {
+            withdrawn.insert(request_id.to_string());
+        }
+    }
+
+    /// `GET …/next` requests holding for an event now.
+    #[cfg(test)]
+    pub(crate) fn waiting(&self) -> usize {
+        self.shared.waiting.load(Ordering::SeqCst)
+    }
+
+    /// The most requests the runtime has had outstanding at once: polls
+    /// holding plus invocations handed out and not answered. A runtime that
+    /// takes one invocation at a time never has more than one.
+    pub(crate) fn peak_outstanding(&self) -> usize {
+        self.shared.peak_outstanding.load(Ordering::SeqCst)
+    }
+}
+
+/// Bind a fresh loopback port and serve. What the runtime does comes out of
+/// the returned receiver.
+pub(crate) async fn start() -> anyhow::Result<(ApiServer, mpsc::UnboundedReceiver<ApiEvent>)> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
         crate::util::error::SlimError::LocalRuntime {
             detail: format!("cannot listen on loopback: {e}"),
@@ -140,14 +212,19 @@ pub(crate) async fn start() -> anyhow::Result<(
     let shared = Arc::new(Shared {
         events: events_tx,
         pending: tokio::sync::Mutex::new(pending_rx),
-        current: Mutex::new(None),
+        in_flight: Mutex::new(HashSet::new()),
+        expired: Mutex::new(HashSet::new()),
+        withdrawn: Mutex::new(HashSet::new()),
+        waiting: AtomicUsize::new(0),
+        peak_outstanding: AtomicUsize::new(0),
     });
+    let serving = shared.clone();
     let accept = tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
-            let shared = shared.clone();
+            let shared = serving.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| handle(req, shared.clone()));
                 // A connection the function drops mid-request is its business.
@@ -157,7 +234,13 @@ pub(crate) async fn start() -> anyhow::Result<(
             });
         }
     });
-    Ok((ApiServer { address, accept }, pending_tx, events_rx))
+    let server = ApiServer {
+        address,
+        shared,
+        pending: pending_tx,
+        accept,
+    };
+    Ok((server, events_rx))
 }
 
 async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Reply, Infallible> {
@@ -167,10 +250,10 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Reply, In
     };
     let parts: Vec<&str> = route.split('/').collect();
     let reply = match (req.method(), parts.as_slice()) {
-        (&Method::GET, ["invocation", "next"]) => next(&shared).await,
+        (&Method::GET, ["invocation", "next"]) => next::next(&shared).await,
         (&Method::POST, ["invocation", id, "response"]) => {
             let id = id.to_string();
-            response(req, &shared, id).await
+            response::response(req, &shared, id).await
         }
         (&Method::POST, ["invocation", id, "error"]) => {
             let id = id.to_string();
@@ -185,60 +268,41 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Reply, In
     Ok(reply)
 }
 
-async fn next(shared: &Shared) -> Reply {
-    let _ = shared.events.send(ApiEvent::Polled { at: Instant::now() });
-    // One poll at a time receives; a second concurrent poll waits its turn, as the
-    // service serves one invocation per environment.
-    let mut pending = shared.pending.lock().await;
-    let Some(event) = pending.recv().await else {
-        // The environment is shutting down: the service answers 500 ("container
-        // error, runtime should exit").
-        return error_json(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "ServiceException",
-            "the execution environment is shutting down",
-        );
-    };
-    drop(pending);
-    if let Ok(mut current) = shared.current.lock() {
-        *current = Some(event.request_id.clone());
+/// Take the request ID out of flight if it is in flight (a result is accepted
+/// once).
+fn claim(shared: &Shared, id: &str) -> Claim {
+    let taken = shared
+        .in_flight
+        .lock()
+        .map(|mut set| set.remove(id))
+        .unwrap_or(false);
+    if taken {
+        return Claim::Taken;
     }
-    let mut builder = Response::builder()
-        .status(StatusCode::OK)
-        .header(CONTENT_TYPE, "application/json")
-        .header("Lambda-Runtime-Aws-Request-Id", &event.request_id)
-        .header("Lambda-Runtime-Deadline-Ms", event.deadline_ms.to_string())
-        .header("Lambda-Runtime-Invoked-Function-Arn", &event.function_arn)
-        .header("Lambda-Runtime-Trace-Id", &event.trace_id);
-    if let Some(cc) = &event.client_context {
-        builder = builder.header("Lambda-Runtime-Client-Context", cc);
+    let expired = shared
+        .expired
+        .lock()
+        .map(|set| set.contains(id))
+        .unwrap_or(false);
+    if expired {
+        Claim::Expired
+    } else {
+        Claim::Unknown
     }
-    if let Some(ci) = &event.cognito_identity {
-        builder = builder.header("Lambda-Runtime-Cognito-Identity", ci);
-    }
-    let _ = shared.events.send(ApiEvent::HandedOut {
-        request_id: event.request_id.clone(),
-        at: Instant::now(),
-    });
-    builder
-        .body(Full::new(event.payload))
-        .unwrap_or_else(|_| status_only(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
-/// Take the in-flight request ID if `id` is it (a result is accepted once).
-fn claim(shared: &Shared, id: &str) -> bool {
-    match shared.current.lock() {
-        Ok(mut current) if current.as_deref() == Some(id) => {
-            *current = None;
-            true
-        }
-        _ => false,
+/// The reply to a result whose request ID cannot take one, if it cannot.
+fn refused(shared: &Shared, id: &str) -> Option<Reply> {
+    match claim(shared, id) {
+        Claim::Taken => None,
+        Claim::Expired => Some(invoke_timeout()),
+        Claim::Unknown => Some(invalid_request_id()),
     }
 }
 
 async fn error(req: Request<Incoming>, shared: &Shared, id: String) -> Reply {
-    if !claim(shared, &id) {
-        return invalid_request_id();
+    if let Some(reply) = refused(shared, &id) {
+        return reply;
     }
     let error_type = req
         .headers()
@@ -281,98 +345,4 @@ async fn read_body(body: Incoming) -> Bytes {
 
 fn header_text(value: &HeaderValue) -> String {
     String::from_utf8_lossy(value.as_bytes()).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-
-    /// One raw HTTP/1.1 exchange (the test plays a runtime that writes its own
-    /// requests); returns the response text. The body is written from a task, so
-    /// a server that answers before reading it all (413) is seen as it answers.
-    async fn exchange(addr: SocketAddr, head: String, body: Vec<u8>) -> String {
-        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let (mut read, mut write) = stream.into_split();
-        tokio::spawn(async move {
-            let _ = write.write_all(head.as_bytes()).await;
-            let _ = write.write_all(&body).await;
-        });
-        let mut out = Vec::new();
-        let _ = read.read_to_end(&mut out).await;
-        String::from_utf8_lossy(&out).into_owned()
-    }
-
-    fn post(path: &str, len: usize) -> String {
-        format!("POST {PREFIX}{path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n")
-    }
-
-    #[test]
-    fn contract_of_next_response_and_the_limits() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let (server, pending, mut events) = start().await.unwrap();
-            let addr = server.address;
-            pending
-                .send(Pending {
-                    request_id: "req-1".into(),
-                    deadline_ms: 42,
-                    function_arn: "arn:aws:lambda:us-east-1:123456789012:function:f".into(),
-                    trace_id: "Root=1-0-0".into(),
-                    client_context: Some("{\"a\":1}".into()),
-                    cognito_identity: None,
-                    payload: Bytes::from_static(b"{\"k\":1}"),
-                })
-                .unwrap();
-            let next = exchange(
-                addr,
-                format!("GET {PREFIX}invocation/next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
-                Vec::new(),
-            )
-            .await
-            .to_ascii_lowercase();
-            assert!(next.starts_with("http/1.1 200"), "{next}");
-            for header in [
-                "lambda-runtime-aws-request-id: req-1",
-                "lambda-runtime-deadline-ms: 42",
-                "lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:f",
-                "lambda-runtime-trace-id: root=1-0-0",
-                "lambda-runtime-client-context: {\"a\":1}",
-            ] {
-                assert!(next.contains(header), "{header}: {next}");
-            }
-            assert!(next.ends_with("{\"k\":1}"), "{next}");
-
-            // A request ID not in flight.
-            let wrong = exchange(addr, post("invocation/req-2/response", 2), b"{}".to_vec()).await;
-            assert!(wrong.starts_with("HTTP/1.1 400"), "{wrong}");
-            assert!(wrong.contains("{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}"), "{wrong}");
-
-            // Over the buffered limit: 413, and the invocation fails.
-            let big = MAX_RESPONSE + 1;
-            let refused = exchange(addr, post("invocation/req-1/response", big), vec![b'x'; big]).await;
-            assert!(refused.starts_with("HTTP/1.1 413"), "{refused}");
-            assert!(refused.contains("Exceeded maximum allowed payload size (6291556 bytes)."), "{refused}");
-            assert!(refused.contains("\"errorType\":\"RequestEntityTooLarge\""), "{refused}");
-            let mut too_large = false;
-            while let Ok(Some(event)) =
-                tokio::time::timeout(std::time::Duration::from_millis(200), events.recv()).await
-            {
-                too_large |= matches!(event, ApiEvent::ResponseTooLarge { ref request_id, .. } if request_id == "req-1");
-            }
-            assert!(too_large);
-
-            // The result was taken: a second one for the same ID is refused.
-            let again = exchange(addr, post("invocation/req-1/response", 2), b"{}".to_vec()).await;
-            assert!(again.starts_with("HTTP/1.1 400"), "{again}");
-            // Unknown paths and methods.
-            let unknown = exchange(addr, post("invocation/next/foo", 0), Vec::new()).await;
-            assert!(unknown.starts_with("HTTP/1.1 404"), "{unknown}");
-            let method = exchange(addr, post("invocation/next", 0), Vec::new()).await;
-            assert!(method.starts_with("HTTP/1.1 405"), "{method}");
-        });
-    }
 }

@@ -16,6 +16,12 @@ pub(super) fn invalid_request_id() -> Reply {
     )
 }
 
+/// A result for an invocation that already timed out (410, as the Managed
+/// Instances runtime interface emulator answers it).
+pub(super) fn invoke_timeout() -> Reply {
+    error_json(StatusCode::GONE, "InvokeTimeout", "Invoke timeout")
+}
+
 pub(super) fn accepted() -> Reply {
     json(StatusCode::ACCEPTED, "{\"status\":\"OK\"}".into())
 }

@@ -1,6 +1,8 @@
 //! `POST …/invocation/{id}/response`: a buffered or streamed result read within
 //! Lambda's limits, and what it amounts to — a response, an error sent in the
-//! trailers of a stream, a response too large, or one cut off mid-body.
+//! trailers of a stream, a response too large, or one cut off mid-body. A
+//! streamed response's chunks are passed on as they arrive ([`ApiEvent::Chunk`]),
+//! as Lambda passes them on to the caller.
 
 use std::time::Instant;
 
@@ -10,10 +12,8 @@ use hyper::body::Incoming;
 use hyper::header::HeaderMap;
 use hyper::{Request, StatusCode};
 
-use super::reply::{accepted, error_json, invalid_request_id, status_only, Reply};
-use super::{
-    claim, header_text, ApiEvent, Shared, StreamInfo, MAX_RESPONSE, MAX_STREAMED_RESPONSE,
-};
+use super::reply::{accepted, error_json, status_only, Reply};
+use super::{header_text, refused, ApiEvent, Shared, MAX_RESPONSE, MAX_STREAMED_RESPONSE};
 
 /// How much of a refused response body is read and dropped before answering.
 const DRAIN_LIMIT: usize = 64 << 20;
@@ -23,9 +23,6 @@ enum Body {
     /// All of it, within the limit.
     Complete {
         data: Bytes,
-        /// Non-empty data frames.
-        chunks: usize,
-        first_byte: Option<Instant>,
         trailers: Option<HeaderMap>,
     },
     /// More than the limit: the rest is still unread.
@@ -35,8 +32,8 @@ enum Body {
 }
 
 pub(super) async fn response(req: Request<Incoming>, shared: &Shared, id: String) -> Reply {
-    if !claim(shared, &id) {
-        return invalid_request_id();
+    if let Some(reply) = refused(shared, &id) {
+        return reply;
     }
     let streaming = req
         .headers()
@@ -48,13 +45,9 @@ pub(super) async fn response(req: Request<Incoming>, shared: &Shared, id: String
         MAX_RESPONSE
     };
     let mut body = req.into_body();
-    let (data, chunks, first_byte, trailers) = match read(&mut body, limit).await {
-        Body::Complete {
-            data,
-            chunks,
-            first_byte,
-            trailers,
-        } => (data, chunks, first_byte, trailers),
+    let passed_on = streaming.then_some((shared, id.as_str()));
+    let (data, trailers) = match read(&mut body, limit, passed_on).await {
+        Body::Complete { data, trailers } => (data, trailers),
         Body::Truncated => {
             // Lambda reports a truncated response.
             let _ = shared.events.send(ApiEvent::Error {
@@ -94,24 +87,19 @@ pub(super) async fn response(req: Request<Incoming>, shared: &Shared, id: String
         });
         return accepted();
     }
-    let streamed = streaming.then(|| StreamInfo {
-        chunks,
-        stream_ms: first_byte.map_or(0.0, |f| (at - f).as_secs_f64() * 1000.0),
-    });
     let _ = shared.events.send(ApiEvent::Response {
         request_id: id,
         body: data,
-        streamed,
+        streamed: streaming,
         at,
     });
     accepted()
 }
 
-/// Read the body frame by frame, up to `limit` bytes of data.
-async fn read(body: &mut Incoming, limit: usize) -> Body {
+/// Read the body frame by frame, up to `limit` bytes of data; each chunk is
+/// also passed on as it comes when `passed_on` names the invocation.
+async fn read(body: &mut Incoming, limit: usize, passed_on: Option<(&Shared, &str)>) -> Body {
     let mut data = BytesMut::new();
-    let mut chunks = 0usize;
-    let mut first_byte: Option<Instant> = None;
     let mut trailers: Option<HeaderMap> = None;
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else {
@@ -122,12 +110,17 @@ async fn read(body: &mut Incoming, limit: usize) -> Body {
                 if chunk.is_empty() {
                     continue;
                 }
-                first_byte.get_or_insert_with(Instant::now);
-                chunks += 1;
                 if data.len() + chunk.len() > limit {
                     return Body::TooLarge;
                 }
                 data.extend_from_slice(&chunk);
+                if let Some((shared, id)) = passed_on {
+                    let _ = shared.events.send(ApiEvent::Chunk {
+                        request_id: id.to_string(),
+                        data: chunk,
+                        at: Instant::now(),
+                    });
+                }
             }
             Err(frame) => {
                 if let Ok(t) = frame.into_trailers() {
@@ -138,8 +131,6 @@ async fn read(body: &mut Incoming, limit: usize) -> Body {
     }
     Body::Complete {
         data: data.freeze(),
-        chunks,
-        first_byte,
         trailers,
     }
 }

@@ -10,15 +10,16 @@ use bytes::Bytes;
 
 use super::{body_error_type, error_doc, exit_error_type, ms, peak};
 use super::{ExecutionEnvironment, InitFailure, Spec, Started};
+use crate::output::BOOTSTRAP;
 use crate::runtime::api_server::{self, ApiEvent, ApiServer};
 use crate::runtime::environment::{self, Places};
 use crate::runtime::fault_watch::FaultWatch;
 use crate::runtime::invocation::InitReport;
 use crate::runtime::observer::Observer;
 use crate::runtime::process::log_window::Logs;
-use crate::runtime::process::{Exit, Launch, Process, SpawnError};
+use crate::runtime::process::{Exit, FunctionCommand, Launch, Process, SpawnError};
 use crate::runtime::sandbox::cgroup::Group;
-use crate::runtime::sandbox::Confinement;
+use crate::runtime::sandbox::{Applied, Confinement};
 use crate::util::error::SlimError;
 
 impl ExecutionEnvironment {
@@ -33,9 +34,19 @@ impl ExecutionEnvironment {
             Ok(bootstrap) => bootstrap,
             Err(message) => return Ok(invalid_entrypoint(message, confinement)),
         };
-        let (server, pending, events) = api_server::start().await?;
-        let (process, watch) = match spawn(spec, bootstrap, &server, &group, observer) {
-            Ok(p) => p,
+        let (server, events) = api_server::start().await?;
+        let mut confinement = confinement;
+        let (process, watch) = match spawn(spec, bootstrap, &server, &group, observer.clone()) {
+            Ok((p, watch)) => {
+                confinement.filesystem = match (&p.filesystem, &spec.lambda_fs) {
+                    (Some(applied), _) => applied.clone(),
+                    (None, Err(why)) => Applied::No { why: why.clone() },
+                    (None, Ok(_)) => Applied::No {
+                        why: "the supervisor did not say".into(),
+                    },
+                };
+                (p, watch)
+            }
             Err(SpawnError::Exec(e)) => {
                 return Ok(invalid_entrypoint(exec_failure(&e), confinement))
             }
@@ -47,15 +58,17 @@ impl ExecutionEnvironment {
             }
         };
         let environment = ExecutionEnvironment {
-            _server: server,
-            pending,
+            server,
             events,
             process,
             group,
+            observer,
             confinement,
             init: None,
             alive: true,
             watch,
+            managed: spec.config.concurrency.is_some(),
+            in_flight: Default::default(),
         };
         environment.init_phase(spec).await
     }
@@ -161,6 +174,9 @@ fn entrypoint(spec: &Spec) -> Result<&Path, String> {
 /// Exec the bootstrap (under the emulator when it needs one) in the task
 /// root, with Lambda's environment, inside the environment's cgroups; under a
 /// CPU model, with qemu's debugger stub watched for faults.
+/// Where Lambda's filesystem puts the task root.
+const LAMBDA_TASK_ROOT: &str = "/var/task";
+
 fn spawn(
     spec: &Spec,
     bootstrap: &Path,
@@ -169,12 +185,6 @@ fn spawn(
     observer: Arc<dyn Observer>,
 ) -> Result<(Process, Option<FaultWatch>), SpawnError> {
     let api = server.address.to_string();
-    let places = Places {
-        task_root: &spec.task,
-        scratch: &spec.scratch,
-        runtime_api: &api,
-        log_stream: &spec.log_stream,
-    };
     let watch = match spec.runner.watched() {
         Some(_) => Some(FaultWatch::prepare(spec.run_as).map_err(|e| {
             SpawnError::Supervisor(format!("cannot prepare qemu's debugger socket: {e}"))
@@ -182,14 +192,38 @@ fn spawn(
         None => None,
     };
     let socket = watch.as_ref().map(FaultWatch::socket);
-    let (program, args) = spec.runner.command(bootstrap, socket.as_deref());
+    let command = |task: &Path, bootstrap: &Path, scratch: Option<&Path>| {
+        let places = Places {
+            task_root: task,
+            scratch,
+            runtime_api: &api,
+            log_stream: &spec.log_stream,
+        };
+        let (program, args) = spec.runner.command(bootstrap, socket.as_deref());
+        FunctionCommand {
+            program,
+            args,
+            env: environment::variables(&spec.config, &places),
+            cwd: task.to_path_buf(),
+        }
+    };
+    let lambda_fs = spec.lambda_fs.as_ref().ok().map(|layout| {
+        let mut layout = layout.clone();
+        // qemu's debugger socket is made where cargo-slim reads it.
+        layout.shared.extend(
+            socket
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf),
+        );
+        let task = Path::new(LAMBDA_TASK_ROOT);
+        (layout, command(task, &task.join(BOOTSTRAP), None))
+    });
     let launch = Launch {
-        program,
-        args,
-        env: environment::variables(&spec.config, &places),
-        cwd: spec.task.clone(),
+        command: command(&spec.task, bootstrap, Some(&spec.scratch)),
         cgroups: group.dirs(),
         run_as: spec.run_as,
+        lambda_fs,
     };
     let process = Process::spawn(launch, observer)?;
     if let (Some(watch), Some(arch)) = (&watch, spec.runner.watched()) {

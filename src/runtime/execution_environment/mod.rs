@@ -3,25 +3,32 @@
 //!
 //! Timing is taken where Lambda takes it: init from exec to the first
 //! `GET …/next`; an invocation from the moment its event is handed out to the
-//! moment its result arrives.
+//! moment its result arrives. Under Lambda Managed Instances several
+//! invocations are in flight at once ([`in_flight`]), each with its own
+//! deadline and result.
 
+mod in_flight;
 mod init_phase;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use super::api_server::{ApiEvent, ApiServer, Pending, StreamInfo, MAX_RESPONSE};
+use super::api_server::{ApiEvent, ApiServer};
 use super::emulation::Runner;
 use super::fault_watch::{Fault, FaultWatch};
-use super::invocation::{InitReport, Outcome};
+use super::invocation::{InitReport, Outcome, Streamed};
+use super::observer::Observer;
 use super::process::log_window::Logs;
 use super::process::{Exit, Process};
 use super::sandbox::cgroup::{Cgroups, Group};
+use super::sandbox::filesystem::Layout;
 use super::sandbox::Confinement;
 use super::FunctionConfig;
+pub(crate) use in_flight::Finished;
 
 /// What every environment of a session shares.
 pub(crate) struct Spec {
@@ -36,6 +43,8 @@ pub(crate) struct Spec {
     pub cgroups: Cgroups,
     pub run_as: Option<(u32, u32)>,
     pub log_stream: String,
+    /// Lambda's filesystem to build for each environment, or why not.
+    pub lambda_fs: std::result::Result<Layout, String>,
 }
 
 /// A failed init: what the invocation that asked for it gets.
@@ -62,17 +71,17 @@ pub(crate) struct Result {
     pub outcome: Outcome,
     pub payload: Bytes,
     pub duration_ms: f64,
-    pub streamed: Option<StreamInfo>,
+    pub streamed: Option<Streamed>,
     /// Where a fatal signal struck, when faults were watched.
     pub fault: Option<Fault>,
 }
 
 pub(crate) struct ExecutionEnvironment {
-    _server: ApiServer,
-    pending: mpsc::UnboundedSender<Pending>,
+    server: ApiServer,
     events: mpsc::UnboundedReceiver<ApiEvent>,
     process: Process,
     group: Group,
+    observer: Arc<dyn Observer>,
     pub confinement: Confinement,
     /// The init phase's report, until the first invocation takes it.
     pub init: Option<InitReport>,
@@ -80,6 +89,10 @@ pub(crate) struct ExecutionEnvironment {
     alive: bool,
     /// qemu's debugger stub, watched for faults (under a CPU model).
     watch: Option<FaultWatch>,
+    /// Lambda Managed Instances: a timeout fails its own invocation and the
+    /// environment lives on. (Lambda's default ends the environment.)
+    managed: bool,
+    in_flight: in_flight::Table,
 }
 
 fn error_doc(error_type: &str, message: &str) -> Bytes {
@@ -98,111 +111,11 @@ impl ExecutionEnvironment {
         self.alive
     }
 
-    /// Hand `event` to the function and wait for its result, the deadline, or
-    /// the end of the process.
-    pub(crate) async fn invoke(&mut self, event: Pending, timeout: Duration) -> Result {
-        let request_id = event.request_id.clone();
-        let start = Instant::now();
-        let deadline = start + timeout;
-        let mut handed_out = start;
-        let duration = |at: Instant, from: Instant| ms(at.saturating_duration_since(from));
-        if self.pending.send(event).is_err() {
-            self.alive = false;
-        }
-        loop {
-            tokio::select! {
-                biased;
-                event = self.events.recv() => match event {
-                    Some(ApiEvent::HandedOut { request_id: id, at }) if id == request_id => {
-                        handed_out = at;
-                    }
-                    Some(ApiEvent::Response { request_id: id, body, streamed, at }) if id == request_id => {
-                        return Result {
-                            outcome: Outcome::Success,
-                            payload: body,
-                            duration_ms: duration(at, handed_out),
-                            streamed,
-                            fault: None,
-                        };
-                    }
-                    Some(ApiEvent::Error { request_id: id, error_type, body, at }) if id == request_id => {
-                        let error_type = error_type
-                            .or_else(|| body_error_type(&body))
-                            .unwrap_or_else(|| "Unhandled".into());
-                        return Result {
-                            outcome: Outcome::FunctionError { error_type },
-                            payload: body,
-                            duration_ms: duration(at, handed_out),
-                            streamed: None,
-                            fault: None,
-                        };
-                    }
-                    Some(ApiEvent::ResponseTooLarge { request_id: id, at }) if id == request_id => {
-                        return Result {
-                            outcome: Outcome::ResponseTooLarge,
-                            payload: error_doc(
-                                "Function.ResponseSizeTooLarge",
-                                &format!("Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE} bytes)."),
-                            ),
-                            duration_ms: duration(at, handed_out),
-                            streamed: None,
-                            fault: None,
-                        };
-                    }
-                    Some(_) => {}
-                    None => {
-                        self.alive = false;
-                        return self.exited_result(&request_id, None, handed_out).await;
-                    }
-                },
-                exit = &mut self.process.exit, if self.process.exited().is_none() => {
-                    let exit = exit.ok();
-                    if let Some(e) = &exit {
-                        self.process.set_exited(e.clone());
-                    }
-                    self.alive = false;
-                    return self.exited_result(&request_id, exit, handed_out).await;
-                }
-                _ = tokio::time::sleep_until(deadline.into()) => {
-                    self.process.reap().await;
-                    self.group.kill_all();
-                    self.alive = false;
-                    let message = super::cloudwatch::timed_out(&request_id, timeout.as_secs_f64());
-                    return Result {
-                        outcome: Outcome::Timeout,
-                        payload: error_doc("Sandbox.Timedout", &message),
-                        duration_ms: duration(Instant::now(), handed_out),
-                        streamed: None,
-                        fault: None,
-                    };
-                }
-            }
-        }
-    }
-
-    async fn exited_result(
-        &mut self,
-        request_id: &str,
-        exit: Option<Exit>,
-        from: Instant,
-    ) -> Result {
-        let at = exit.as_ref().map_or_else(Instant::now, |e| e.at);
-        let (error_type, describe) = match &exit {
-            Some(e) => (exit_error_type(&self.group), e.describe()),
-            None => ("Runtime.ExitError".to_string(), "unknown exit".to_string()),
-        };
-        let message =
-            format!("RequestId: {request_id} Error: Runtime exited with error: {describe}");
-        Result {
-            outcome: Outcome::ExitError {
-                error_type: error_type.clone(),
-                message: message.clone(),
-            },
-            payload: error_doc(&error_type, &message),
-            duration_ms: ms(at.saturating_duration_since(from)),
-            streamed: None,
-            fault: self.fault(),
-        }
+    /// The most requests the runtime has had outstanding at once: `GET …/next`
+    /// polls holding plus invocations handed out and not answered. A runtime
+    /// that takes one invocation at a time never has more than one.
+    pub(crate) fn peak_outstanding(&self) -> usize {
+        self.server.peak_outstanding()
     }
 
     /// Where a fatal signal struck the process, when faults are watched.

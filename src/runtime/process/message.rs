@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::exit::Usage;
+use crate::runtime::sandbox::Applied;
 
 /// The longest line either side reads: a spec holds the function's environment
 /// (Lambda allows 4 KB of it; an env file may hold up to 1 MiB).
@@ -21,14 +22,36 @@ pub(crate) const MAX_LINE: u64 = 4 << 20;
 /// UTF-8 is still a path.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Spec {
-    pub program: Vec<u8>,
-    pub args: Vec<String>,
-    pub env: Vec<(String, String)>,
-    pub cwd: Vec<u8>,
+    /// On this machine's filesystem.
+    pub start: Start,
     /// cgroup directories the function joins between fork and exec.
     pub cgroups: Vec<Vec<u8>>,
     /// (uid, gid) to switch to between fork and exec.
     pub run_as: Option<(u32, u32)>,
+    /// Lambda's filesystem, to build first: where it is built, the function
+    /// starts as its `start` says; where it is refused, as [`Spec::start`].
+    pub lambda_fs: Option<LambdaFs>,
+}
+
+/// A command line, its environment and working directory.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Start {
+    pub program: Vec<u8>,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub cwd: Vec<u8>,
+}
+
+/// [`crate::runtime::sandbox::filesystem::Layout`] on the wire, and how the
+/// function starts inside it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct LambdaFs {
+    pub root: Vec<u8>,
+    pub task: Vec<u8>,
+    pub opt: Option<Vec<u8>>,
+    pub tmp_mb: u32,
+    pub shared: Vec<Vec<u8>>,
+    pub start: Start,
 }
 
 /// What the supervisor reports. `clock_ns` are CLOCK_MONOTONIC readings, the
@@ -37,7 +60,12 @@ pub(crate) struct Spec {
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Report {
     /// The function was executed; `clock_ns` just before its fork.
-    Started { pid: i32, clock_ns: u64 },
+    /// `filesystem`: whether Lambda's was built, when it was asked for.
+    Started {
+        pid: i32,
+        clock_ns: u64,
+        filesystem: Option<Applied>,
+    },
     /// The kernel refused to execute it (`errno`), or it could not be set up.
     SpawnFailed { errno: Option<i32>, message: String },
     /// The function ended (by itself, or killed).

@@ -27,9 +27,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 use super::observer::{Observer, Stream};
+use super::sandbox::filesystem::Layout;
+use super::sandbox::Applied;
 pub(crate) use exit::Exit;
 use log_window::{LogWindow, Logs};
-use message::{instant_at, path_bytes, Report, Spec, MAX_LINE};
+use message::{instant_at, path_bytes, LambdaFs, Report, Spec, Start, MAX_LINE};
 
 /// How long a dropped process may take to be gone (its supervisor kills it and
 /// everything it started) before we stop waiting.
@@ -39,13 +41,32 @@ const SPAWN_PATIENCE: Duration = Duration::from_secs(30);
 
 /// How to start the function.
 pub(crate) struct Launch {
+    /// On this machine's filesystem.
+    pub command: FunctionCommand,
+    /// cgroup directories to join.
+    pub cgroups: Vec<PathBuf>,
+    pub run_as: Option<(u32, u32)>,
+    /// Lambda's filesystem to build first, and how the function starts in it.
+    pub lambda_fs: Option<(Layout, FunctionCommand)>,
+}
+
+/// A command line, its environment and working directory.
+pub(crate) struct FunctionCommand {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub cwd: PathBuf,
-    /// cgroup directories to join.
-    pub cgroups: Vec<PathBuf>,
-    pub run_as: Option<(u32, u32)>,
+}
+
+impl FunctionCommand {
+    fn wire(&self) -> Start {
+        Start {
+            program: path_bytes(&self.program),
+            args: self.args.clone(),
+            env: self.env.clone(),
+            cwd: path_bytes(&self.cwd),
+        }
+    }
 }
 
 /// Why a function could not be started.
@@ -66,6 +87,8 @@ pub(crate) struct Process {
     supervisor: i32,
     control: UnixStream,
     pub started: Instant,
+    /// Whether Lambda's filesystem was built, when it was asked for.
+    pub filesystem: Option<Applied>,
     pub exit: oneshot::Receiver<Exit>,
     window: Arc<Mutex<LogWindow>>,
     /// One message per log reader when its pipe has closed.
@@ -94,8 +117,12 @@ impl Process {
             e
         };
         let first = handshake(&control, &launch).map_err(|e| stop(&mut child, e))?;
-        let (pid, started) = match first {
-            Report::Started { pid, clock_ns } => (pid, instant_at(clock_ns)),
+        let (pid, started, filesystem) = match first {
+            Report::Started {
+                pid,
+                clock_ns,
+                filesystem,
+            } => (pid, instant_at(clock_ns), filesystem),
             Report::SpawnFailed { errno, message } => {
                 let error = match errno {
                     Some(errno) => SpawnError::Exec(std::io::Error::from_raw_os_error(errno)),
@@ -118,6 +145,7 @@ impl Process {
             supervisor,
             control,
             started,
+            filesystem,
             exit,
             window,
             readers_done,
@@ -277,12 +305,17 @@ fn supervisor_command(socket: OwnedFd) -> Command {
 fn handshake(control: &UnixStream, launch: &Launch) -> Result<Report, SpawnError> {
     let failed = |e: std::io::Error| SpawnError::Supervisor(format!("no answer: {e}"));
     let spec = Spec {
-        program: path_bytes(&launch.program),
-        args: launch.args.clone(),
-        env: launch.env.clone(),
-        cwd: path_bytes(&launch.cwd),
+        start: launch.command.wire(),
         cgroups: launch.cgroups.iter().map(|d| path_bytes(d)).collect(),
         run_as: launch.run_as,
+        lambda_fs: launch.lambda_fs.as_ref().map(|(layout, inside)| LambdaFs {
+            root: path_bytes(&layout.root),
+            task: path_bytes(&layout.task),
+            opt: layout.opt.as_deref().map(path_bytes),
+            tmp_mb: layout.tmp_mb,
+            shared: layout.shared.iter().map(|d| path_bytes(d)).collect(),
+            start: inside.wire(),
+        }),
     };
     let mut text = serde_json::to_string(&spec).map_err(|e| failed(e.into()))?;
     text.push('\n');

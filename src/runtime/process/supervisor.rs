@@ -15,6 +15,10 @@
 //!   be killed, the function dies with it. (The signal follows the thread that
 //!   forked: here the main thread, which lives until the end.)
 //!
+//! Before it starts the function it builds Lambda's filesystem when asked
+//! ([`filesystem`]): in a mount namespace of its own, which the function
+//! inherits and which goes with the environment's last process.
+//!
 //! What it cannot do: if the supervisor itself is SIGKILLed and the function runs
 //! without cgroups, processes the function had already abandoned go to init.
 
@@ -27,7 +31,9 @@ use std::sync::{Arc, Mutex};
 
 use super::descendants;
 use super::exit::Usage;
-use super::message::{bytes_path, monotonic_ns, Report, Spec, MAX_LINE};
+use super::message::{bytes_path, monotonic_ns, Report, Spec, Start, MAX_LINE};
+use crate::runtime::sandbox::filesystem::{self, Layout};
+use crate::runtime::sandbox::Applied;
 
 /// The hidden first argument that makes our executable a supervisor.
 pub(crate) const ARG: &str = "__cargo-slim-supervise";
@@ -55,8 +61,12 @@ fn supervise(socket: UnixStream) -> std::io::Result<()> {
     unsafe {
         libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     }
+    // cgroup.procs are opened while this machine's /sys is at hand: the
+    // function's filesystem has it read-only.
+    let procs = cgroup_procs(&spec)?;
+    let (start, filesystem) = filesystem_for(&spec);
     let clock_ns = monotonic_ns();
-    let pid = match command(&spec)?.spawn() {
+    let pid = match command(start, procs, spec.run_as).spawn() {
         Ok(child) => child.id() as i32,
         Err(e) => {
             return send(
@@ -68,7 +78,14 @@ fn supervise(socket: UnixStream) -> std::io::Result<()> {
             );
         }
     };
-    send(&mut out, &Report::Started { pid, clock_ns })?;
+    send(
+        &mut out,
+        &Report::Started {
+            pid,
+            clock_ns,
+            filesystem,
+        },
+    )?;
     let reaped = Arc::new(Mutex::new(false));
     // The socket closing (cargo-slim asks, or died) ends the environment now.
     let watch = reaped.clone();
@@ -139,28 +156,50 @@ fn send(out: &mut UnixStream, report: &Report) -> std::io::Result<()> {
     out.write_all(text.as_bytes())
 }
 
-/// The function's command: an empty environment but Lambda's, in the task root,
-/// in a process group of its own, joined to its cgroups and switched to its user
-/// between fork and exec. Its stdout and stderr are ours (cargo-slim's pipes).
-fn command(spec: &Spec) -> std::io::Result<Command> {
-    let mut cmd = Command::new(bytes_path(&spec.program));
-    cmd.args(&spec.args)
-        .env_clear()
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(bytes_path(&spec.cwd))
-        .stdin(Stdio::null())
-        .process_group(0);
-    // Opened now: the child may only make async-signal-safe calls.
-    let procs: Vec<std::fs::File> = spec
-        .cgroups
+/// Lambda's filesystem, when asked for and permitted: how the function then
+/// starts, and what came of it.
+fn filesystem_for(spec: &Spec) -> (&Start, Option<Applied>) {
+    let Some(lambda) = &spec.lambda_fs else {
+        return (&spec.start, None);
+    };
+    let layout = Layout {
+        root: bytes_path(&lambda.root),
+        task: bytes_path(&lambda.task),
+        opt: lambda.opt.as_deref().map(bytes_path),
+        tmp_mb: lambda.tmp_mb,
+        shared: lambda.shared.iter().map(|d| bytes_path(d)).collect(),
+    };
+    match filesystem::enter(&layout) {
+        Ok(how) => (&lambda.start, Some(Applied::Yes { how })),
+        Err(why) => (&spec.start, Some(Applied::No { why })),
+    }
+}
+
+/// The `cgroup.procs` of each group the function joins, open for writing.
+fn cgroup_procs(spec: &Spec) -> std::io::Result<Vec<std::fs::File>> {
+    spec.cgroups
         .iter()
         .map(|dir| {
             std::fs::OpenOptions::new()
                 .write(true)
                 .open(bytes_path(dir).join("cgroup.procs"))
         })
-        .collect::<std::io::Result<_>>()?;
-    let run_as = spec.run_as;
+        .collect()
+}
+
+/// The function's command: an empty environment but Lambda's, in the task root,
+/// in a process group of its own, joined to its cgroups (`procs`, opened
+/// before: the child may only make async-signal-safe calls) and switched to
+/// its user between fork and exec. Its stdout and stderr are ours
+/// (cargo-slim's pipes).
+fn command(start: &Start, procs: Vec<std::fs::File>, run_as: Option<(u32, u32)>) -> Command {
+    let mut cmd = Command::new(bytes_path(&start.program));
+    cmd.args(&start.args)
+        .env_clear()
+        .envs(start.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(bytes_path(&start.cwd))
+        .stdin(Stdio::null())
+        .process_group(0);
     let parent = std::process::id() as i32;
     // SAFETY: the closure runs in the forked child before exec and only makes
     // async-signal-safe system calls (write, setgroups, setgid, setuid, prctl,
@@ -193,5 +232,5 @@ fn command(spec: &Spec) -> std::io::Result<Command> {
             Ok(())
         });
     }
-    Ok(cmd)
+    cmd
 }

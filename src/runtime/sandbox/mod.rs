@@ -4,12 +4,13 @@
 //! when we are root ([`user`]), as Lambda's functions do.
 
 pub(crate) mod cgroup;
+pub(crate) mod filesystem;
 pub(crate) mod user;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What one limit came to on this machine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "applied", rename_all = "lowercase")]
 pub(crate) enum Applied {
     /// In force; `how` says through what (e.g. `cgroup v1 memory.limit_in_bytes`).
@@ -34,6 +35,9 @@ pub(crate) struct Confinement {
     pub cpu: Applied,
     /// The user the function runs as (uid), when it differs from ours.
     pub run_as_uid: Option<u32>,
+    /// Lambda's filesystem: `/var/task`, `/opt` and the rest read-only, `/tmp`
+    /// of the ephemeral storage's size ([`filesystem`]).
+    pub filesystem: Applied,
 }
 
 impl Confinement {
@@ -51,10 +55,14 @@ impl Confinement {
             Some(uid) => format!("; runs as uid {uid}"),
             None => String::new(),
         };
-        format!("{mem}; {cpu}{user}")
+        let fs = match &self.filesystem {
+            Applied::Yes { how } => format!("filesystem as on Lambda ({how})"),
+            Applied::No { why } => format!("filesystem NOT Lambda's ({why})"),
+        };
+        format!("{mem}; {cpu}{user}; {fs}")
     }
 
     pub(crate) fn fully_applied(&self) -> bool {
-        self.memory.is_applied() && self.cpu.is_applied()
+        self.memory.is_applied() && self.cpu.is_applied() && self.filesystem.is_applied()
     }
 }

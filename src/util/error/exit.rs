@@ -20,9 +20,9 @@ impl SlimError {
     /// function under test failed (1).
     pub(crate) fn exit(&self) -> Exit {
         match self {
-            SlimError::PreflightRefused { .. } | SlimError::InvocationsFailed { .. } => {
-                Exit::CheckFailed
-            }
+            SlimError::PreflightRefused { .. }
+            | SlimError::InvocationsFailed { .. }
+            | SlimError::NotConcurrent { .. } => Exit::CheckFailed,
             _ => Exit::Error,
         }
     }

@@ -192,6 +192,11 @@ impl SlimError {
             InvocationsFailed { .. } => {
                 "run one invocation with `cargo slim run` to see why".into()
             }
+            NotConcurrent { .. } => "serve invocations concurrently: with lambda_runtime, enable \
+                                     its `concurrency-tokio` feature and start with \
+                                     `lambda_runtime::run_concurrent`; or run without \
+                                     --concurrency (Lambda's default, one at a time)"
+                .into(),
             BadCrateName { .. } => "use ASCII letters, digits, `-` and `_`, starting with a \
                                     letter, e.g. `my-function` (init: pass one with --name)"
                 .into(),

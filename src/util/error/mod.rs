@@ -264,6 +264,12 @@ pub(crate) enum SlimError {
     LocalRuntime { detail: String },
     #[error("{count} invocation(s) failed ({}): the figures leave them out", kinds.join(", "))]
     InvocationsFailed { count: usize, kinds: Vec<String> },
+    #[error(
+        "the function takes one invocation at a time: with AWS_LAMBDA_MAX_CONCURRENCY={concurrency} \
+         it never had a second GET /runtime/invocation/next outstanding within {grace_s} s of its \
+         first, so Lambda Managed Instances would queue its invocations behind each other"
+    )]
+    NotConcurrent { concurrency: usize, grace_s: u64 },
     #[error("interrupted by {signal}")]
     Interrupted { signal: String },
 

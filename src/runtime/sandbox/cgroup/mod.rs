@@ -106,6 +106,9 @@ impl Cgroups {
             vcpus,
             cpu,
             run_as_uid,
+            filesystem: Applied::No {
+                why: "the function did not start".into(),
+            },
         };
         (group, confinement)
     }
