@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::Result;
 use bytes::Bytes;
 
-use super::run::{function_config, report_confinement, runner_for, shipped, start_host, Shipped};
+use super::function_settings::function_config;
+use super::run::{report_confinement, runner_for, shipped, start_host, Shipped};
 use crate::bench::schedule::{self, Measurements, Plan};
 use crate::bench::subject::Sizes;
 use crate::bench::{render, BenchReport, Subject};
@@ -22,7 +23,7 @@ use crate::util::error::{Exit, SlimError};
 pub(crate) fn run(ui: &Ui, args: &BenchRequest) -> Result<Exit> {
     let payload = Bytes::from(events::load(&args.event)?);
     let main = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
-    let config = function_config(&args.function, &main)?;
+    let config = function_config(&args.function, main.bin.as_deref(), &main.defaults)?;
     let mut host = start_host(ui)?;
     let subjects = subjects(ui, args, &main)?;
     let plan = Plan {

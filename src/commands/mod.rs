@@ -3,6 +3,7 @@
 pub(crate) mod bench;
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod function_settings;
 pub(crate) mod generate;
 pub(crate) mod new;
 pub(crate) mod run;

@@ -4,32 +4,24 @@
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use bytes::Bytes;
 
+use super::function_settings::{function_config, FunctionDefaults};
 use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::options::{RequestedOptions, Selection};
-use crate::model::run_options::{FunctionRequest, RunRequest};
+use crate::model::run_options::RunRequest;
 use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::slim_metadata::MetadataTables;
 use crate::runtime::emulation::{self, Runner};
 use crate::runtime::events;
 use crate::runtime::fault_report;
-use crate::runtime::function_config::{
-    refuse_function_name, CONCURRENCY_RANGE, MAX_TIMEOUT, MEMORY_RANGE,
-};
 use crate::runtime::observer::{LogLine, Observer, Stream};
-use crate::runtime::sandbox::filesystem::TMP_RANGE;
 use crate::runtime::sandbox::{user, Confinement};
-use crate::runtime::{environment, FunctionConfig, Host, InvocationRecord, Session, TaskRoot};
+use crate::runtime::{FunctionConfig, Host, InvocationRecord, Session, TaskRoot};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
-use crate::util::regular_file;
-
-/// The largest env file read (Lambda allows 4 KB of variables in all).
-const ENV_FILE_LIMIT: u64 = 1 << 20;
 
 /// What is to be run: a path the user gave, or the selected package's fresh build.
 pub(crate) struct Shipped {
@@ -38,18 +30,15 @@ pub(crate) struct Shipped {
     pub bin: Option<String>,
     /// The unstripped twin (for counting crates), when there is one.
     pub full: Option<PathBuf>,
-    /// `[package.metadata.slim]` (or workspace) memory and timeout.
-    pub metadata_memory: Option<u32>,
-    pub metadata_timeout: Option<u64>,
-    pub metadata_concurrency: Option<u32>,
-    pub metadata_ephemeral_storage: Option<u32>,
+    /// `[package.metadata.slim]` (or workspace) memory, timeout, concurrency…
+    pub defaults: FunctionDefaults,
 }
 
 pub(crate) fn run(ui: &Ui, args: &RunRequest) -> Result<Exit> {
     // The event is read (and checked) before minutes of building.
     let payload = Bytes::from(events::load(&args.event)?);
     let shipped = shipped(ui, args.path.as_deref(), &args.selection, &args.build)?;
-    let config = function_config(&args.function, &shipped)?;
+    let config = function_config(&args.function, shipped.bin.as_deref(), &shipped.defaults)?;
     let mut host = start_host(ui)?;
     let task_root = TaskRoot::prepare(&shipped.path, user::unprivileged())?;
     let runner = runner_for(&task_root, args.function.baseline_cpu)?;
@@ -154,10 +143,7 @@ pub(crate) fn shipped(
             path: path.to_path_buf(),
             bin: None,
             full,
-            metadata_memory: None,
-            metadata_timeout: None,
-            metadata_concurrency: None,
-            metadata_ephemeral_storage: None,
+            defaults: FunctionDefaults::default(),
         });
     }
     let plan = crate::pipeline::plan::plan(ui, selection, build)?;
@@ -168,10 +154,12 @@ pub(crate) fn shipped(
     // The same tables the plan read (and validated: a `memory` that is not a
     // number already stopped it there).
     let tables = MetadataTables::read(&plan.package.metadata, &plan.metadata.workspace_metadata)?;
-    let metadata_memory = tables.pick(|m| m.memory).map(|(_, v)| v);
-    let metadata_timeout = tables.pick(|m| m.timeout).map(|(_, v)| v);
-    let metadata_concurrency = tables.pick(|m| m.concurrency).map(|(_, v)| v);
-    let metadata_ephemeral_storage = tables.pick(|m| m.ephemeral_storage).map(|(_, v)| v);
+    let defaults = FunctionDefaults {
+        memory: tables.pick(|m| m.memory).map(|(_, v)| v),
+        timeout: tables.pick(|m| m.timeout).map(|(_, v)| v),
+        concurrency: tables.pick(|m| m.concurrency).map(|(_, v)| v),
+        ephemeral_storage: tables.pick(|m| m.ephemeral_storage).map(|(_, v)| v),
+    };
     let outcomes = crate::pipeline::build::build_plan(ui, &plan)?;
     let Some(outcome) = outcomes.into_iter().next() else {
         anyhow::bail!("the build produced nothing");
@@ -186,108 +174,8 @@ pub(crate) fn shipped(
         path: outcome.dir.unlocked(OutputFile::Zip),
         bin: Some(outcome.bin.to_string()),
         full: Some(outcome.dir.unlocked(OutputFile::Unstripped)).filter(|f| f.is_file()),
-        metadata_memory,
-        metadata_timeout,
-        metadata_concurrency,
-        metadata_ephemeral_storage,
+        defaults,
     })
-}
-
-/// The function's configuration from the request, the metadata and Lambda's
-/// defaults, validated as Lambda validates it.
-pub(crate) fn function_config(args: &FunctionRequest, shipped: &Shipped) -> Result<FunctionConfig> {
-    let name = args
-        .function_name
-        .clone()
-        .or_else(|| shipped.bin.clone())
-        .unwrap_or_else(|| "function".into());
-    if let Some(why) = refuse_function_name(&name) {
-        return Err(SlimError::InvalidSetting {
-            setting: "the function name (the binary's name; --function-name sets another)".into(),
-            reason: why,
-        }
-        .into());
-    }
-    let mut config = FunctionConfig::new(name);
-    let lambda = "Lambda's";
-    if let Some(mb) = args.memory_mb.or(shipped.metadata_memory) {
-        config.memory_mb = within("--memory", mb, MEMORY_RANGE, " MB", lambda)?;
-    }
-    if let Some(secs) = args.timeout_s.or(shipped.metadata_timeout) {
-        let secs = within("--timeout", secs, 1..=MAX_TIMEOUT.as_secs(), " s", lambda)?;
-        config.timeout = Duration::from_secs(secs);
-    }
-    if let Some(n) = args.concurrency.or(shipped.metadata_concurrency) {
-        let managed = "Lambda Managed Instances'";
-        config.managed_instances(within("--concurrency", n, CONCURRENCY_RANGE, "", managed)?);
-    }
-    let storage = args.ephemeral_storage_mb;
-    if let Some(mb) = storage.or(shipped.metadata_ephemeral_storage) {
-        config.ephemeral_storage_mb = within("--ephemeral-storage", mb, TMP_RANGE, " MB", lambda)?;
-    }
-    config.region = args.region.clone();
-    config.confine = args.confine;
-    config.client_context = args.client_context.clone();
-    config.cognito_identity = args.cognito_identity.clone();
-    let mut vars = Vec::new();
-    for file in &args.env_files {
-        vars.extend(env_file(file)?);
-    }
-    vars.extend(args.env.iter().cloned());
-    config.user_env = vars;
-    Ok(config)
-}
-
-/// `value` when inside `range` (whose `owner` is Lambda), else the error saying
-/// so: `5 MB is outside Lambda's range, 128–10240 MB`.
-fn within<T: PartialOrd + std::fmt::Display>(
-    setting: &str,
-    value: T,
-    range: std::ops::RangeInclusive<T>,
-    unit: &str,
-    owner: &str,
-) -> Result<T> {
-    if range.contains(&value) {
-        return Ok(value);
-    }
-    Err(SlimError::InvalidSetting {
-        setting: setting.into(),
-        reason: format!(
-            "{value}{unit} is outside {owner} range, {}–{}{unit}",
-            range.start(),
-            range.end()
-        ),
-    }
-    .into())
-}
-
-/// The variables of an env file: UTF-8 (a byte-order mark at its start is an
-/// encoding mark, not part of the first name), `KEY=VALUE` lines, `#` comments.
-fn env_file(file: &Path) -> Result<Vec<(String, String)>> {
-    let data = regular_file::read(file, file, ENV_FILE_LIMIT, None)?;
-    let data = data.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&data);
-    let at_line = |n: usize| format!("--env-file {}:{n}", file.display());
-    let text = std::str::from_utf8(data).map_err(|e| {
-        let line = data[..e.valid_up_to()].split(|&b| b == b'\n').count();
-        SlimError::InvalidSetting {
-            setting: at_line(line),
-            reason: "not UTF-8 text (Lambda's variables are UTF-8 strings)".into(),
-        }
-    })?;
-    let mut vars = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let pair =
-            environment::parse_assignment(line).map_err(|reason| SlimError::InvalidSetting {
-                setting: at_line(n + 1),
-                reason,
-            })?;
-        vars.push(pair);
-    }
-    Ok(vars)
 }
 
 /// How this machine runs the unpacked bootstrap; `baseline_cpu`: under qemu

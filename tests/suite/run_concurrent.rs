@@ -229,3 +229,36 @@ fn bench_reports_throughput_and_latency_at_one_and_at_n() {
     .failure(1)
     .stderr_has("the function takes one invocation at a time");
 }
+
+/// `concurrency` and `ephemeral-storage` in `[package.metadata.slim]` are the
+/// defaults of `run`, as `memory` and `timeout` are; the command line wins.
+#[test]
+fn the_packages_metadata_sets_the_concurrency() {
+    concurrent();
+    let run_it = |extra: &[&str]| {
+        run(slim()
+            .arg("run")
+            .arg("--manifest-path")
+            .arg(crate::common::fixture("concurrent").join("Cargo.toml"))
+            .args(["--target", X86, "--target-dir"])
+            .arg(crate::common::shared_target_dir())
+            .args([
+                "-q",
+                "--payload",
+                r#"{"peers":1}"#,
+                "--message-format",
+                "json",
+            ])
+            .args(extra))
+        .success()
+        .json()
+    };
+    let doc = run_it(&[]);
+    assert_eq!(doc["function"]["concurrency"], 3, "{doc:#}");
+    assert_eq!(doc["function"]["ephemeral_storage_mb"], 600, "{doc:#}");
+    assert_eq!(invocations(&doc).len(), 3);
+    assert_eq!(invocations(&doc)[0]["response"]["max_concurrency"], "3");
+    let doc = run_it(&["--concurrency", "2", "--ephemeral-storage", "512"]);
+    assert_eq!(doc["function"]["concurrency"], 2);
+    assert_eq!(doc["function"]["ephemeral_storage_mb"], 512);
+}
