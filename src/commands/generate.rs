@@ -15,7 +15,7 @@ use crate::model::manifest::Manifest;
 use crate::model::options::{BinName, Selection};
 use crate::model::target::{Arch, Libc, Target};
 use crate::output::{function_dir, OutputDir, OutputFile, TargetDir};
-use crate::pipeline::plan;
+use crate::pipeline::{git, plan};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
 use crate::util::{hash, regular_file};
@@ -36,7 +36,7 @@ pub(crate) fn run(ui: &Ui, args: &Request) -> Result<Exit> {
     let found = find_builds(&metadata, &args.selection)?;
     let count = found.len();
     let functions = generate::function::functions(found)?;
-    let repo_root = repo_root(&ws_root).unwrap_or_else(|| ws_root.clone());
+    let repo_root = git::repo_root(&ws_root).unwrap_or_else(|| ws_root.clone());
     let workspace_dir = match ws_root.strip_prefix(&repo_root) {
         Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
         Ok(rel) => name::check_rel_path("workspace directory", &slash(rel))?,
@@ -256,19 +256,6 @@ fn outside_workspace(dir: &Path, ws_root: &Path) -> anyhow::Error {
         workspace: ws_root.to_path_buf(),
     }
     .into()
-}
-
-/// The git work tree holding `dir`, if any.
-fn repo_root(dir: &Path) -> Option<PathBuf> {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .current_dir(dir)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
-    let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    // Compare like with like: the workspace root from cargo is canonical.
-    std::fs::canonicalize(root).ok()
 }
 
 fn slash(path: &Path) -> String {

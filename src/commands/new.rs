@@ -2,7 +2,6 @@
 //! template, with the exact stable toolchain pinned, ready for `cargo slim build`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context as _, Result};
 
@@ -52,7 +51,7 @@ fn run_init(ui: &Ui, request: &Request) -> Result<Exit> {
 
 fn scaffold_into(ui: &Ui, dir: &Path, name: CrateName, request: &Request) -> Result<Exit> {
     let toolchain = match &request.toolchain {
-        Some(v) => stable_release(v).ok_or_else(|| SlimError::BadToolchainRelease {
+        Some(v) => toolchain::stable_release(v).ok_or_else(|| SlimError::BadToolchainRelease {
             value: v.escape_debug().to_string(),
         })?,
         None => installed_stable()?,
@@ -100,36 +99,7 @@ fn scaffold_into(ui: &Ui, dir: &Path, name: CrateName, request: &Request) -> Res
     Ok(Exit::Success)
 }
 
-/// `1.95.0` → itself; anything but a plain `MAJOR.MINOR.PATCH` → None.
-fn stable_release(text: &str) -> Option<String> {
-    let parts: Vec<&str> = text.split('.').collect();
-    let numeric = |p: &&str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
-    (parts.len() == 3 && parts.iter().all(numeric)).then(|| text.to_string())
-}
-
-/// The release of the installed stable toolchain: rustup's `stable` when rustup
-/// is there, else the `rustc` on PATH when it is a stable release.
+/// The release of the installed stable toolchain.
 fn installed_stable() -> Result<String> {
-    let release_of = |cmd: &mut Command| -> Option<String> {
-        let out = cmd.output().ok().filter(|o| o.status.success())?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let release = text.lines().find_map(|l| l.strip_prefix("release:"))?;
-        stable_release(release.trim())
-    };
-    release_of(Command::new("rustup").args(["run", "stable", "rustc", "-vV"]))
-        .or_else(|| release_of(Command::new(toolchain::rustc_program()).arg("-vV")))
-        .ok_or_else(|| SlimError::NoStableToolchain.into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_plain_releases_are_pinned() {
-        assert_eq!(stable_release("1.95.0").as_deref(), Some("1.95.0"));
-        for bad in ["1.95", "1.97.0-nightly", "stable", "1.95.0\"", "", "1..0"] {
-            assert_eq!(stable_release(bad), None, "{bad}");
-        }
-    }
+    toolchain::installed_stable().ok_or_else(|| SlimError::NoStableToolchain.into())
 }

@@ -164,18 +164,10 @@ fn print_verdict(ui: &Ui, v: &TargetVerdict) {
 /// Refuse to rebuild without a Cargo.lock: the dependency versions would be
 /// whatever the registry says today.
 fn require_lockfile(select: &Selection) -> Result<()> {
-    let mut cmd = std::process::Command::new(crate::pipeline::toolchain::cargo_program());
-    cmd.args(["locate-project", "--workspace", "--message-format", "plain"]);
-    if let Some(path) = &select.manifest_path {
-        cmd.arg("--manifest-path").arg(path);
-    }
-    let out = cmd.output().context("cannot run `cargo locate-project`")?;
-    if !out.status.success() {
-        // Let `cargo metadata` report the problem in the usual way.
+    // Without an answer, `cargo metadata` reports the problem in the usual way.
+    let Some(workspace) = plan::workspace_manifest(select) else {
         return Ok(());
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let workspace = PathBuf::from(text.trim());
+    };
     let dir = workspace.parent().unwrap_or(&workspace);
     if !dir.join("Cargo.lock").is_file() {
         return Err(SlimError::NoLockfile {

@@ -298,36 +298,6 @@ fn bad_string(value: &serde_json::Value, at: &mut String) -> Option<(String, Str
     }
 }
 
-/// The commit and dirtiness of the git work tree holding `dir`, if any. One
-/// `git status` gives both (`# branch.oid` is its header line in porcelain v2).
-pub(crate) fn git_state(dir: &Path) -> Option<Git> {
-    let out = std::process::Command::new("git")
-        .args(["status", "--porcelain=v2", "--branch", "--", "."])
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    parse_git_status(&String::from_utf8_lossy(&out.stdout))
-}
-
-/// `git status --porcelain=v2 --branch` → commit and dirtiness; `None` before the
-/// first commit (`# branch.oid (initial)`).
-fn parse_git_status(text: &str) -> Option<Git> {
-    let commit = text
-        .lines()
-        .find_map(|l| l.strip_prefix("# branch.oid "))?
-        .trim();
-    if !commit.bytes().all(|b| b.is_ascii_hexdigit()) || commit.is_empty() {
-        return None;
-    }
-    Some(Git {
-        commit: commit.to_string(),
-        dirty: text.lines().any(|l| !l.starts_with('#') && !l.is_empty()),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,21 +338,5 @@ mod tests {
         };
         let text = serde_json::to_string(&o).unwrap();
         assert_eq!(serde_json::from_str::<Options>(&text).unwrap(), o);
-    }
-
-    #[test]
-    fn git_status_is_read_from_one_call() {
-        let clean = "# branch.oid 3fee3131\n# branch.head main\n";
-        assert_eq!(
-            parse_git_status(clean),
-            Some(Git {
-                commit: "3fee3131".into(),
-                dirty: false
-            })
-        );
-        let dirty = format!("{clean}1 .M N... 100644 100644 100644 a b src/x.rs\n? new.txt\n");
-        assert_eq!(parse_git_status(&dirty).map(|g| g.dirty), Some(true));
-        assert_eq!(parse_git_status("# branch.oid (initial)\n? a\n"), None);
-        assert_eq!(parse_git_status(""), None);
     }
 }

@@ -5,7 +5,6 @@
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -14,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::ui::{Color, Ui};
 use crate::util::error::SlimError;
+use crate::util::process::{self, Program};
 
 /// A cargo command line, ready to run.
 #[derive(Debug, Clone)]
@@ -65,12 +65,8 @@ pub(crate) fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf>
     let bar = ui
         .progress_bars()
         .then(|| progress_bar(expect, ui.color != Color::Never));
-    let mut child = command(ui, inv, bar.is_some())
-        .spawn()
-        .map_err(|e| SlimError::CannotRun {
-            command: inv.program.to_string_lossy().into_owned(),
-            detail: e.to_string(),
-        })?;
+    let with_bar = bar.is_some();
+    let mut child = command(ui, inv, with_bar).spawn_piped(with_bar)?;
 
     let forward = match (child.stderr.take(), bar.clone()) {
         (Some(stderr), Some(bar)) => Some(std::thread::spawn(move || {
@@ -109,20 +105,16 @@ pub(crate) fn run(ui: &Ui, inv: &Invocation, expect: &Expect) -> Result<PathBuf>
     })
 }
 
-/// The cargo command, its JSON messages on a pipe.
-fn command(ui: &Ui, inv: &Invocation, with_bar: bool) -> Command {
-    let mut cmd = Command::new(&inv.program);
-    cmd.args(inv.all_args()).stdout(Stdio::piped());
+/// The cargo command (its JSON messages go to a pipe; with a bar its stderr
+/// too, as cargo's stderr would tear the bar: its lines are forwarded above it).
+fn command(ui: &Ui, inv: &Invocation, with_bar: bool) -> Program {
+    let mut cmd = process::program(&inv.program).args(inv.all_args());
     for (k, v) in &inv.env {
-        cmd.env(k, v);
+        cmd = cmd.env(k, v);
     }
-    if with_bar {
-        // Cargo's stderr would tear the bar: forward its lines above the bar, and
-        // keep cargo's colors even though it writes to a pipe.
-        cmd.stderr(Stdio::piped());
-        if ui.color == Color::Auto {
-            cmd.env("CARGO_TERM_COLOR", "always");
-        }
+    if with_bar && ui.color == Color::Auto {
+        // Keep cargo's colors even though it writes to a pipe.
+        cmd = cmd.env("CARGO_TERM_COLOR", "always");
     }
     cmd
 }

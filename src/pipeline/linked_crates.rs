@@ -20,7 +20,7 @@ use cargo_metadata::{
 use serde::Deserialize;
 
 use crate::model::linked_crates::{CrateSource, LinkedCrate, LinkedCrates};
-use crate::pipeline::plan::filter_for_target;
+use crate::pipeline::plan::{self, filter_for_target};
 use crate::util::error::SlimError;
 
 /// What to ask cargo: the package and feature selection of the build.
@@ -81,10 +81,10 @@ pub(crate) fn target_metadata(
     other.extend(query.cargo_flags.iter().map(|f| f.to_string()));
     cmd.other_options(other);
     cmd.env("CARGO_TARGET_DIR", query.target_dir);
-    cmd.exec().map_err(|e| {
+    plan::run_metadata(&cmd).map_err(|e| {
         let detail = match e {
-            cargo_metadata::Error::CargoMetadata { stderr } => stderr.trim_end().to_string(),
-            other => other.to_string(),
+            plan::MetadataFailure::Refused(stderr) => stderr,
+            plan::MetadataFailure::Other(e) => format!("{e:#}"),
         };
         SlimError::LinkedCrates {
             triple: query.triple.into(),

@@ -13,8 +13,6 @@
 //! "C in the graph" means a package in the dependency graph builds C: it depends
 //! on the `cc` or `cmake` crates or declares `links`.
 
-use std::process::Command;
-
 use anyhow::Result;
 use cargo_metadata::{DependencyKind, Metadata, PackageId};
 
@@ -24,6 +22,7 @@ use crate::model::target::{Libc, Runtime, Target};
 use crate::model::toolchain::Toolchain;
 use crate::pipeline::cargo_config::CargoConfig;
 use crate::util::error::SlimError;
+use crate::util::process;
 
 // The record itself is model/linker.rs; what cargo is told follows from it here.
 impl Linker {
@@ -217,11 +216,7 @@ fn gcc(target: &Target) -> Option<Linker> {
 }
 
 fn version_line(program: &std::path::Path, args: &[&str]) -> Option<String> {
-    let out = Command::new(program).args(args).output().ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = process::program(program).args(args).ask()?;
     text.lines()
         .next()
         .map(|l| l.trim().to_string())

@@ -12,6 +12,7 @@ pub(crate) mod build_id;
 pub(crate) mod cargo_build;
 pub(crate) mod cargo_config;
 pub(crate) mod cpu_flags;
+pub(crate) mod git;
 pub(crate) mod image;
 pub(crate) mod linked_crates;
 pub(crate) mod linker;

@@ -4,15 +4,15 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::model::toolchain::Toolchain;
 use crate::output::TargetDir;
 use crate::pipeline::toolchain_cache;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
+use crate::util::process;
 
 /// The cargo to run: `$CARGO` (set by cargo when it runs us as `cargo slim`), else
 /// `cargo` on PATH.
@@ -26,22 +26,10 @@ pub(crate) fn rustc_program() -> OsString {
 }
 
 fn output(program: &OsString, args: &[&str], cwd: &Path) -> Result<String> {
-    let out = Command::new(program)
+    process::program(program)
         .args(args)
         .current_dir(cwd)
-        .output()
-        .map_err(|e| SlimError::CannotRun {
-            command: format!("{} {}", program.to_string_lossy(), args.join(" ")),
-            detail: e.to_string(),
-        })?;
-    if !out.status.success() {
-        return Err(SlimError::ToolFailed {
-            command: format!("{} {}", program.to_string_lossy(), args.join(" ")),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        }
-        .into());
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        .query()
 }
 
 /// Ask rustc and cargo who they are, or find their answers in the cache under
@@ -90,18 +78,39 @@ fn probe(cwd: &Path) -> Result<Toolchain> {
     };
     let lld = toolchain.rust_lld();
     if lld.is_file() {
-        toolchain.lld_version = Command::new(&lld)
+        toolchain.lld_version = process::program(&lld)
             .args(["-flavor", "gnu", "--version"])
-            .output()
-            .ok()
-            .filter(|out| out.status.success())
-            .and_then(|out| {
-                let text = String::from_utf8_lossy(&out.stdout);
-                text.lines().next().map(|l| l.trim().to_string())
-            })
+            .ask()
+            .and_then(|text| text.lines().next().map(|l| l.trim().to_string()))
             .filter(|l| !l.is_empty());
     }
     Ok(toolchain)
+}
+
+/// The release of the installed stable toolchain: rustup's `stable` when rustup
+/// is there, else the `rustc` on PATH when it is a stable release.
+pub(crate) fn installed_stable() -> Option<String> {
+    let release_of = |text: String| -> Option<String> {
+        let release = text.lines().find_map(|l| l.strip_prefix("release:"))?;
+        stable_release(release.trim())
+    };
+    process::program("rustup")
+        .args(["run", "stable", "rustc", "-vV"])
+        .ask()
+        .and_then(release_of)
+        .or_else(|| {
+            process::program(rustc_program())
+                .arg("-vV")
+                .ask()
+                .and_then(release_of)
+        })
+}
+
+/// `1.95.0` → itself; anything but a plain `MAJOR.MINOR.PATCH` → None.
+pub(crate) fn stable_release(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split('.').collect();
+    let numeric = |p: &&str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+    (parts.len() == 3 && parts.iter().all(numeric)).then(|| text.to_string())
 }
 
 /// Is the precompiled standard library for `triple` in the sysroot?
@@ -162,10 +171,9 @@ pub(crate) fn ensure_target(
         "Installing",
         format!("the {triple} standard library (rustup target add {triple} --toolchain {name})"),
     );
-    let status = Command::new(&rustup)
+    let status = process::program(&rustup)
         .args(["target", "add", triple, "--toolchain", &name])
-        .status()
-        .context("cannot run rustup")?;
+        .run()?;
     if status.success() && has_target_std(toolchain, triple) {
         return Ok(());
     }
@@ -208,10 +216,9 @@ pub(crate) fn ensure_build_std(ui: &Ui, toolchain: &Toolchain) -> Result<()> {
         "Installing",
         format!("the standard library's source (rustup component add rust-src --toolchain {name})"),
     );
-    let status = Command::new(&rustup)
+    let status = process::program(&rustup)
         .args(["component", "add", "rust-src", "--toolchain", &name])
-        .status()
-        .context("cannot run rustup")?;
+        .run()?;
     if status.success() && has_src() {
         return Ok(());
     }
@@ -233,4 +240,17 @@ pub(crate) fn build_std_notice(toolchain: &Toolchain) -> String {
          toolchain, as the unstable flags of one exact release never change under you",
         toolchain.rustc
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_releases_are_pinned() {
+        assert_eq!(stable_release("1.95.0").as_deref(), Some("1.95.0"));
+        for bad in ["1.95", "1.97.0-nightly", "stable", "1.95.0\"", "", "1..0"] {
+            assert_eq!(stable_release(bad), None, "{bad}");
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub(crate) mod error;
 pub(crate) mod file_bytes;
 pub(crate) mod hash;
 pub(crate) mod lock;
+pub(crate) mod process;
 pub(crate) mod regular_file;
 pub(crate) mod shell;
 pub(crate) mod sigbus;

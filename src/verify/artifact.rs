@@ -13,10 +13,10 @@ use super::difference::{Difference, DifferenceKind};
 use super::{compare, image, lock_sha256, supply_chain, Mode, TargetVerdict};
 use crate::artifact::file;
 use crate::artifact::zip::Zip;
-use crate::model::manifest::{self, FileEntry, Manifest};
+use crate::model::manifest::{FileEntry, Manifest};
 use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::pipeline::plan::Plan;
-use crate::pipeline::sources;
+use crate::pipeline::{git, sources};
 use crate::util::hash;
 
 /// `--artifact-only`: the files on disk against the manifest.
@@ -39,7 +39,7 @@ pub(crate) fn artifact_verdict(
             &Current {
                 manifest: local.as_ref(),
                 cargo_lock_sha256: lock_sha256(plan),
-                git: manifest::git_state(plan.workspace_root()),
+                git: git::git_state(plan.workspace_root()),
             },
         ));
     }

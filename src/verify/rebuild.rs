@@ -10,11 +10,11 @@ use super::artifact::{check_artifact, local_manifest};
 use super::diagnosis::{self, Current};
 use super::difference::{Difference, DifferenceKind};
 use super::{compare, image, lock_sha256, supply_chain, Mode, TargetVerdict};
-use crate::model::manifest::{self, Manifest};
+use crate::model::manifest::Manifest;
 use crate::output::{function_dir, OutputDir, TargetDir, BOOTSTRAP};
 use crate::pipeline::build::{self, Context};
 use crate::pipeline::plan::Plan;
-use crate::pipeline::sources;
+use crate::pipeline::{git, sources};
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 
@@ -84,7 +84,7 @@ pub(crate) fn rebuild_verdict(
         &Current {
             manifest: now,
             cargo_lock_sha256: Some(lock),
-            git: manifest::git_state(plan.workspace_root()),
+            git: git::git_state(plan.workspace_root()),
         },
     ));
     let reproducible = differences.is_empty() && artifact_differences.is_empty();
@@ -172,7 +172,7 @@ fn warn_before(ui: &Ui, recorded: &Manifest, ctx: &Context, plan: &Plan) {
     if recorded.inputs.git.as_ref().is_some_and(|g| g.dirty) {
         ui.warn("the recorded build was made from a dirty git tree");
     }
-    if manifest::git_state(plan.workspace_root()).is_some_and(|g| g.dirty) {
+    if git::git_state(plan.workspace_root()).is_some_and(|g| g.dirty) {
         ui.warn("the git work tree is dirty: uncommitted changes are in the rebuild");
     }
 }

@@ -110,3 +110,28 @@ fn build_option_flags_are_spelled_only_in_the_settings_table() {
         wrong.join("\n  ")
     );
 }
+
+/// Every process is started through `util/process.rs`, which decides its
+/// environment, how long a question to it may take and what its failure says.
+#[test]
+fn processes_are_started_only_through_util_process() {
+    let (src, files) = src_files();
+    let mut wrong = Vec::new();
+    for file in &files {
+        let rel = under(&src, file);
+        if rel == "util/process.rs" {
+            continue;
+        }
+        let code = non_test_code(file).replace("MetadataCommand::new(", "");
+        for spawn in ["Command::new(", ".exec()"] {
+            if code.contains(spawn) {
+                wrong.push(format!("{rel} calls {spawn}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "start it with util::process::program instead:\n  {}",
+        wrong.join("\n  ")
+    );
+}

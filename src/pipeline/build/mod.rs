@@ -87,7 +87,7 @@ impl Context {
             config: CargoConfig::discover(&cwd),
             timestamp: Timestamp::from_env()?,
             image: plan.options.image.then(image::Request::default),
-            git: manifest_file::git_state(plan.workspace_root()),
+            git: crate::pipeline::git::git_state(plan.workspace_root()),
         })
     }
 }

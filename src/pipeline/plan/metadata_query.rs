@@ -1,11 +1,14 @@
 //! The `cargo metadata` call every command starts from, with the selection's
 //! features and lock-file flags, optionally cut to one target's platform.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result};
 use cargo_metadata::{CargoOpt, Metadata, MetadataCommand};
 
 use crate::model::options::{Features, Selection};
 use crate::util::error::SlimError;
+use crate::util::process::{self, Program};
 
 /// The `cargo metadata` call every command starts from.
 pub(crate) fn metadata(select: &Selection) -> Result<Metadata> {
@@ -62,13 +65,51 @@ fn metadata_filtered(select: &Selection, triple: Option<&str>) -> Result<Metadat
     if let Some(dir) = &select.target_dir {
         cmd.env("CARGO_TARGET_DIR", dir);
     }
-    cmd.exec().map_err(|e| match e {
-        cargo_metadata::Error::CargoMetadata { stderr } => SlimError::CargoMetadata {
-            stderr: stderr.trim_end().to_string(),
-        }
-        .into(),
-        other => anyhow::Error::new(other).context("cannot run `cargo metadata`"),
+    run(&cmd).map_err(|e| match e {
+        Failure::Refused(stderr) => SlimError::CargoMetadata { stderr }.into(),
+        Failure::Other(e) => e.context("cannot run `cargo metadata`"),
     })
+}
+
+/// Why `cargo metadata` gave no metadata.
+pub(crate) enum Failure {
+    /// It ran and refused, saying this on stderr.
+    Refused(String),
+    /// It did not run, or printed no metadata.
+    Other(anyhow::Error),
+}
+
+/// Run `cmd` (through `util::process`, as every program) and read its JSON.
+pub(crate) fn run(cmd: &MetadataCommand) -> Result<Metadata, Failure> {
+    let out = Program::from(cmd.cargo_command())
+        .output()
+        .map_err(Failure::Other)?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+        return Err(Failure::Refused(stderr));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = stdout
+        .lines()
+        .find(|line| line.starts_with('{'))
+        .ok_or_else(|| Failure::Other(anyhow::anyhow!("`cargo metadata` printed no metadata")))?;
+    MetadataCommand::parse(json).map_err(|e| Failure::Other(e.into()))
+}
+
+/// The workspace's Cargo.toml, as `cargo locate-project --workspace` finds it
+/// (without resolving anything: nothing is written, not even a Cargo.lock);
+/// `None` when cargo cannot say.
+pub(crate) fn workspace_manifest(select: &Selection) -> Option<PathBuf> {
+    let mut cmd = process::program(crate::pipeline::toolchain::cargo_program()).args([
+        "locate-project",
+        "--workspace",
+        "--message-format",
+        "plain",
+    ]);
+    if let Some(path) = &select.manifest_path {
+        cmd = cmd.arg("--manifest-path").arg(path);
+    }
+    cmd.ask().map(|text| PathBuf::from(text.trim()))
 }
 
 /// The `--features` value cargo gets (empty: none).

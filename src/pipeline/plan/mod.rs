@@ -24,7 +24,10 @@ use crate::output::{OutputDir, TargetDir};
 use crate::pipeline::slim_metadata::MetadataTables;
 use crate::ui::Ui;
 pub(crate) use build_graph::build_graph;
-pub(crate) use metadata_query::{feature_args, metadata, metadata_for_target};
+pub(crate) use metadata_query::{
+    feature_args, metadata, metadata_for_target, run as run_metadata, workspace_manifest,
+    Failure as MetadataFailure,
+};
 pub(crate) use package_selection::{select_bin, select_package};
 pub(crate) use platform_filter::filter_for_target;
 use targets::resolve_targets;

@@ -18,8 +18,10 @@ use std::os::unix::ffi::OsStrExt as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
-use std::process::{ChildStdin, Command, Stdio};
+use std::process::{ChildStdin, Stdio};
 use std::sync::Mutex;
+
+use crate::util::process;
 
 /// The kinds of things the janitor removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,7 +53,7 @@ pub(crate) fn start() -> std::io::Result<()> {
     if slot.is_some() {
         return Ok(());
     }
-    let mut cmd = Command::new("/proc/self/exe");
+    let mut cmd = process::program("/proc/self/exe").into_std();
     cmd.arg(janitor::ARG)
         .env_clear()
         .current_dir("/")

@@ -29,6 +29,7 @@ use tokio::sync::oneshot;
 use super::observer::{Observer, Stream};
 use super::sandbox::filesystem::Layout;
 use super::sandbox::Applied;
+use crate::util::process;
 pub(crate) use exit::Exit;
 use log_window::{LogWindow, Logs};
 use message::{instant_at, path_bytes, LambdaFs, Report, Spec, Start, MAX_LINE};
@@ -290,7 +291,7 @@ fn watch_end(
 /// process group of its own (out of reach of the terminal's Ctrl-C, which we
 /// handle), with nothing of our environment.
 fn supervisor_command(socket: OwnedFd) -> Command {
-    let mut cmd = Command::new("/proc/self/exe");
+    let mut cmd = process::program("/proc/self/exe").into_std();
     cmd.arg(supervisor::ARG)
         .env_clear()
         .current_dir("/")

@@ -34,6 +34,7 @@ use super::exit::Usage;
 use super::message::{bytes_path, monotonic_ns, Report, Spec, Start, MAX_LINE};
 use crate::runtime::sandbox::filesystem::{self, Layout};
 use crate::runtime::sandbox::Applied;
+use crate::util::process;
 
 /// The hidden first argument that makes our executable a supervisor.
 pub(crate) const ARG: &str = "__cargo-slim-supervise";
@@ -193,7 +194,7 @@ fn cgroup_procs(spec: &Spec) -> std::io::Result<Vec<std::fs::File>> {
 /// its user between fork and exec. Its stdout and stderr are ours
 /// (cargo-slim's pipes).
 fn command(start: &Start, procs: Vec<std::fs::File>, run_as: Option<(u32, u32)>) -> Command {
-    let mut cmd = Command::new(bytes_path(&start.program));
+    let mut cmd = process::program(bytes_path(&start.program)).into_std();
     cmd.args(&start.args)
         .env_clear()
         .envs(start.env.iter().map(|(k, v)| (k, v)))

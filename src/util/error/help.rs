@@ -6,6 +6,14 @@ const RUSTUP: &str = "install Rust with rustup (https://rustup.rs) or set RUSTC/
 const RECORD: &str = "the manifest was edited or damaged: use the slim-manifest.json that \
                       `cargo slim build` wrote, or build again";
 
+/// Whether a command line runs rustc, cargo or rustup (their absence is a
+/// toolchain to install).
+fn is_rust_tool(command: &str) -> bool {
+    let program = command.split(' ').next().unwrap_or("");
+    let name = program.rsplit('/').next().unwrap_or(program);
+    matches!(name, "rustc" | "cargo" | "rustup" | "cargo-zigbuild")
+}
+
 impl SlimError {
     /// What to do next, printed as `help:` under the message.
     //
@@ -16,7 +24,8 @@ impl SlimError {
     pub(crate) fn help(&self) -> Option<String> {
         use SlimError::*;
         let text = match self {
-            CannotRun { .. } => RUSTUP.into(),
+            CannotRun { command, .. } if is_rust_tool(command) => RUSTUP.into(),
+            CannotRun { .. } => "check that it is installed and on PATH".into(),
             ToolMissing { install, .. } => install.clone(),
             TargetStdMissing { triple, .. } => format!(
                 "with rustup: `rustup target add {triple}`; otherwise install your \
