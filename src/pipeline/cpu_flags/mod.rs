@@ -13,12 +13,12 @@
 //! and `native` always (it means the build machine, whatever it is).
 
 use std::ffi::OsString;
-use std::process::Command;
 
 use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::options::by_key;
 use crate::pipeline::cargo_config::CargoConfig;
 use crate::util::error::SlimError;
+use crate::util::process;
 
 mod c_flags;
 
@@ -128,13 +128,7 @@ fn rustc_features(
         args.push(format!("-Ctarget-feature={}", list.join(",")));
     }
     let program: OsString = crate::pipeline::toolchain::rustc_program();
-    let out = Command::new(&program)
-        .args(&args)
-        .output()
-        .map_err(|e| SlimError::CannotRun {
-            command: format!("{} {}", program.to_string_lossy(), args.join(" ")),
-            detail: e.to_string(),
-        })?;
+    let out = process::program(&program).args(&args).output()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let unknown = stderr.contains("is not a recognized processor")
         || stderr.contains("unknown and unstable feature")
