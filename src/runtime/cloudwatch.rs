@@ -93,6 +93,8 @@ mod tests {
             billed_duration_ms: 2,
             memory_size_mb: 128,
             max_memory_used_mb: Some(11),
+            max_memory_used_bytes: Some(11 << 20),
+            memory_measured_by: None,
             payload: Default::default(),
             streamed: None,
             emulated: None,

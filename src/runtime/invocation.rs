@@ -73,6 +73,10 @@ pub(crate) struct InvocationRecord {
     /// Peak memory of the environment so far, MB (rounded up), as Lambda's Max
     /// Memory Used; `None` when it could not be read.
     pub max_memory_used_mb: Option<u64>,
+    /// The same in bytes, and what measured it (docs/run.md says how it
+    /// compares with Lambda's figure).
+    pub max_memory_used_bytes: Option<u64>,
+    pub memory_measured_by: Option<&'static str>,
     /// What the caller gets: the response, or the error document.
     #[serde(skip)]
     pub payload: Bytes,
@@ -88,6 +92,13 @@ pub(crate) struct InvocationRecord {
     /// Where a fatal signal struck the process, when run under a CPU model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<super::fault_watch::Fault>,
+}
+
+/// The most memory an execution environment used, and how that was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MemoryPeak {
+    pub bytes: u64,
+    pub measured_by: &'static str,
 }
 
 /// How a streamed response arrived.

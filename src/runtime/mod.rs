@@ -19,6 +19,7 @@
 
 pub(crate) mod api_server;
 pub(crate) mod cloudwatch;
+pub(crate) mod cold_files;
 pub(crate) mod emulation;
 pub(crate) mod environment;
 pub(crate) mod events;

@@ -8,6 +8,7 @@ use std::fs::Permissions;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Component, Path, PathBuf};
 
+use super::cold_files;
 use super::leftovers::{self, Leftover};
 use crate::artifact::zip::{self, UNZIPPED_LIMIT};
 use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
@@ -80,7 +81,7 @@ impl TaskRoot {
             Some(data.len() as u64)
         } else {
             let dest = task.join(BOOTSTRAP);
-            std::fs::write(&dest, &data)?;
+            cold_files::write(&dest, &data)?;
             // A bare file keeps its own mode: a bootstrap that is not executable
             // fails here as it would on Lambda.
             let mode = std::fs::metadata(&file)?.permissions().mode() & 0o7777;
@@ -154,7 +155,7 @@ fn unzip(data: &[u8], task: &Path) -> anyhow::Result<()> {
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&dest, &entry.data)?;
+        cold_files::write(&dest, &entry.data)?;
         // Lambda keeps the modes recorded in the zip; entries without one (zips
         // made on Windows) read as 0644.
         let mode = entry.mode.map_or(0o644, |m| m & 0o7777);

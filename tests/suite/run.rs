@@ -932,3 +932,74 @@ fn bench_reports_time_to_first_byte_of_streamed_responses() {
         "{buffered}"
     );
 }
+
+/// Max Memory Used counts what the environment brings into memory, its code and
+/// the files it reads included, as a fresh Lambda environment reads them from
+/// disk: a function that reads 8 MiB shipped in its zip shows at least that
+/// (the page cache of the unpacked files is dropped before each environment
+/// starts; it was charged to cargo-slim, which wrote them, and the figure read
+/// 1 MB). Where memory is not confined the figure is the process's peak RSS,
+/// which a read() does not raise: the test says so and checks the source.
+#[test]
+fn max_memory_used_counts_the_files_the_function_reads() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let bootstrap = dir.path().join("bootstrap");
+    std::fs::copy(&faults(X86).bootstrap, &bootstrap).unwrap();
+    std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(dir.path().join("data.bin"), vec![7u8; 8 << 20]).unwrap();
+    let zip_path = dir.path().join("function.zip");
+    common::output_ok(
+        Command::new(common::require_tool("zip"))
+            .current_dir(dir.path())
+            .args(["-q", "function.zip", "bootstrap", "data.bin"]),
+    );
+    let doc = run(slim()
+        .arg("run")
+        .arg(&zip_path)
+        .args(["--payload", r#"{"mode":"read_data"}"#, "--memory", "256"])
+        .args(["--repeat", "2", "--message-format", "json"]))
+    .success()
+    .json();
+    let list = doc["invocations"].as_array().unwrap();
+    assert_eq!(list[0]["response"]["read"], 8 << 20);
+    let first = &list[0];
+    let bytes = first["max_memory_used_bytes"].as_u64().unwrap();
+    assert_eq!(
+        first["max_memory_used_mb"],
+        bytes.div_ceil(1 << 20),
+        "{first}"
+    );
+    if memory_confined(&doc) {
+        assert!(
+            first["memory_measured_by"]
+                .as_str()
+                .unwrap()
+                .starts_with("cgroup v"),
+            "{first}"
+        );
+        assert!(bytes >= 8 << 20, "{first}");
+        // The REPORT line of a human run says the same.
+        let out = run(slim().arg("run").arg(&zip_path).args([
+            "--payload",
+            r#"{"mode":"read_data"}"#,
+            "--memory",
+            "256",
+        ]))
+        .success();
+        let report = report_lines(&out.stderr)[0].to_string();
+        let mb: u64 = report
+            .split("Max Memory Used: ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{report}"));
+        assert!(mb >= 9, "{report}");
+    } else {
+        eprintln!("memory is not confined here: Max Memory Used is the process's peak RSS");
+        assert_eq!(
+            first["memory_measured_by"],
+            "peak RSS (VmHWM) of the function process"
+        );
+    }
+}

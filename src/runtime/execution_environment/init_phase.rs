@@ -12,6 +12,7 @@ use super::{body_error_type, error_doc, exit_error_type, ms, peak};
 use super::{ExecutionEnvironment, InitFailure, Spec, Started};
 use crate::output::BOOTSTRAP;
 use crate::runtime::api_server::{self, ApiEvent, ApiServer};
+use crate::runtime::cold_files;
 use crate::runtime::environment::{self, Places};
 use crate::runtime::fault_watch::FaultWatch;
 use crate::runtime::invocation::InitReport;
@@ -35,6 +36,8 @@ impl ExecutionEnvironment {
             Err(message) => return Ok(invalid_entrypoint(message, confinement)),
         };
         let (server, events) = api_server::start().await?;
+        // Its code comes from disk, charged to it, as in a fresh environment.
+        cold_files::evict(&spec.task);
         let mut confinement = confinement;
         let (process, watch) = match spawn(spec, bootstrap, &server, &group, observer.clone()) {
             Ok((p, watch)) => {
@@ -147,7 +150,7 @@ impl ExecutionEnvironment {
             error_type,
             payload,
             logs: self.process.take_logs(),
-            max_memory_bytes: peak(&self.group, &self.process, exit.as_ref()),
+            max_memory: peak(&self.group, &self.process, exit.as_ref()),
             confinement: self.confinement.clone(),
             exit,
         }))
@@ -243,7 +246,7 @@ fn invalid_entrypoint(message: String, confinement: Confinement) -> Started {
         error_type: "Runtime.InvalidEntrypoint".into(),
         payload: error_doc("Runtime.InvalidEntrypoint", &message),
         logs: Logs::default(),
-        max_memory_bytes: None,
+        max_memory: None,
         confinement,
         exit: None,
         fault: None,

@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use super::api_server::{ApiEvent, ApiServer};
 use super::emulation::Runner;
 use super::fault_watch::{Fault, FaultWatch};
-use super::invocation::{InitReport, Outcome, Streamed};
+use super::invocation::{InitReport, MemoryPeak, Outcome, Streamed};
 use super::observer::Observer;
 use super::process::log_window::Logs;
 use super::process::{Exit, Process};
@@ -54,7 +54,7 @@ pub(crate) struct InitFailure {
     /// The error document (the runtime's own from `/init/error`, else ours).
     pub payload: Bytes,
     pub logs: Logs,
-    pub max_memory_bytes: Option<u64>,
+    pub max_memory: Option<MemoryPeak>,
     pub confinement: Confinement,
     pub exit: Option<Exit>,
     /// Where a fatal signal struck, when faults were watched.
@@ -124,7 +124,7 @@ impl ExecutionEnvironment {
     }
 
     /// Peak memory so far, bytes.
-    pub(crate) fn peak_memory(&self) -> Option<u64> {
+    pub(crate) fn peak_memory(&self) -> Option<MemoryPeak> {
         peak(&self.group, &self.process, self.process.exited())
     }
 
@@ -169,9 +169,15 @@ fn exit_error_type(group: &Group) -> String {
 
 /// The environment's peak memory: the cgroup's when it has one, else the
 /// process's peak RSS (VmHWM while it runs, rusage once reaped).
-fn peak(group: &Group, process: &Process, exit: Option<&Exit>) -> Option<u64> {
-    group
-        .peak_memory()
-        .or_else(|| process.peak_rss_bytes())
-        .or_else(|| exit.map(|e| e.peak_rss_kib.unwrap_or(e.usage.max_rss_kib) * 1024))
+fn peak(group: &Group, process: &Process, exit: Option<&Exit>) -> Option<MemoryPeak> {
+    let rss = |bytes| MemoryPeak {
+        bytes,
+        measured_by: "peak RSS (VmHWM) of the function process",
+    };
+    group.peak_memory().or_else(|| {
+        process
+            .peak_rss_bytes()
+            .or_else(|| exit.map(|e| e.peak_rss_kib.unwrap_or(e.usage.max_rss_kib) * 1024))
+            .map(rss)
+    })
 }

@@ -19,6 +19,7 @@ mod hierarchy;
 pub(crate) mod removal;
 
 use super::{Applied, Confinement};
+use crate::runtime::invocation::MemoryPeak;
 use crate::runtime::leftovers::{self, Leftover};
 use hierarchy::{find, Hierarchy, Version};
 
@@ -129,13 +130,17 @@ impl Group {
 
     /// The most memory the group used, in bytes (page cache included, as the
     /// kernel charges it).
-    pub(crate) fn peak_memory(&self) -> Option<u64> {
+    pub(crate) fn peak_memory(&self) -> Option<MemoryPeak> {
         let (version, dir) = self.memory.as_ref()?;
-        let file = match version {
-            Version::V1 => "memory.max_usage_in_bytes",
-            Version::V2 => "memory.peak",
+        let (file, measured_by) = match version {
+            Version::V1 => (
+                "memory.max_usage_in_bytes",
+                "cgroup v1 memory.max_usage_in_bytes",
+            ),
+            Version::V2 => ("memory.peak", "cgroup v2 memory.peak"),
         };
-        read_u64(&dir.join(file))
+        let bytes = read_u64(&dir.join(file))?;
+        Some(MemoryPeak { bytes, measured_by })
     }
 
     /// How many processes the kernel's OOM killer ended in the group.
