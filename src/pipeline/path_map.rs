@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::Package;
 
 use crate::pipeline::anchor::Anchor;
+use crate::preflight::host_paths::HostPrefix;
 
 /// What a rule's prefix is on this machine; recorded in the manifest as a
 /// placeholder (`{workspace}`) instead of the machine's path.
@@ -144,9 +145,31 @@ impl PathMap {
         PathMap { rules }
     }
 
-    #[cfg_attr(not(test), allow(dead_code))]
+    #[cfg(test)]
     pub(crate) fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// This machine's directories the rules name, for the host-path audit: a
+    /// path inside one that reached the binary escaped the map.
+    pub(crate) fn host_prefixes(&self) -> Vec<HostPrefix> {
+        self.rules
+            .iter()
+            .filter_map(|r| {
+                let what = match r.origin {
+                    Origin::Workspace => "the workspace".to_string(),
+                    Origin::CargoHome => "CARGO_HOME".to_string(),
+                    Origin::RegistrySources => "the registry's sources".to_string(),
+                    Origin::TargetDir => "the target directory".to_string(),
+                    Origin::RustSrc => "the toolchain's rust-src".to_string(),
+                    Origin::Package => {
+                        let name = r.to.rsplit('/').next().unwrap_or_default();
+                        format!("the sources of {name}")
+                    }
+                };
+                HostPrefix::new(&what, &r.from)
+            })
+            .collect()
     }
 
     /// rustc's flags, in order.

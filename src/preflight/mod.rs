@@ -11,6 +11,7 @@
 
 mod checks;
 pub(crate) mod cpu;
+pub(crate) mod host_paths;
 pub(crate) mod runtime_facts;
 pub(crate) mod symbol_version;
 mod version_needs;
@@ -245,11 +246,13 @@ fn cpu_audit(
     cpu::audit(twin.map_or(elf, |t| &t[..]), baseline)
 }
 
-/// A checked file: the report and, when an ELF was read, its facts.
+/// A checked file: the report and, when an ELF was read, its facts and the
+/// paths of a building machine found in it.
 pub(crate) struct Checked {
     zip: bool,
     facts: Option<ElfFacts>,
     cpu: Option<cpu::CpuAudit>,
+    host_paths: Vec<host_paths::Finding>,
     pub report: PreflightReport,
 }
 
@@ -278,6 +281,7 @@ pub(crate) fn check_file(
                     zip: true,
                     facts: None,
                     cpu: None,
+                    host_paths: Vec::new(),
                     report: PreflightReport { checks },
                 })
             }
@@ -295,10 +299,13 @@ pub(crate) fn check_file(
     if let Some(audit) = &cpu {
         checks.push(cpu::check(audit));
     }
+    let found = host_paths::audit(elf, &host_paths::environment_prefixes());
+    checks.push(host_paths::check(&found, None));
     Ok(Checked {
         zip: zipped,
         facts: Some(facts),
         cpu,
+        host_paths: found,
         report: PreflightReport { checks },
     })
 }
@@ -319,6 +326,9 @@ pub(crate) struct CheckOutput<'a> {
     elf: Option<ElfSummary<'a>>,
     /// The CPU-baseline audit: every above-baseline feature per function.
     cpu: Option<&'a cpu::CpuAudit>,
+    /// Paths of a building machine in the file, by prefix (the `host-paths`
+    /// check's findings).
+    host_paths: &'a [host_paths::Finding],
 }
 
 #[derive(Debug, Serialize)]
@@ -374,6 +384,7 @@ impl<'a> CheckOutput<'a> {
             checks: &checked.report.checks,
             elf,
             cpu: checked.cpu.as_ref(),
+            host_paths: &checked.host_paths,
         }
     }
 }

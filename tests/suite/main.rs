@@ -14,6 +14,7 @@ mod build;
 mod build_errors;
 mod cpu;
 mod generate;
+mod host_paths;
 mod hostile_manifest;
 mod image;
 mod layers;

@@ -138,7 +138,7 @@ pub(crate) fn build_target(
     let (settings, inv, exe) = compile(ui, plan, ctx, target, &graph)?;
     let mut full = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
 
-    let preflight_report = match run_preflight(ui, plan, target, &settings.linker, &full, &exe)? {
+    let preflight_report = match run_preflight(ui, plan, target, &settings, &full, &exe)? {
         Preflight::Refused(report) => {
             return Ok(Outcome::refused(plan, target, &settings, &full, report))
         }

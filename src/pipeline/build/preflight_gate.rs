@@ -6,13 +6,12 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::model::cpu_baseline::CpuBaseline;
-use crate::model::linker::Linker;
 use crate::model::target::Target;
 use crate::pipeline::build::settings::Settings;
 use crate::pipeline::build::Outcome;
 use crate::pipeline::plan::Plan;
 use crate::pipeline::report::{TargetOutcome, TargetReport};
-use crate::preflight;
+use crate::preflight::{self, host_paths};
 use crate::ui::Ui;
 
 /// What the preflight said about the linked executable.
@@ -29,23 +28,34 @@ pub(crate) fn run_preflight(
     ui: &Ui,
     plan: &Plan,
     target: &Target,
-    linker: &Linker,
+    settings: &Settings,
     full: &[u8],
     exe: &Path,
 ) -> Result<Preflight> {
-    if !plan.options.preflight {
+    let host_paths = host_paths_check(settings, full);
+    let report = if plan.options.preflight {
+        let linker = &settings.linker;
+        let linkage =
+            preflight::Linkage::of_build(&target.triple, &linker.cargo_target, plan.runtime);
+        let cpu = preflight::CpuInput {
+            baseline: Some(CpuBaseline::for_build(
+                plan.options.cpu_baseline,
+                target.arch,
+            )),
+            twins: &[],
+        };
+        let mut report =
+            preflight::check_elf_as_linked(full, Some(target.arch), plan.runtime, &linkage, &cpu)?;
+        report.checks.push(host_paths);
+        report
+    } else if host_paths.passed {
         return Ok(Preflight::Passed(None));
-    }
-    let linkage = preflight::Linkage::of_build(&target.triple, &linker.cargo_target, plan.runtime);
-    let cpu = preflight::CpuInput {
-        baseline: Some(CpuBaseline::for_build(
-            plan.options.cpu_baseline,
-            target.arch,
-        )),
-        twins: &[],
+    } else {
+        // `--no-preflight` skips the runtime's checks, not the audit.
+        preflight::PreflightReport {
+            checks: vec![host_paths],
+        }
     };
-    let report =
-        preflight::check_elf_as_linked(full, Some(target.arch), plan.runtime, &linkage, &cpu)?;
     if report.passed() {
         return Ok(Preflight::Passed(Some(report)));
     }
@@ -57,6 +67,15 @@ pub(crate) fn run_preflight(
         exe.display()
     ));
     Ok(Preflight::Refused(report))
+}
+
+/// The host-path audit of what will ship (the sections stripping keeps), against
+/// every directory the path map names and the environment's homes.
+fn host_paths_check(settings: &Settings, full: &[u8]) -> preflight::CheckResult {
+    let mut prefixes = settings.paths.host_prefixes();
+    prefixes.extend(host_paths::environment_prefixes());
+    let found = host_paths::audit(full, &prefixes);
+    host_paths::check(&found, None)
 }
 
 impl Outcome {
