@@ -12,11 +12,12 @@ use std::path::Path;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::model::include::RelPath;
 use crate::model::invalid_value::shown;
 use crate::model::linker::Linker;
+use crate::model::local_dependency::LocalDependency;
 use crate::model::options::{BinName, FeatureName, Options};
 use crate::model::profile_plan::ProfilePlan;
+pub(crate) use crate::model::source_file::SourceFile;
 use crate::model::supply_chain::{Document, SupplyChain};
 use crate::model::target::{Runtime, Target};
 use crate::model::timestamp::Timestamp;
@@ -103,13 +104,12 @@ pub(crate) struct Inputs {
     /// manifests written before it was recorded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<SourceFile>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub(crate) struct SourceFile {
-    /// Relative to the workspace root.
-    pub path: RelPath,
-    pub sha256: String,
+    /// Dependencies read from somewhere other than cargo's download cache:
+    /// vendored copies, path dependencies outside the workspace (with their
+    /// files). Empty in most builds, and in manifests written before it was
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local_dependencies: Vec<LocalDependency>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

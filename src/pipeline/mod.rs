@@ -16,6 +16,7 @@ pub(crate) mod git;
 pub(crate) mod image;
 pub(crate) mod linked_crates;
 pub(crate) mod linker;
+pub(crate) mod local_dependencies;
 pub(crate) mod package;
 pub(crate) mod path_map;
 pub(crate) mod plan;

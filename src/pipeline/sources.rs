@@ -1,42 +1,67 @@
 //! The workspace source files a build compiled, with their hashes, so `verify`
-//! can name the file that changed even outside git.
+//! can name the file that changed even outside git; likewise the files of path
+//! dependencies outside the workspace, which neither Cargo.lock nor the
+//! workspace's git commit need pin.
 //!
 //! The list comes from the dep-info file cargo writes beside the executable
-//! (`<exe>.d`, every file rustc read). Only files inside the workspace and outside
-//! the target dir are kept, relative to the workspace: registry sources are pinned
-//! by Cargo.lock, generated files are outputs, and absolute paths are machine
-//! specific.
+//! (`<exe>.d`, every file rustc read of local packages). Files are kept relative
+//! to the workspace (or to the path dependency's directory), outside the target
+//! dir: registry sources are pinned by Cargo.lock, generated files are outputs,
+//! and absolute paths are machine specific.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::include::RelPath;
+use crate::model::local_dependency::{LocalDependency, LocalKind};
 use crate::model::manifest::SourceFile;
 use crate::pipeline::anchor::Anchor;
 use crate::util::{confined, hash};
 
 /// The sources of the build whose executable is `exe`; empty when cargo left no
-/// dep-info (the manifest then simply has no list).
-/// `anchor`: where cargo saw the sources instead (its paths are in the dep-info).
+/// dep-info (the manifest then simply has no list). `anchor`: where cargo saw
+/// the sources instead (its paths are in the dep-info).
 pub(crate) fn record(
     exe: &Path,
     workspace: &Path,
     target_dir: &Path,
     anchor: Option<&Anchor>,
 ) -> Vec<SourceFile> {
+    let paths: Vec<PathBuf> = read_dep_info(exe, anchor)
+        .into_iter()
+        .filter(|p| !p.starts_with(target_dir))
+        .collect();
+    hashed_under(&paths, workspace)
+}
+
+/// The files rustc read for each path dependency outside the workspace, into
+/// its `files` (relative to its own directory).
+pub(crate) fn record_local(deps: &mut [LocalDependency], exe: &Path, anchor: Option<&Anchor>) {
+    let paths = read_dep_info(exe, anchor);
+    for dep in deps.iter_mut().filter(|d| d.kind == LocalKind::Path) {
+        dep.files = hashed_under(&paths, &dep.root);
+    }
+}
+
+/// Every file of `<exe>.d`, as it is on disk.
+fn read_dep_info(exe: &Path, anchor: Option<&Anchor>) -> Vec<PathBuf> {
     let Ok(text) = std::fs::read_to_string(exe.with_extension("d")) else {
         return Vec::new();
     };
+    dep_info_paths(&text)
+        .into_iter()
+        .map(|seen| anchor.map_or_else(|| seen.clone(), |a| a.real(&seen)))
+        .collect()
+}
+
+/// The files of `paths` under `root`, relative to it, with their hashes.
+fn hashed_under(paths: &[PathBuf], root: &Path) -> Vec<SourceFile> {
     let mut files = BTreeMap::new();
-    for seen in dep_info_paths(&text) {
-        let path = anchor.map_or_else(|| seen.clone(), |a| a.real(&seen));
-        if path.starts_with(target_dir) {
-            continue;
-        }
-        let Ok(rel) = path.strip_prefix(workspace) else {
+    for path in paths {
+        let Ok(rel) = path.strip_prefix(root) else {
             continue;
         };
-        let Ok(data) = std::fs::read(&path) else {
+        let Ok(data) = std::fs::read(path) else {
             continue;
         };
         // A path our own grammar would refuse on reading (a control character)

@@ -40,6 +40,14 @@ pub(crate) enum Cause {
     /// A source file changed, appeared or went (the sentence of
     /// `pipeline::sources::changes`).
     Source(String),
+    /// A dependency is read from elsewhere than in the record, or a file of a
+    /// path dependency outside the workspace changed (verify/local_dependencies.rs).
+    Dependency(String),
+    /// A bootstrap holds paths of the machine that built it (`whose`: the
+    /// recorded one or the rebuilt one; `detail`: what the audit found).
+    HostPaths { whose: &'static str, detail: String },
+    /// The rebuild's own preflight refused it (what failed, and why).
+    RebuildRefused(String),
 }
 
 impl Cause {
@@ -48,7 +56,7 @@ impl Cause {
     pub(crate) fn is_checkout_state(&self) -> bool {
         matches!(
             self,
-            Cause::GitCommit { .. } | Cause::GitDirty | Cause::Source(_)
+            Cause::GitCommit { .. } | Cause::GitDirty | Cause::Source(_) | Cause::Dependency(_)
         )
     }
 }
@@ -94,7 +102,16 @@ impl fmt::Display for Cause {
                 "the recorded build was made from a dirty git tree, so its commit alone does \
                  not pin the sources",
             ),
-            Cause::Source(sentence) => f.write_str(sentence),
+            Cause::Source(sentence) | Cause::Dependency(sentence) => f.write_str(sentence),
+            Cause::HostPaths { whose, detail } => write!(
+                f,
+                "the {whose} bootstrap holds paths of the machine that built it: {detail}; such \
+                 paths differ from machine to machine and build to build \
+                 (docs/reproducibility.md, \"Known ways crates break it\")"
+            ),
+            Cause::RebuildRefused(detail) => {
+                write!(f, "the rebuild failed its preflight: {detail}")
+            }
         }
     }
 }

@@ -9,19 +9,26 @@ use anyhow::{Context as _, Result};
 use super::artifact::{check_artifact, local_manifest};
 use super::diagnosis::{self, Current};
 use super::difference::{Difference, DifferenceKind};
-use super::{compare, image, lock_sha256, supply_chain, Mode, TargetVerdict};
+use super::{
+    compare, host_paths, image, local_dependencies, lock_sha256, supply_chain, Cause, Mode,
+    TargetVerdict,
+};
 use crate::model::manifest::Manifest;
-use crate::output::{function_dir, OutputDir, TargetDir, BOOTSTRAP};
+use crate::output::{function_dir, OutputDir, OutputFile, TargetDir, BOOTSTRAP};
 use crate::pipeline::build::{self, Context};
 use crate::pipeline::plan::Plan;
+use crate::pipeline::report::TargetOutcome;
 use crate::pipeline::{git, sources};
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 
 /// What the rebuild gave: its manifest (none when the rebuilt binary failed the
-/// preflight) and, with --keep, where its outputs are.
+/// preflight, then `refused` says why), what the host-path audit found in its
+/// bootstrap and, with --keep, where its outputs are.
 struct Rebuild {
     manifest: Option<Manifest>,
+    refused: Option<Cause>,
+    host_paths: Option<Cause>,
     dir: Option<PathBuf>,
 }
 
@@ -56,7 +63,11 @@ pub(crate) fn rebuild_verdict(
             "passed",
             "the rebuilt binary failed the preflight",
         );
-        return Ok(verdict(vec![failed], Vec::new(), None));
+        return Ok(verdict(
+            vec![failed],
+            rebuild.refused.into_iter().collect(),
+            None,
+        ));
     };
     let mut differences = compare::outputs(recorded, rebuilt);
     differences.extend(supply_chain::compare(recorded, rebuilt));
@@ -73,11 +84,11 @@ pub(crate) fn rebuild_verdict(
         Some(rebuilt)
     };
     let mut causes = diagnosis::artifact_causes(&artifact_differences);
-    if !recorded.inputs.sources.is_empty() {
-        causes.extend(diagnosis::sources(sources::changes(
-            &recorded.inputs.sources,
-            &rebuilt.inputs.sources,
-        )));
+    causes.extend(source_causes(recorded, rebuilt));
+    if !differences.is_empty() {
+        let prefixes = host_paths::prefixes(plan);
+        causes.extend(host_paths::recorded_cause(dir, recorded, &prefixes));
+        causes.extend(rebuild.host_paths.clone());
     }
     causes.extend(diagnosis::causes(
         recorded,
@@ -98,6 +109,22 @@ pub(crate) fn rebuild_verdict(
         reproducible,
         ..verdict(differences, causes, sha)
     })
+}
+
+/// The sources that differ: workspace files, and dependencies read from
+/// elsewhere than in the record (or whose files changed).
+fn source_causes(recorded: &Manifest, rebuilt: &Manifest) -> Vec<Cause> {
+    let (r, n) = (&recorded.inputs, &rebuilt.inputs);
+    let mut causes = Vec::new();
+    if !r.sources.is_empty() {
+        causes.extend(diagnosis::sources(sources::changes(&r.sources, &n.sources)));
+    }
+    causes.extend(
+        local_dependencies::changes(&r.local_dependencies, &n.local_dependencies)
+            .into_iter()
+            .map(Cause::Dependency),
+    );
+    causes
 }
 
 /// The workspace's Cargo.lock hash; an error when there is none now or none
@@ -152,9 +179,25 @@ fn rebuild(ui: &Ui, plan: &Plan, recorded: &Manifest, keep: bool) -> Result<Rebu
     let outcome = build::build_target(ui, &p, &ctx, target).with_context(|| {
         format!("the verification rebuild for {target} failed (verify builds with --locked)")
     })?;
+    let refused = match &outcome.report.outcome {
+        TargetOutcome::PreflightFailed(report) => Some(Cause::RebuildRefused(
+            report
+                .failures()
+                .map(|c| format!("{}: {}", c.name, c.detail))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
+        TargetOutcome::Packaged { .. } => None,
+    };
+    let bootstrap = std::fs::read(p.output(target).unlocked(OutputFile::Bootstrap));
+    let host_paths = bootstrap
+        .ok()
+        .and_then(|b| host_paths::cause("rebuilt", &b, &host_paths::prefixes(&p)));
     let kept = keep.then(|| dir.keep());
     Ok(Rebuild {
         manifest: outcome.manifest,
+        refused,
+        host_paths,
         dir: kept.map(|d| d.join(function_dir(&p.bin, target))),
     })
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::model::local_dependency::LocalDependency;
 use crate::model::manifest::{
     self, BuildInfo, Digest, FileEntry, Inputs, Manifest, PackageInfo, Tool, ZipInfo,
 };
@@ -71,6 +72,7 @@ pub(crate) fn manifest_for(
             cargo_lock_sha256: lock.map(|l| hash::sha256_hex(&l)),
             git: ctx.git.clone(),
             sources: sources::record(exe, ws, plan.target_dir.path(), settings.anchor.as_ref()),
+            local_dependencies: local_dependencies(settings, exe),
         },
         files: files(entries),
         sections: crate::artifact::elf::section_hashes(&entries[0].data)?,
@@ -88,6 +90,14 @@ pub(crate) fn manifest_for(
         image: None,
         size_report: None,
     })
+}
+
+/// The dependencies read from elsewhere than cargo's download cache, with the
+/// files of those outside the workspace.
+fn local_dependencies(settings: &Settings, exe: &Path) -> Vec<LocalDependency> {
+    let mut deps = settings.local_dependencies.clone();
+    sources::record_local(&mut deps, exe, settings.anchor.as_ref());
+    deps
 }
 
 /// How it was built: the typed options `verify` rebuilds from, and for people

@@ -9,6 +9,7 @@ use cargo_metadata::{Metadata, PackageId};
 
 use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::linker::Linker;
+use crate::model::local_dependency::LocalDependency;
 use crate::model::profile_plan::ProfilePlan;
 use crate::model::target::Target;
 use crate::pipeline::anchor::Anchor;
@@ -16,6 +17,7 @@ use crate::pipeline::build::Context;
 use crate::pipeline::cargo_config;
 use crate::pipeline::cpu_flags;
 use crate::pipeline::linker;
+use crate::pipeline::local_dependencies;
 use crate::pipeline::path_map::{PathMap, Places};
 use crate::pipeline::plan::Plan;
 use crate::pipeline::profile;
@@ -31,6 +33,8 @@ pub(crate) struct Settings {
     pub(crate) paths: PathMap,
     /// Where cargo sees the sources, when not where they are.
     pub(crate) anchor: Option<Anchor>,
+    /// Dependencies read from elsewhere than cargo's download cache.
+    pub(crate) local_dependencies: Vec<LocalDependency>,
 }
 
 impl Settings {
@@ -99,6 +103,11 @@ impl Settings {
             profile,
             paths,
             anchor: anchor.cloned(),
+            local_dependencies: local_dependencies::find(
+                &graph.packages,
+                ws,
+                cargo_home.as_deref(),
+            ),
         })
     }
 
