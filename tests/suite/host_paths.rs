@@ -86,3 +86,82 @@ fn check_names_each_directory_of_the_building_machine() {
         .success()
         .stdout_has("host-paths   ok      no path of the building machine");
 }
+
+/// A build whose binary holds a path of this machine (the `leak` feature
+/// prints its `OUT_DIR`) is refused: nothing is packaged, exit 1, the path
+/// named. `--allow-host-paths` packages it with a warning, and records that
+/// it was asked for. verify of that build names the leak as the cause: the
+/// rebuild's target directory is another one.
+#[test]
+fn a_build_that_leaks_is_refused_unless_allowed_and_verify_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = copy_fixture("anywhere", tmp.path());
+    let target_dir = root.join("slim-target");
+    let build = |extra: &[&str]| {
+        let mut cmd = slim();
+        cmd.current_dir(root.join("function"))
+            .args([
+                "build",
+                "--target",
+                TRIPLE,
+                "--features",
+                "leak",
+                "--target-dir",
+            ])
+            .arg(&target_dir)
+            .args(extra);
+        run(&mut cmd)
+    };
+    let target = target_dir.to_string_lossy().into_owned();
+    build(&[])
+        .failure(1)
+        .stderr_has("host-paths   FAIL")
+        .stderr_has(&format!(
+            "under {target} (the target directory), e.g. {target}/"
+        ))
+        .stderr_has("--allow-host-paths");
+    let built = Built::at(&target_dir, "anywhere", TRIPLE);
+    assert!(!built.zip.exists(), "a refused build packaged nothing");
+
+    build(&["--allow-host-paths"])
+        .success()
+        .stderr_has("bootstrap holds paths of this machine, packaged as --allow-host-paths asks");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&built.manifest).unwrap()).unwrap();
+    assert_eq!(manifest["build"]["options"]["allow_host_paths"], true);
+
+    let json = run(slim()
+        .current_dir(root.join("function"))
+        .args([
+            "--message-format",
+            "json",
+            "verify",
+            "--target",
+            TRIPLE,
+            "--target-dir",
+        ])
+        .arg(&target_dir))
+    .failure(1)
+    .json();
+    let causes: Vec<&str> = json["targets"][0]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let recorded = format!(
+        "the recorded bootstrap holds paths of the machine that built it: 1 string under \
+         {target} (the target directory)"
+    );
+    assert!(
+        causes.iter().any(|c| c.starts_with(&recorded)),
+        "{causes:#?}"
+    );
+    assert!(
+        causes
+            .iter()
+            .any(|c| c.starts_with("the rebuilt bootstrap holds paths")),
+        "{causes:#?}"
+    );
+    // Nothing else: not our flags, not the cargo command.
+    assert_eq!(causes.len(), 2, "{causes:#?}");
+}

@@ -33,7 +33,7 @@ pub(crate) use selection::{Features, Selection};
 #[cfg(test)]
 pub(crate) use setting::Given;
 pub(crate) use setting::{Flag, GivenValue, Paths};
-pub(crate) use table::{by_key, Options, SETTINGS};
+pub(crate) use table::{by_key, flag_of, Options, SETTINGS};
 
 /// Options that cannot go together: the rule the command line, the metadata
 /// tables and a recorded manifest all pass through.

@@ -48,6 +48,10 @@ pub(crate) struct Options {
     /// only when set, so a zip-only manifest is unchanged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub image: bool,
+    /// Package a bootstrap that holds paths of the building machine instead of
+    /// refusing it (`--allow-host-paths`). Recorded only when set.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_host_paths: bool,
 }
 
 impl Default for Options {
@@ -63,6 +67,7 @@ impl Default for Options {
             preflight: true,
             audit_data: true,
             image: false,
+            allow_host_paths: false,
         }
     }
 }
@@ -292,11 +297,39 @@ pub(crate) const SETTINGS: &[Setting] = &[
         shown: |o| o.image.to_string(),
         args: |o| switch_args("--image", o.image),
     },
+    Setting {
+        field: "allow_host_paths",
+        key: "allow-host-paths",
+        flag: Flag::Switch {
+            long: "allow-host-paths",
+            to: true,
+        },
+        heading: BUILD,
+        help: "Package a bootstrap that holds paths of this machine (a home directory, the \
+               checkout's path: see docs/reproducibility.md) instead of refusing it; the \
+               host-path audit still reports them",
+        label: None,
+        set: |o, v, _| {
+            o.allow_host_paths = v.bool()?;
+            Ok(())
+        },
+        shown: |o| o.allow_host_paths.to_string(),
+        args: |o| switch_args("--allow-host-paths", o.allow_host_paths),
+    },
 ];
 
 /// The row of a metadata key.
 pub(crate) fn by_key(key: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.key == key)
+}
+
+/// The flag of the option in `field`, as typed (`--allow-host-paths`), for
+/// messages that tell the user which flag did something.
+pub(crate) fn flag_of(field: &str) -> String {
+    SETTINGS
+        .iter()
+        .find(|s| s.field == field)
+        .map_or_else(|| field.to_string(), |s| s.flag.spelled())
 }
 
 #[cfg(test)]
@@ -341,6 +374,7 @@ mod tests {
             preflight: false,
             audit_data: false,
             image: true,
+            allow_host_paths: true,
         };
         let mut back = Options::default();
         for row in SETTINGS {

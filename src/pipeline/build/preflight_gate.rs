@@ -32,7 +32,7 @@ pub(crate) fn run_preflight(
     full: &[u8],
     exe: &Path,
 ) -> Result<Preflight> {
-    let host_paths = host_paths_check(settings, full);
+    let host_paths = host_paths_check(ui, plan, settings, full);
     let report = if plan.options.preflight {
         let linker = &settings.linker;
         let linkage =
@@ -70,12 +70,26 @@ pub(crate) fn run_preflight(
 }
 
 /// The host-path audit of what will ship (the sections stripping keeps), against
-/// every directory the path map names and the environment's homes.
-fn host_paths_check(settings: &Settings, full: &[u8]) -> preflight::CheckResult {
+/// every directory the path map names and the environment's homes. What
+/// `--allow-host-paths` lets through is warned about.
+fn host_paths_check(
+    ui: &Ui,
+    plan: &Plan,
+    settings: &Settings,
+    full: &[u8],
+) -> preflight::CheckResult {
     let mut prefixes = settings.paths.host_prefixes();
     prefixes.extend(host_paths::environment_prefixes());
     let found = host_paths::audit(full, &prefixes);
-    host_paths::check(&found, None)
+    let flag = crate::model::options::flag_of("allow_host_paths");
+    let allowed = plan.options.allow_host_paths.then_some(flag.as_str());
+    if allowed.is_some() && !found.is_empty() {
+        ui.warn(format!(
+            "bootstrap holds paths of this machine, packaged as {flag} asks: {}",
+            host_paths::describe(&found)
+        ));
+    }
+    host_paths::check(&found, allowed)
 }
 
 impl Outcome {
