@@ -288,9 +288,11 @@ fn c_code_cross_compiles_with_zig_for_arm64() {
         &built.bootstrap,
     ))
     .success()
-    .stdout_is("cshim_add(20, 22) = 1042 (/build/src/add.c)
+    .stdout_is(
+        "cshim_add(20, 22) = 1042 (/build/src/add.c)
 cshim_mix = 63
-");
+",
+    );
 }
 
 /// Two checkouts at different paths, with different target directories and
