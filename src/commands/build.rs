@@ -5,9 +5,9 @@ use anyhow::Result;
 
 use crate::model::options::{RequestedOptions, Selection};
 use crate::model::timestamp::Timestamp;
-use crate::pipeline::image;
+use crate::pipeline::build::summary::{self, BuildReport};
+use crate::pipeline::package::image;
 use crate::pipeline::plan::{self, Plan};
-use crate::pipeline::report::{self, BuildReport};
 use crate::size::budget;
 use crate::ui::Ui;
 use crate::util::error::Exit;
@@ -28,7 +28,7 @@ pub(crate) fn run(ui: &Ui, selection: &Selection, requested: &RequestedOptions) 
         targets: outcomes.into_iter().map(|o| o.report).collect(),
         multi_arch,
     };
-    report::print(ui, &report)?;
+    summary::print(ui, &report)?;
     let within_budget =
         budget::report_failures(report.targets.iter().filter_map(|t| t.budget.as_ref()))
             == Exit::Success;

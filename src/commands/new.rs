@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use crate::pipeline::toolchain;
+use crate::pipeline::compile::toolchain;
 use crate::scaffold::{self, CrateName, Request, Scaffold};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};

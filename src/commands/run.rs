@@ -13,7 +13,7 @@ use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::options::{RequestedOptions, Selection};
 use crate::model::run_options::RunRequest;
 use crate::output::{OutputDir, OutputFile};
-use crate::pipeline::slim_metadata::MetadataTables;
+use crate::pipeline::plan::metadata_tables::MetadataTables;
 use crate::runtime::emulation::{self, Runner};
 use crate::runtime::events;
 use crate::runtime::fault_report;

@@ -20,8 +20,8 @@ use crate::model::options::{RequestedOptions, SETTINGS};
 use crate::model::target::Target;
 use crate::output::{OutputDir, OutputFile, EXECUTABLES};
 use crate::pipeline::build;
+use crate::pipeline::compile::profile::PROFILE;
 use crate::pipeline::plan::{self, Plan};
-use crate::pipeline::profile::PROFILE;
 use crate::size::baseline;
 use crate::size::input::{self, Input};
 use crate::ui::Ui;
@@ -160,7 +160,7 @@ fn changed_since(plan: &Plan, target: &Target, built_at: SystemTime) -> Option<P
     let mut files = vec![plan.manifest_path().to_path_buf(), ws.join("Cargo.lock")];
     if let Ok(text) = std::fs::read_to_string(&dep_info) {
         files.extend(
-            crate::pipeline::sources::dep_info_paths(&text)
+            crate::pipeline::supply_chain::sources::dep_info_paths(&text)
                 .into_iter()
                 .filter(|p| p.starts_with(ws) && !p.starts_with(plan.target_dir.path())),
         );

@@ -1,6 +1,6 @@
 //! The linker a target was built with, as the manifest records it. Choosing one
 //! (probing PATH for rust-lld, zig, a cross gcc) and telling cargo to use it are
-//! the pipeline's (pipeline/linker.rs).
+//! the pipeline's (pipeline/compile/linker.rs).
 
 /// How a target gets linked.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -3,7 +3,7 @@
 //! It holds everything `cargo slim verify` needs to rebuild the same way and
 //! nothing machine-specific: paths are recorded relative to the workspace, or as
 //! what the path map writes them as (`/build`, `/cargo/…`, `/target`,
-//! `/rustc/…`; pipeline/path_map.rs), its rules as placeholders; no
+//! `/rustc/…`; pipeline/compile/path_map.rs), its rules as placeholders; no
 //! user names, no wall-clock time (only the SOURCE_DATE_EPOCH-derived zip time).
 //! Built from the same inputs, the manifest itself is byte-identical.
 

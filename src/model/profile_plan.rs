@@ -1,6 +1,6 @@
 //! The settings of the `slim` cargo profile a build used, as the manifest records
 //! them: the keys we set and the keys the user's own `[profile.slim]` set. Working
-//! them out and handing them to cargo is the pipeline's (pipeline/profile.rs).
+//! them out and handing them to cargo is the pipeline's (pipeline/compile/profile.rs).
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! The Rust toolchain a build used, as the manifest records it: rustc's and
 //! cargo's versions and host, plus what this run found out about it (its sysroot,
 //! its rust-lld). Asking rustc and cargo, and installing targets, is the
-//! pipeline's (pipeline/toolchain.rs).
+//! pipeline's (pipeline/compile/toolchain.rs).
 
 use std::path::PathBuf;
 

@@ -16,7 +16,7 @@ use crate::artifact::zip::Zip;
 use crate::model::manifest::{FileEntry, Manifest};
 use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
 use crate::pipeline::plan::Plan;
-use crate::pipeline::{git, sources};
+use crate::pipeline::supply_chain::{git, sources};
 use crate::util::hash;
 
 /// `--artifact-only`: the files on disk against the manifest.

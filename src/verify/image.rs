@@ -5,7 +5,7 @@ use crate::output::OutputDir;
 
 use super::difference::{Difference, DifferenceKind};
 use crate::model::image::{BlobRecord, ImageRecord};
-use crate::pipeline::image;
+use crate::pipeline::package::image;
 
 /// Recorded vs rebuilt: the archive, the manifest (the image digest), the
 /// config and the layer (compressed and not).

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::local_dependency::{LocalDependency, LocalKind};
-use crate::pipeline::sources;
+use crate::pipeline::supply_chain::sources;
 
 /// One sentence per difference.
 pub(crate) fn changes(recorded: &[LocalDependency], now: &[LocalDependency]) -> Vec<String> {

@@ -15,10 +15,10 @@ use super::{
 };
 use crate::model::manifest::Manifest;
 use crate::output::{function_dir, OutputDir, OutputFile, TargetDir, BOOTSTRAP};
+use crate::pipeline::build::summary::TargetOutcome;
 use crate::pipeline::build::{self, Context};
 use crate::pipeline::plan::Plan;
-use crate::pipeline::report::TargetOutcome;
-use crate::pipeline::{git, sources};
+use crate::pipeline::supply_chain::{git, sources};
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 
@@ -164,7 +164,7 @@ fn rebuild(ui: &Ui, plan: &Plan, recorded: &Manifest, keep: bool) -> Result<Rebu
     ctx.image = recorded
         .image
         .as_ref()
-        .map(|i| crate::pipeline::image::Request {
+        .map(|i| crate::pipeline::package::image::Request {
             labels: Some(i.labels.clone()),
         });
     warn_before(ui, recorded, &ctx, plan);

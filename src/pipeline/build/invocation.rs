@@ -6,11 +6,11 @@ use crate::model::linker::LinkerKind;
 use crate::model::target::Target;
 use crate::pipeline::build::settings::Settings;
 use crate::pipeline::build::Context;
-use crate::pipeline::cargo_build::Invocation;
+use crate::pipeline::compile::cargo_build::Invocation;
+use crate::pipeline::compile::profile::PROFILE;
+use crate::pipeline::compile::rustflags;
+use crate::pipeline::compile::toolchain;
 use crate::pipeline::plan::{self, Plan};
-use crate::pipeline::profile::PROFILE;
-use crate::pipeline::rustflags;
-use crate::pipeline::toolchain;
 use crate::ui::Ui;
 
 pub(crate) fn invocation(

@@ -14,12 +14,12 @@ use crate::model::target::Target;
 use crate::output::OutputFile;
 use crate::pipeline::build::settings::Settings;
 use crate::pipeline::build::Context;
-use crate::pipeline::cargo_build::Invocation;
+use crate::pipeline::compile::cargo_build::Invocation;
+use crate::pipeline::compile::path_map::PathMap;
+use crate::pipeline::compile::rustflags;
 use crate::pipeline::package::{self, Entry};
-use crate::pipeline::path_map::PathMap;
 use crate::pipeline::plan::Plan;
-use crate::pipeline::rustflags;
-use crate::pipeline::sources;
+use crate::pipeline::supply_chain::sources;
 use crate::util::hash;
 
 /// What packaging produced: the zip's entries (`bootstrap` first), the

@@ -9,6 +9,7 @@ mod outputs;
 mod preflight_gate;
 mod settings;
 mod size_reports;
+pub(crate) mod summary;
 
 use std::path::PathBuf;
 
@@ -22,17 +23,17 @@ use crate::model::target::Target;
 use crate::model::timestamp::Timestamp;
 use crate::model::toolchain::Toolchain;
 use crate::output::{OutputDir, OutputFile, BOOTSTRAP};
-use crate::pipeline::anchor;
-use crate::pipeline::cargo_build::{self, Expect, Invocation};
-use crate::pipeline::cargo_config::CargoConfig;
-use crate::pipeline::image;
-use crate::pipeline::linked_crates;
+use crate::pipeline::build::summary::TargetReport;
+use crate::pipeline::compile::anchor;
+use crate::pipeline::compile::cargo_build::{self, Expect, Invocation};
+use crate::pipeline::compile::cargo_config::CargoConfig;
+use crate::pipeline::compile::profile::PROFILE;
+use crate::pipeline::compile::toolchain;
+use crate::pipeline::package::image;
 use crate::pipeline::package::{self, Entry};
+use crate::pipeline::plan::linked_crates;
 use crate::pipeline::plan::{self, Plan};
-use crate::pipeline::profile::PROFILE;
-use crate::pipeline::report::TargetReport;
 use crate::pipeline::supply_chain;
-use crate::pipeline::toolchain;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 use invocation::invocation;
@@ -87,7 +88,7 @@ impl Context {
             config: CargoConfig::discover(&cwd),
             timestamp: Timestamp::from_env()?,
             image: plan.options.image.then(image::Request::default),
-            git: crate::pipeline::git::git_state(plan.workspace_root()),
+            git: crate::pipeline::supply_chain::git::git_state(plan.workspace_root()),
         })
     }
 }
@@ -213,7 +214,7 @@ fn zip_entries(plan: &Plan, stripped: Vec<u8>) -> Result<Vec<Entry>> {
 
 /// Decide the settings for one target and run cargo with them, the sources
 /// seen through the anchor while it runs when path dependencies live outside
-/// the workspace (pipeline/anchor.rs); the path of the executable it linked.
+/// the workspace (pipeline/compile/anchor.rs); the path of the executable it linked.
 fn compile(
     ui: &Ui,
     plan: &Plan,

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::model::manifest::Manifest;
 use crate::output::{Locked, OutputFile, OutputSet};
-use crate::pipeline::image;
+use crate::pipeline::package::image;
 use crate::pipeline::supply_chain;
 
 /// Everything one target's build writes besides its manifest and checksum.

@@ -8,9 +8,9 @@ use anyhow::Result;
 use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::target::Target;
 use crate::pipeline::build::settings::Settings;
+use crate::pipeline::build::summary::{TargetOutcome, TargetReport};
 use crate::pipeline::build::Outcome;
 use crate::pipeline::plan::Plan;
-use crate::pipeline::report::{TargetOutcome, TargetReport};
 use crate::preflight::{self, host_paths};
 use crate::ui::Ui;
 

@@ -12,16 +12,16 @@ use crate::model::linker::Linker;
 use crate::model::local_dependency::LocalDependency;
 use crate::model::profile_plan::ProfilePlan;
 use crate::model::target::Target;
-use crate::pipeline::anchor::Anchor;
 use crate::pipeline::build::Context;
-use crate::pipeline::cargo_config;
-use crate::pipeline::cpu_flags;
-use crate::pipeline::linker;
-use crate::pipeline::local_dependencies;
-use crate::pipeline::path_map::{PathMap, Places};
+use crate::pipeline::compile::anchor::Anchor;
+use crate::pipeline::compile::cargo_config;
+use crate::pipeline::compile::cpu_flags;
+use crate::pipeline::compile::linker;
+use crate::pipeline::compile::path_map::{PathMap, Places};
+use crate::pipeline::compile::profile;
+use crate::pipeline::compile::rustflags::{self, Rustflags};
 use crate::pipeline::plan::Plan;
-use crate::pipeline::profile;
-use crate::pipeline::rustflags::{self, Rustflags};
+use crate::pipeline::supply_chain::local_dependencies;
 use crate::ui::Ui;
 
 #[derive(Debug, Clone)]

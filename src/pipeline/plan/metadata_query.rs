@@ -100,7 +100,7 @@ pub(crate) fn run(cmd: &MetadataCommand) -> Result<Metadata, Failure> {
 /// (without resolving anything: nothing is written, not even a Cargo.lock);
 /// `None` when cargo cannot say.
 pub(crate) fn workspace_manifest(select: &Selection) -> Option<PathBuf> {
-    let mut cmd = process::program(crate::pipeline::toolchain::cargo_program()).args([
+    let mut cmd = process::program(crate::pipeline::compile::toolchain::cargo_program()).args([
         "locate-project",
         "--workspace",
         "--message-format",

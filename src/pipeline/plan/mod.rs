@@ -4,7 +4,9 @@
 //! metadata, then our defaults.
 
 mod build_graph;
+pub(crate) mod linked_crates;
 mod metadata_query;
+pub(crate) mod metadata_tables;
 mod package_selection;
 mod platform_filter;
 mod targets;
@@ -21,7 +23,7 @@ use crate::model::options::{
 };
 use crate::model::target::{Runtime, Target};
 use crate::output::{OutputDir, TargetDir};
-use crate::pipeline::slim_metadata::MetadataTables;
+use crate::pipeline::plan::metadata_tables::MetadataTables;
 use crate::ui::Ui;
 pub(crate) use build_graph::build_graph;
 pub(crate) use metadata_query::{

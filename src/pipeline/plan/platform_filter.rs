@@ -29,7 +29,7 @@ use cargo_metadata::{Metadata, Node, PackageId};
 use cfg_expr::targets::get_builtin_target_by_triple;
 use cfg_expr::{Expression, Predicate};
 
-use crate::pipeline::target_cfg;
+use crate::pipeline::compile::target_cfg;
 
 /// `metadata` as `cargo metadata --filter-platform triple` would give it with the
 /// same selection, or `None` when that cannot be decided without rustc.

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::model::options::Selection;
 use crate::model::target::{Arch, Libc, Target};
-use crate::pipeline::slim_metadata::{metadata_error, MetadataTables};
+use crate::pipeline::plan::metadata_tables::{metadata_error, MetadataTables};
 
 pub(crate) fn resolve_targets(select: &Selection, meta: &MetadataTables) -> Result<Vec<Target>> {
     let mut targets = select.targets.clone();

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::model::include::RelPath;
 use crate::model::local_dependency::{LocalDependency, LocalKind};
 use crate::model::manifest::SourceFile;
-use crate::pipeline::anchor::Anchor;
+use crate::pipeline::compile::anchor::Anchor;
 use crate::util::{confined, hash};
 
 /// The sources of the build whose executable is `exe`; empty when cargo left no

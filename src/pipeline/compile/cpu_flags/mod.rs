@@ -16,7 +16,7 @@ use std::ffi::OsString;
 
 use crate::model::cpu_baseline::CpuBaseline;
 use crate::model::options::by_key;
-use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::compile::cargo_config::CargoConfig;
 use crate::util::error::SlimError;
 use crate::util::process;
 
@@ -127,7 +127,7 @@ fn rustc_features(
         let list: Vec<String> = features.iter().map(|f| format!("+{f}")).collect();
         args.push(format!("-Ctarget-feature={}", list.join(",")));
     }
-    let program: OsString = crate::pipeline::toolchain::rustc_program();
+    let program: OsString = crate::pipeline::compile::toolchain::rustc_program();
     let out = process::program(&program).args(&args).output()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let unknown = stderr.contains("is not a recognized processor")
@@ -154,10 +154,10 @@ fn rustc_features(
 /// come from: the environment's, else the config's (cargo never merges them).
 pub(crate) fn user_rustflags(triple: &str, config: &CargoConfig) -> Vec<(String, Vec<String>)> {
     if std::env::var("CARGO_ENCODED_RUSTFLAGS").is_ok_and(|v| !v.is_empty()) {
-        let flags = crate::pipeline::rustflags::user_env_flags().unwrap_or_default();
+        let flags = crate::pipeline::compile::rustflags::user_env_flags().unwrap_or_default();
         return vec![("CARGO_ENCODED_RUSTFLAGS".into(), flags)];
     }
-    if let Some(flags) = crate::pipeline::rustflags::user_env_flags() {
+    if let Some(flags) = crate::pipeline::compile::rustflags::user_env_flags() {
         return vec![("RUSTFLAGS".into(), flags)];
     }
     vec![(

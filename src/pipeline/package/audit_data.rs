@@ -2,7 +2,7 @@
 //! `cargo audit bin`, `rust-audit-info`, Trivy, Grype and Syft can read it: a
 //! non-loaded ELF section `.dep-v0` holding zlib-compressed JSON
 //! (`auditable-serde`'s `VersionInfo`). We add the section while stripping (see
-//! [`crate::pipeline::strip`]) instead of through the linker as cargo-auditable
+//! [`crate::pipeline::package::strip`]) instead of through the linker as cargo-auditable
 //! does, so it needs no rustc wrapper and survives our strip by construction.
 //!
 //! Only runtime crates are listed (the build-dependencies and proc-macros that

@@ -9,9 +9,9 @@
 
 use crate::model::linker::Linker;
 use crate::model::options::PanicStrategy;
-use crate::pipeline::cargo_config::CargoConfig;
-use crate::pipeline::linker::toml_string;
-use crate::pipeline::path_map::PathMap;
+use crate::pipeline::compile::cargo_config::CargoConfig;
+use crate::pipeline::compile::linker::toml_string;
+use crate::pipeline::compile::path_map::PathMap;
 
 /// How our flags reach cargo.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub(crate) fn ours(
         flags.push("-Zunstable-options".into());
         flags.push("-Cpanic=immediate-abort".into());
     }
-    // A build-id note, which pipeline/build_id.rs sets to a hash of the
+    // A build-id note, which pipeline/package/build_id.rs sets to a hash of the
     // shipped bytes: it ties `bootstrap` to its `bootstrap.full` for
     // symbolising crash addresses.
     flags.push(linker.link_arg("--build-id=sha1"));

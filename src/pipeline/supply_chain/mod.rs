@@ -1,7 +1,15 @@
-//! The supply-chain step of a build, in two calls from `commands/build.rs`: strip
-//! with the `.dep-v0` dependency list added ([`strip_with_audit_data`]), then,
-//! once the zip and the manifest's hashes are final, the SBOM and provenance
-//! ([`documents`]). All three come from one [`LinkedCrates`].
+//! The supply-chain documents of a build: strip with the `.dep-v0` dependency
+//! list added ([`strip_with_audit_data`]), then, once the zip and the
+//! manifest's hashes are final, the [`sbom`] and [`provenance`]
+//! ([`documents`]), all from one [`LinkedCrates`]; the workspace's [`sources`]
+//! rustc read, the [`local_dependencies`] and the [`git`] state, recorded for
+//! `verify`.
+
+pub(crate) mod git;
+pub(crate) mod local_dependencies;
+pub(crate) mod provenance;
+pub(crate) mod sbom;
+pub(crate) mod sources;
 
 use anyhow::Result;
 
@@ -10,8 +18,8 @@ use crate::model::manifest::Manifest;
 use crate::model::options::Options;
 use crate::model::supply_chain::{AuditData, Document, SupplyChain};
 use crate::output::{OutputFile, BOOTSTRAP};
-use crate::pipeline::strip::{self, ExtraSection};
-use crate::pipeline::{audit_data, build_id, provenance, sbom};
+use crate::pipeline::package::strip::{self, ExtraSection};
+use crate::pipeline::package::{audit_data, build_id};
 use crate::util::hash;
 
 /// The SBOM and provenance to write beside the zip, and the manifest's record.

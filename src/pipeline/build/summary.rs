@@ -185,7 +185,7 @@ pub(crate) struct BuildReport {
     pub targets: Vec<TargetReport>,
     /// `--multi-arch`: the image index over every target's image.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub multi_arch: Option<crate::pipeline::image::MultiArch>,
+    pub multi_arch: Option<crate::pipeline::package::image::MultiArch>,
 }
 
 /// Print the summary: human text on stderr, or JSON on stdout.

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::Package;
 
-use crate::pipeline::anchor::Anchor;
+use crate::pipeline::compile::anchor::Anchor;
 use crate::preflight::host_paths::HostPrefix;
 
 /// What a rule's prefix is on this machine; recorded in the manifest as a
@@ -82,7 +82,7 @@ pub(crate) struct Places<'a> {
     /// its commit (what rustc's own std paths then use too).
     pub(crate) rustc_commit: &'a str,
     pub(crate) packages: &'a [Package],
-    /// Where cargo sees the sources instead, when it does (pipeline/anchor.rs).
+    /// Where cargo sees the sources instead, when it does (pipeline/compile/anchor.rs).
     pub(crate) anchor: Option<&'a Anchor>,
 }
 

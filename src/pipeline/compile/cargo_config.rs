@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Table;
 
-use crate::pipeline::target_cfg;
+use crate::pipeline::compile::target_cfg;
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct CargoConfig {

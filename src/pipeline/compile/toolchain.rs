@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::model::toolchain::Toolchain;
 use crate::output::TargetDir;
-use crate::pipeline::toolchain_cache;
+use crate::pipeline::compile::toolchain_cache;
 use crate::ui::Ui;
 use crate::util::error::SlimError;
 use crate::util::process;
@@ -196,7 +196,7 @@ pub(crate) fn ensure_target(
 /// build then runs with RUSTC_BOOTSTRAP=1 ([`build_std_env`]).
 pub(crate) fn ensure_build_std(ui: &Ui, toolchain: &Toolchain) -> Result<()> {
     let has_src = || {
-        crate::pipeline::path_map::rust_src(&toolchain.sysroot)
+        crate::pipeline::compile::path_map::rust_src(&toolchain.sysroot)
             .join("library/std/Cargo.toml")
             .is_file()
     };

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::model::options::Options;
 use crate::model::profile_plan::ProfilePlan;
-use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::compile::cargo_config::CargoConfig;
 
 pub(crate) const PROFILE: &str = "slim";
 

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use cargo_metadata::Package;
 
 use crate::model::local_dependency::{LocalDependency, LocalKind};
-use crate::pipeline::anchor;
+use crate::pipeline::compile::anchor;
 
 /// The local dependencies among `packages`, sorted by name and version.
 pub(crate) fn find(

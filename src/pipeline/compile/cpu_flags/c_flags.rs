@@ -2,7 +2,7 @@
 //! variables the `cc` crate reads them from.
 
 use crate::model::target::Arch;
-use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::compile::cargo_config::CargoConfig;
 
 use super::CpuFlag;
 

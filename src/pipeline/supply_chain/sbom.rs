@@ -231,7 +231,7 @@ fn metadata(subject: &Subject, root: Component) -> Metadata {
             Property {
                 name: "cargo-slim:embedded-dependency-list",
                 value: if subject.audit_data {
-                    crate::pipeline::audit_data::SECTION.into()
+                    crate::pipeline::package::audit_data::SECTION.into()
                 } else {
                     "none".into()
                 },

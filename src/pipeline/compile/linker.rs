@@ -20,7 +20,7 @@ use crate::model::linker::{Linker, LinkerKind};
 use crate::model::options::LinkerChoice;
 use crate::model::target::{Libc, Runtime, Target};
 use crate::model::toolchain::Toolchain;
-use crate::pipeline::cargo_config::CargoConfig;
+use crate::pipeline::compile::cargo_config::CargoConfig;
 use crate::util::error::SlimError;
 use crate::util::process;
 
