@@ -9,9 +9,8 @@ use anyhow::Result;
 
 use crate::model::run_options::FunctionRequest;
 use crate::runtime::environment;
-use crate::runtime::function_config::{
-    refuse_function_name, CONCURRENCY_RANGE, MAX_TIMEOUT, MEMORY_RANGE,
-};
+use crate::model::function_limits::Limit;
+use crate::runtime::function_config::{refuse_function_name, CONCURRENCY_RANGE};
 use crate::runtime::sandbox::filesystem::TMP_RANGE;
 use crate::runtime::FunctionConfig;
 use crate::util::error::SlimError;
@@ -51,11 +50,25 @@ pub(crate) fn function_config(
     }
     let mut config = FunctionConfig::new(name);
     let lambda = "Lambda's";
+    let invalid = |setting: &str, reason: String| SlimError::InvalidSetting {
+        setting: setting.into(),
+        reason,
+    };
+    // Memory and timeout from the metadata were checked when read, by the one
+    // parser of both (`model::function_limits`); flags are checked here by it.
+    if let Some(mb) = args.memory_mb {
+        let checked = Limit::Memory.check(u64::from(mb));
+        checked.map_err(|e| invalid("--memory", e))?;
+    }
     if let Some(mb) = args.memory_mb.or(defaults.memory) {
-        config.memory_mb = within("--memory", mb, MEMORY_RANGE, " MB", lambda)?;
+        config.memory_mb = mb;
+    }
+    if let Some(secs) = args.timeout_s {
+        Limit::Timeout
+            .check(secs)
+            .map_err(|e| invalid("--timeout", e))?;
     }
     if let Some(secs) = args.timeout_s.or(defaults.timeout) {
-        let secs = within("--timeout", secs, 1..=MAX_TIMEOUT.as_secs(), " s", lambda)?;
         config.timeout = Duration::from_secs(secs);
     }
     if let Some(n) = args.concurrency.or(defaults.concurrency) {

@@ -140,7 +140,11 @@ fn find_builds(metadata: &Metadata, select: &Selection) -> Result<Vec<Found>> {
                     reason: e.to_string(),
                 })?,
         };
-        let deploy = Deploy::from_package_metadata(&package.name, &package.metadata)?;
+        let deploy = Deploy::from_package_metadata(
+            &package.name,
+            &package.metadata,
+            &metadata.workspace_metadata,
+        )?;
         for bin in &bins {
             for target in &targets {
                 let dir = target_dir.function(bin, target);

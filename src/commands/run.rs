@@ -10,6 +10,7 @@ use bytes::Bytes;
 
 use super::function_settings::{function_config, FunctionDefaults};
 use crate::model::cpu_baseline::CpuBaseline;
+use crate::model::function_limits::Limit;
 use crate::model::options::{RequestedOptions, Selection};
 use crate::model::run_options::RunRequest;
 use crate::output::{OutputDir, OutputFile};
@@ -155,8 +156,8 @@ pub(crate) fn shipped(
     // number already stopped it there).
     let tables = MetadataTables::read(&plan.package.metadata, &plan.metadata.workspace_metadata)?;
     let defaults = FunctionDefaults {
-        memory: tables.pick(|m| m.memory).map(|(_, v)| v),
-        timeout: tables.pick(|m| m.timeout).map(|(_, v)| v),
+        memory: tables.limit(Limit::Memory)?,
+        timeout: tables.limit(Limit::Timeout)?.map(u64::from),
         concurrency: tables.pick(|m| m.concurrency).map(|(_, v)| v),
         ephemeral_storage: tables.pick(|m| m.ephemeral_storage).map(|(_, v)| v),
     };

@@ -3,7 +3,16 @@
 
 use serde::Deserialize;
 
+use crate::model::function_limits::Limit;
 use crate::util::error::SlimError;
+
+/// A valid value to show in a hint.
+fn limit_example(limit: Limit) -> u32 {
+    match limit {
+        Limit::Memory => 128,
+        Limit::Timeout => 10,
+    }
+}
 
 /// Log retentions CloudWatch Logs accepts, in days.
 const RETENTIONS: &[u32] = &[
@@ -37,8 +46,9 @@ impl Default for Deploy {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct Raw {
-    memory: Option<u32>,
-    timeout: Option<u32>,
+    /// Raw: parsed by the one parser of memory and timeout.
+    memory: Option<serde_json::Value>,
+    timeout: Option<serde_json::Value>,
     log_retention_days: Option<u32>,
     alias: Option<String>,
 }
@@ -46,74 +56,64 @@ struct Raw {
 const KEYS: &str = "memory (MB), timeout (s), log-retention-days, alias";
 
 impl Deploy {
-    /// From a package's `metadata` (cargo metadata's JSON): its `slim.deploy` table,
-    /// or the defaults when there is none.
+    /// From a package's `metadata` (cargo metadata's JSON): its `slim.deploy` table
+    /// over the `memory` and `timeout` that `run` and `bench` use (the package's
+    /// `[package.metadata.slim]`, else the workspace's), over the defaults.
     pub(crate) fn from_package_metadata(
         package: &str,
         metadata: &serde_json::Value,
+        workspace_metadata: &serde_json::Value,
     ) -> Result<Deploy, SlimError> {
-        let invalid = |reason: String, help: String| SlimError::InvalidDeploySetting {
-            place: format!("[package.metadata.slim.deploy] of `{package}`"),
+        let invalid = |place: &str, reason: String, help: String| SlimError::InvalidDeploySetting {
+            place: format!("[{place}] of `{package}`"),
             reason,
             help,
         };
+        let deploy_place = "package.metadata.slim.deploy";
         let raw: Raw = match metadata.get("slim").and_then(|s| s.get("deploy")) {
             None | Some(serde_json::Value::Null) => Raw::default(),
             Some(v) => serde_json::from_value(v.clone())
-                .map_err(|e| invalid(e.to_string(), format!("known keys: {KEYS}")))?,
-        };
-        let deploy = Deploy::merged(raw, metadata.get("slim"));
-        deploy
-            .check()
-            .map_err(|(reason, help)| invalid(reason, help.to_string()))?;
-        Ok(deploy)
-    }
-
-    /// The deploy table over `memory` and `timeout` of [package.metadata.slim]
-    /// (what `cargo slim run` and `bench` use), over the defaults.
-    fn merged(raw: Raw, slim: Option<&serde_json::Value>) -> Deploy {
-        let shared = |key: &str| {
-            slim.and_then(|s| s.get(key))
-                .and_then(serde_json::Value::as_u64)
-                .and_then(|v| u32::try_from(v).ok())
+                .map_err(|e| invalid(deploy_place, e.to_string(), format!("known keys: {KEYS}")))?,
         };
         let defaults = Deploy::default();
-        Deploy {
-            memory: raw
-                .memory
-                .or_else(|| shared("memory"))
-                .unwrap_or(defaults.memory),
-            timeout: raw
-                .timeout
-                .or_else(|| shared("timeout"))
-                .unwrap_or(defaults.timeout),
+        // The deploy table's value, else the shared one, parsed as `run` parses it.
+        let limit = |limit: Limit, key: &str, own: &Option<serde_json::Value>| {
+            let shared = [
+                (metadata, "package.metadata.slim"),
+                (workspace_metadata, "workspace.metadata.slim"),
+            ]
+            .into_iter()
+            .find_map(|(m, place)| Some((m.get("slim")?.get(key)?.clone(), place)));
+            let found = own.clone().map(|v| (v, deploy_place)).or(shared);
+            found
+                .map(|(value, place)| {
+                    limit.parse_json(&value).map_err(|e| {
+                        invalid(
+                            place,
+                            format!("{key}: {e}"),
+                            format!("e.g. {key} = {}", limit_example(limit)),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let deploy = Deploy {
+            memory: limit(Limit::Memory, "memory", &raw.memory)?.unwrap_or(defaults.memory),
+            timeout: limit(Limit::Timeout, "timeout", &raw.timeout)?.unwrap_or(defaults.timeout),
             log_retention_days: raw
                 .log_retention_days
                 .unwrap_or(defaults.log_retention_days),
             alias: raw.alias.unwrap_or(defaults.alias),
-        }
+        };
+        deploy
+            .check()
+            .map_err(|(reason, help)| invalid(deploy_place, reason, help.to_string()))?;
+        Ok(deploy)
     }
 
-    /// Lambda's and CloudWatch Logs' ranges: what is outside them, and a hint.
+    /// CloudWatch Logs' retentions and Lambda's alias names: what is outside
+    /// them, and a hint.
     fn check(&self) -> Result<(), (String, &'static str)> {
-        if !(128..=10_240).contains(&self.memory) {
-            return Err((
-                format!(
-                    "memory = {} is outside Lambda's 128 to 10240 MB",
-                    self.memory
-                ),
-                "set memory in MB, e.g. memory = 128",
-            ));
-        }
-        if !(1..=900).contains(&self.timeout) {
-            return Err((
-                format!(
-                    "timeout = {} is outside Lambda's 1 to 900 seconds",
-                    self.timeout
-                ),
-                "set timeout in seconds, e.g. timeout = 10",
-            ));
-        }
         if !RETENTIONS.contains(&self.log_retention_days) {
             return Err((
                 format!("log-retention-days = {} is not a value CloudWatch Logs accepts", self.log_retention_days),
@@ -148,11 +148,13 @@ mod tests {
 
     #[test]
     fn defaults_and_overrides() {
-        let none = Deploy::from_package_metadata("f", &json!(null)).expect("defaults");
+        let none =
+            Deploy::from_package_metadata("f", &json!(null), &json!(null)).expect("defaults");
         assert_eq!(none, Deploy::default());
         let set = Deploy::from_package_metadata(
             "f",
             &json!({"slim": {"arch": ["arm64"], "deploy": {"memory": 256, "timeout": 30, "log-retention-days": 14, "alias": "prod"}}}),
+            &json!(null),
         )
         .expect("valid");
         assert_eq!(
@@ -167,6 +169,7 @@ mod tests {
         let shared = Deploy::from_package_metadata(
             "f",
             &json!({"slim": {"memory": 512, "timeout": 20, "deploy": {"timeout": 30}}}),
+            &json!({"slim": {"memory": 1024}}),
         )
         .expect("valid");
         assert_eq!(
@@ -174,6 +177,24 @@ mod tests {
             (512, 30),
             "deploy wins, else the shared keys"
         );
+    }
+
+    #[test]
+    fn the_shared_memory_and_timeout_are_parsed_as_run_parses_them() {
+        // The workspace's table is the fallback, as for `run`.
+        let ws =
+            Deploy::from_package_metadata("f", &json!(null), &json!({"slim": {"memory": 2048}}))
+                .expect("valid");
+        assert_eq!(ws.memory, 2048);
+        // (Every kind of bad value: model/function_limits.rs.)
+        for bad in [json!("2048"), json!(-1)] {
+            let err =
+                Deploy::from_package_metadata("f", &json!({"slim": {"memory": bad}}), &json!(null))
+                    .expect_err("must refuse");
+            let text = err.to_string();
+            assert!(text.contains("[package.metadata.slim] of `f`"), "{text}");
+            assert!(text.contains("128–10240"), "{text}");
+        }
     }
 
     #[test]
@@ -187,8 +208,12 @@ mod tests {
             json!({"memroy": 128}),
             json!({"memory": "128"}),
         ] {
-            let err = Deploy::from_package_metadata("f", &json!({"slim": {"deploy": deploy}}))
-                .expect_err("must refuse");
+            let err = Deploy::from_package_metadata(
+                "f",
+                &json!({"slim": {"deploy": deploy}}),
+                &json!(null),
+            )
+            .expect_err("must refuse");
             assert!(
                 err.to_string().contains("[package.metadata.slim.deploy]"),
                 "{err}"

@@ -34,6 +34,7 @@ macro_rules! string_newtype {
 
 pub(crate) mod budget;
 pub(crate) mod cpu_baseline;
+pub(crate) mod function_limits;
 pub(crate) mod image;
 pub(crate) mod include;
 pub(crate) mod invalid_value;

@@ -9,10 +9,6 @@ pub(crate) const DEFAULT_MEMORY_MB: u32 = 128;
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Lambda's init phase limit for on-demand functions (10 seconds).
 pub(crate) const INIT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Lambda's accepted memory sizes, in MB.
-pub(crate) const MEMORY_RANGE: std::ops::RangeInclusive<u32> = 128..=10_240;
-/// Lambda's longest timeout (15 minutes).
-pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(900);
 /// Lambda Managed Instances' `PerExecutionEnvironmentMaxConcurrency` range (the
 /// Lambda API's model of `LambdaManagedInstancesCapacityProviderConfig`).
 pub(crate) const CONCURRENCY_RANGE: std::ops::RangeInclusive<u32> = 1..=1600;

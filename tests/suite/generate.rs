@@ -411,12 +411,10 @@ print(json.dumps({"created": created["CodeSha256"], "updated": updated["CodeSha2
     assert_eq!(seen["size"], p.manifest["zip"]["size"]);
 }
 
-#[test]
-fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
-    let p = project();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let copy = tmp.path().join("copy");
-    // The crate and its build output only (manifest and zip): no compiling.
+/// A copy of the project under `tmp`: the crate and its build output only
+/// (manifest and zip), so nothing compiles.
+fn copy_of(p: &Project, tmp: &std::path::Path) -> (PathBuf, Built) {
+    let copy = tmp.join("copy");
     for rel in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
         let to = copy.join(rel);
         std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
@@ -426,6 +424,14 @@ fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
     std::fs::create_dir_all(&built.dir).expect("mkdir");
     std::fs::copy(&p.built.zip, &built.zip).expect("zip");
     std::fs::copy(&p.built.manifest, &built.manifest).expect("manifest");
+    (copy, built)
+}
+
+#[test]
+fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
+    let p = project();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (copy, built) = copy_of(p, tmp.path());
     let generate = |extra: &[&str]| run(slim().current_dir(&copy).arg("generate").args(extra));
 
     generate(&["sam"])
@@ -505,6 +511,54 @@ fn generate_keeps_a_changed_file_and_refuses_an_untrusted_manifest() {
         .failure(2)
         .stderr_has("no build to describe")
         .stderr_has("run `cargo slim build` first");
+}
+
+/// `memory` and `timeout` of [package.metadata.slim] go through one parser:
+/// a value `run` refuses, `generate` refuses too, with the same words (it used
+/// to write the default instead and exit 0).
+#[test]
+fn generate_refuses_the_memory_and_timeout_run_refuses() {
+    let p = project();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (copy, _) = copy_of(p, tmp.path());
+    let original = p.read("Cargo.toml");
+    assert!(original.contains("memory = 128 "), "{original}");
+    let cases = [
+        ("memory", "\"2048\"", "is a string"),
+        ("memory", "2048.0", "is a fraction"),
+        (
+            "memory",
+            "-1",
+            "-1 MB is outside Lambda's range, 128–10240 MB",
+        ),
+        ("memory", "true", "is a boolean"),
+        (
+            "memory",
+            "4294967296",
+            "4294967296 MB is outside Lambda's range",
+        ),
+        ("timeout", "0", "0 s is outside Lambda's range, 1–900 s"),
+    ];
+    for (key, value, reason) in cases {
+        let toml = if key == "memory" {
+            original.replace("memory = 128 ", &format!("memory = {value} "))
+        } else {
+            original.replace("timeout = 10 ", &format!("timeout = {value} "))
+        };
+        std::fs::write(copy.join("Cargo.toml"), toml).expect("write");
+        let label = format!("{key} = {value}");
+        run(slim().current_dir(&copy).args(["generate", "sam"]))
+            .labelled(&label)
+            .failure(2)
+            .stderr_has("[package.metadata.slim]")
+            .stderr_has(reason);
+        assert!(!copy.join("template.yaml").exists(), "{label}");
+        run(slim().current_dir(&copy).args(["run", "--offline"]))
+            .labelled(&label)
+            .failure(2)
+            .stderr_has("[package.metadata.slim]")
+            .stderr_has(reason);
+    }
 }
 
 struct Server(Child);

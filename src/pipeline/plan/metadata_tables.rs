@@ -11,6 +11,7 @@ use anyhow::Result;
 use serde::Deserialize;
 
 use crate::model::budget::{BudgetRule, BudgetTable, Source};
+use crate::model::function_limits::Limit;
 use crate::model::options::{self, GivenValue, Layer, Paths, SETTINGS};
 use crate::util::error::SlimError;
 
@@ -37,9 +38,11 @@ pub(crate) struct SlimMetadata {
     pub target: Option<OneOrMany>,
     pub runtime: Option<String>,
     pub budget: Option<BudgetTable>,
-    /// Defaults of `cargo slim run` / `bench`: Lambda memory size (MB), timeout (s).
-    pub memory: Option<u32>,
-    pub timeout: Option<u64>,
+    /// Defaults of `cargo slim run` / `bench` (and `generate`): Lambda memory
+    /// size (MB), timeout (s). Raw: [`MetadataTables::limit`] parses them with
+    /// the one parser of both.
+    pub memory: Option<serde_json::Value>,
+    pub timeout: Option<serde_json::Value>,
     /// Lambda Managed Instances: invocations at once per environment.
     pub concurrency: Option<u32>,
     /// The size of `/tmp`, MB.
@@ -131,6 +134,21 @@ impl MetadataTables {
                 .collect(),
         })
         .collect()
+    }
+
+    /// `memory` or `timeout`, if a table sets it, parsed as every command parses it.
+    pub(crate) fn limit(&self, limit: Limit) -> Result<Option<u32>> {
+        let (key, picked) = match limit {
+            Limit::Memory => ("memory", self.pick(|m| m.memory.clone())),
+            Limit::Timeout => ("timeout", self.pick(|m| m.timeout.clone())),
+        };
+        picked
+            .map(|(place, raw)| {
+                limit
+                    .parse_json(&raw)
+                    .map_err(|e| metadata_error(place, key, e))
+            })
+            .transpose()
     }
 
     /// The `budget` rules of both tables (the package's before the workspace's:
