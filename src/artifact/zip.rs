@@ -68,6 +68,15 @@ fn too_large(name: &str, limit: u64) -> anyhow::Error {
 impl<'a> Zip<'a> {
     pub(crate) fn open(data: &'a [u8]) -> anyhow::Result<Zip<'a>> {
         let archive = ZipArchive::new(Cursor::new(data)).map_err(unreadable)?;
+        // Extractors differ on which of two same-named entries they keep (the
+        // zip crate keeps the last, others the first): what we analyse could
+        // then be a file that never runs.
+        if archive.has_duplicate_names() {
+            return Err(unreadable(
+                "two of its entries have the same name, and unzip tools differ on which \
+                 one they keep",
+            ));
+        }
         let names = archive
             .file_names()
             .filter_map(|name| name.ok().map(|n| n.into_owned()))

@@ -21,7 +21,8 @@ pub(crate) fn run(
     baseline: Option<&'static CpuBaseline>,
 ) -> Result<Exit> {
     let runtime = runtime.unwrap_or_default();
-    let data = crate::artifact::file::read_regular(
+    // Mapped, as `size` maps it: only the pages the checks look at are read.
+    let data = crate::artifact::file::map_regular(
         path,
         crate::artifact::file::FILE_LIMIT,
         "give the path of a built executable or of a function.zip",

@@ -25,6 +25,7 @@ pub(super) fn run_all(
         // The loader to expect follows the file's own machine when Lambda has it.
         let loader_arch = Arch::from_elf_machine(facts.machine).or(arch);
         checks.push(file_type(body));
+        checks.push(segments(body));
         checks.push(interpreter(body, loader_arch, rt));
         checks.push(needed(body, rt));
         let glibc_fix = glibc_fix(loader_arch, rt, linkage);
@@ -147,6 +148,59 @@ fn file_type(body: &Body) -> CheckResult {
             "package the executable of the function's [[bin]] target, not a library",
         ),
     }
+}
+
+/// Size of a 64-bit program header: the only `e_phentsize` the kernel accepts.
+const PHDR_SIZE: u64 = 56;
+/// The kernel's bound on the program header table (`load_elf_phdrs`).
+const MAX_PHDR_TABLE: u64 = 65_536;
+
+/// What the kernel's ELF loader needs before it runs a single instruction: a
+/// program header table of 1 to 64 KiB of 56-byte entries (no `PN_XNUM`
+/// extension), at least one `PT_LOAD`, and the entry point inside an executable
+/// one. Anything else is `exec format error`, or a crash at the first instruction.
+fn segments(body: &Body) -> CheckResult {
+    let table = &body.segments;
+    let fix = "relink the function with its toolchain's linker: this file was damaged or \
+               edited after linking";
+    let refused = |what: String| CheckResult::fail("segments", what, fix);
+    let count = u64::from(table.count);
+    if u64::from(table.entry_size) != PHDR_SIZE {
+        return refused(format!(
+            "program headers of {} bytes (e_phentsize), not {PHDR_SIZE}: the kernel refuses \
+             to execute it",
+            table.entry_size
+        ));
+    }
+    if count == 0 || count * PHDR_SIZE > MAX_PHDR_TABLE {
+        let what = match table.count {
+            0 => "no program headers (e_phnum is 0)".to_string(),
+            0xffff => "e_phnum is PN_XNUM (0xffff), which the kernel does not resolve".to_string(),
+            n => format!("{n} program headers, over the kernel's 64 KiB table"),
+        };
+        return refused(format!("{what}: the kernel refuses to execute it"));
+    }
+    if table.loads.is_empty() {
+        return refused("no PT_LOAD segment: the kernel would map nothing to run".into());
+    }
+    let runs = |l: &crate::artifact::elf::facts::Load| {
+        l.executable && l.vaddr <= body.entry && body.entry - l.vaddr < l.memsz
+    };
+    if body.entry != 0 && !table.loads.iter().any(runs) {
+        return refused(format!(
+            "the entry point {:#x} is outside every executable PT_LOAD segment: it would \
+             crash at its first instruction",
+            body.entry
+        ));
+    }
+    CheckResult::pass(
+        "segments",
+        format!(
+            "{} program headers, {} PT_LOAD, the entry point in an executable one",
+            table.count,
+            table.loads.len()
+        ),
+    )
 }
 
 fn interpreter(body: &Body, arch: Option<Arch>, rt: &RuntimeFacts) -> CheckResult {

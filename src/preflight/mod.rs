@@ -77,7 +77,7 @@ impl PreflightReport {
         self.checks.iter().filter(|c| !c.passed)
     }
 
-    /// One line: `preflight passed: 7 checks` / `preflight failed: 2 of 7 checks
+    /// One line: `preflight passed: 8 checks` / `preflight failed: 2 of 8 checks
     /// (machine, glibc)`.
     pub fn summary(&self) -> String {
         let total = self.checks.len();

@@ -210,6 +210,7 @@ pub(super) mod tests {
                     symbols: syms.iter().map(|s| s.to_string()).collect(),
                 })
                 .collect(),
+            ..Body::default()
         }
     }
 

@@ -84,7 +84,7 @@ fn twins_dependency_list(input: &Input) -> Option<Vec<String>> {
     if pair.stripped_path == input.path {
         return None;
     }
-    let data = file::read_regular(&pair.stripped_path, file::FILE_LIMIT, "").ok()?;
+    let data = file::map_regular(&pair.stripped_path, file::FILE_LIMIT, "").ok()?;
     dep_list::crate_names_of(&data)
 }
 

@@ -185,6 +185,7 @@ const ELF_CHECKS: [&str; 9] = [
     "class",
     "machine",
     "type",
+    "segments",
     "interpreter",
     "needed",
     "glibc",
@@ -589,4 +590,139 @@ fn special_files_are_refused_not_read() {
             assert!(stderr.contains("not a regular file"), "{stderr}");
         }
     }
+}
+
+/// A copy of the x86_64 hello executable with `patch` applied to its bytes.
+fn patched(name: &str, patch: impl Fn(&mut Vec<u8>)) -> PathBuf {
+    let mut elf = std::fs::read(hello(Arch::X86_64, Link::Musl)).unwrap();
+    patch(&mut elf);
+    let path = scratch().join(name);
+    std::fs::write(&path, &elf).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// Program headers of a 64-bit ELF: (offset of each entry, p_type).
+fn program_headers(elf: &[u8]) -> Vec<(usize, u32)> {
+    let at = u64::from_le_bytes(elf[0x20..0x28].try_into().unwrap()) as usize;
+    let count = u16::from_le_bytes([elf[0x38], elf[0x39]]) as usize;
+    (0..count)
+        .map(|i| {
+            let off = at + i * 56;
+            (
+                off,
+                u32::from_le_bytes(elf[off..off + 4].try_into().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// Executables the kernel will not run — their program header table refused,
+/// or nothing to map, or an entry point outside the code — fail the `segments`
+/// check (they used to pass every check). What the kernel does with each is
+/// checked too: an exec error, or death by a signal before anything runs.
+#[test]
+fn an_elf_the_kernel_will_not_run_fails_the_check() {
+    let phnum =
+        |value: u16| move |elf: &mut Vec<u8>| elf[0x38..0x3a].copy_from_slice(&value.to_le_bytes());
+    let no_load = |elf: &mut Vec<u8>| {
+        for (off, kind) in program_headers(elf) {
+            if kind == 1 {
+                elf[off..off + 4].copy_from_slice(&0u32.to_le_bytes()); // PT_NULL
+            }
+        }
+    };
+    let entry_outside = |elf: &mut Vec<u8>| elf[0x18..0x20].copy_from_slice(&0x10u64.to_le_bytes());
+    let cases: [(PathBuf, &str); 4] = [
+        (
+            patched("phnum-0", phnum(0)),
+            "no program headers (e_phnum is 0)",
+        ),
+        (patched("phnum-xnum", phnum(0xffff)), "PN_XNUM"),
+        (patched("no-load", no_load), "no PT_LOAD segment"),
+        (
+            patched("entry-outside", entry_outside),
+            "the entry point 0x10 is outside",
+        ),
+    ];
+    for (path, says) in &cases {
+        let json = check_json(path, &["--arch", "x86_64"]).failure(1).json();
+        assert!(failed_names(&json).contains(&"segments"), "{json:#}");
+        let detail = detail(&json, "segments");
+        assert!(detail.contains(says), "{}: {detail}", path.display());
+        // The kernel agrees.
+        match Command::new(path).output() {
+            Err(e) => assert!(
+                matches!(e.raw_os_error(), Some(libc::ENOEXEC) | Some(libc::EINVAL)),
+                "{}: {e}",
+                path.display()
+            ),
+            Ok(out) => {
+                use std::os::unix::process::ExitStatusExt as _;
+                assert!(
+                    out.status.signal().is_some(),
+                    "{}: {:?}",
+                    path.display(),
+                    out.status
+                );
+            }
+        }
+    }
+    // The untouched file passes it.
+    let json = check_json(&hello(Arch::X86_64, Link::Musl), &["--arch", "x86_64"])
+        .success()
+        .json();
+    assert_eq!(check_named(&json, "segments")["passed"], true);
+}
+
+/// A zip with two `bootstrap` entries: unzip tools keep different ones, so
+/// `check` and `size` refuse it (they used to analyse the last one).
+#[test]
+fn a_zip_with_two_entries_of_one_name_is_refused() {
+    let elf = hello(Arch::X86_64, Link::Musl);
+    let path = scratch().join("twice.zip");
+    let script = "import sys, zipfile, warnings\n\
+        warnings.simplefilter('ignore')\n\
+        with zipfile.ZipFile(sys.argv[1], 'w') as z:\n\
+        \x20   for data in (open(sys.argv[2], 'rb').read(), b'#!/bin/sh\\n'):\n\
+        \x20       info = zipfile.ZipInfo('bootstrap')\n\
+        \x20       info.external_attr = 0o100755 << 16\n\
+        \x20       z.writestr(info, data)\n";
+    common::output_ok(
+        Command::new(common::require_tool("python3"))
+            .args(["-c", script])
+            .arg(&path)
+            .arg(&elf),
+    );
+    for command in ["check", "size"] {
+        common::run(common::slim().arg(command).arg(&path))
+            .failure(2)
+            .stderr_has("two of its entries have the same name");
+    }
+}
+
+/// `check` maps its input as `size` does: a 1 GiB file (an executable followed
+/// by a hole) costs the pages looked at, not 1 GiB of memory, and a procfs file
+/// that reads forever (`/proc/self/pagemap`) is not read at all.
+#[test]
+fn check_reads_a_large_file_without_holding_it() {
+    let path = scratch().join("large");
+    std::fs::copy(hello(Arch::X86_64, Link::Musl), &path).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    const BOUND_KIB: u64 = 64 * 1024;
+    for command in ["check", "size"] {
+        let (out, peak) = common::run_measuring_peak(common::slim().arg(command).arg(&path));
+        assert!(out.code == 0 || out.code == 1, "{out}");
+        assert!(peak < BOUND_KIB, "{command}: peak RSS {peak} KiB");
+    }
+    let (out, peak) =
+        common::run_measuring_peak(common::slim().args(["check", "/proc/self/pagemap"]));
+    let out = out.failure(2).stderr_has("not an ELF file");
+    assert!(peak < BOUND_KIB, "peak RSS {peak} KiB: {out}");
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::slim;
+use crate::common::{peak_rss_kib, slim};
 use crate::run::{processes_with, zip};
 
 /// How long the janitor and the supervisors may take to clean up after a
@@ -263,19 +263,6 @@ fn a_function_that_keeps_forking_leaves_no_cgroup_and_no_process() {
 /// whole of its timeout. (It was 1.26 GB for `flood` and 2.6 GB for
 /// `flood_chunks` in 3 s before the output was windowed.)
 const FLOOD_RSS_BOUND_KIB: u64 = 64 * 1024;
-
-/// VmHWM of a process, KiB.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
-}
 
 #[test]
 fn a_flood_of_output_keeps_our_memory_bounded_and_says_what_it_dropped() {

@@ -1,5 +1,6 @@
 //! The facts about an ELF file that decide whether a Lambda runtime can start it:
-//! class, machine, type, interpreter, needed libraries and symbol version needs.
+//! class, machine, type, program headers, interpreter, needed libraries and
+//! symbol version needs.
 //!
 //! Read with `object`'s ELF parser, which checks every offset and size it follows,
 //! so a damaged file ends in an error here rather than a panic. What the
@@ -93,6 +94,29 @@ pub(crate) struct Body {
     /// DT_NEEDED entries in order.
     pub needed: Vec<String>,
     pub version_needs: Vec<VersionNeed>,
+    /// The program header table, as the kernel's loader sees it.
+    pub segments: Segments,
+}
+
+/// The program header table: what the kernel reads to map an executable.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Segments {
+    /// `e_phnum` as written (`PN_XNUM`, 0xffff, is not resolved through section 0
+    /// here: the kernel does not resolve it either).
+    pub count: u16,
+    /// `e_phentsize`.
+    pub entry_size: u16,
+    /// The `PT_LOAD` segments, in table order.
+    pub loads: Vec<Load>,
+}
+
+/// One `PT_LOAD` segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Load {
+    pub vaddr: u64,
+    pub memsz: u64,
+    /// `PF_X` is set.
+    pub executable: bool,
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -140,10 +164,22 @@ fn read_body(data: &[u8]) -> anyhow::Result<Body> {
     let mut body = Body {
         file_type: header.e_type(endian).0,
         entry: header.e_entry(endian),
+        segments: Segments {
+            count: header.e_phnum.get(endian),
+            entry_size: header.e_phentsize.get(endian),
+            loads: Vec::new(),
+        },
         ..Body::default()
     };
 
     for segment in header.program_headers(endian, data).map_err(malformed)? {
+        if segment.p_type(endian) == elf::PT_LOAD {
+            body.segments.loads.push(Load {
+                vaddr: segment.p_vaddr(endian),
+                memsz: segment.p_memsz(endian),
+                executable: segment.p_flags(endian).contains(elf::PF_X),
+            });
+        }
         if let Some(path) = segment.interpreter(endian, data).map_err(malformed)? {
             body.interpreter.get_or_insert_with(|| text(path));
         }

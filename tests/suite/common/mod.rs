@@ -9,9 +9,11 @@ use std::process::Command;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub mod outcome;
+pub mod peak_rss;
 pub mod runtime_api;
 
 pub use outcome::{run, Outcome};
+pub use peak_rss::{peak_rss_kib, run_measuring_peak};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
