@@ -9,6 +9,10 @@ use crate::pipeline::compile::toolchain;
 use crate::scaffold::{self, CrateName, Request, Scaffold};
 use crate::ui::Ui;
 use crate::util::error::{Exit, SlimError};
+use crate::util::regular_file;
+
+/// The most of a kept `.gitignore` read to see whether it ignores `/target`.
+const GITIGNORE_LIMIT: u64 = 1 << 20;
 
 /// `new` or `init`, as the request says.
 pub(crate) fn run(ui: &Ui, request: &Request) -> Result<Exit> {
@@ -74,9 +78,12 @@ fn scaffold_into(ui: &Ui, dir: &Path, name: CrateName, request: &Request) -> Res
         ),
     );
     for kept in &written.kept {
-        let has_target = std::fs::read_to_string(kept)
+        // Read as any file we did not make: a regular file only, bounded (a FIFO
+        // named .gitignore would block an ordinary read forever).
+        let has_target = regular_file::read(kept, kept, GITIGNORE_LIMIT, None)
             .map(|t| {
-                t.lines()
+                String::from_utf8_lossy(&t)
+                    .lines()
                     .any(|l| matches!(l.trim(), "/target" | "target" | "target/" | "/target/"))
             })
             .unwrap_or(false);

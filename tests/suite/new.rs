@@ -174,6 +174,74 @@ fn new_and_init_never_overwrite() {
     assert_eq!(read(&dir.join(".gitignore")), "*.log\n");
 }
 
+/// What `init` finds in the way is refused before anything is written: an
+/// `events` file, a dangling `events` link, a `src` link to a directory
+/// elsewhere (it used to write the crate through it). A FIFO named `.gitignore`
+/// is kept and not read (it used to hang `init`).
+#[test]
+fn init_checks_what_is_in_the_way_before_writing() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().expect("tempdir");
+    let events_file = |d: &Path| std::fs::write(d.join("events"), "mine").expect("write");
+    let dangling = |d: &Path| symlink("/nonexistent/events", d.join("events")).expect("link");
+    let src_elsewhere = |d: &Path| symlink(outside.path(), d.join("src")).expect("link");
+    type Make<'a> = &'a dyn Fn(&Path);
+    let cases: [(&str, Make); 3] = [
+        ("`events` exists and is not a directory", &events_file),
+        ("`events` is a symbolic link", &dangling),
+        ("`src` is a symbolic link", &src_elsewhere),
+    ];
+    for (says, make) in cases {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("fn-crate");
+        std::fs::create_dir(&dir).expect("mkdir");
+        make(&dir);
+        let names = |d: &Path| {
+            let mut n: Vec<String> = std::fs::read_dir(d)
+                .expect("read")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            n.sort();
+            n
+        };
+        let before = names(&dir);
+        run(slim().arg("init").arg(&dir).args(["--toolchain", "1.95.0"]))
+            .failure(2)
+            .stderr_has(says)
+            .stderr_has("nothing was written");
+        assert_eq!(names(&dir), before, "{says}: something was written");
+        assert!(
+            files_under(outside.path()).is_empty(),
+            "{says}: written outside"
+        );
+    }
+    // A FIFO named .gitignore: kept, never opened; init finishes.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("fifo-crate");
+    std::fs::create_dir(&dir).expect("mkdir");
+    output_ok(Command::new("mkfifo").arg(dir.join(".gitignore")));
+    let mut child = slim()
+        .arg("init")
+        .arg(&dir)
+        .args(["--toolchain", "1.95.0"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            child.kill().expect("kill");
+            panic!("init is still waiting on the FIFO after 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+    assert!(dir.join("src/main.rs").is_file());
+}
+
 #[test]
 fn bad_names_and_options_are_clear_errors() {
     let tmp = tempfile::tempdir().expect("tempdir");

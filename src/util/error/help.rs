@@ -217,6 +217,9 @@ impl SlimError {
             WouldOverwrite { .. } => {
                 "use an empty directory, or move those files away first".into()
             }
+            ScaffoldBlocked { .. } => {
+                "move it away first, or use an empty directory: nothing was written".into()
+            }
             BadToolchainRelease { .. } => {
                 "pass the exact stable release to pin, e.g. --toolchain 1.95.0".into()
             }

@@ -310,6 +310,14 @@ pub(crate) enum SlimError {
     NotADirectory { path: PathBuf },
     #[error("{} already has {}; cargo slim never overwrites a file", dir.display(), files.join(", "))]
     WouldOverwrite { dir: PathBuf, files: Vec<String> },
+    /// A directory the new crate needs is in the way: a file, or a symbolic link
+    /// (which would make it write outside the crate).
+    #[error("cannot create the crate in {}: `{path}` {reason}", dir.display())]
+    ScaffoldBlocked {
+        dir: PathBuf,
+        path: String,
+        reason: String,
+    },
     #[error("`{value}` is not a Rust release number like 1.95.0")]
     BadToolchainRelease { value: String },
     #[error("cannot find an installed stable Rust toolchain to pin")]
