@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::analysis::Analysis;
+use super::delta::difference;
 use super::filter::Filter;
 use super::input::Input;
 use super::View;
@@ -109,7 +110,7 @@ pub(crate) fn compare(
     Ok(DiffReport {
         old: side(old_input, old),
         new: side(new_input, new),
-        file_delta: new.file_bytes as i64 - old.file_bytes as i64,
+        file_delta: difference(new.file_bytes, old.file_bytes),
         sections,
         crates,
         symbols,
@@ -185,7 +186,7 @@ fn table(old: Sizes, mut new: Sizes, limit: usize) -> DeltaTable {
         let (new_bytes, new_crate) = new.remove(&name).unwrap_or((0, None));
         rows.push(DeltaRow {
             krate: new_crate.or(old_crate),
-            delta: new_bytes as i64 - old_bytes as i64,
+            delta: difference(new_bytes, old_bytes),
             name,
             old_bytes,
             new_bytes,
@@ -197,7 +198,7 @@ fn table(old: Sizes, mut new: Sizes, limit: usize) -> DeltaTable {
             krate,
             old_bytes: 0,
             new_bytes,
-            delta: new_bytes as i64,
+            delta: difference(new_bytes, 0),
         });
     }
     let changed = rows.iter().filter(|r| r.delta != 0).count() as u64;
@@ -212,7 +213,7 @@ fn table(old: Sizes, mut new: Sizes, limit: usize) -> DeltaTable {
     DeltaTable {
         old_total,
         new_total,
-        delta: new_total as i64 - old_total as i64,
+        delta: difference(new_total, old_total),
         changed,
         rows,
     }

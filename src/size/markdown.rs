@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use super::delta::difference;
 use crate::ui::table::{bytes, delta, percent};
 
 use super::budget::{BudgetStatus, BudgetVerdict, LimitSource};
@@ -105,7 +106,7 @@ fn sections(v: &SectionsView) -> String {
         );
     }
     // Headers, padding, less any overlap: what makes the rows the file size.
-    let outside = file as i64 - in_rows as i64;
+    let outside = difference(file, in_rows);
     let _ = writeln!(out, "| {OUTSIDE} | {} | |", signed(outside));
     let _ = writeln!(out, "| **total** | **{}** | 100.0% |\n", bytes(file));
     out
@@ -207,7 +208,7 @@ fn delta_table(what: &str, t: &DeltaTable, limit: usize, code: bool) -> String {
             "| [{rest} other {what}s] | {} | {} | {} |",
             bytes(old),
             bytes(new),
-            delta(new as i64 - old as i64)
+            delta(difference(new, old))
         );
     }
     let _ = writeln!(

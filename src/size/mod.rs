@@ -11,6 +11,7 @@ pub(crate) mod analysis;
 pub(crate) mod baseline;
 pub(crate) mod budget;
 pub(crate) mod crates;
+pub(crate) mod delta;
 pub(crate) mod diff;
 pub(crate) mod filter;
 pub(crate) mod heavy;

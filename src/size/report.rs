@@ -53,7 +53,7 @@ pub(crate) struct Stripping {
 
 impl Stripping {
     pub(crate) fn new(pair: &StripPair) -> Stripping {
-        let saved = pair.unstripped_bytes as i64 - pair.stripped_bytes as i64;
+        let saved = super::delta::difference(pair.unstripped_bytes, pair.stripped_bytes);
         Stripping {
             pair: pair.clone(),
             saved_bytes: saved,

@@ -296,6 +296,78 @@ fn diff_against_a_size_json_alone() {
     .stderr_has("do not add up");
 }
 
+/// A size.json from elsewhere is checked like the other names and figures: a
+/// `target` with a terminal escape and a CR (it was printed raw), and a
+/// `file_bytes` near 2^64 whose rows still add up (`--diff` wrapped, showing a
+/// shrink of 1.8e19 bytes as growth) are refused, exit 2.
+#[test]
+fn a_size_json_with_a_hostile_target_or_an_impossible_size_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = base_report(tmp.path());
+    let good: Value = serde_json::from_slice(&std::fs::read(&base).unwrap()).unwrap();
+    let mut escape = good.clone();
+    escape["target"] = Value::from("x86_64-unknown-linux-musl\u{1b}[2J\r");
+    let mut huge = good.clone();
+    let lie = u64::MAX - 10_000_000 - good["file_bytes"].as_u64().unwrap();
+    huge["file_bytes"] = Value::from(good["file_bytes"].as_u64().unwrap() + lie);
+    huge["sections"]["padding"] = Value::from(good["sections"]["padding"].as_u64().unwrap() + lie);
+    for (name, doc, says) in [
+        ("escape.json", escape, "its target"),
+        ("huge.json", huge, "more than any file can hold"),
+    ] {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+        for extra in [&["--diff"][..], &["--budget", "zip=1MiB", "--diff"][..]] {
+            common::run(
+                common::slim()
+                    .arg("size")
+                    .arg(&lambda().full)
+                    .args(extra)
+                    .arg(&path),
+            )
+            .failure(2)
+            .stderr_has(says)
+            .stderr_lacks("\u{1b}")
+            .stdout_is("");
+        }
+    }
+}
+
+/// Budgets are checked as they are read: larger than a file can be (the
+/// difference used to saturate), or one limit given twice (the first was kept
+/// silently): exit 2.
+#[test]
+fn a_budget_past_any_file_or_given_twice_is_refused() {
+    for (budget, says) in [
+        ("zip=18446744073709551615", "more than any file can hold"),
+        (
+            "zip=1KiB,zip=2KiB",
+            "the zip budget is given twice (1KiB and 2KiB)",
+        ),
+        (
+            "arm64:bootstrap=1MiB,arm64:bootstrap=2MiB",
+            "the bootstrap budget for arm64 is given twice",
+        ),
+    ] {
+        common::run(
+            common::slim()
+                .arg("size")
+                .arg(&hello().full)
+                .args(["--budget", budget]),
+        )
+        .failure(2)
+        .stderr_has(says);
+    }
+    // One per kind and scope is fine.
+    common::run(
+        common::slim()
+            .arg("size")
+            .arg(&hello().full)
+            .args(["--budget", "zip=10MiB,bootstrap=10MiB,arm64:zip=5MiB"]),
+    )
+    .success();
+}
+
 #[test]
 fn a_manifest_vouches_for_its_size_json() {
     let tmp = tempfile::tempdir().unwrap();

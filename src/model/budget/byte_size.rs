@@ -9,6 +9,11 @@ use std::str::FromStr;
 
 use crate::model::invalid_value::shown;
 
+/// The largest size a file can have (`off_t` is a signed 64-bit number): no
+/// budget, and no figure of a size report, may exceed it. Differences between
+/// two such figures then always fit an `i64`, exactly.
+pub(crate) const LARGEST_FILE: u64 = i64::MAX as u64;
+
 /// A number of bytes, as written with a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ByteSize {
@@ -70,6 +75,12 @@ impl FromStr for ByteSize {
             .checked_mul(factor)
             .and_then(|b| b.checked_add(millionths.checked_mul(factor)? / 1_000_000))
             .ok_or_else(bad)?;
+        if bytes > LARGEST_FILE {
+            return Err(format!(
+                "`{}` is more than any file can hold ({LARGEST_FILE} bytes)",
+                shown(s)
+            ));
+        }
         Ok(ByteSize {
             bytes,
             text: text.to_string(),
@@ -89,6 +100,13 @@ mod tests {
 
     fn size(s: &str) -> u64 {
         s.parse::<ByteSize>().unwrap().bytes
+    }
+
+    #[test]
+    fn no_larger_than_a_file_can_be() {
+        assert_eq!(size("9223372036854775807"), LARGEST_FILE);
+        let err = "9223372036854775808".parse::<ByteSize>().unwrap_err();
+        assert!(err.contains("more than any file can hold"), "{err}");
     }
 
     #[test]

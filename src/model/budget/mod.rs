@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::invalid_value::shown;
 use crate::model::target::Arch;
-pub(crate) use byte_size::ByteSize;
+pub(crate) use byte_size::{ByteSize, LARGEST_FILE};
 pub(crate) use scope::Scope;
 pub(crate) use table::BudgetTable;
 
@@ -117,20 +117,32 @@ impl BudgetRule {
     }
 }
 
-/// Every `--budget` value parsed; a bad one is an error naming the flag (exit 2).
+/// Every `--budget` value parsed; a bad one is an error naming the flag (exit 2),
+/// and so is one limit given twice (`zip=1KiB,zip=2KiB`: which was meant?).
 pub(crate) fn parse_flags(flags: &[String]) -> anyhow::Result<Vec<BudgetRule>> {
-    flags
-        .iter()
-        .map(|f| {
-            BudgetRule::parse_flag(f).map_err(|reason| {
-                crate::util::error::SlimError::InvalidSetting {
-                    setting: "--budget".into(),
-                    reason,
-                }
-                .into()
-            })
-        })
-        .collect()
+    let invalid = |reason: String| crate::util::error::SlimError::InvalidSetting {
+        setting: "--budget".into(),
+        reason,
+    };
+    let mut rules: Vec<BudgetRule> = Vec::new();
+    for flag in flags {
+        let rule = BudgetRule::parse_flag(flag).map_err(invalid)?;
+        if let Some(first) = rules
+            .iter()
+            .find(|r| r.scope == rule.scope && r.kind == rule.kind)
+        {
+            return Err(invalid(format!(
+                "the {} budget{} is given twice ({} and {}): give it once",
+                rule.kind.as_str(),
+                rule.scope.for_text(),
+                first.limit,
+                rule.limit
+            ))
+            .into());
+        }
+        rules.push(rule);
+    }
+    Ok(rules)
 }
 
 /// Every budget rule in force, from all sources.

@@ -39,6 +39,15 @@ impl Scope {
         }
     }
 
+    /// ` for arm64`, ` for x86_64-unknown-linux-musl`, or nothing for every target.
+    pub(super) fn for_text(&self) -> String {
+        match self {
+            Scope::All => String::new(),
+            Scope::Arch(a) => format!(" for {a}"),
+            Scope::Triple(t) => format!(" for {t}"),
+        }
+    }
+
     /// More specific scopes win over broader ones from the same source.
     pub(super) fn rank(&self) -> u8 {
         match self {

@@ -11,6 +11,7 @@ mod verdict;
 
 use serde::Serialize;
 
+use super::delta::difference;
 use crate::model::budget::{BudgetKind, Budgets};
 use crate::model::target::{Arch, Target};
 
@@ -83,7 +84,7 @@ pub(crate) fn check_for(
     ] {
         let rule = budgets.limit_for(arch, triple, kind);
         if let (Some(rule), Some(bytes)) = (rule, figure) {
-            let over_by = signed_difference(bytes, rule.limit.bytes);
+            let over_by = difference(bytes, rule.limit.bytes);
             checks.push(Check {
                 kind,
                 bytes,
@@ -118,7 +119,7 @@ pub(crate) fn check_for(
                 limit,
                 limit_text: text.into(),
                 source: LimitSource::Lambda,
-                over_by: signed_difference(bytes, limit),
+                over_by: difference(bytes, limit),
                 over: true,
             });
         }
@@ -149,11 +150,6 @@ pub(crate) fn check_for(
     }
 }
 
-/// `a - b`, clamped to i64: a budget may be written as large as u64 allows.
-fn signed_difference(a: u64, b: u64) -> i64 {
-    (i128::from(a) - i128::from(b)).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
-}
-
 /// The `n` crates that grew most from `old` to `new` (name, bytes rows), growth
 /// only; `[unattributed]` (padding and literals, no crate) is left out.
 pub(crate) fn growth(old: &[(String, u64)], new: &[(String, u64)], n: usize) -> Vec<Growth> {
@@ -164,7 +160,7 @@ pub(crate) fn growth(old: &[(String, u64)], new: &[(String, u64)], n: usize) -> 
             let before = old.iter().find(|(o, _)| o == name).map_or(0, |(_, b)| *b);
             Growth {
                 name: name.clone(),
-                delta: signed_difference(*bytes, before),
+                delta: difference(*bytes, before),
             }
         })
         .filter(|g| g.delta > 0)
@@ -233,7 +229,9 @@ mod tests {
         assert_eq!(v.checks.len(), 2);
         let v = check(None, &budgets(&["bootstrap=1GiB"]), &figures, None);
         assert_eq!(v.status, BudgetStatus::Over);
-        let huge = budgets(&["zip=18446744073709551615"]);
+        // The largest budget there can be: the difference is exact, not clamped
+        // (a budget of u64::MAX gave i64::MIN; it is refused now).
+        let huge = budgets(&["zip=9223372036854775807"]);
         let v = check(
             None,
             &huge,
@@ -243,7 +241,10 @@ mod tests {
             },
             None,
         );
-        assert_eq!((v.checks[0].over, v.checks[0].over_by), (false, i64::MIN));
+        assert_eq!(
+            (v.checks[0].over, v.checks[0].over_by),
+            (false, 1 - i64::MAX)
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{SizeFile, KIND, MAX_BYTES, MAX_NAME, MAX_ROWS, SCHEMA};
+use crate::model::budget::LARGEST_FILE;
 use crate::model::invalid_value::shown;
+use crate::model::target::Target;
 use crate::util::error::SlimError;
 
 impl SizeFile {
@@ -34,6 +36,16 @@ impl SizeFile {
             return Err(format!(
                 "schema {}; this cargo-slim reads schema {SCHEMA}",
                 self.schema
+            ));
+        }
+        if let Some(target) = &self.target {
+            // The same grammar as `--target`: the triple is printed, and nothing
+            // in it may reach a terminal as an escape sequence.
+            Target::from_triple(target).map_err(|e| format!("its target: {e}"))?;
+        }
+        if let Some(figure) = self.figures().find(|&f| f > LARGEST_FILE) {
+            return Err(format!(
+                "it counts {figure} bytes, more than any file can hold ({LARGEST_FILE})"
             ));
         }
         if !matches!(self.format.bits, 32 | 64)
@@ -90,6 +102,30 @@ impl SizeFile {
             }
         }
         Ok(())
+    }
+}
+
+impl SizeFile {
+    /// Every byte count the report holds.
+    fn figures(&self) -> impl Iterator<Item = u64> + '_ {
+        let s = &self.sections;
+        let shipped = [self.bootstrap_bytes, self.zip_bytes, self.unzipped_bytes];
+        let crates = self
+            .crates
+            .iter()
+            .flat_map(|c| std::iter::once(c.covered_bytes).chain(c.rows.iter().map(|r| r.bytes)));
+        [
+            self.file_bytes,
+            s.elf_header,
+            s.program_headers,
+            s.section_headers,
+            s.padding,
+            s.overlap,
+        ]
+        .into_iter()
+        .chain(shipped.into_iter().flatten())
+        .chain(s.rows.iter().flat_map(|r| [r.file_bytes, r.vm_bytes]))
+        .chain(crates)
     }
 }
 
