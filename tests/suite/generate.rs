@@ -561,6 +561,65 @@ fn generate_refuses_the_memory_and_timeout_run_refuses() {
     }
 }
 
+/// An include whose PATH starts with `-` (`--include=-data.txt` builds): the
+/// generated workflow passes it as one `--include=PATH:NAME` word, which the
+/// build accepts, where `--include -data.txt:…` was refused by the argument
+/// parser in CI.
+#[test]
+fn a_dashed_include_path_survives_into_the_generated_workflow() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = crate::common::copy_fixture("hello", tmp.path());
+    std::fs::write(dir.join("-data.txt"), "data\n").expect("write");
+    output_ok(Command::new("git").args(["init", "-q"]).current_dir(&dir));
+    let build = |args: &[&str]| {
+        run(slim()
+            .current_dir(&dir)
+            .args(["build", "-q", "--target", TRIPLE])
+            .args(args))
+    };
+    build(&["--include=-data.txt"]).success();
+    run(slim()
+        .current_dir(&dir)
+        .args(["generate", "github-actions"]))
+    .success();
+    let workflow =
+        std::fs::read_to_string(dir.join(".github/workflows/cargo-slim.yml")).expect("workflow");
+    let line = workflow
+        .lines()
+        .find(|l| l.contains("cargo slim build"))
+        .unwrap_or_else(|| panic!("{workflow}"));
+    let words: Vec<&str> = line
+        .split("cargo slim build")
+        .nth(1)
+        .expect("arguments")
+        .split_whitespace()
+        .collect();
+    assert!(words.contains(&"--include=-data.txt:-data.txt"), "{line}");
+    // The command CI runs, as written (a no-op rebuild here).
+    run(slim().current_dir(&dir).arg("build").args(&words)).success();
+}
+
+/// With `--image`, an include NAME that a plain ustar header cannot hold (its
+/// last part over 100 bytes, though the whole is under 255) is refused before
+/// compiling, with the rule that applies.
+#[test]
+fn an_include_name_the_image_cannot_hold_is_refused_before_compiling() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = crate::common::copy_fixture("hello", tmp.path());
+    std::fs::write(dir.join("data.txt"), "data\n").expect("write");
+    let name = "n".repeat(101);
+    let out = run(slim()
+        .current_dir(&dir)
+        .args(["build", "--target", TRIPLE, "--image"])
+        .arg(format!("--include=data.txt:{name}")))
+    .failure(2)
+    .stderr_has("cannot be stored in the image layer")
+    .stderr_has("at most 155 bytes and at most 100 after it")
+    .stderr_lacks("Compiling");
+    // Nothing compiled: cargo made no directory for the target.
+    assert!(!dir.join("target").join(TRIPLE).exists(), "{out}");
+}
+
 struct Server(Child);
 
 impl Drop for Server {

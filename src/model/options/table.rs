@@ -230,12 +230,9 @@ pub(crate) const SETTINGS: &[Setting] = &[
             let list: Vec<String> = o.include.iter().map(ToString::to_string).collect();
             list.join(" ")
         },
-        args: |o| {
-            o.include
-                .iter()
-                .flat_map(|i| ["--include".to_string(), i.to_string()])
-                .collect()
-        },
+        // One word, `--include=PATH:NAME`: a PATH may start with `-`, which as a
+        // word of its own the argument parser would take for an option.
+        args: |o| o.include.iter().map(|i| format!("--include={i}")).collect(),
     },
     Setting {
         field: "preflight",

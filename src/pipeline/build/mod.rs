@@ -82,7 +82,10 @@ impl Context {
         // Include files are read again when packaging; reading them here too
         // reports a missing, special, outside or clashing one before minutes of
         // compiling (for `verify`'s rebuild as well).
-        package::includes(&plan.options.include, plan.workspace_root())?;
+        let included = package::includes(&plan.options.include, plan.workspace_root())?;
+        if plan.options.image {
+            image::check_names(included.iter().map(|e| e.name.as_str()))?;
+        }
         Ok(Context {
             toolchain,
             config: CargoConfig::discover(&cwd),

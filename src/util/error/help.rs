@@ -140,8 +140,9 @@ impl SlimError {
             ImageOutputInTheWay { .. } => {
                 "move it away, or choose another output with --target-dir".into()
             }
-            ImagePathTooLong { .. } => "image paths are limited to 255 bytes: give the \
-                                        --include file a shorter NAME"
+            ImagePathTooLong { .. } => "the image layer's plain ustar headers hold a path \
+                                        split at a `/` into at most 155 bytes and at most \
+                                        100 after it: give the --include file a shorter NAME"
                 .into(),
             ManifestUnreadable { .. } => "give the path of a slim-manifest.json as `cargo slim \
                                           build` writes it (a regular file of at most 16 MiB)"

@@ -104,6 +104,15 @@ pub(crate) fn check_target(target: &Target) -> Result<()> {
     Ok(())
 }
 
+/// Every file's path in the image fits the layer's plain ustar headers: checked
+/// with the include files' names before compiling, not after.
+pub(crate) fn check_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    for name in names {
+        tar::fits(&format!("{}/{name}", layer::TASK_DIR))?;
+    }
+    Ok(())
+}
+
 /// Build the image in memory.
 pub(crate) fn build(input: &Input<'_>) -> Result<Image> {
     check_target(input.target)?;

@@ -35,6 +35,24 @@ impl TarEntry {
     }
 }
 
+/// A ustar header's path: `path` when it fits — split at a `/` into at most 155
+/// bytes of prefix and 100 of name (the tar crate's own rule, used here too so
+/// that the check before compiling and the write agree) — else the error.
+fn ustar_path(header: &mut Header, path: &str) -> Result<()> {
+    header.set_path(path).map_err(|e| {
+        SlimError::ImagePathTooLong {
+            path: path.to_string(),
+            detail: e.to_string(),
+        }
+        .into()
+    })
+}
+
+/// Whether `path` fits a plain ustar header (no PAX or GNU extension record).
+pub(super) fn fits(path: &str) -> Result<()> {
+    ustar_path(&mut Header::new_ustar(), path)
+}
+
 /// The archive's bytes: each entry with a ustar header, then the two zero blocks
 /// that end a tar.
 pub(super) fn write(entries: &[TarEntry], mtime: i64) -> Result<Vec<u8>> {
@@ -42,14 +60,10 @@ pub(super) fn write(entries: &[TarEntry], mtime: i64) -> Result<Vec<u8>> {
     let mut builder = tar::Builder::new(Vec::new());
     for entry in entries {
         let mut header = Header::new_ustar();
-        // ustar holds 255 bytes of path (prefix + name); a longer one would need
-        // a PAX or GNU extension record, which we keep out of the layer.
-        header
-            .set_path(&entry.path)
-            .map_err(|e| SlimError::ImagePathTooLong {
-                path: entry.path.clone(),
-                detail: e.to_string(),
-            })?;
+        // ustar holds a path as up to 155 bytes of prefix and 100 of name, split
+        // at a `/`; a longer one would need a PAX or GNU extension record, which
+        // we keep out of the layer.
+        ustar_path(&mut header, &entry.path)?;
         header.set_mode(entry.mode);
         header.set_uid(0);
         header.set_gid(0);
@@ -120,6 +134,17 @@ mod tests {
     fn same_entries_same_bytes() {
         assert_eq!(write(&entries(), 1).unwrap(), write(&entries(), 1).unwrap());
         assert_ne!(write(&entries(), 1).unwrap(), write(&entries(), 3).unwrap());
+    }
+
+    #[test]
+    fn the_ustar_rule_is_100_bytes_after_the_split_not_255_in_all() {
+        // 9 + 101 bytes: under 255 in all, but no `/` leaves 100 or fewer after it.
+        let name = format!("var/task/{}", "n".repeat(101));
+        assert!(fits(&name).is_err());
+        assert!(fits(&format!("var/task/{}", "n".repeat(100))).is_ok());
+        // Long in all, each part short: fits.
+        let deep = format!("var/task/{}/{}", "d".repeat(140), "n".repeat(100));
+        assert!(fits(&deep).is_ok());
     }
 
     #[test]
