@@ -127,19 +127,7 @@ fn find_builds(metadata: &Metadata, select: &Selection) -> Result<Vec<Found>> {
     let targets = candidate_targets(select);
     let mut found = Vec::new();
     for package in packages {
-        let bins: Vec<BinName> = match &select.bin {
-            Some(bin) => vec![plan::select_bin(package, Some(bin.as_str()))?],
-            None => package
-                .targets
-                .iter()
-                .filter(|t| t.is_kind(TargetKind::Bin))
-                .map(|t| t.name.parse::<BinName>())
-                .collect::<Result<_, _>>()
-                .map_err(|e| SlimError::UnshippableBin {
-                    package: package.name.to_string(),
-                    reason: e.to_string(),
-                })?,
-        };
+        let bins = bins_of(package, select)?;
         let deploy = Deploy::from_package_metadata(
             &package.name,
             &package.metadata,
@@ -189,6 +177,23 @@ fn find_builds(metadata: &Metadata, select: &Selection) -> Result<Vec<Found>> {
         .into());
     }
     Ok(found)
+}
+
+/// The `--bin` asked for, else every binary of the package.
+fn bins_of(package: &Package, select: &Selection) -> Result<Vec<BinName>> {
+    Ok(match &select.bin {
+        Some(bin) => vec![plan::select_bin(package, Some(bin.as_str()))?],
+        None => package
+            .targets
+            .iter()
+            .filter(|t| t.is_kind(TargetKind::Bin))
+            .map(|t| t.name.parse::<BinName>())
+            .collect::<Result<_, _>>()
+            .map_err(|e| SlimError::UnshippableBin {
+                package: package.name.to_string(),
+                reason: e.to_string(),
+            })?,
+    })
 }
 
 /// `--target` triples, else `--arch` × `--libc`, else every Lambda target.
