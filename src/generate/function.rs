@@ -213,10 +213,16 @@ fn build_flags(m: &Manifest) -> Result<BuildFlags, SlimError> {
     let mut options = Vec::new();
     for row in SETTINGS {
         let what = format!("build.options.{}", row.field);
+        let flag = row.flag.spelled();
         for word in (row.args)(&m.build.options) {
-            if word != row.flag.spelled() {
-                // A value: a word, or `PATH:NAME` of two relative paths.
-                for part in word.split(':') {
+            if word != flag {
+                // A value: a word, or `PATH:NAME` of two relative paths, alone or
+                // joined to its flag (`--include=PATH:NAME`).
+                let value = word
+                    .strip_prefix(&flag)
+                    .and_then(|rest| rest.strip_prefix('='))
+                    .unwrap_or(&word);
+                for part in value.split(':') {
                     check_rel_path(&what, part)?;
                 }
             }
