@@ -435,7 +435,7 @@ fn check_elf_is_what_the_build_calls() {
     let elf = std::fs::read(hello(Arch::Arm64, Link::Musl)).unwrap();
     let report = check_elf(&elf, Some(Arch::Arm64), Runtime::Al2023).unwrap();
     assert!(report.passed(), "{}", report.render_human());
-    assert_eq!(report.summary(), "preflight passed: 8 checks");
+    assert_eq!(report.summary(), "preflight passed: 9 checks");
     let report = check_elf(&elf, Some(Arch::X86_64), Runtime::Al2023).unwrap();
     assert!(!report.passed());
     let text = report.render_human();
