@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+use crate::model::function_limits::Limit;
 use crate::model::run_options::FunctionRequest;
 use crate::runtime::environment;
-use crate::model::function_limits::Limit;
 use crate::runtime::function_config::{refuse_function_name, CONCURRENCY_RANGE};
 use crate::runtime::sandbox::filesystem::TMP_RANGE;
 use crate::runtime::FunctionConfig;
