@@ -161,7 +161,7 @@ fn a_declared_baseline_allows_the_flag_and_check_names_the_function() {
             .stdout_has("cpu          FAIL")
             .stdout_has(&format!("{feature} in cshim_mix ([non-rust])"))
             .stdout_has("dies with SIGILL")
-            .stdout_has("preflight failed: 1 of 10 checks (cpu)");
+            .stdout_has("preflight failed: 1 of 11 checks (cpu)");
         let json = check_json(&built.zip, &["--arch", arch]).failure(1).json();
         let cpu = &json["cpu"];
         let baseline = if triple == X86 {

@@ -46,7 +46,7 @@ fn check_names_each_directory_of_the_building_machine() {
     let out = run(slim().args(["check", "--arch", "arm64"]).arg(&exe))
         .failure(1)
         .stdout_has("host-paths   FAIL")
-        .stdout_has("preflight failed: 1 of 9 checks (host-paths)");
+        .stdout_has("preflight failed: 1 of 10 checks (host-paths)");
     let json = run(slim()
         .args(["--message-format", "json", "check", "--arch", "arm64"])
         .arg(&exe))

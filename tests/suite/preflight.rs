@@ -181,7 +181,7 @@ fn failed_names(json: &Value) -> Vec<&str> {
         .collect()
 }
 
-const ELF_CHECKS: [&str; 9] = [
+const ELF_CHECKS: [&str; 10] = [
     "class",
     "machine",
     "type",
@@ -230,7 +230,7 @@ fn x86_64_binary_checked_as_arm64_fails_on_the_machine() {
         .failure(1)
         .stdout_has("the executable is x86_64 (EM_X86_64) but the function's architecture is arm64")
         .stdout_has("rebuild for arm64 (--arch arm64")
-        .stdout_has("preflight failed: 1 of 8 checks (machine)");
+        .stdout_has("preflight failed: 1 of 9 checks (machine)");
 
     let json = check_json(&exe, &["--arch", "arm64"]).failure(1).json();
     assert_eq!(json["passed"], false);
